@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: MIT
+# usdtrace build. Everything is written under $(OUTPUT) (default build/).
+#
+#   make            build build/usdtrace
+#   make demo       install what is missing, build, list the bundled sample
+#   make check      install what is missing, build, run every test
+#   make fuzz       build and run the libFuzzer targets (FUZZ_SECONDS each)
+#   make bench      benchmarks, printed as ratios
+#   make V=1        show the commands
+.DELETE_ON_ERROR:
+
+OUTPUT ?= build
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+FUZZ_SECONDS ?= 60
+
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+CFLAGS ?= -O2 -g
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	    -Wno-missing-field-initializers
+CPPFLAGS += -D_GNU_SOURCE -DMULTIARCH_TRIPLET='"$(MULTIARCH)"' -MMD -MP
+LDLIBS := -lelf
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+SDT_SRCS := sdt/argspec.c sdt/note.c sdt/elf.c
+ATTACH_SRCS := attach/objects.c
+WRITER_SRCS := writer/main.c writer/cmd_list.c writer/sites.c writer/json.c
+SRCS := $(SDT_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS)
+OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
+LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(ATTACH_SRCS) writer/json.c)
+
+UNIT_TESTS := test_argspec test_note test_objects test_json
+UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
+
+FUZZERS := fuzz_note fuzz_argspec
+FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/,$(FUZZERS))
+
+.PHONY: all setup demo check test unit fuzz bench clean samples
+all: $(OUTPUT)/usdtrace samples
+
+$(OUTPUT)/usdtrace: $(OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OUTPUT)/obj/%.o: %.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -c -o $@ $<
+
+# ---- samples ---------------------------------------------------------------
+SAMPLE_OUT := $(OUTPUT)/samples
+samples: $(SAMPLE_OUT)/sample $(SAMPLE_OUT)/libsamplelib.so
+
+$(SAMPLE_OUT)/sample_probes.h: samples/sample_probes.d
+	$(call msg,DTRACE,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)dtrace -C -h -s $< -o $@
+
+$(SAMPLE_OUT)/sample_probes.o: samples/sample_probes.d
+	$(call msg,DTRACE,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)dtrace -C -G -s $< -o $@
+
+$(SAMPLE_OUT)/sample.o: samples/sample.c $(SAMPLE_OUT)/sample_probes.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) -I$(SAMPLE_OUT) $(CFLAGS) $(WARNINGS) -c -o $@ $<
+
+$(SAMPLE_OUT)/sample: $(SAMPLE_OUT)/sample.o $(SAMPLE_OUT)/sample_probes.o
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -ldl
+
+$(SAMPLE_OUT)/libsamplelib.so: samples/samplelib.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -fPIC -shared -o $@ $<
+
+# ---- tests -----------------------------------------------------------------
+$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+unit: $(UNIT_BINS)
+
+setup:
+	$(Q)bash scripts/setup.sh
+
+test: all unit
+	$(Q)OUTPUT=$(OUTPUT) bash tests/run.sh
+
+check: setup
+	$(Q)$(MAKE) --no-print-directory test
+
+demo: setup
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bash scripts/demo.sh $(OUTPUT)
+
+# ---- fuzzing (clang libFuzzer) ---------------------------------------------
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(SDT_SRCS) sdt/sdt.h
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< sdt/argspec.c sdt/note.c
+
+fuzz: $(FUZZ_BINS)
+	$(Q)for f in $(FUZZERS); do \
+		mkdir -p $(OUTPUT)/fuzz/corpus-$$f; \
+		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \
+		$(OUTPUT)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			$(OUTPUT)/fuzz/corpus-$$f tests/fuzz/corpus/$$f 2>&1 | tail -12 || exit 1; \
+	done
+
+bench: all
+	$(Q)bash scripts/bench.sh $(OUTPUT)
+
+clean:
+	$(call msg,CLEAN,$(OUTPUT))
+	$(Q)rm -rf $(OUTPUT)
+
+-include $(OBJS:.o=.d)

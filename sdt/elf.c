@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: MIT
+/*
+ * elf.c - read the USDT probe sites of one ELF file through libelf.
+ *
+ * The file layer: open, find .note.stapsdt, .stapsdt.base and the loadable
+ * segments, hand the raw note bytes to sdt_notes_walk(), then turn each
+ * note into a struct sdt_probe:
+ *
+ *  - .stapsdt.base adjustment: each note records the link-time address of
+ *    .stapsdt.base next to its site. If a tool (prelink) moved the file,
+ *    the section's address in the file differs from the recorded one, and
+ *    the site and semaphore move by the same delta.
+ *  - file offsets: uprobes and their reference counters (semaphores) are
+ *    attached by offset in the file, found through the PT_LOAD headers.
+ *
+ * All strings of a file's probes live in one arena owned by struct
+ * sdt_file, so freeing a file is three free() calls whatever its size.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sdt.h"
+
+/* Everything gathered while libelf still holds the file. */
+struct sdt_reader {
+	const char *path;
+	sdt_warn_fn warn;
+	void *ctx;
+	int machine;
+	struct sdt_segment *segs;
+	size_t nr_segs;
+	bool has_base;
+	uint64_t base_addr;	/* sh_addr of .stapsdt.base */
+	struct sdt_note *notes;	/* strings point into libelf's data */
+	size_t nr_notes;
+	size_t cap_notes;
+	int err;
+};
+
+static void reader_warn(struct sdt_reader *r, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void reader_warn(struct sdt_reader *r, int err, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	if (!r->warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	r->warn(r->ctx, r->path, what, err);
+}
+
+static void collect_note(void *ctx, size_t index, const struct sdt_note *note, int err)
+{
+	struct sdt_reader *r = ctx;
+
+	if (err) {
+		reader_warn(r, err, "stapsdt note %zu: %s", index, sdt_strerror(err));
+		return;
+	}
+	if (r->nr_notes == r->cap_notes) {
+		size_t cap = r->cap_notes ? r->cap_notes * 2 : 64;
+		struct sdt_note *tmp = realloc(r->notes, cap * sizeof(*tmp));
+
+		if (!tmp) {
+			r->err = -ENOMEM;
+			return;
+		}
+		r->notes = tmp;
+		r->cap_notes = cap;
+	}
+	r->notes[r->nr_notes++] = *note;
+}
+
+static int read_segments(Elf *elf, struct sdt_reader *r)
+{
+	size_t i, nr;
+
+	if (elf_getphdrnum(elf, &nr))
+		return -EBADMSG;
+	r->segs = calloc(nr ? nr : 1, sizeof(*r->segs));
+	if (!r->segs)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph))
+			return -EBADMSG;
+		if (ph.p_type != PT_LOAD)
+			continue;
+		r->segs[r->nr_segs].vaddr = ph.p_vaddr;
+		r->segs[r->nr_segs].offset = ph.p_offset;
+		r->segs[r->nr_segs].filesz = ph.p_filesz;
+		r->nr_segs++;
+	}
+	return 0;
+}
+
+static int read_note_section(Elf_Scn *scn, const GElf_Shdr *sh, int elf_class,
+			     int elf_data, struct sdt_reader *r)
+{
+	Elf_Data *data;
+	int err;
+
+	if (sh->sh_type != SHT_NOTE)
+		return 0;
+	data = elf_rawdata(scn, NULL);
+	if (!data)
+		return -EBADMSG;
+	if (!data->d_buf || !data->d_size)
+		return 0;
+	err = sdt_notes_walk(data->d_buf, data->d_size, sh->sh_addralign, elf_class,
+			     elf_data, collect_note, r);
+	if (err == -EBADMSG)
+		reader_warn(r, err, "%s: note headers run past the section; "
+			    "later notes skipped", SDT_NOTE_SECTION);
+	return r->err;
+}
+
+static int read_sections(Elf *elf, int elf_class, int elf_data, struct sdt_reader *r)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	int err;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return -EBADMSG;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh))
+			return -EBADMSG;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!name)
+			continue;
+		if (!strcmp(name, SDT_BASE_SECTION)) {
+			r->has_base = true;
+			r->base_addr = sh.sh_addr;
+		} else if (!strcmp(name, SDT_NOTE_SECTION)) {
+			err = read_note_section(scn, &sh, elf_class, elf_data, r);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/* Copy @s into the arena at *@pos. */
+static char *arena_put(char *arena, size_t *pos, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *dst = arena + *pos;
+
+	memcpy(dst, s, n);
+	*pos += n;
+	return dst;
+}
+
+static int fill_probe(struct sdt_reader *r, const struct sdt_note *n,
+		      struct sdt_probe *p)
+{
+	uint64_t loc = n->location, sem = n->semaphore;
+	int err, bad = 0;
+
+	p->location = n->location;
+	p->base = n->base;
+	p->semaphore = n->semaphore;
+	if (r->has_base && n->base) {
+		loc += r->base_addr - n->base;
+		if (sem)
+			sem += r->base_addr - n->base;
+	}
+	if (sdt_addr_to_offset(r->segs, r->nr_segs, loc, &p->offset)) {
+		reader_warn(r, -ENOENT, "probe %s:%s: address 0x%llx is in no loadable "
+			    "segment; skipped", p->provider, p->name,
+			    (unsigned long long)loc);
+		return -ENOENT;
+	}
+	p->sem_offset = 0;
+	if (sem && sdt_addr_to_offset(r->segs, r->nr_segs, sem, &p->sem_offset)) {
+		reader_warn(r, -ENOENT, "probe %s:%s: semaphore 0x%llx is in no loadable "
+			    "segment; skipped", p->provider, p->name,
+			    (unsigned long long)sem);
+		return -ENOENT;
+	}
+	err = sdt_arg_specs__parse(p->args_text, r->machine, p->args, &bad);
+	if (err < 0) {
+		reader_warn(r, err, "probe %s:%s: argument %d of \"%s\": %s",
+			    p->provider, p->name, bad + 1, p->args_text,
+			    sdt_strerror(err));
+		p->nr_args = -1;
+	} else {
+		p->nr_args = err;
+	}
+	return 0;
+}
+
+static int build_probes(struct sdt_reader *r, struct sdt_file *f)
+{
+	size_t i, total = 0, pos = 0;
+
+	for (i = 0; i < r->nr_notes; i++)
+		total += strlen(r->notes[i].provider) + strlen(r->notes[i].name) +
+			 strlen(r->notes[i].args) + 3;
+	f->strings = malloc(total ? total : 1);
+	f->probes = calloc(r->nr_notes ? r->nr_notes : 1, sizeof(*f->probes));
+	if (!f->strings || !f->probes)
+		return -ENOMEM;
+
+	for (i = 0; i < r->nr_notes; i++) {
+		struct sdt_probe *p = &f->probes[f->nr_probes];
+
+		p->provider = arena_put(f->strings, &pos, r->notes[i].provider);
+		p->name = arena_put(f->strings, &pos, r->notes[i].name);
+		p->args_text = arena_put(f->strings, &pos, r->notes[i].args);
+		if (!fill_probe(r, &r->notes[i], p))
+			f->nr_probes++;
+	}
+	return 0;
+}
+
+static int read_elf(int fd, struct sdt_reader *r, struct sdt_file *f)
+{
+	GElf_Ehdr eh;
+	Elf *elf;
+	int err;
+
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf)
+		return -ENOEXEC;
+	if (elf_kind(elf) != ELF_K_ELF) {
+		err = -ENOEXEC;
+		goto out_end_elf;
+	}
+	if (!gelf_getehdr(elf, &eh)) {
+		err = -EBADMSG;
+		goto out_end_elf;
+	}
+	f->elf_class = eh.e_ident[EI_CLASS];
+	f->elf_data = eh.e_ident[EI_DATA];
+	f->machine = eh.e_machine;
+	f->e_type = eh.e_type;
+	r->machine = eh.e_machine;
+
+	err = read_segments(elf, r);
+	if (!err)
+		err = read_sections(elf, f->elf_class, f->elf_data, r);
+	if (!err)
+		err = build_probes(r, f);
+out_end_elf:
+	elf_end(elf);
+	return err;
+}
+
+static int open_regular(const char *path, int *fdp)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		close(fd);
+		return S_ISDIR(st.st_mode) ? -EISDIR :
+		       !S_ISREG(st.st_mode) ? -ENODEV : -ENODATA;
+	}
+	*fdp = fd;
+	return 0;
+}
+
+int sdt_file__open(const char *path, sdt_warn_fn warn, void *ctx,
+		   struct sdt_file **out)
+{
+	struct sdt_reader r = { .path = path, .warn = warn, .ctx = ctx };
+	struct sdt_file *f;
+	int fd = -1, err;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -ENOSYS;
+	err = open_regular(path, &fd);
+	if (err)
+		return err;
+
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		err = -ENOMEM;
+		goto out_close_fd;
+	}
+	f->path = strdup(path);
+	err = f->path ? read_elf(fd, &r, f) : -ENOMEM;
+	if (err) {
+		sdt_file__free(f);
+		goto out_free_reader;
+	}
+	*out = f;
+out_free_reader:
+	free(r.notes);
+	free(r.segs);
+out_close_fd:
+	close(fd);
+	return err;
+}
+
+void sdt_file__free(struct sdt_file *file)
+{
+	if (!file)
+		return;
+	free(file->probes);
+	free(file->strings);
+	free(file->path);
+	free(file);
+}

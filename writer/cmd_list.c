@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd_list.c - `usdtrace list`: every USDT probe site of files or of a
+ * process, as an aligned table or as `site` JSON Lines records.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../attach/objects.h"
+#include "../sdt/sdt.h"
+#include "commands.h"
+#include "sites.h"
+
+struct list_opts {
+	bool json;
+	bool verbose;
+	int pid;		/* 0: none */
+	const char *provider;	/* pattern parts, NULL matches all */
+	const char *name;
+	char *pattern_buf;
+};
+
+/* The objects read, each parsed once, and the sites selected from them. */
+struct list_state {
+	struct object_list objs;
+	struct sdt_file **files;	/* parallel to objs.objs, NULL if skipped */
+	struct site_ref *sites;
+	size_t nr_sites;
+};
+
+static const char list_usage[] =
+"usage: usdtrace list [--json] [-v] [-p PID] [FILE...] [PATTERN]\n"
+"\n"
+"List the USDT probe sites (.note.stapsdt) of executables and libraries.\n"
+"\n"
+"  FILE          an ELF file, or a library file name resolved as ld.so does\n"
+"                (LD_LIBRARY_PATH, /etc/ld.so.cache, default directories)\n"
+"  PATTERN       [PROVIDER:]NAME with * and ? globs\n"
+"  -p, --pid PID every object PID maps, read through /proc/PID/root\n"
+"  -v, --verbose also print each argument's decoded location\n"
+"      --json    one JSON `site` record per line\n"
+"  -h, --help    this help\n"
+"\n"
+"Examples:\n"
+"  usdtrace list /usr/bin/python3.11\n"
+"  usdtrace list libstdc++.so.6 'cxx*'\n"
+"  usdtrace list -p 1234 'hotspot:gc__*'\n"
+"  usdtrace list --json -v build/samples/sample\n";
+
+static void warn_cb(void *ctx, const char *path, const char *what, int err)
+{
+	(void)ctx;
+	(void)err;
+	fprintf(stderr, "usdtrace: warning: %s: %s\n", path, what);
+}
+
+static int parse_pid(const char *s, int *pid)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v <= 0 || v > INT32_MAX)
+		return -EINVAL;
+	*pid = (int)v;
+	return 0;
+}
+
+static int set_pattern(struct list_opts *o, const char *pat)
+{
+	char *colon;
+
+	if (o->pattern_buf) {
+		usdtrace_err("list: more than one PATTERN: '%s' and '%s'",
+			     o->name, pat);
+		return -EINVAL;
+	}
+	if (!strncmp(pat, "usdt:", 5))
+		pat += 5;
+	o->pattern_buf = strdup(pat);
+	if (!o->pattern_buf)
+		return -ENOMEM;
+	colon = strrchr(o->pattern_buf, ':');
+	if (colon) {
+		*colon = '\0';
+		o->provider = o->pattern_buf;
+		o->name = colon + 1;
+	} else {
+		o->name = o->pattern_buf;
+	}
+	return 0;
+}
+
+static bool is_regular(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && !S_ISDIR(st.st_mode);
+}
+
+/* A positional argument is a FILE when it names one, else the PATTERN. */
+static int add_positional(struct list_opts *o, struct list_state *st, const char *arg)
+{
+	char path[PATH_MAX];
+	int err;
+
+	if (strchr(arg, '/') || is_regular(arg) || strstr(arg, ".so")) {
+		err = lib_resolve(arg, path, sizeof(path));
+		if (err) {
+			usdtrace_err("%s: %s", arg, err == -ENOENT ?
+				     "no such file or library" : sdt_strerror(err));
+			return err;
+		}
+		return object_list__add(&st->objs, path, path, 0, 0);
+	}
+	return set_pattern(o, arg);
+}
+
+static int parse_args(int argc, char **argv, struct list_opts *o, struct list_state *st)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'J' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+hvp:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'J':
+			o->json = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'p':
+			if (parse_pid(optarg, &o->pid)) {
+				usdtrace_err("-p %s: not a process ID", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'h':
+			fputs(list_usage, stdout);
+			return 1;
+		default:
+			fputs(list_usage, stderr);
+			return -EINVAL;
+		}
+	}
+	for (; optind < argc; optind++) {
+		err = add_positional(o, st, argv[optind]);
+		if (err)
+			return err;
+	}
+	if (!o->pid && !st->objs.nr) {
+		usdtrace_err("list: no FILE or -p PID given (see usdtrace list --help)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int add_pid_objects(const struct list_opts *o, struct list_state *st)
+{
+	int err = objects__from_pid(o->pid, &st->objs);
+
+	if (err)
+		usdtrace_err("PID %d: %s", o->pid, err == -ESRCH ? "no such process" :
+			     sdt_strerror(err));
+	return err;
+}
+
+static bool matches(const struct list_opts *o, const struct sdt_probe *p)
+{
+	if (o->provider && !sdt_glob_match(o->provider, p->provider))
+		return false;
+	return !o->name || sdt_glob_match(o->name, p->name);
+}
+
+/*
+ * Files the user named must parse; objects found in a process's maps that
+ * are not ELF (locale archives, fonts) are skipped quietly.
+ */
+static int open_objects(const struct list_opts *o, struct list_state *st,
+			size_t nr_named)
+{
+	size_t i;
+	int err;
+
+	st->files = calloc(st->objs.nr ? st->objs.nr : 1, sizeof(*st->files));
+	if (!st->files)
+		return -ENOMEM;
+	for (i = 0; i < st->objs.nr; i++) {
+		const struct object *obj = &st->objs.objs[i];
+
+		err = sdt_file__open(obj->open_path, warn_cb, NULL, &st->files[i]);
+		if (!err)
+			continue;
+		if (i < nr_named) {
+			usdtrace_err("%s: %s", obj->path, sdt_strerror(err));
+			return err;
+		}
+		if (err != -ENOEXEC && err != -ENODATA && err != -ENODEV)
+			fprintf(stderr, "usdtrace: warning: %s: %s\n", obj->path,
+				sdt_strerror(err));
+	}
+	(void)o;
+	return 0;
+}
+
+static int select_sites(const struct list_opts *o, struct list_state *st)
+{
+	size_t i, j, total = 0;
+
+	for (i = 0; i < st->objs.nr; i++)
+		total += st->files[i] ? st->files[i]->nr_probes : 0;
+	st->sites = calloc(total ? total : 1, sizeof(*st->sites));
+	if (!st->sites)
+		return -ENOMEM;
+	for (i = 0; i < st->objs.nr; i++) {
+		const struct sdt_file *f = st->files[i];
+
+		for (j = 0; f && j < f->nr_probes; j++) {
+			if (!matches(o, &f->probes[j]))
+				continue;
+			st->sites[st->nr_sites].path = st->objs.objs[i].path;
+			st->sites[st->nr_sites].file = f;
+			st->sites[st->nr_sites].probe = &f->probes[j];
+			st->nr_sites++;
+		}
+	}
+	return 0;
+}
+
+static void list_state__free(struct list_state *st)
+{
+	size_t i;
+
+	for (i = 0; st->files && i < st->objs.nr; i++)
+		sdt_file__free(st->files[i]);
+	free(st->files);
+	free(st->sites);
+	object_list__free(&st->objs);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	struct list_opts o = {};
+	struct list_state st = {};
+	size_t nr_named;
+	int err;
+
+	err = parse_args(argc, argv, &o, &st);
+	if (err)
+		goto out_free;
+	nr_named = st.objs.nr;
+	if (o.pid)
+		err = add_pid_objects(&o, &st);
+	if (!err)
+		err = open_objects(&o, &st, nr_named);
+	if (!err)
+		err = select_sites(&o, &st);
+	if (err)
+		goto out_free;
+	if (o.pattern_buf && !st.nr_sites) {
+		usdtrace_err("%s%s%s: no probe matches", o.provider ? o.provider : "",
+			     o.provider ? ":" : "", o.name);
+		err = -ENOENT;
+		goto out_free;
+	}
+	if (o.json)
+		sites__print_json(stdout, st.sites, st.nr_sites);
+	else
+		sites__print_text(stdout, st.sites, st.nr_sites, o.verbose);
+	if (fflush(stdout)) {
+		usdtrace_err("stdout: %s", strerror(errno));
+		err = -EIO;
+	}
+out_free:
+	list_state__free(&st);
+	free(o.pattern_buf);
+	return err == 1 ? 0 : err ? 1 : 0;
+}

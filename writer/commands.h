@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * commands.h - the subcommands of the usdtrace CLI. Each takes the argv
+ * that follows its name (argv[0] is the command name) and returns the
+ * process exit status; errors are printed as "usdtrace: <what>: <why>".
+ */
+#ifndef USDTRACE_COMMANDS_H
+#define USDTRACE_COMMANDS_H
+
+int cmd_list(int argc, char **argv);
+
+/* Print "usdtrace: " + formatted message + newline to stderr. */
+void usdtrace_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* USDTRACE_COMMANDS_H */

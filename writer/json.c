@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+/*
+ * json.c - JSON string escaping (see json.h).
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "json.h"
+
+/* Length of a valid UTF-8 sequence at @s (at most @len bytes), 0 if invalid. */
+static size_t utf8_seq_len(const unsigned char *s, size_t len)
+{
+	size_t n, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n > len)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates and code points past U+10FFFF */
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+void json_write_strn(FILE *out, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, n;
+
+	fputc('"', out);
+	while (i < len) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\') {
+			fputc('\\', out);
+			fputc(c, out);
+		} else if (c == '\n') {
+			fputs("\\n", out);
+		} else if (c == '\t') {
+			fputs("\\t", out);
+		} else if (c == '\r') {
+			fputs("\\r", out);
+		} else if (c < 0x20 || c == 0x7f) {
+			fprintf(out, "\\u%04x", c);
+		} else if ((n = utf8_seq_len(s + i, len - i)) > 0) {
+			fwrite(s + i, 1, n, out);
+			i += n;
+			continue;
+		} else {
+			fprintf(out, "\\u%04x", c);
+		}
+		i++;
+	}
+	fputc('"', out);
+}
+
+void json_write_str(FILE *out, const char *s)
+{
+	json_write_strn(out, s, strlen(s));
+}

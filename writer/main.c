@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main.c - the usdtrace command line: dispatch to a subcommand.
+ *
+ * Only this file and the cmd_*.c files own argv, stdout and the exit
+ * status; the sdt/ and attach/ libraries report through return codes
+ * and callbacks.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+#define USDTRACE_VERSION "0.1.0"
+
+static const char usage[] =
+"usage: usdtrace COMMAND [OPTIONS] [ARGS]\n"
+"\n"
+"usdtrace finds and traces USDT (sys/sdt.h) probes of applications.\n"
+"\n"
+"Commands:\n"
+"  list      list the probe sites of files or of a running process\n"
+"\n"
+"Run 'usdtrace COMMAND --help' for a command's options and examples.\n"
+"  -h, --help     this help\n"
+"  -V, --version  print the version\n";
+
+void usdtrace_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("usdtrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+
+	if (!cmd) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+		printf("usdtrace %s\n", USDTRACE_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "list"))
+		return cmd_list(argc - 1, argv + 1);
+	usdtrace_err("%s: unknown command (see usdtrace --help)", cmd);
+	return 2;
+}
