@@ -69,11 +69,12 @@ $(SAMPLE_OUT)/sample_probes.o: samples/sample_probes.d
 	$(Q)mkdir -p $(dir $@)
 	$(Q)dtrace -C -G -s $< -o $@
 
-$(SAMPLE_OUT)/sample.o: samples/sample.c $(SAMPLE_OUT)/sample_probes.h
+$(SAMPLE_OUT)/%.o: samples/%.c $(SAMPLE_OUT)/sample_probes.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) -I$(SAMPLE_OUT) $(CFLAGS) $(WARNINGS) -c -o $@ $<
 
-$(SAMPLE_OUT)/sample: $(SAMPLE_OUT)/sample.o $(SAMPLE_OUT)/sample_probes.o
+$(SAMPLE_OUT)/sample: $(SAMPLE_OUT)/sample.o $(SAMPLE_OUT)/sample_request.o \
+		      $(SAMPLE_OUT)/sample_probes.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ -ldl
 
@@ -125,4 +126,4 @@ clean:
 	$(call msg,CLEAN,$(OUTPUT))
 	$(Q)rm -rf $(OUTPUT)
 
--include $(OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(wildcard $(SAMPLE_OUT)/*.d)

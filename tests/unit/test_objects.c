@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_objects.c - /proc/PID/maps lines and ld.so.cache lookups from bytes.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+
+#include "../../attach/objects.h"
+#include "test.h"
+
+static void test_maps(struct test_stats *st)
+{
+	char l1[] = "7f1c2a400000-7f1c2a428000 r--p 00000000 fe:01 1835 "
+		    "   /usr/lib/x86_64-linux-gnu/libc.so.6\n";
+	char l2[] = "55d4c8a1b000-55d4c8a3c000 rw-p 00000000 00:00 0   [heap]\n";
+	char l3[] = "7f00 r--p";
+	char l4[] = "7f1c2a400000-7f1c2a428000 r-xp 00000000 00:05 99 /memfd:x (deleted)\n";
+	char l5[] = "7f1c2a400000-7f1c2a428000 r-xp 00000000 08:02 77 /opt/my app/lib x.so\n";
+	const char *path = NULL;
+	uint64_t dev = 0, ino = 0;
+
+	CHECK(st, !maps_line__parse(l1, &path, &dev, &ino) &&
+	      !strcmp(path, "/usr/lib/x86_64-linux-gnu/libc.so.6") &&
+	      dev == makedev(0xfe, 1) && ino == 1835, "maps file line", "path %s", path);
+	CHECK(st, maps_line__parse(l2, &path, &dev, &ino) == -ENOENT, "maps heap line",
+	      "accepted");
+	CHECK(st, maps_line__parse(l3, &path, &dev, &ino) == -EINVAL, "maps garbage line",
+	      "accepted");
+	CHECK(st, maps_line__parse(l4, &path, &dev, &ino) == -ENOENT,
+	      "maps deleted file line", "accepted");
+	CHECK(st, !maps_line__parse(l5, &path, &dev, &ino) &&
+	      !strcmp(path, "/opt/my app/lib x.so"), "maps path with blanks",
+	      "path %s", path);
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+static void test_ldcache(struct test_stats *st)
+{
+	unsigned char c[256] = "glibc-ld.so.cache1.1";
+	const char *hit;
+	size_t strings = 48 + 2 * 24;
+
+	put32(c + 20, 2);			/* nlibs */
+	/* entry 0: an i386 library, entry 1: the x86-64 one */
+	put32(c + 48, 0x0003);
+	put32(c + 52, (uint32_t)strings);
+	put32(c + 56, (uint32_t)strings + 10);
+	put32(c + 72, 0x0303);
+	put32(c + 76, (uint32_t)strings);
+	put32(c + 80, (uint32_t)strings + 30);
+	memcpy(c + strings, "libx.so.1", 10);
+	memcpy(c + strings + 10, "/lib32/libx.so.1", 17);
+	memcpy(c + strings + 30, "/lib64/libx.so.1", 17);
+
+	hit = ldcache_lookup(c, sizeof(c), "libx.so.1", 0x0303);
+	CHECK(st, hit && !strcmp(hit, "/lib64/libx.so.1"), "ldcache host flags",
+	      "got %s", hit ? hit : "NULL");
+	hit = ldcache_lookup(c, sizeof(c), "liby.so.1", 0x0303);
+	CHECK(st, !hit, "ldcache miss", "got %s", hit);
+	put32(c + 20, 1000000);
+	CHECK(st, !ldcache_lookup(c, sizeof(c), "libx.so.1", 0x0303),
+	      "ldcache nlibs past the end", "accepted");
+	put32(c + 20, 2);
+	put32(c + 80, 100000);
+	CHECK(st, !ldcache_lookup(c, sizeof(c), "libx.so.1", 0x0303),
+	      "ldcache string offset past the end", "accepted");
+	CHECK(st, !ldcache_lookup(c, 20, "libx.so.1", 0x0303), "ldcache short",
+	      "accepted");
+}
+
+static void test_list(struct test_stats *st)
+{
+	struct object_list l = {};
+	int err = 0;
+
+	err |= object_list__add(&l, "/a", "/proc/1/root/a", 1, 10);
+	err |= object_list__add(&l, "/b", "/proc/1/root/b", 1, 10);	/* same inode */
+	err |= object_list__add(&l, "/a", "/proc/1/root/a", 1, 11);	/* same path */
+	err |= object_list__add(&l, "/c", "/c", 0, 0);
+	CHECK(st, !err && l.nr == 2 && !strcmp(l.objs[1].path, "/c"),
+	      "object list dedup by path and inode", "nr %zu", l.nr);
+	object_list__free(&l);
+	object_list__free(NULL);
+}
+
+int main(void)
+{
+	struct test_stats st = {};
+
+	test_maps(&st);
+	test_ldcache(&st);
+	test_list(&st);
+	return st.failed ? 1 : 0;
+}
