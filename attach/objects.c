@@ -89,7 +89,7 @@ void object_list__free(struct object_list *list)
 	list->nr = list->cap = 0;
 }
 
-int maps_line__parse(char *line, const char **path, uint64_t *dev, uint64_t *ino)
+int maps_line__parse(char *line, struct maps_entry *e)
 {
 	unsigned long long start, end, off, inode;
 	unsigned int major, minor;
@@ -107,34 +107,65 @@ int maps_line__parse(char *line, const char **path, uint64_t *dev, uint64_t *ino
 		return -ENOENT;
 	if (strstr(p, " (deleted)"))
 		return -ENOENT;
-	*path = p;
-	*dev = makedev(major, minor);
-	*ino = inode;
+	e->start = start;
+	e->end = end;
+	e->path = p;
+	e->dev = makedev(major, minor);
+	e->ino = inode;
 	return 0;
+}
+
+static bool same_inode(const char *path, const struct maps_entry *e)
+{
+	struct stat st;
+
+	return !stat(path, &st) && st.st_ino == e->ino && st.st_dev == e->dev;
+}
+
+/* /proc/PID/root/PATH when it is the mapped inode, else /proc/PID/map_files. */
+static void choose_open_path(pid_t pid, const struct maps_entry *e, char *buf,
+			     size_t size)
+{
+	snprintf(buf, size, "/proc/%d/root%s", (int)pid, e->path);
+	if (same_inode(buf, e))
+		return;
+	snprintf(buf, size, "/proc/%d/map_files/%llx-%llx", (int)pid,
+		 (unsigned long long)e->start, (unsigned long long)e->end);
+	if (same_inode(buf, e))
+		return;
+	snprintf(buf, size, "/proc/%d/root%s", (int)pid, e->path);
+}
+
+static bool listed(const struct object_list *list, const struct maps_entry *e)
+{
+	size_t i;
+
+	for (i = 0; i < list->nr; i++) {
+		if (list->objs[i].ino == e->ino && list->objs[i].dev == e->dev)
+			return true;
+	}
+	return false;
 }
 
 int objects__from_pid(pid_t pid, struct object_list *list)
 {
-	char maps[64], root[64], open_path[PATH_MAX + 64];
+	char maps[64], open_path[PATH_MAX + 64];
+	struct maps_entry e;
 	char *line = NULL;
 	size_t cap = 0;
 	FILE *f;
 	int err = 0;
 
 	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
-	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
 	f = fopen(maps, "re");
 	if (!f)
 		return errno == ENOENT ? -ESRCH : -errno;
 
 	while (getline(&line, &cap, f) > 0) {
-		const char *path;
-		uint64_t dev, ino;
-
-		if (maps_line__parse(line, &path, &dev, &ino))
+		if (maps_line__parse(line, &e) || listed(list, &e))
 			continue;
-		snprintf(open_path, sizeof(open_path), "%s%s", root, path);
-		err = object_list__add(list, path, open_path, dev, ino);
+		choose_open_path(pid, &e, open_path, sizeof(open_path));
+		err = object_list__add(list, e.path, open_path, e.dev, e.ino);
 		if (err)
 			break;
 	}

@@ -5,8 +5,10 @@
  * object a running process maps.
  *
  * A process's objects are read through /proc/PID/root, so processes in
- * another mount namespace (containers, chroots) resolve to the files they
- * really map; each object is listed once however many times it is mapped.
+ * another mount namespace (containers) resolve to the files they really
+ * map; where that path is not the mapped inode (a chroot, whose maps name
+ * files from our root), through /proc/PID/map_files. Each object is listed
+ * once however many times it is mapped.
  * No libbpf here: `list` and `trace` share this module.
  */
 #ifndef USDTRACE_OBJECTS_H
@@ -41,11 +43,18 @@ void object_list__free(struct object_list *list);
 int objects__from_pid(pid_t pid, struct object_list *list);
 
 /*
- * Parse one /proc/PID/maps line. Returns 0 and the path (pointing into
- * @line) with its device and inode, or -ENOENT for an anonymous or pseudo
+ * Parse one /proc/PID/maps line. Returns 0 and the entry (path pointing
+ * into @line), or -ENOENT for an anonymous or pseudo
  * mapping ("[heap]", memfd, deleted files), -EINVAL when malformed.
  */
-int maps_line__parse(char *line, const char **path, uint64_t *dev, uint64_t *ino);
+struct maps_entry {
+	uint64_t start;
+	uint64_t end;
+	uint64_t dev;
+	uint64_t ino;
+	const char *path;
+};
+int maps_line__parse(char *line, struct maps_entry *e);
 
 /*
  * Resolve a library file name ("libc.so.6") the way ld.so does: the

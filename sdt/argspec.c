@@ -343,6 +343,25 @@ static int arm64_reg_lookup(const char *name, struct sdt_arg *arg)
 	return 0;
 }
 
+/*
+ * The offset of "[xN, OFF]": a number, or ":lo12:sym" - the low 12 bits
+ * of a symbol's address, paired with an adrp that put its page in xN.
+ */
+static int arm64_parse_offset(struct cursor *c, struct sdt_arg *arg)
+{
+	static const char lo12[] = ":lo12:";
+	size_t n = sizeof(lo12) - 1;
+
+	if ((size_t)(c->end - c->p) > n && !memcmp(c->p, lo12, n)) {
+		c->p += n;
+		arg->lo12 = true;
+		if (!is_sym_start(cur_peek(c)))
+			return -EINVAL;
+		return parse_sym_disp(c, arg);
+	}
+	return parse_number(c, &arg->value);
+}
+
 static int arm64_parse_operand(struct cursor *c, struct sdt_arg *arg)
 {
 	char name[8];
@@ -360,7 +379,7 @@ static int arm64_parse_operand(struct cursor *c, struct sdt_arg *arg)
 		if (cur_accept(c, ',')) {
 			cur_skip_blanks(c);
 			cur_accept(c, '#');
-			err = parse_number(c, &arg->value);
+			err = arm64_parse_offset(c, arg);
 			if (err)
 				return err;
 			cur_skip_blanks(c);

@@ -62,7 +62,13 @@ struct sdt_arg {
 	uint8_t reg_width;	/* bytes of the named (sub-)register */
 	uint8_t reg_shift;	/* bit shift of the sub-register: 8 for %ah */
 	int64_t value;		/* constant or displacement */
-	char symbol[SDT_SYM_MAX]; /* RIP/ABS symbol, "" when none */
+	/*
+	 * A symbol whose address adds to the location, "" when none: the
+	 * global of RIP/ABS, a table base of MEM/SIB ("table(,%rax,8)"), or
+	 * with @lo12 only its low 12 bits (aarch64 "[x1, #:lo12:sym]").
+	 */
+	char symbol[SDT_SYM_MAX];
+	bool lo12;
 };
 
 /*

@@ -33,7 +33,7 @@ void sdt_arg__describe(const struct sdt_arg *a, int machine, char *buf, size_t s
 	snprintf(type, sizeof(type), "%c%d", a->is_signed ? 's' : 'u', a->size * 8);
 	format_disp(a->value, disp, sizeof(disp));
 	if (a->symbol[0])
-		snprintf(base, sizeof(base), "&%s", a->symbol);
+		snprintf(base, sizeof(base), a->lo12 ? "lo12(&%s)" : "&%s", a->symbol);
 	else if (a->reg >= 0)
 		snprintf(base, sizeof(base), "%s", reg_name(machine, a->reg));
 	else
@@ -59,8 +59,8 @@ void sdt_arg__describe(const struct sdt_arg *a, int machine, char *buf, size_t s
 		break;
 	case SDT_ARG_MEM:
 		if (a->symbol[0] && a->reg >= 0)
-			snprintf(base, sizeof(base), "&%s + %s", a->symbol,
-				 reg_name(machine, a->reg));
+			snprintf(base, sizeof(base), "%s + %s%s%s", reg_name(machine, a->reg),
+				 a->lo12 ? "lo12(&" : "&", a->symbol, a->lo12 ? ")" : "");
 		/* fallthrough */
 	case SDT_ARG_RIP:
 	case SDT_ARG_ABS:
@@ -157,6 +157,8 @@ static void print_arg_json(FILE *out, const struct sdt_arg *a, int machine,
 	if (a->symbol[0]) {
 		fputs(",\"symbol\":", out);
 		json_write_str(out, a->symbol);
+		if (a->lo12)
+			fputs(",\"lo12\":true", out);
 	}
 	if (a->kind != SDT_ARG_REG)
 		fprintf(out, ",\"disp\":%" PRId64, a->value);

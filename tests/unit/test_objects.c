@@ -18,21 +18,18 @@ static void test_maps(struct test_stats *st)
 	char l3[] = "7f00 r--p";
 	char l4[] = "7f1c2a400000-7f1c2a428000 r-xp 00000000 00:05 99 /memfd:x (deleted)\n";
 	char l5[] = "7f1c2a400000-7f1c2a428000 r-xp 00000000 08:02 77 /opt/my app/lib x.so\n";
-	const char *path = NULL;
-	uint64_t dev = 0, ino = 0;
+	struct maps_entry e = {};
 
-	CHECK(st, !maps_line__parse(l1, &path, &dev, &ino) &&
-	      !strcmp(path, "/usr/lib/x86_64-linux-gnu/libc.so.6") &&
-	      dev == makedev(0xfe, 1) && ino == 1835, "maps file line", "path %s", path);
-	CHECK(st, maps_line__parse(l2, &path, &dev, &ino) == -ENOENT, "maps heap line",
+	CHECK(st, !maps_line__parse(l1, &e) &&
+	      !strcmp(e.path, "/usr/lib/x86_64-linux-gnu/libc.so.6") &&
+	      e.dev == makedev(0xfe, 1) && e.ino == 1835 && e.start == 0x7f1c2a400000 &&
+	      e.end == 0x7f1c2a428000, "maps file line", "path %s", e.path);
+	CHECK(st, maps_line__parse(l2, &e) == -ENOENT, "maps heap line", "accepted");
+	CHECK(st, maps_line__parse(l3, &e) == -EINVAL, "maps garbage line", "accepted");
+	CHECK(st, maps_line__parse(l4, &e) == -ENOENT, "maps deleted file line",
 	      "accepted");
-	CHECK(st, maps_line__parse(l3, &path, &dev, &ino) == -EINVAL, "maps garbage line",
-	      "accepted");
-	CHECK(st, maps_line__parse(l4, &path, &dev, &ino) == -ENOENT,
-	      "maps deleted file line", "accepted");
-	CHECK(st, !maps_line__parse(l5, &path, &dev, &ino) &&
-	      !strcmp(path, "/opt/my app/lib x.so"), "maps path with blanks",
-	      "path %s", path);
+	CHECK(st, !maps_line__parse(l5, &e) && !strcmp(e.path, "/opt/my app/lib x.so"),
+	      "maps path with blanks", "path %s", e.path);
 }
 
 static void put32(unsigned char *p, uint32_t v)
