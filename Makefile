@@ -120,7 +120,7 @@ fuzz: $(FUZZ_BINS)
 	done
 
 bench: all
-	$(Q)bash scripts/bench.sh $(OUTPUT)
+	$(Q)python3.11 scripts/bench.py $(OUTPUT)
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
