@@ -20,7 +20,10 @@ CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wno-missing-field-initializers
 CPPFLAGS += -D_GNU_SOURCE -DMULTIARCH_TRIPLET='"$(MULTIARCH)"' -MMD -MP
-LDLIBS := -lelf
+LDLIBS := -lbpf -lelf -lz
+ARCH := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
+BPF_OUT := $(OUTPUT)/bpf
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
 ifeq ($(V),1)
 Q :=
@@ -31,13 +34,17 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 SDT_SRCS := sdt/argspec.c sdt/note.c sdt/elf.c
-ATTACH_SRCS := attach/objects.c
-WRITER_SRCS := writer/main.c writer/cmd_list.c writer/sites.c writer/json.c
+ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/spec.c attach/symbols.c \
+	       attach/session.c
+WRITER_SRCS := writer/main.c writer/cmd_list.c writer/cmd_trace.c writer/sites.c \
+	       writer/events.c writer/json.c
 SRCS := $(SDT_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
-LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(ATTACH_SRCS) writer/json.c)
+# what unit tests link: everything but the CLI and the BPF loader
+LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) attach/objects.c \
+	      attach/probe_spec.c attach/spec.c attach/symbols.c writer/json.c)
 
-UNIT_TESTS := test_argspec test_note test_objects test_json
+UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
 FUZZERS := fuzz_note fuzz_argspec
@@ -53,7 +60,24 @@ $(OUTPUT)/usdtrace: $(OBJS)
 $(OUTPUT)/obj/%.o: %.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) -I$(BPF_OUT) $(CFLAGS) $(WARNINGS) -c -o $@ $<
+
+# ---- BPF: vmlinux.h -> .bpf.o -> .skel.h ------------------------------------
+$(BPF_OUT)/vmlinux.h:
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c bpf/usdtrace.h $(BPF_OUT)/vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BPF_OUT) -Ibpf \
+		-Wall -Werror -c $< -o $@
+
+$(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUTPUT)/obj/attach/session.o: $(BPF_OUT)/usdt.skel.h
 
 # ---- samples ---------------------------------------------------------------
 SAMPLE_OUT := $(OUTPUT)/samples

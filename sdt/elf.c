@@ -182,6 +182,7 @@ static int fill_probe(struct sdt_reader *r, const struct sdt_note *n,
 		if (sem)
 			sem += r->base_addr - n->base;
 	}
+	p->vaddr = loc;
 	if (sdt_addr_to_offset(r->segs, r->nr_segs, loc, &p->offset)) {
 		reader_warn(r, -ENOENT, "probe %s:%s: address 0x%llx is in no loadable "
 			    "segment; skipped", p->provider, p->name,

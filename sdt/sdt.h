@@ -139,6 +139,7 @@ struct sdt_probe {
 	uint64_t location;	/* raw note values */
 	uint64_t base;
 	uint64_t semaphore;
+	uint64_t vaddr;		/* link-time address after the base adjustment */
 	uint64_t offset;	/* file offset of the probe site */
 	uint64_t sem_offset;	/* file offset of the semaphore, 0 if none */
 	int nr_args;		/* -1 when args_text did not parse */

@@ -8,6 +8,7 @@
 #define USDTRACE_COMMANDS_H
 
 int cmd_list(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 /* Print "usdtrace: " + formatted message + newline to stderr. */
 void usdtrace_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -7,8 +7,7 @@
 
 #include "json.h"
 
-/* Length of a valid UTF-8 sequence at @s (at most @len bytes), 0 if invalid. */
-static size_t utf8_seq_len(const unsigned char *s, size_t len)
+size_t utf8_valid_len(const unsigned char *s, size_t len)
 {
 	size_t n, i;
 	uint32_t cp;
@@ -57,7 +56,7 @@ void json_write_strn(FILE *out, const char *str, size_t len)
 			fputs("\\r", out);
 		} else if (c < 0x20 || c == 0x7f) {
 			fprintf(out, "\\u%04x", c);
-		} else if ((n = utf8_seq_len(s + i, len - i)) > 0) {
+		} else if ((n = utf8_valid_len(s + i, len - i)) > 0) {
 			fwrite(s + i, 1, n, out);
 			i += n;
 			continue;

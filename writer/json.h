@@ -18,4 +18,11 @@ void json_write_str(FILE *out, const char *s);
 /* Write @len bytes of @s as a quoted JSON string. */
 void json_write_strn(FILE *out, const char *s, size_t len);
 
+/*
+ * Length of the valid UTF-8 sequence at @s (at most @len bytes), 0 when
+ * invalid: overlong forms, surrogates and code points past U+10FFFF are
+ * invalid. Shared by the JSON and the text escaping.
+ */
+size_t utf8_valid_len(const unsigned char *s, size_t len);
+
 #endif /* USDTRACE_JSON_H */

@@ -21,6 +21,7 @@ static const char usage[] =
 "\n"
 "Commands:\n"
 "  list      list the probe sites of files or of a running process\n"
+"  trace     print one event per probe hit, with its arguments\n"
 "\n"
 "Run 'usdtrace COMMAND --help' for a command's options and examples.\n"
 "  -h, --help     this help\n"
@@ -55,6 +56,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "list"))
 		return cmd_list(argc - 1, argv + 1);
+	if (!strcmp(cmd, "trace"))
+		return cmd_trace(argc - 1, argv + 1);
 	usdtrace_err("%s: unknown command (see usdtrace --help)", cmd);
 	return 2;
 }

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+/*
+ * probe_spec.c - parse probe descriptions (see probe_spec.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../sdt/sdt.h"
+#include "probe_spec.h"
+
+/* Split "(s,d,-)" off the end of @buf into spec->fmt. */
+static int parse_fmt(char *buf, struct probe_spec *spec, const char **why)
+{
+	char *open = strchr(buf, '('), *p, *tok, *save = NULL;
+	size_t len = strlen(buf);
+
+	if (!open)
+		return 0;
+	if (buf[len - 1] != ')') {
+		*why = "FMT list must end with ')'";
+		return -EINVAL;
+	}
+	buf[len - 1] = '\0';
+	*open = '\0';
+	p = open + 1;
+	for (tok = strtok_r(p, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		if (strlen(tok) != 1 || !strchr("sdux-", tok[0])) {
+			*why = "FMT must be a list of s, d, u, x or -";
+			return -EINVAL;
+		}
+		if (spec->nr_fmt == PROBE_MAX_FMT) {
+			*why = "more than 12 FMT entries";
+			return -EINVAL;
+		}
+		spec->fmt[spec->nr_fmt++] = tok[0];
+	}
+	if (!spec->nr_fmt) {
+		*why = "empty FMT list";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse_symbol(char *s, struct probe_spec *spec, const char **why)
+{
+	char *plus = strchr(s, '+'), *end;
+
+	if (plus) {
+		*plus = '\0';
+		spec->sym_off = strtoull(plus + 1, &end, 0);
+		if (!plus[1] || *end) {
+			*why = "bad +OFFSET after the symbol";
+			return -EINVAL;
+		}
+	}
+	if (!*s) {
+		*why = "empty symbol";
+		return -EINVAL;
+	}
+	spec->symbol = s;
+	return 0;
+}
+
+/* "PATH:SYMBOL": the symbol is after the last ':'. */
+static int parse_uprobe(char *rest, struct probe_spec *spec, const char **why)
+{
+	char *colon = strrchr(rest, ':');
+
+	if (!colon || colon == rest) {
+		*why = "expected uprobe:PATH:SYMBOL";
+		return -EINVAL;
+	}
+	*colon = '\0';
+	spec->path = rest;
+	if (spec->type == PROBE_URETPROBE && strchr(colon + 1, '+')) {
+		*why = "uretprobe takes no +OFFSET";
+		return -EINVAL;
+	}
+	return parse_symbol(colon + 1, spec, why);
+}
+
+/* "[PATH:]PROVIDER:NAME": the last two ':'-separated fields. */
+static int parse_usdt(char *rest, struct probe_spec *spec, const char **why)
+{
+	char *name = strrchr(rest, ':'), *prov;
+
+	if (!name) {
+		*why = "expected PROVIDER:NAME";
+		return -EINVAL;
+	}
+	*name++ = '\0';
+	prov = strrchr(rest, ':');
+	if (prov) {
+		*prov++ = '\0';
+		spec->path = rest;
+		if (!*rest) {
+			*why = "empty PATH";
+			return -EINVAL;
+		}
+	} else {
+		prov = rest;
+	}
+	if (!*prov || !*name) {
+		*why = "empty PROVIDER or NAME";
+		return -EINVAL;
+	}
+	spec->provider = prov;
+	spec->name = name;
+	return 0;
+}
+
+int probe_spec__parse(const char *text, struct probe_spec *spec, const char **why)
+{
+	char *rest;
+	int err;
+
+	memset(spec, 0, sizeof(*spec));
+	spec->text = text;
+	*why = "invalid probe";
+	if (!*text) {
+		*why = "empty probe";
+		return -EINVAL;
+	}
+	spec->buf = strdup(text);
+	if (!spec->buf) {
+		*why = "out of memory";
+		return -ENOMEM;
+	}
+	err = parse_fmt(spec->buf, spec, why);
+	if (err)
+		goto out_free;
+	rest = spec->buf;
+	if (!strncmp(rest, "uprobe:", 7)) {
+		spec->type = PROBE_UPROBE;
+		err = parse_uprobe(rest + 7, spec, why);
+	} else if (!strncmp(rest, "uretprobe:", 10)) {
+		spec->type = PROBE_URETPROBE;
+		err = parse_uprobe(rest + 10, spec, why);
+	} else {
+		if (!strncmp(rest, "usdt:", 5))
+			rest += 5;
+		spec->type = PROBE_USDT;
+		err = parse_usdt(rest, spec, why);
+	}
+	if (!err && spec->type == PROBE_URETPROBE && spec->nr_fmt > 1) {
+		*why = "uretprobe has one value (retval)";
+		err = -EINVAL;
+	}
+	if (!err && spec->type == PROBE_UPROBE && spec->nr_fmt > 6) {
+		*why = "uprobe arguments are arg0..arg5";
+		err = -EINVAL;
+	}
+	if (!err)
+		return 0;
+out_free:
+	probe_spec__free(spec);
+	return err;
+}
+
+void probe_spec__free(struct probe_spec *spec)
+{
+	if (!spec)
+		return;
+	free(spec->buf);
+	spec->buf = NULL;
+}
+
+bool probe_spec__matches(const struct probe_spec *spec, const char *provider,
+			 const char *name)
+{
+	return spec->type == PROBE_USDT && sdt_glob_match(spec->provider, provider) &&
+	       sdt_glob_match(spec->name, name);
+}

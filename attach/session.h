@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * session.h - an attach session: the BPF program loaded once, every
+ * matched probe site attached through it, and the objects a traced
+ * process maps later picked up through the dynamic linker's hook.
+ *
+ * Lifecycle: attach_session__new() -> attach_session__attach() ->
+ * attach_session__poll() until done -> attach_session__free(), which
+ * detaches everything. The kernel also undoes every uprobe and semaphore
+ * reference when the process dies, since nothing is pinned.
+ *
+ * The only module that knows both the ELF side and libbpf. It never
+ * prints: errors come back as -Exxx with a message from
+ * attach_session__errmsg(), warnings and later attaches through callbacks.
+ */
+#ifndef USDTRACE_SESSION_H
+#define USDTRACE_SESSION_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../bpf/usdtrace.h"
+#include "probe_spec.h"
+
+struct attach_session;
+
+/* What the writer needs to print one site's events; owned by the session. */
+struct site_info {
+	int probe_idx;		/* index into the probes given to __new */
+	const char *label;	/* "provider:name", "uprobe:sym" */
+	const char *object;	/* path of the object, as shown to users */
+	int nr_args;
+	char fmt[UT_MAX_ARGS];	/* per arg: d u x s, or - (hidden) */
+};
+
+typedef void (*attach_warn_fn)(void *ctx, const char *msg);
+/* A later object got @nr_sites sites of @nr_probes probes attached. */
+typedef void (*attach_object_fn)(void *ctx, const char *path, int nr_probes, int nr_sites,
+				 double ms);
+typedef void (*attach_event_fn)(void *ctx, const struct ut_event *ev,
+				const struct site_info *site);
+
+struct attach_opts {
+	pid_t pid;		/* trace only this process; 0: system-wide */
+	const char *exec_path;	/* -c: the program the (not yet exec'd) pid runs */
+	uint32_t str_len;	/* bytes per string argument, NUL included */
+	uint32_t ring_size;	/* bytes, a power of 2 */
+	attach_warn_fn warn;
+	attach_object_fn on_object;
+	void *ctx;
+};
+
+struct attach_stats {
+	int probes;		/* user probes with at least one site */
+	int sites;		/* uprobes attached */
+	int objects;		/* objects with at least one site */
+};
+
+int attach_session__new(const struct attach_opts *opts, const struct probe_spec *probes,
+			int nr_probes, struct attach_session **out);
+/* Attach every probe of the objects known now. -Exxx with errmsg set. */
+int attach_session__attach(struct attach_session *s);
+/*
+ * Wait up to @timeout_ms for events, hand each to @cb; objects mapped
+ * meanwhile get their probes attached. Returns events handled or -Exxx.
+ */
+int attach_session__poll(struct attach_session *s, int timeout_ms, attach_event_fn cb,
+			 void *ctx);
+void attach_session__stats(const struct attach_session *s, struct attach_stats *st);
+/* Events the kernel could not hand over (ring buffer full). */
+uint64_t attach_session__dropped(const struct attach_session *s);
+const char *attach_session__errmsg(const struct attach_session *s);
+void attach_session__free(struct attach_session *s);
+
+#endif /* USDTRACE_SESSION_H */

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * spec.c - decoded argument locations to BPF fetch specs (see spec.h).
+ *
+ * Registers: the uprobe program sees the kernel's struct pt_regs, whose
+ * x86-64 layout is the one <asm/ptrace.h> gives user space, so the
+ * offsets come from there. Only the host's architecture can be traced.
+ */
+#include <asm/ptrace.h>
+#include <elf.h>
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "spec.h"
+
+_Static_assert(sizeof(struct ut_arg_spec) == 24, "ut_arg_spec layout");
+_Static_assert(sizeof(struct ut_site_spec) == 16 + 24 * UT_MAX_ARGS, "ut_site_spec layout");
+_Static_assert(sizeof(struct ut_event) == 48 + 8 * UT_MAX_ARGS, "ut_event layout");
+
+int spec_x86_64_reg_offset(int reg)
+{
+	static const int offs[] = {
+		offsetof(struct pt_regs, rax), offsetof(struct pt_regs, rdx),
+		offsetof(struct pt_regs, rcx), offsetof(struct pt_regs, rbx),
+		offsetof(struct pt_regs, rsi), offsetof(struct pt_regs, rdi),
+		offsetof(struct pt_regs, rbp), offsetof(struct pt_regs, rsp),
+		offsetof(struct pt_regs, r8), offsetof(struct pt_regs, r9),
+		offsetof(struct pt_regs, r10), offsetof(struct pt_regs, r11),
+		offsetof(struct pt_regs, r12), offsetof(struct pt_regs, r13),
+		offsetof(struct pt_regs, r14), offsetof(struct pt_regs, r15),
+		offsetof(struct pt_regs, rip),
+	};
+
+	if (reg < 0 || reg >= (int)(sizeof(offs) / sizeof(offs[0])))
+		return -EINVAL;
+	return offs[reg];
+}
+
+static int apply_fmt(char fmt, struct ut_arg_spec *out)
+{
+	switch (fmt) {
+	case 's':
+		if (out->size != 8)
+			return -EINVAL;	/* a pointer is 8 bytes here */
+		out->flags |= UT_ARG_STR;
+		out->flags &= (__u8)~UT_ARG_SIGNED;
+		break;
+	case 'd':
+		out->flags |= UT_ARG_SIGNED;
+		break;
+	case 'u':
+	case 'x':
+		out->flags &= (__u8)~UT_ARG_SIGNED;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* Address of the symbol the arg names, plus its displacement. */
+static int symbol_address(const struct sdt_arg *arg, const struct spec_site *site,
+			  uint64_t *addr)
+{
+	uint64_t v = 0;
+	int err;
+
+	if (arg->symbol[0]) {
+		if (!site->resolve)
+			return -ENOENT;
+		err = site->resolve(site->ctx, arg->symbol, &v);
+		if (err)
+			return err;
+	}
+	*addr = v + (uint64_t)arg->value;
+	return 0;
+}
+
+static int set_reg(int reg, __u16 *off)
+{
+	int o = spec_x86_64_reg_offset(reg);
+
+	if (o < 0)
+		return -EOPNOTSUPP;
+	*off = (__u16)o;
+	return 0;
+}
+
+int spec_from_sdt_arg(const struct sdt_arg *arg, char fmt, const struct spec_site *site,
+		      struct ut_arg_spec *out)
+{
+	uint64_t addr;
+	int err = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (site->machine != EM_X86_64)
+		return -EOPNOTSUPP;
+	out->size = arg->size;
+	out->flags = arg->is_signed ? UT_ARG_SIGNED : 0;
+	out->scale = arg->scale;
+	out->val_off = (__u64)arg->value;
+
+	switch (arg->kind) {
+	case SDT_ARG_CONST:
+		out->kind = UT_ARG_CONST;
+		break;
+	case SDT_ARG_REG:
+		out->kind = UT_ARG_REG;
+		out->reg_shift = arg->reg_shift;
+		out->reg_size = arg->reg_width;
+		err = set_reg(arg->reg, &out->reg_off);
+		break;
+	case SDT_ARG_MEM:
+	case SDT_ARG_SIB:
+		/* a symbol here is an absolute table address: non-PIE only */
+		if (arg->symbol[0] && site->is_pie)
+			return -EOPNOTSUPP;
+		err = symbol_address(arg, site, &addr);
+		if (err)
+			return err;
+		out->val_off = addr;
+		out->kind = arg->kind == SDT_ARG_MEM ? UT_ARG_MEM : UT_ARG_SIB;
+		if (arg->reg >= 0) {
+			err = set_reg(arg->reg, &out->reg_off);
+			out->flags |= UT_ARG_HAS_REG;
+		}
+		if (!err && arg->kind == SDT_ARG_SIB)
+			err = set_reg(arg->index_reg, &out->idx_off);
+		break;
+	case SDT_ARG_RIP:
+	case SDT_ARG_ABS:
+		/* relative to the site: the same delta in every process */
+		err = symbol_address(arg, site, &addr);
+		if (err)
+			return err;
+		out->kind = UT_ARG_IPREL;
+		out->val_off = addr - site->site_vaddr;
+		break;
+	}
+	if (err)
+		return err;
+	return apply_fmt(fmt, out);
+}
+
+int spec_abi_arg(int n, char fmt, struct ut_arg_spec *out)
+{
+	static const int sysv_args[] = { 5, 4, 1, 2, 8, 9 };	/* rdi rsi rdx rcx r8 r9 */
+	int reg = n < 0 ? 0 /* rax */ : sysv_args[n];
+
+	if (n > 5)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->kind = UT_ARG_REG;
+	out->size = 8;
+	out->reg_size = 8;
+	out->scale = 1;
+	out->reg_off = (__u16)spec_x86_64_reg_offset(reg);
+	return apply_fmt(fmt, out);
+}

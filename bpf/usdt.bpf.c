@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * usdt.bpf.c - the one generic uprobe program behind every USDT site and
+ * plain uprobe usdtrace attaches.
+ *
+ * The BPF cookie of each attachment indexes site_specs, which says where
+ * each argument lives (register, memory, constant, a global next to the
+ * site). The program fetches the arguments, copies strings when asked,
+ * and hands one event to user space through the ring buffer. A failed
+ * hand-over is never silent: it increments a per-CPU drop counter that
+ * the summary reports.
+ *
+ * The same program, with UT_SITE_DLHOOK, sits on ld.so's _dl_debug_state:
+ * when the dynamic linker has mapped new objects it stops the process
+ * (SIGSTOP) and tells user space, which attaches the new objects' probes
+ * and resumes it, so no hit of a dlopen()ed library is missed.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "usdtrace.h"
+
+#define SIGSTOP 19
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+/* Fixed at load time by user space. */
+const volatile __u32 str_len = UT_STR_DEFAULT;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);		/* resized before load */
+	__type(key, __u32);
+	__type(value, struct ut_site_spec);
+} site_specs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);	/* resized before load (--ring-size) */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/* Events are built here, then copied to the ring buffer at their size. */
+struct scratch {
+	struct ut_event ev;
+	char strs[UT_MAX_ARGS * UT_STR_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_buf SEC(".maps");
+
+static __always_inline __u64 read_reg(struct pt_regs *ctx, __u16 off)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)ctx + off);
+	return v;
+}
+
+/* Read exactly @size bytes of user memory, zero-extended. */
+static __always_inline int read_user(__u64 addr, __u8 size, __u64 *out)
+{
+	__u64 v = 0;
+	int err;
+
+	switch (size) {
+	case 1:
+		err = bpf_probe_read_user(&v, 1, (void *)addr);
+		break;
+	case 2:
+		err = bpf_probe_read_user(&v, 2, (void *)addr);
+		break;
+	case 4:
+		err = bpf_probe_read_user(&v, 4, (void *)addr);
+		break;
+	default:
+		err = bpf_probe_read_user(&v, 8, (void *)addr);
+		break;
+	}
+	*out = v;
+	return err;
+}
+
+/* Keep the low @size bytes, sign-extended when the spec says so. */
+static __always_inline __u64 extend(__u64 v, __u8 size, bool is_signed)
+{
+	int shift = 64 - size * 8;
+
+	if (shift <= 0 || shift >= 64)
+		return v;
+	v <<= shift;
+	return is_signed ? (__u64)((__s64)v >> shift) : v >> shift;
+}
+
+static __always_inline __u64 fetch_arg(struct pt_regs *ctx, const struct ut_arg_spec *a)
+{
+	__u64 v = 0, addr;
+
+	switch (a->kind) {
+	case UT_ARG_CONST:
+		v = a->val_off;
+		break;
+	case UT_ARG_REG:
+		v = read_reg(ctx, a->reg_off) >> (a->reg_shift & 63);
+		v = extend(v, a->reg_size, false);
+		break;
+	case UT_ARG_MEM:
+		addr = read_reg(ctx, a->reg_off) + a->val_off;
+		read_user(addr, a->size, &v);
+		break;
+	case UT_ARG_SIB:
+		addr = read_reg(ctx, a->idx_off) * a->scale + a->val_off;
+		if (a->flags & UT_ARG_HAS_REG)
+			addr += read_reg(ctx, a->reg_off);
+		read_user(addr, a->size, &v);
+		break;
+	case UT_ARG_IPREL:
+		addr = PT_REGS_IP(ctx) + a->val_off;
+		read_user(addr, a->size, &v);
+		break;
+	}
+	return extend(v, a->size, a->flags & UT_ARG_SIGNED);
+}
+
+static __always_inline void count_drop(void)
+{
+	__u32 zero = 0;
+	__u64 *d = bpf_map_lookup_elem(&drops, &zero);
+
+	if (d)
+		__sync_fetch_and_add(d, 1);
+}
+
+/* The dynamic linker hook: stop the process when new objects are mapped. */
+static __always_inline int dl_hook(struct pt_regs *ctx, const struct ut_site_spec *spec,
+				   struct ut_event *ev)
+{
+	__u64 state = 0;
+
+	/* r_state: RT_CONSISTENT (0) once a load has finished; a failed
+	 * read stops the process anyway, which is only slower */
+	if (spec->hook_state_off &&
+	    !read_user(PT_REGS_IP(ctx) + spec->hook_state_off, 4, &state) && state != 0)
+		return 0;
+	ev->kind = UT_EV_DLOPEN;
+	bpf_send_signal(SIGSTOP);
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), 0))
+		count_drop();
+	return 0;
+}
+
+SEC("uprobe")
+int usdt_hit(struct pt_regs *ctx)
+{
+	__u32 site = (__u32)bpf_get_attach_cookie(ctx), zero = 0;
+	struct ut_site_spec *spec;
+	struct scratch *buf;
+	struct ut_event *ev;
+	__u64 id, size;
+	__u16 nstr = 0;
+	int i;
+
+	spec = bpf_map_lookup_elem(&site_specs, &site);
+	buf = bpf_map_lookup_elem(&scratch_buf, &zero);
+	if (!spec || !buf)
+		return 0;
+	ev = &buf->ev;
+	id = bpf_get_current_pid_tgid();
+	ev->ts = bpf_ktime_get_ns();
+	ev->pid = id >> 32;
+	ev->tid = (__u32)id;
+	ev->site_id = site;
+	ev->kind = UT_EV_PROBE;
+	ev->str_len = str_len;
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+
+	if (spec->flags & UT_SITE_DLHOOK)
+		return dl_hook(ctx, spec, ev);
+
+	for (i = 0; i < UT_MAX_ARGS; i++) {
+		const struct ut_arg_spec *a = &spec->args[i];
+		__u64 off;
+
+		if (i >= spec->nr_args)
+			break;
+		ev->args[i] = fetch_arg(ctx, a);
+		if (!(a->flags & UT_ARG_STR))
+			continue;
+		off = (__u64)nstr * str_len;
+		if (off > (UT_MAX_ARGS - 1) * UT_STR_MAX || str_len > UT_STR_MAX)
+			break;
+		if (bpf_probe_read_user_str(buf->strs + off, str_len,
+					    (void *)ev->args[i]) < 0)
+			buf->strs[off] = '\0';
+		nstr++;
+	}
+	ev->nr_strs = nstr;
+	size = sizeof(*ev) + (__u64)nstr * str_len;
+	if (size > sizeof(*buf))
+		return 0;
+	if (bpf_ringbuf_output(&events, buf, size, 0))
+		count_drop();
+	return 0;
+}

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+/*
+ * events.c - text and JSON Lines output of trace records (see events.h).
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "events.h"
+#include "json.h"
+
+/* Escape @len bytes; quoted strings also escape '"'. */
+static void write_escaped(FILE *out, const char *str, size_t len, bool quoted)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, n;
+
+	while (i < len) {
+		unsigned char c = s[i];
+
+		if ((c == '"' && quoted) || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", out);
+		else if (c == '\t')
+			fputs("\\t", out);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\x%02x", c);
+		else if ((n = utf8_valid_len(s + i, len - i)) > 0) {
+			fwrite(s + i, 1, n, out);
+			i += n;
+			continue;
+		} else {
+			fprintf(out, "\\x%02x", c);
+		}
+		i++;
+	}
+}
+
+void text_write_quoted(FILE *out, const char *s, size_t len)
+{
+	fputc('"', out);
+	write_escaped(out, s, len, true);
+	fputc('"', out);
+}
+
+/* comm padded to its column; escaped (unpadded) when it holds odd bytes. */
+static void write_comm(FILE *out, const char *comm)
+{
+	const char *c;
+
+	for (c = comm; *c; c++) {
+		if (*c < 0x20 || *c > 0x7e || *c == '\\') {
+			write_escaped(out, comm, strlen(comm), false);
+			return;
+		}
+	}
+	fprintf(out, "%-16s", comm);
+}
+
+void event_writer__header(struct event_writer *w)
+{
+	if (!w->json)
+		fprintf(w->out, "%-12s %-7s %-7s %-16s %s\n", "TIME(s)", "PID", "TID", "COMM",
+			"PROBE ARGS");
+}
+
+static void write_arg(struct event_writer *w, char fmt, uint64_t v, const char *str,
+		      size_t slen)
+{
+	switch (fmt) {
+	case 's':
+		if (w->json)
+			json_write_strn(w->out, str, slen);
+		else
+			text_write_quoted(w->out, str, slen);
+		break;
+	case 'd':
+		fprintf(w->out, "%" PRId64, (int64_t)v);
+		break;
+	case 'x':
+		fprintf(w->out, w->json ? "\"%#" PRIx64 "\"" : "%#" PRIx64, v);
+		break;
+	default:
+		fprintf(w->out, "%" PRIu64, v);
+		break;
+	}
+}
+
+void event_writer__event(struct event_writer *w, const struct ut_event *ev,
+			 const struct site_info *site)
+{
+	const char *strs = (const char *)(ev + 1);
+	char comm[UT_COMM_LEN + 1];
+	int a, nstr = 0, shown = 0;
+
+	memcpy(comm, ev->comm, UT_COMM_LEN);
+	comm[UT_COMM_LEN] = '\0';
+	w->events++;
+	if (w->json) {
+		fprintf(w->out, "{\"type\":\"event\",\"ts\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"
+			"\"comm\":", (uint64_t)ev->ts, ev->pid, ev->tid);
+		json_write_str(w->out, comm);
+		fputs(",\"probe\":", w->out);
+		json_write_str(w->out, site->label);
+		fputs(",\"args\":[", w->out);
+	} else {
+		fprintf(w->out, "%-12.6f %-7u %-7u ", (double)(ev->ts - w->t0_ns) / 1e9,
+			ev->pid, ev->tid);
+		write_comm(w->out, comm);
+		fprintf(w->out, " %s", site->label);
+	}
+	for (a = 0; a < site->nr_args; a++) {
+		const char *str = NULL;
+		size_t slen = 0;
+
+		if (site->fmt[a] == 's') {
+			if (nstr < ev->nr_strs) {
+				str = strs + (size_t)nstr * ev->str_len;
+				slen = strnlen(str, ev->str_len);
+			}
+			nstr++;
+		}
+		if (site->fmt[a] == '-')
+			continue;
+		fputs(w->json ? (shown ? "," : "") : " ", w->out);
+		write_arg(w, site->fmt[a], ev->args[a], str ? str : "", slen);
+		shown++;
+	}
+	fputs(w->json ? "]}\n" : "\n", w->out);
+}
+
+void event_writer__attached(struct event_writer *w, FILE *text_out, int probes,
+			    int sites, int objects, double ms, const char *object)
+{
+	if (w->json) {
+		fprintf(w->out, "{\"type\":\"attached\",\"probes\":%d,\"sites\":%d,"
+			"\"objects\":%d,\"ms\":%.3f", probes, sites, objects, ms);
+		if (object) {
+			fputs(",\"object\":", w->out);
+			json_write_str(w->out, object);
+		}
+		fputs("}\n", w->out);
+		fflush(w->out);
+		return;
+	}
+	if (object)
+		fprintf(text_out, "usdtrace: attached %d probe%s at %d site%s in %s "
+			"(%.1f ms)\n", probes, probes == 1 ? "" : "s", sites,
+			sites == 1 ? "" : "s", object, ms);
+	else
+		fprintf(text_out, "usdtrace: attached %d probe%s at %d site%s in %d "
+			"object%s (%.1f ms)\n", probes, probes == 1 ? "" : "s", sites,
+			sites == 1 ? "" : "s", objects, objects == 1 ? "" : "s", ms);
+	fflush(text_out);
+}
+
+void event_writer__summary(struct event_writer *w, FILE *text_out, uint64_t dropped,
+			   int attached)
+{
+	if (w->json)
+		fprintf(w->out, "{\"type\":\"summary\",\"events\":%" PRIu64 ",\"dropped\":%"
+			PRIu64 ",\"attached\":%d}\n", w->events, dropped, attached);
+	else
+		fprintf(text_out, "usdtrace: %" PRIu64 " events, %" PRIu64 " dropped, %d "
+			"sites attached\n", w->events, dropped, attached);
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * events.h - format trace records: probe events, `attached` and
+ * `summary`, as text lines or JSON Lines (records of ../shared/design.md).
+ *
+ * Strings from traced processes are data, never terminal control: text
+ * output quotes them and escapes control bytes and invalid UTF-8 as \xNN;
+ * JSON output escapes them as JSON requires.
+ */
+#ifndef USDTRACE_EVENTS_H
+#define USDTRACE_EVENTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../attach/session.h"
+
+struct event_writer {
+	FILE *out;
+	bool json;
+	uint64_t t0_ns;		/* CLOCK_MONOTONIC at start: text times are relative */
+	uint64_t events;
+};
+
+void event_writer__header(struct event_writer *w);
+void event_writer__event(struct event_writer *w, const struct ut_event *ev,
+			 const struct site_info *site);
+/* @object: NULL for the first record, the path for a later object. */
+void event_writer__attached(struct event_writer *w, FILE *text_out, int probes,
+			    int sites, int objects, double ms, const char *object);
+void event_writer__summary(struct event_writer *w, FILE *text_out, uint64_t dropped,
+			   int attached);
+
+/* Write @len bytes quoted for a terminal: "..." with \" \\ \n \t \xNN. */
+void text_write_quoted(FILE *out, const char *s, size_t len);
+
+#endif /* USDTRACE_EVENTS_H */
