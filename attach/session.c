@@ -132,6 +132,7 @@ static int load_bpf(struct attach_session *s)
 		return session_err(s, -errno, "BPF: cannot open the program: %s",
 				   strerror(errno));
 	s->skel->rodata->str_len = s->opts.str_len;
+	s->skel->rodata->ip_off = (__u16)spec_x86_64_reg_offset(16);
 	s->max_sites = SITES_MIN_CAPACITY;
 	err = bpf_map__set_max_entries(s->skel->maps.site_specs, s->max_sites);
 	if (!err && s->opts.ring_size)

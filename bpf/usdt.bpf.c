@@ -25,8 +25,14 @@
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
-/* Fixed at load time by user space. */
+/*
+ * Fixed at load time by user space. The IP's place in pt_regs comes from
+ * there too: reading ctx->ip through vmlinux.h would be a CO-RE relocation,
+ * and loading the kernel's BTF for it costs tens of milliseconds of every
+ * start, for a layout that is user-space ABI anyway.
+ */
 const volatile __u32 str_len = UT_STR_DEFAULT;
+const volatile __u16 ip_off;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -126,7 +132,7 @@ static __always_inline __u64 fetch_arg(struct pt_regs *ctx, const struct ut_arg_
 		read_user(addr, a->size, &v);
 		break;
 	case UT_ARG_IPREL:
-		addr = PT_REGS_IP(ctx) + a->val_off;
+		addr = read_reg(ctx, ip_off) + a->val_off;
 		read_user(addr, a->size, &v);
 		break;
 	}
@@ -151,7 +157,7 @@ static __always_inline int dl_hook(struct pt_regs *ctx, const struct ut_site_spe
 	/* r_state: RT_CONSISTENT (0) once a load has finished; a failed
 	 * read stops the process anyway, which is only slower */
 	if (spec->hook_state_off &&
-	    !read_user(PT_REGS_IP(ctx) + spec->hook_state_off, 4, &state) && state != 0)
+	    !read_user(read_reg(ctx, ip_off) + spec->hook_state_off, 4, &state) && state != 0)
 		return 0;
 	ev->kind = UT_EV_DLOPEN;
 	bpf_send_signal(SIGSTOP);

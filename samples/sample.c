@@ -10,6 +10,8 @@
  *   sample:types(c, uc, s, us, i, ui, l, ul)  signed and unsigned of every size
  *   sample:str(name, i)                  a user string
  *   sample:twosites(i, where)            one probe, two call sites
+ *   sample:global(counter, table[i % 4]) globals: rip-relative operands
+ *   sample:twelve(i, i+1, ..., i+11)     the most arguments a probe has
  *   sample:request__start/done(...)      semaphore-guarded (sample_request.c)
  * With -l, the library is dlopen()ed half-way and its acclib:fire probe
  * fires on every remaining iteration.
@@ -23,6 +25,23 @@
 #include "sample.h"
 
 static const char *const names[] = { "alpha", "beta", "gamma \"quoted\"" };
+
+/* Globals the probes read in place: bumped elsewhere, so not in registers. */
+long sample_counter;
+int sample_table[4] = { 100, 200, 300, 400 };
+
+static __attribute__((noinline)) void bump(long i)
+{
+	sample_counter = i * 10;
+	sample_table[i % 4] += 1;
+}
+
+static __attribute__((noinline)) void fire_globals(long i)
+{
+	STAP_PROBE2(sample, global, sample_counter, sample_table[3]);
+	STAP_PROBE12(sample, twelve, i, i + 1, i + 2, i + 3, i + 4, i + 5, i + 6, i + 7,
+		     i + 8, i + 9, i + 10, i + 11);
+}
 
 /* noinline keeps the two sites of sample:twosites in two places */
 static __attribute__((noinline)) void site_a(long i)
@@ -97,6 +116,8 @@ int main(int argc, char **argv)
 		STAP_PROBE2(sample, str, names[i % 3], i);
 		site_a(i);
 		site_b(i);
+		bump(i);
+		fire_globals(i);
 		handle_request(i);
 		if (fire)
 			fire(i);

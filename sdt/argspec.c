@@ -129,13 +129,20 @@ static bool is_sym_char(char ch)
 	return is_sym_start(ch) || is_digit(ch) || ch == '@';
 }
 
-/* "sym", "sym+8", "sym-8" or a plain number into symbol/value. */
+/* "sym", "sym+8", "sym-8", "8+sym" or a plain number into symbol/value. */
 static int parse_sym_disp(struct cursor *c, struct sdt_arg *arg)
 {
 	size_t n = 0;
+	int err;
 
-	if (!is_sym_start(cur_peek(c)))
-		return parse_number(c, &arg->value);
+	if (!is_sym_start(cur_peek(c))) {
+		err = parse_number(c, &arg->value);
+		if (err || cur_peek(c) != '+')
+			return err;
+		c->p++;		/* "12+table": the assembler's other order */
+		if (!is_sym_start(cur_peek(c)))
+			return -EINVAL;
+	}
 
 	while (!cur_eof(c) && is_sym_char(*c->p)) {
 		if (n + 1 >= sizeof(arg->symbol))
@@ -143,7 +150,7 @@ static int parse_sym_disp(struct cursor *c, struct sdt_arg *arg)
 		arg->symbol[n++] = *c->p++;
 	}
 	arg->symbol[n] = '\0';
-	if (cur_peek(c) == '+' || cur_peek(c) == '-')
+	if ((cur_peek(c) == '+' || cur_peek(c) == '-') && !arg->value)
 		return parse_number(c, &arg->value);
 	return 0;
 }

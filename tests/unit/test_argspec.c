@@ -105,6 +105,10 @@ static const struct argspec_case cases[] = {
 	SYM(X64, "8@table-8(%rip)", SDT_ARG_RIP, 8, false, -8, "table"),
 	SYM(X64, "8@_ZN3foo3barE(%rip)", SDT_ARG_RIP, 8, false, 0, "_ZN3foo3barE"),
 	SYM(X64, "4@local.0(%rip)", SDT_ARG_RIP, 4, false, 0, "local.0"),
+	SYM(X64, "-4@12+sample_table(%rip)", SDT_ARG_RIP, 4, true, 12, "sample_table"),
+	SYM(X32, "4@-8+tbl", SDT_ARG_ABS, 4, false, -8, "tbl"),
+	BAD(X64, "4@12+(%rip)", -EINVAL),
+	BAD(X64, "4@12+sym+4(%rip)", -EINVAL),
 	/* no size prefix: an unsigned machine word */
 	OK(X64, "%rdi", SDT_ARG_REG, 8, false, RDI, 8, 0, 0),
 	/* i386 */
