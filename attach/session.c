@@ -647,6 +647,18 @@ static void suggest(struct attach_session *s, int i, char *buf, size_t size)
 		strcat(buf, "?)");
 }
 
+/* Has the object a probe's PATH names been read (so its probes are known)? */
+static bool path_obj_seen(const struct attach_session *s, int i)
+{
+	size_t k;
+
+	for (k = 0; k < s->nr_objs; k++) {
+		if (s->objs[k].file && probe_wants_obj(s, i, &s->objs[k]))
+			return true;
+	}
+	return false;
+}
+
 static int check_matches(struct attach_session *s)
 {
 	char hint[512];
@@ -657,7 +669,7 @@ static int check_matches(struct attach_session *s)
 
 		if (s->pstate[i].nr_sites || ps->type != PROBE_USDT)
 			continue;
-		if (s->opts.pid && (!ps->path || !s->pstate[i].resolved || s->opts.exec_path)) {
+		if (s->opts.pid && (!ps->path || !path_obj_seen(s, i))) {
 			session_warn(s, "%s: no site yet; waiting for objects the process "
 				     "loads", ps->text);
 			continue;

@@ -36,6 +36,13 @@ static __attribute__((noinline)) void bump(long i)
 	sample_table[i % 4] += 1;
 }
 
+/* A plain function, for uprobe:/uretprobe: examples (arg0, retval). */
+__attribute__((noinline)) long sample_square(long i);
+__attribute__((noinline)) long sample_square(long i)
+{
+	return i * i;
+}
+
 static __attribute__((noinline)) void fire_globals(long i)
 {
 	STAP_PROBE2(sample, global, sample_counter, sample_table[3]);
@@ -118,6 +125,8 @@ int main(int argc, char **argv)
 		site_b(i);
 		bump(i);
 		fire_globals(i);
+		if (sample_square(i) < 0)
+			return 1;
 		handle_request(i);
 		if (fire)
 			fire(i);

@@ -318,8 +318,9 @@ def test_chroot():
         paths = {s["path"] for s in recs}
         # /proc/PID/maps names files as seen from our root
         want = os.path.realpath(root) + "/app/sample"
+        _, ref = list_json(sample, "sample:*")
         check("list -p on a chrooted process: its objects found and read",
-              r.returncode == 0 and paths == {want} and len(recs) == 7,
+              r.returncode == 0 and paths == {want} and len(recs) == len(ref) > 0,
               f"rc {r.returncode} {paths} {len(recs)} {r.stderr}")
     finally:
         proc.kill()
