@@ -353,9 +353,9 @@ static int build_usdt_spec(struct attach_session *s, int i, struct seen_obj *o,
 					   "%s:%s (%d bytes)", ps->text, a, p->provider,
 					   p->name, p->args[a].size);
 		if (err == -ENOENT)
-			return session_err(s, err, "%s:%s: symbol '%s' of argument %d not "
+			return session_err(s, err, "%s:%s: symbol '%.*s' of argument %d not "
 					   "found in %s", p->provider, p->name,
-					   p->args[a].symbol, a, o->path);
+					   p->args[a].symbol_len, p->args[a].symbol, a, o->path);
 		if (err)
 			return session_err(s, err, "%s:%s: argument %d (%s) cannot be "
 					   "fetched on this machine", p->provider, p->name,

@@ -10,6 +10,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "spec.h"
@@ -63,13 +64,15 @@ static int apply_fmt(char fmt, struct ut_arg_spec *out)
 static int symbol_address(const struct sdt_arg *arg, const struct spec_site *site,
 			  uint64_t *addr)
 {
+	char name[SDT_SYM_MAX + 1];
 	uint64_t v = 0;
 	int err;
 
-	if (arg->symbol[0]) {
+	if (arg->symbol_len) {
 		if (!site->resolve)
 			return -ENOENT;
-		err = site->resolve(site->ctx, arg->symbol, &v);
+		snprintf(name, sizeof(name), "%.*s", arg->symbol_len, arg->symbol);
+		err = site->resolve(site->ctx, name, &v);
 		if (err)
 			return err;
 	}
@@ -114,7 +117,7 @@ int spec_from_sdt_arg(const struct sdt_arg *arg, char fmt, const struct spec_sit
 	case SDT_ARG_MEM:
 	case SDT_ARG_SIB:
 		/* a symbol here is an absolute table address: non-PIE only */
-		if (arg->symbol[0] && site->is_pie)
+		if (arg->symbol_len && site->is_pie)
 			return -EOPNOTSUPP;
 		err = symbol_address(arg, site, &addr);
 		if (err)

@@ -144,12 +144,13 @@ static int parse_sym_disp(struct cursor *c, struct sdt_arg *arg)
 			return -EINVAL;
 	}
 
+	arg->symbol = c->p;
 	while (!cur_eof(c) && is_sym_char(*c->p)) {
-		if (n + 1 >= sizeof(arg->symbol))
+		if (++n >= SDT_SYM_MAX)
 			return -ENAMETOOLONG;
-		arg->symbol[n++] = *c->p++;
+		c->p++;
 	}
-	arg->symbol[n] = '\0';
+	arg->symbol_len = (uint16_t)n;
 	if ((cur_peek(c) == '+' || cur_peek(c) == '-') && !arg->value)
 		return parse_number(c, &arg->value);
 	return 0;
@@ -295,7 +296,7 @@ static int x86_parse_mem(struct cursor *c, bool is64, struct sdt_arg *arg)
 		if (arg->kind != SDT_ARG_MEM)
 			return -EINVAL;
 		/* a bare pc-relative number needs the instruction length */
-		if (!arg->symbol[0])
+		if (!arg->symbol_len)
 			return -EOPNOTSUPP;
 		arg->kind = SDT_ARG_RIP;
 		arg->reg = -1;

@@ -169,7 +169,7 @@ static char *arena_put(char *arena, size_t *pos, const char *s)
 }
 
 static int fill_probe(struct sdt_reader *r, const struct sdt_note *n,
-		      struct sdt_probe *p)
+		      struct sdt_probe *p, struct sdt_arg *args)
 {
 	uint64_t loc = n->location, sem = n->semaphore;
 	int err, bad = 0;
@@ -196,7 +196,7 @@ static int fill_probe(struct sdt_reader *r, const struct sdt_note *n,
 			    (unsigned long long)sem);
 		return -ENOENT;
 	}
-	err = sdt_arg_specs__parse(p->args_text, r->machine, p->args, &bad);
+	err = sdt_arg_specs__parse(p->args_text, r->machine, args, &bad);
 	if (err < 0) {
 		reader_warn(r, err, "probe %s:%s: argument %d of \"%s\": %s",
 			    p->provider, p->name, bad + 1, p->args_text,
@@ -205,19 +205,39 @@ static int fill_probe(struct sdt_reader *r, const struct sdt_note *n,
 	} else {
 		p->nr_args = err;
 	}
+	p->args = args;
 	return 0;
+}
+
+/* Upper bound of the args of all notes: blank-separated words. */
+static size_t count_args(const struct sdt_reader *r)
+{
+	size_t i, total = 0, pos, start, len;
+
+	for (i = 0; i < r->nr_notes; i++) {
+		size_t n = 0;
+
+		pos = 0;
+		while (n < SDT_MAX_ARGS && sdt_arg_specs__next(r->notes[i].args, &pos, &start,
+							       &len))
+			n++;
+		total += n;
+	}
+	return total;
 }
 
 static int build_probes(struct sdt_reader *r, struct sdt_file *f)
 {
-	size_t i, total = 0, pos = 0;
+	struct sdt_arg scratch[SDT_MAX_ARGS];
+	size_t i, total = 0, pos = 0, nargs = 0;
 
 	for (i = 0; i < r->nr_notes; i++)
 		total += strlen(r->notes[i].provider) + strlen(r->notes[i].name) +
 			 strlen(r->notes[i].args) + 3;
 	f->strings = malloc(total ? total : 1);
 	f->probes = calloc(r->nr_notes ? r->nr_notes : 1, sizeof(*f->probes));
-	if (!f->strings || !f->probes)
+	f->args = malloc((count_args(r) + 1) * sizeof(*f->args));
+	if (!f->strings || !f->probes || !f->args)
 		return -ENOMEM;
 
 	for (i = 0; i < r->nr_notes; i++) {
@@ -226,8 +246,14 @@ static int build_probes(struct sdt_reader *r, struct sdt_file *f)
 		p->provider = arena_put(f->strings, &pos, r->notes[i].provider);
 		p->name = arena_put(f->strings, &pos, r->notes[i].name);
 		p->args_text = arena_put(f->strings, &pos, r->notes[i].args);
-		if (!fill_probe(r, &r->notes[i], p))
-			f->nr_probes++;
+		if (fill_probe(r, &r->notes[i], p, scratch))
+			continue;
+		/* keep only the args parsed, in the file's arena */
+		if (p->nr_args > 0)
+			memcpy(f->args + nargs, scratch, (size_t)p->nr_args * sizeof(*scratch));
+		p->args = f->args + nargs;
+		nargs += p->nr_args > 0 ? (size_t)p->nr_args : 0;
+		f->nr_probes++;
 	}
 	return 0;
 }
@@ -326,6 +352,7 @@ void sdt_file__free(struct sdt_file *file)
 	if (!file)
 		return;
 	free(file->probes);
+	free(file->args);
 	free(file->strings);
 	free(file->path);
 	free(file);

@@ -34,7 +34,7 @@
 #define SDT_NOTE_SECTION	".note.stapsdt"
 #define SDT_BASE_SECTION	".stapsdt.base"
 #define SDT_MAX_ARGS		12
-#define SDT_SYM_MAX		128
+#define SDT_SYM_MAX		512	/* longest symbol an arg spec may name */
 
 /* Where an argument's value lives at the probe site. */
 enum sdt_arg_kind {
@@ -61,14 +61,17 @@ struct sdt_arg {
 	uint8_t scale;		/* SIB scale: 1, 2, 4, 8 */
 	uint8_t reg_width;	/* bytes of the named (sub-)register */
 	uint8_t reg_shift;	/* bit shift of the sub-register: 8 for %ah */
+	bool lo12;		/* only the low 12 bits of the symbol's address */
+	uint16_t symbol_len;	/* 0: no symbol */
 	int64_t value;		/* constant or displacement */
 	/*
-	 * A symbol whose address adds to the location, "" when none: the
-	 * global of RIP/ABS, a table base of MEM/SIB ("table(,%rax,8)"), or
-	 * with @lo12 only its low 12 bits (aarch64 "[x1, #:lo12:sym]").
+	 * A symbol whose address adds to the location: the global of RIP/ABS,
+	 * a table base of MEM/SIB ("table(,%rax,8)"), or with @lo12 only its
+	 * low 12 bits (aarch64 "[x1, #:lo12:sym]"). It points into the spec
+	 * text given to the parser (symbol_len bytes, no NUL), so it lives as
+	 * long as that text: for probes of a sdt_file, as long as the file.
 	 */
-	char symbol[SDT_SYM_MAX];
-	bool lo12;
+	const char *symbol;
 };
 
 /*
@@ -143,7 +146,7 @@ struct sdt_probe {
 	uint64_t offset;	/* file offset of the probe site */
 	uint64_t sem_offset;	/* file offset of the semaphore, 0 if none */
 	int nr_args;		/* -1 when args_text did not parse */
-	struct sdt_arg args[SDT_MAX_ARGS];
+	struct sdt_arg *args;	/* nr_args entries, owned by the sdt_file */
 };
 
 /* Warning callback: @what names the note, @err is -Exxx. */
@@ -159,6 +162,7 @@ struct sdt_file {
 	size_t nr_probes;
 	struct sdt_probe *probes;
 	char *strings;		/* one arena holding every probe string */
+	struct sdt_arg *args;	/* one arena holding every probe's args */
 };
 
 /*

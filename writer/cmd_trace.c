@@ -454,7 +454,9 @@ int cmd_trace(int argc, char **argv)
 {
 	struct trace_opts o = { .str_len = UT_STR_DEFAULT };
 	struct trace_run run = { .o = &o, .ch = { .release_fd = -1 } };
-	struct sigaction sa = { .sa_handler = on_signal };
+	/* SA_RESTART: a signal must not cut an output write short (epoll_wait
+	 * still returns early, which is what ends the run) */
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	int err, i;
 
 	err = parse_args(argc, argv, &o);

@@ -28,12 +28,13 @@ static void format_disp(int64_t v, char *buf, size_t size)
 
 void sdt_arg__describe(const struct sdt_arg *a, int machine, char *buf, size_t size)
 {
-	char type[8], disp[32], base[SDT_SYM_MAX + 32];
+	char type[8], disp[32], base[SDT_SYM_MAX + 48];
 
 	snprintf(type, sizeof(type), "%c%d", a->is_signed ? 's' : 'u', a->size * 8);
 	format_disp(a->value, disp, sizeof(disp));
-	if (a->symbol[0])
-		snprintf(base, sizeof(base), a->lo12 ? "lo12(&%s)" : "&%s", a->symbol);
+	if (a->symbol_len)
+		snprintf(base, sizeof(base), a->lo12 ? "lo12(&%.*s)" : "&%.*s", a->symbol_len,
+			 a->symbol);
 	else if (a->reg >= 0)
 		snprintf(base, sizeof(base), "%s", reg_name(machine, a->reg));
 	else
@@ -51,16 +52,17 @@ void sdt_arg__describe(const struct sdt_arg *a, int machine, char *buf, size_t s
 			snprintf(buf, size, "%s %s", type, reg_name(machine, a->reg));
 		break;
 	case SDT_ARG_SIB:
-		if (a->symbol[0] && a->reg >= 0)
-			snprintf(base, sizeof(base), "&%s + %s", a->symbol,
+		if (a->symbol_len && a->reg >= 0)
+			snprintf(base, sizeof(base), "&%.*s + %s", a->symbol_len, a->symbol,
 				 reg_name(machine, a->reg));
 		snprintf(buf, size, "%s *(%s%s%s*%d%s)", type, base, base[0] ? " + " : "",
 			 reg_name(machine, a->index_reg), a->scale, disp);
 		break;
 	case SDT_ARG_MEM:
-		if (a->symbol[0] && a->reg >= 0)
-			snprintf(base, sizeof(base), "%s + %s%s%s", reg_name(machine, a->reg),
-				 a->lo12 ? "lo12(&" : "&", a->symbol, a->lo12 ? ")" : "");
+		if (a->symbol_len && a->reg >= 0)
+			snprintf(base, sizeof(base), "%s + %s%.*s%s", reg_name(machine, a->reg),
+				 a->lo12 ? "lo12(&" : "&", a->symbol_len, a->symbol,
+				 a->lo12 ? ")" : "");
 		/* fallthrough */
 	case SDT_ARG_RIP:
 	case SDT_ARG_ABS:
@@ -154,9 +156,9 @@ static void print_arg_json(FILE *out, const struct sdt_arg *a, int machine,
 	if (a->kind == SDT_ARG_SIB)
 		fprintf(out, ",\"index\":\"%s\",\"scale\":%d",
 			reg_name(machine, a->index_reg), a->scale);
-	if (a->symbol[0]) {
+	if (a->symbol_len) {
 		fputs(",\"symbol\":", out);
-		json_write_str(out, a->symbol);
+		json_write_strn(out, a->symbol, a->symbol_len);
 		if (a->lo12)
 			fputs(",\"lo12\":true", out);
 	}

@@ -40,7 +40,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (args[i].size != 1 && args[i].size != 2 && args[i].size != 4 &&
 		    args[i].size != 8)
 			abort();
-		if (!memchr(args[i].symbol, '\0', sizeof(args[i].symbol)))
+		/* a symbol lies inside the text it was parsed from */
+		if (args[i].symbol_len && (args[i].symbol < text ||
+					   args[i].symbol + args[i].symbol_len > text + size))
 			abort();
 	}
 	free(text);

@@ -223,7 +223,8 @@ def test_sigint():
         n = sum(1 for x in recs if x["type"] == "event")
         check("trace SIGINT: drain, summary, exit 0",
               t.returncode == 0 and recs[-1]["type"] == "summary" and
-              recs[-1]["events"] == n and n > 10, f"rc {t.returncode} {recs[-1:]} {err}")
+              recs[-1]["events"] == n and n > 10,
+              f"rc {t.returncode} {recs[-1:]} vs {n} events written {err}")
         check("trace SIGINT: nothing left loaded", bpf_objects() == before, "leftovers")
     finally:
         proc.kill()

@@ -189,7 +189,8 @@ static const struct argspec_case cases[] = {
 static bool arg_equal(const struct argspec_case *c, const struct sdt_arg *a)
 {
 	if (a->kind != c->kind || a->size != c->size || a->is_signed != c->is_signed ||
-	    a->value != c->value || strcmp(a->symbol, c->symbol))
+	    a->value != c->value || a->symbol_len != strlen(c->symbol) ||
+	    (a->symbol_len && memcmp(a->symbol, c->symbol, a->symbol_len)))
 		return false;
 	if (c->kind == SDT_ARG_CONST)
 		return true;
@@ -219,9 +220,9 @@ static void test_table(struct test_stats *st)
 		}
 		CHECK(st, !err && arg_equal(c, &a), name,
 		      "err %d kind %d size %d signed %d reg %d idx %d scale %d width %d "
-		      "shift %d value %lld sym '%s'", err, a.kind, a.size, a.is_signed,
+		      "shift %d value %lld sym '%.*s'", err, a.kind, a.size, a.is_signed,
 		      a.reg, a.index_reg, a.scale, a.reg_width, a.reg_shift,
-		      (long long)a.value, a.symbol);
+		      (long long)a.value, a.symbol_len, a.symbol ? a.symbol : "");
 	}
 }
 
