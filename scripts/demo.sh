@@ -1,20 +1,31 @@
 #!/bin/bash
 # demo.sh - the main job on the bundled sample: what `make demo` shows.
-# Lists the sample's probes (text, decoded, JSON) and those of the library
-# it dlopen()s. Run after `make` (make demo does both).
+# Lists the sample's probes, then traces it: by command from its first
+# instruction, a library it dlopen()s half-way, and a running process by
+# PID. Run after `make` (make demo does both), as root.
 set -euo pipefail
 OUT=${1:-build}
 U=$OUT/usdtrace
+LIB=$PWD/$OUT/samples/libsamplelib.so
 say() { printf '\n$ %s\n' "$*"; "$@"; }
 
 say "$U" list "$OUT/samples/sample"
 say "$U" list -v "$OUT/samples/sample" 'sample:request*'
-say "$U" list "$OUT/samples/libsamplelib.so"
-say "$U" list --json "$OUT/samples/sample" 'sample:str'
 
-# a running process: every object it maps, the dlopen()ed library included
-"$OUT/samples/sample" -n 4 -s 500 -l "$PWD/$OUT/samples/libsamplelib.so" &
+# every hit with its arguments; strings with FMT s; a semaphore-guarded probe
+say "$U" trace -c "$OUT/samples/sample -n 3" 'sample:loop' 'sample:str(s,d)' \
+	'sample:request__start(d,s)' 'sample:twelve'
+
+# a probe in a library the program loads later, named without a path
+say "$U" trace -c "$OUT/samples/sample -n 6 -l $LIB" 'acclib:fire'
+
+# JSON Lines, and a plain uprobe/uretprobe pair
+say "$U" trace --json -c "$OUT/samples/sample -n 2" "uprobe:$OUT/samples/sample:sample_square(d)" \
+	"uretprobe:$OUT/samples/sample:sample_square(d)"
+
+# a running process, for one second
+"$OUT/samples/sample" -n 100000 -s 100 &
 pid=$!
-sleep 1.5
-say "$U" list -p "$pid"
-wait "$pid"
+trap 'kill $pid 2>/dev/null || true' EXIT
+sleep 0.3
+say "$U" trace -p "$pid" -d 1 'sample:types'
