@@ -8,6 +8,8 @@
 #   make bench      benchmarks, printed as ratios
 #   make V=1        show the commands
 .DELETE_ON_ERROR:
+# keep the BPF object between the skeleton and the next build
+.SECONDARY:
 
 OUTPUT ?= build
 CC ?= gcc

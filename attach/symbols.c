@@ -26,32 +26,25 @@ struct elf_symtab {
 	char interp[256];
 };
 
-static int read_phdrs(struct elf_symtab *t)
+/* PT_INTERP, the dynamic linker the file asks for ("" when static). */
+static int read_interp(struct elf_symtab *t)
 {
 	size_t i, nr;
 
 	if (elf_getphdrnum(t->elf, &nr))
 		return -EBADMSG;
-	t->segs = calloc(nr ? nr : 1, sizeof(*t->segs));
-	if (!t->segs)
-		return -ENOMEM;
 	for (i = 0; i < nr; i++) {
 		GElf_Phdr ph;
 
 		if (!gelf_getphdr(t->elf, (int)i, &ph))
 			return -EBADMSG;
-		if (ph.p_type == PT_INTERP && ph.p_filesz < sizeof(t->interp) &&
-		    pread(t->fd, t->interp, ph.p_filesz, (off_t)ph.p_offset) !=
+		if (ph.p_type != PT_INTERP || ph.p_filesz >= sizeof(t->interp))
+			continue;
+		if (pread(t->fd, t->interp, ph.p_filesz, (off_t)ph.p_offset) !=
 		    (ssize_t)ph.p_filesz)
 			t->interp[0] = '\0';
-		if (ph.p_type != PT_LOAD)
-			continue;
-		t->segs[t->nr_segs].vaddr = ph.p_vaddr;
-		t->segs[t->nr_segs].offset = ph.p_offset;
-		t->segs[t->nr_segs].filesz = ph.p_filesz;
-		t->nr_segs++;
+		t->interp[ph.p_filesz] = '\0';
 	}
-	t->interp[sizeof(t->interp) - 1] = '\0';
 	return 0;
 }
 
@@ -75,7 +68,9 @@ int elf_symtab__open(const char *path, struct elf_symtab **out)
 		err = -ENOEXEC;
 		goto out_free;
 	}
-	err = read_phdrs(t);
+	err = sdt_elf_segments(t->elf, &t->segs, &t->nr_segs);
+	if (!err)
+		err = read_interp(t);
 	if (err)
 		goto out_free;
 	*out = t;

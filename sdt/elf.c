@@ -83,27 +83,32 @@ static void collect_note(void *ctx, size_t index, const struct sdt_note *note, i
 	r->notes[r->nr_notes++] = *note;
 }
 
-static int read_segments(Elf *elf, struct sdt_reader *r)
+int sdt_elf_segments(Elf *elf, struct sdt_segment **out, size_t *nr_out)
 {
-	size_t i, nr;
+	struct sdt_segment *segs;
+	size_t i, nr, n = 0;
 
 	if (elf_getphdrnum(elf, &nr))
 		return -EBADMSG;
-	r->segs = calloc(nr ? nr : 1, sizeof(*r->segs));
-	if (!r->segs)
+	segs = calloc(nr ? nr : 1, sizeof(*segs));
+	if (!segs)
 		return -ENOMEM;
 	for (i = 0; i < nr; i++) {
 		GElf_Phdr ph;
 
-		if (!gelf_getphdr(elf, (int)i, &ph))
+		if (!gelf_getphdr(elf, (int)i, &ph)) {
+			free(segs);
 			return -EBADMSG;
+		}
 		if (ph.p_type != PT_LOAD)
 			continue;
-		r->segs[r->nr_segs].vaddr = ph.p_vaddr;
-		r->segs[r->nr_segs].offset = ph.p_offset;
-		r->segs[r->nr_segs].filesz = ph.p_filesz;
-		r->nr_segs++;
+		segs[n].vaddr = ph.p_vaddr;
+		segs[n].offset = ph.p_offset;
+		segs[n].filesz = ph.p_filesz;
+		n++;
 	}
+	*out = segs;
+	*nr_out = n;
 	return 0;
 }
 
@@ -281,7 +286,7 @@ static int read_elf(int fd, struct sdt_reader *r, struct sdt_file *f)
 	f->e_type = eh.e_type;
 	r->machine = eh.e_machine;
 
-	err = read_segments(elf, r);
+	err = sdt_elf_segments(elf, &r->segs, &r->nr_segs);
 	if (!err)
 		err = read_sections(elf, f->elf_class, f->elf_data, r);
 	if (!err)

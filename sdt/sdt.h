@@ -189,6 +189,13 @@ struct sdt_segment {
 int sdt_addr_to_offset(const struct sdt_segment *segs, size_t nr, uint64_t addr,
 		       uint64_t *offset);
 
+/*
+ * The PT_LOAD segments of an open libelf handle into a new array (*@segs,
+ * free() it). Shared with attach/'s symbol lookups. Returns 0 or -Exxx.
+ */
+struct Elf;
+int sdt_elf_segments(struct Elf *elf, struct sdt_segment **segs, size_t *nr);
+
 /* A human-readable reason for an -Exxx returned by this module. */
 const char *sdt_strerror(int err);
 
