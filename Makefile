@@ -41,8 +41,9 @@ endif
 SDT_SRCS := sdt/argspec.c sdt/note.c sdt/elf.c
 ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/spec.c attach/symbols.c \
 	       attach/session.c
-WRITER_SRCS := writer/main.c writer/cmd_list.c writer/cmd_trace.c writer/sites.c \
-	       writer/events.c writer/json.c
+WRITER_SRCS := writer/main.c writer/cmd_list.c writer/cmd_trace.c writer/cmd_count.c \
+	       writer/cmd_latency.c writer/runner.c writer/sites.c writer/events.c \
+	       writer/hist.c writer/json.c
 SRCS := $(SDT_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
 # what unit tests link: everything but the CLI and the BPF loader

@@ -133,8 +133,15 @@ static int load_bpf(struct attach_session *s)
 				   strerror(errno));
 	s->skel->rodata->str_len = s->opts.str_len;
 	s->skel->rodata->ip_off = (__u16)spec_x86_64_reg_offset(16);
+	s->skel->rodata->count_by_pid = s->opts.count_by_pid;
 	s->max_sites = SITES_MIN_CAPACITY;
 	err = bpf_map__set_max_entries(s->skel->maps.site_specs, s->max_sites);
+	if (!err)
+		err = bpf_map__set_max_entries(s->skel->maps.site_counts, s->max_sites);
+	/* only the mode's program is loaded: no verifier time for the others */
+	bpf_program__set_autoload(s->skel->progs.usdt_count, s->opts.mode == ATTACH_COUNT);
+	bpf_program__set_autoload(s->skel->progs.usdt_latency,
+				  s->opts.mode == ATTACH_LATENCY);
 	if (!err && s->opts.ring_size)
 		err = bpf_map__set_max_entries(s->skel->maps.events, s->opts.ring_size);
 	if (!err)
@@ -176,6 +183,17 @@ static int grow_sites(struct attach_session *s)
 	return 0;
 }
 
+/* The program a site runs: the mode's, but the ld.so hook always traces. */
+static struct bpf_program *mode_prog(const struct attach_session *s,
+				     const struct site_req *r)
+{
+	if (r->probe_idx < 0 || s->opts.mode == ATTACH_TRACE)
+		return s->skel->progs.usdt_hit;
+	if (s->opts.mode == ATTACH_COUNT)
+		return s->skel->progs.usdt_count;
+	return s->skel->progs.usdt_latency;
+}
+
 static int add_site(struct attach_session *s, const struct site_req *r)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, uo);
@@ -196,7 +214,7 @@ static int add_site(struct attach_session *s, const struct site_req *r)
 	uo.bpf_cookie = id;
 	uo.ref_ctr_offset = r->sem_offset;
 	uo.retprobe = r->retprobe;
-	link = bpf_program__attach_uprobe_opts(s->skel->progs.usdt_hit,
+	link = bpf_program__attach_uprobe_opts(mode_prog(s, r),
 					       s->opts.pid ? s->opts.pid : -1,
 					       r->obj->open_path, r->offset, &uo);
 	if (!link) {
@@ -213,6 +231,7 @@ static int add_site(struct attach_session *s, const struct site_req *r)
 	si->probe_idx = r->probe_idx;
 	si->label = strdup(r->label);
 	si->object = r->obj->path;
+	si->offset = r->offset;
 	si->nr_args = r->spec.nr_args;
 	memcpy(si->fmt, r->fmt, (size_t)r->spec.nr_args);
 	s->links[id] = link;
@@ -344,6 +363,18 @@ static int build_usdt_spec(struct attach_session *s, int i, struct seen_obj *o,
 				   p->nr_args, p->nr_args == 1 ? "" : "s");
 	site.site_vaddr = p->vaddr;
 	r->spec.nr_args = (__u16)p->nr_args;
+	if (s->opts.mode == ATTACH_LATENCY) {
+		r->spec.flags = i == 0 ? UT_SITE_BEGIN : UT_SITE_END;
+		if (i == 0 && s->opts.key_arg >= 0) {
+			if (s->opts.key_arg >= p->nr_args)
+				return session_err(s, -EINVAL, "--key arg%d: %s:%s has %d "
+						   "argument%s", s->opts.key_arg, p->provider,
+						   p->name, p->nr_args,
+						   p->nr_args == 1 ? "" : "s");
+			r->spec.flags |= UT_SITE_KEY;
+			r->spec.key_arg = (__u32)s->opts.key_arg;
+		}
+	}
 	for (a = 0; a < p->nr_args; a++) {
 		char f = a < ps->nr_fmt ? ps->fmt[a] : '\0';
 
@@ -802,25 +833,6 @@ void attach_session__stats(const struct attach_session *s, struct attach_stats *
 	}
 }
 
-uint64_t attach_session__dropped(const struct attach_session *s)
-{
-	int ncpu = libbpf_num_possible_cpus(), i;
-	__u32 zero = 0;
-	uint64_t sum = 0, *vals;
-
-	if (!s->skel || ncpu <= 0)
-		return 0;
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (!vals)
-		return 0;
-	if (!bpf_map_lookup_elem(bpf_map__fd(s->skel->maps.drops), &zero, vals)) {
-		for (i = 0; i < ncpu; i++)
-			sum += vals[i];
-	}
-	free(vals);
-	return sum;
-}
-
 const char *attach_session__errmsg(const struct attach_session *s)
 {
 	return s->errmsg;
@@ -873,4 +885,168 @@ void attach_session__free(struct attach_session *s)
 	free(s->links);
 	free(s->pstate);
 	free(s);
+}
+
+size_t attach_session__nr_sites(const struct attach_session *s)
+{
+	return s->nr_sites;
+}
+
+const struct site_info *attach_session__site(const struct attach_session *s, size_t id)
+{
+	return id < s->nr_sites ? &s->sites[id] : NULL;
+}
+
+/* Sum the per-CPU values (@nr_u64 words each) of @key in map @fd into @sum. */
+static int percpu_sum(int fd, const void *key, uint64_t *sum, size_t nr_u64)
+{
+	int ncpu = libbpf_num_possible_cpus(), c;
+	size_t k;
+	uint64_t *vals;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	vals = calloc((size_t)ncpu * nr_u64, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, key, vals)) {
+		free(vals);
+		return -errno;
+	}
+	memset(sum, 0, nr_u64 * sizeof(*sum));
+	for (c = 0; c < ncpu; c++) {
+		for (k = 0; k < nr_u64; k++)
+			sum[k] += vals[(size_t)c * nr_u64 + k];
+	}
+	free(vals);
+	return 0;
+}
+
+int attach_session__site_counts(const struct attach_session *s, uint64_t *counts)
+{
+	int fd = bpf_map__fd(s->skel->maps.site_counts);
+	__u32 id;
+	int err;
+
+	for (id = 0; id < s->nr_sites; id++) {
+		err = percpu_sum(fd, &id, &counts[id], 1);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int attach_session__pid_counts(const struct attach_session *s, attach_pid_count_fn cb,
+			       void *ctx)
+{
+	int fd = bpf_map__fd(s->skel->maps.pid_counts), err;
+	struct ut_count_key k, next, *prev = NULL;
+	uint64_t sum;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		err = percpu_sum(fd, &k, &sum, 1);
+		if (err == -ENOENT)
+			continue;
+		if (err)
+			return err;
+		cb(ctx, k.site_id, k.pid, sum);
+	}
+	return 0;
+}
+
+/* Per-CPU stats merge: counts and sums add, min and max compare. */
+static int lat_stats_sum(int fd, __u64 key, struct ut_lat_stats *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), c;
+	struct ut_lat_stats *vals;
+
+	vals = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &key, vals)) {
+		free(vals);
+		return -errno;
+	}
+	memset(out, 0, sizeof(*out));
+	out->min_ns = UINT64_MAX;
+	for (c = 0; c < ncpu; c++) {
+		if (!vals[c].count)
+			continue;
+		out->count += vals[c].count;
+		out->sum_ns += vals[c].sum_ns;
+		if (vals[c].min_ns < out->min_ns)
+			out->min_ns = vals[c].min_ns;
+		if (vals[c].max_ns > out->max_ns)
+			out->max_ns = vals[c].max_ns;
+	}
+	free(vals);
+	return 0;
+}
+
+int attach_session__latency(const struct attach_session *s, attach_lat_bucket_fn bucket_cb,
+			    attach_lat_stats_fn stats_cb, void *ctx)
+{
+	int hfd = bpf_map__fd(s->skel->maps.lat_hist);
+	int sfd = bpf_map__fd(s->skel->maps.lat_stats);
+	struct ut_lat_key hk, hnext, *hprev = NULL;
+	struct ut_lat_stats st;
+	__u64 sk, snext, *sprev = NULL;
+	uint64_t sum;
+	int err;
+
+	while (!bpf_map_get_next_key(hfd, hprev, &hnext)) {
+		hk = hnext;
+		hprev = &hk;
+		err = percpu_sum(hfd, &hk, &sum, 1);
+		if (err == -ENOENT)
+			continue;
+		if (err)
+			return err;
+		bucket_cb(ctx, hk.key, hk.bucket, sum);
+	}
+	while (!bpf_map_get_next_key(sfd, sprev, &snext)) {
+		sk = snext;
+		sprev = &sk;
+		err = lat_stats_sum(sfd, sk, &st);
+		if (err == -ENOENT)
+			continue;
+		if (err)
+			return err;
+		stats_cb(ctx, sk, &st);
+	}
+	return 0;
+}
+
+uint64_t attach_session__dropped(const struct attach_session *s)
+{
+	__u32 zero = 0;
+	uint64_t sum;
+
+	if (!s->skel || percpu_sum(bpf_map__fd(s->skel->maps.drops), &zero, &sum, 1))
+		return 0;
+	return sum;
+}
+
+uint64_t attach_session__unmatched(const struct attach_session *s)
+{
+	int ufd = bpf_map__fd(s->skel->maps.lat_unmatched);
+	int tfd = bpf_map__fd(s->skel->maps.lat_stacks);
+	__u32 idx, tid, next, *prev = NULL;
+	struct ut_lat_stack stk;
+	uint64_t v, total = 0;
+
+	for (idx = 0; idx < 2; idx++) {
+		if (!percpu_sum(ufd, &idx, &v, 1))
+			total += v;
+	}
+	/* BEGINs still open: they never ended */
+	while (!bpf_map_get_next_key(tfd, prev, &next)) {
+		tid = next;
+		prev = &tid;
+		if (!bpf_map_lookup_elem(tfd, &tid, &stk))
+			total += stk.depth;
+	}
+	return total;
 }

@@ -32,6 +32,7 @@ struct site_info {
 	int probe_idx;		/* index into the probes given to __new */
 	const char *label;	/* "provider:name", "uprobe:sym" */
 	const char *object;	/* path of the object, as shown to users */
+	uint64_t offset;	/* file offset of the site in the object */
 	int nr_args;
 	char fmt[UT_MAX_ARGS];	/* per arg: d u x s, or - (hidden) */
 };
@@ -43,7 +44,17 @@ typedef void (*attach_object_fn)(void *ctx, const char *path, int nr_probes, int
 typedef void (*attach_event_fn)(void *ctx, const struct ut_event *ev,
 				const struct site_info *site);
 
+/* What the attached program does with each hit. */
+enum attach_mode {
+	ATTACH_TRACE,		/* one ring-buffer event per hit */
+	ATTACH_COUNT,		/* a per-site (or per site and pid) counter */
+	ATTACH_LATENCY,		/* probes[0] BEGIN, probes[1] END: a histogram */
+};
+
 struct attach_opts {
+	enum attach_mode mode;
+	bool count_by_pid;	/* ATTACH_COUNT */
+	int key_arg;		/* ATTACH_LATENCY: BEGIN's arg splitting it, -1 none */
 	pid_t pid;		/* trace only this process; 0: system-wide */
 	const char *exec_path;	/* -c: the program the (not yet exec'd) pid runs */
 	uint32_t str_len;	/* bytes per string argument, NUL included */
@@ -73,6 +84,27 @@ void attach_session__stats(const struct attach_session *s, struct attach_stats *
 /* Events the kernel could not hand over (ring buffer full). */
 uint64_t attach_session__dropped(const struct attach_session *s);
 const char *attach_session__errmsg(const struct attach_session *s);
+
+/* Sites attached so far (the ld.so hook included: its probe_idx is -1). */
+size_t attach_session__nr_sites(const struct attach_session *s);
+const struct site_info *attach_session__site(const struct attach_session *s, size_t id);
+
+/* ATTACH_COUNT: hits of every site, summed over CPUs, into @counts[nr_sites]. */
+int attach_session__site_counts(const struct attach_session *s, uint64_t *counts);
+/* ATTACH_COUNT with count_by_pid: each (site, pid) counter. */
+typedef void (*attach_pid_count_fn)(void *ctx, uint32_t site_id, uint32_t pid,
+				    uint64_t count);
+int attach_session__pid_counts(const struct attach_session *s, attach_pid_count_fn cb,
+			       void *ctx);
+
+/* ATTACH_LATENCY: every non-empty bucket and each key's stats. */
+typedef void (*attach_lat_bucket_fn)(void *ctx, uint64_t key, uint32_t bucket,
+				     uint64_t count);
+typedef void (*attach_lat_stats_fn)(void *ctx, uint64_t key, const struct ut_lat_stats *st);
+int attach_session__latency(const struct attach_session *s, attach_lat_bucket_fn bucket_cb,
+			    attach_lat_stats_fn stats_cb, void *ctx);
+/* END without BEGIN, plus BEGINs never ended (still open, or past the depth). */
+uint64_t attach_session__unmatched(const struct attach_session *s);
 void attach_session__free(struct attach_session *s);
 
 #endif /* USDTRACE_SESSION_H */

@@ -16,7 +16,9 @@
 #include "spec.h"
 
 _Static_assert(sizeof(struct ut_arg_spec) == 24, "ut_arg_spec layout");
-_Static_assert(sizeof(struct ut_site_spec) == 16 + 24 * UT_MAX_ARGS, "ut_site_spec layout");
+_Static_assert(sizeof(struct ut_site_spec) == 24 + 24 * UT_MAX_ARGS, "ut_site_spec layout");
+_Static_assert(sizeof(struct ut_lat_key) == 16, "ut_lat_key layout");
+_Static_assert(sizeof(struct ut_lat_stack) == 8 + 16 * UT_LAT_DEPTH, "ut_lat_stack layout");
 _Static_assert(sizeof(struct ut_event) == 48 + 8 * UT_MAX_ARGS, "ut_event layout");
 
 int spec_x86_64_reg_offset(int reg)

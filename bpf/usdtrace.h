@@ -10,6 +10,10 @@
 #ifndef USDTRACE_BPF_SHARED_H
 #define USDTRACE_BPF_SHARED_H
 
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
 #define UT_MAX_ARGS		12
 #define UT_STR_MAX		1024	/* upper bound of --strlen */
 #define UT_STR_DEFAULT		64
@@ -44,6 +48,9 @@ struct ut_arg_spec {
 
 /* site_spec.flags */
 #define UT_SITE_DLHOOK		0x1	/* the dynamic linker hook, not a probe */
+#define UT_SITE_BEGIN		0x2	/* latency: pushes a timestamp */
+#define UT_SITE_END		0x4	/* latency: pops one and records the time */
+#define UT_SITE_KEY		0x8	/* latency BEGIN: key_arg splits the histogram */
 
 /* One attached site, found by the BPF cookie of its link. */
 struct ut_site_spec {
@@ -51,7 +58,85 @@ struct ut_site_spec {
 	__u16 nr_args;
 	__u16 flags;
 	__u64 hook_state_off;	/* UT_SITE_DLHOOK: ip-relative delta of r_debug.r_state */
+	__u32 key_arg;		/* UT_SITE_KEY: which argument is the key */
+	__u32 pad;
 	struct ut_arg_spec args[UT_MAX_ARGS];
+};
+
+/* count --by pid: one counter per site and process. */
+struct ut_count_key {
+	__u32 site_id;
+	__u32 pid;
+};
+
+/*
+ * Latency histogram: log-linear buckets, 4 per power of two, so each is at
+ * most 25% wide relative to its lower bound. Values below 4 ns get a
+ * bucket each; bucket 4*e + s (e >= 2) holds [(4+s) << (e-2), (5+s) << (e-2)).
+ */
+#define UT_LAT_BUCKETS		256
+#define UT_LAT_DEPTH		32	/* nested BEGINs per thread */
+
+struct ut_lat_key {
+	__u64 key;		/* BEGIN's key argument, 0 without --key */
+	__u32 bucket;
+	__u32 pad;
+};
+
+struct ut_lat_stats {
+	__u64 count;
+	__u64 sum_ns;
+	__u64 min_ns;
+	__u64 max_ns;
+};
+
+/* Highest set bit of @v > 0, loop-free (the BPF verifier likes it so). */
+static __always_inline __u32 ut_fls64(__u64 v)
+{
+	__u32 r = 0;
+
+	if (v >> 32) {
+		v >>= 32;
+		r += 32;
+	}
+	if (v >> 16) {
+		v >>= 16;
+		r += 16;
+	}
+	if (v >> 8) {
+		v >>= 8;
+		r += 8;
+	}
+	if (v >> 4) {
+		v >>= 4;
+		r += 4;
+	}
+	if (v >> 2) {
+		v >>= 2;
+		r += 2;
+	}
+	if (v >> 1)
+		r += 1;
+	return r;
+}
+
+/* The histogram bucket of @ns: one definition for BPF and user space. */
+static __always_inline __u32 ut_lat_bucket(__u64 ns)
+{
+	__u32 e;
+
+	if (ns < 4)
+		return (__u32)ns;
+	e = ut_fls64(ns);
+	return e * 4 + (__u32)((ns >> (e - 2)) & 3);
+}
+
+/* Per thread: the open BEGINs, innermost last. */
+struct ut_lat_stack {
+	__u32 depth;
+	__u32 pad;
+	__u64 ts[UT_LAT_DEPTH];
+	__u64 key[UT_LAT_DEPTH];
 };
 
 /* Event kinds in the ring buffer. */

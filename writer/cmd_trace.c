@@ -1,60 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * cmd_trace.c - `usdtrace trace`: one event per probe hit, by command
- * (-c), by PID (-p) or system-wide on the named files.
- *
- * The whole lifecycle is here: parse, check privileges, start the command
- * held on a pipe (so it is traced from its first instruction), attach,
- * release it, stream events until it ends, a signal, or -d, then drain,
- * print the summary, detach.
+ * cmd_trace.c - `usdtrace trace`: one event per probe hit, with decoded
+ * arguments, by command (-c), by PID (-p) or system-wide on the named
+ * files. The lifecycle is runner.c's; this file is the options and the
+ * per-event output.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <getopt.h>
-#include <limits.h>
-#include <linux/capability.h>
-#include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-#include <wordexp.h>
 
-#include "../attach/probe_spec.h"
-#include "../attach/session.h"
 #include "commands.h"
-#include "events.h"
-
-#define POLL_MS			100
-#define OUT_BUF_SIZE		(1 << 20)
-
-/* Set by SIGINT/SIGTERM: the one piece of state a signal handler may touch. */
-static volatile sig_atomic_t stop_requested;
-
-struct trace_opts {
-	bool json;
-	const char *out_path;
-	double duration;	/* seconds, 0: until stopped */
-	pid_t pid;
-	const char *cmd;
-	uint32_t str_len;
-	uint32_t ring_size;
-	struct probe_spec *probes;
-	int nr_probes;
-};
-
-/* The command started by -c, held until the probes are attached. */
-struct child {
-	pid_t pid;
-	int release_fd;		/* write end: closing it lets the child exec */
-	char path[PATH_MAX];
-	bool exited;
-	int status;
-};
+#include "runner.h"
 
 static const char trace_usage[] =
 "usage: usdtrace trace [--json] [-o FILE] [-d SECONDS] [-p PID | -c 'CMD'] PROBE...\n"
@@ -83,405 +39,40 @@ static const char trace_usage[] =
 "  usdtrace trace --json -o out.jsonl build/samples/sample:sample:*\n"
 "  usdtrace trace 'uprobe:libc.so.6:malloc(u)' -p 1234 -d 5\n";
 
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-static int parse_uint(const char *s, double max, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || v < 0 || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static int parse_option(int c, struct trace_opts *o)
-{
-	double v;
-
-	switch (c) {
-	case 'J':
-		o->json = true;
-		return 0;
-	case 'o':
-		o->out_path = optarg;
-		return 0;
-	case 'd':
-		if (parse_uint(optarg, 1e9, &o->duration) || o->duration <= 0) {
-			usdtrace_err("-d %s: not a positive number of seconds", optarg);
-			return -EINVAL;
-		}
-		return 0;
-	case 'p':
-		if (parse_uint(optarg, INT32_MAX, &v) || v < 1 || v != (int)v) {
-			usdtrace_err("-p %s: not a process ID", optarg);
-			return -EINVAL;
-		}
-		o->pid = (pid_t)v;
-		return 0;
-	case 'c':
-		o->cmd = optarg;
-		return 0;
-	case 'S':
-		if (parse_uint(optarg, UT_STR_MAX, &v) || v < 2 || v != (int)v) {
-			usdtrace_err("--strlen %s: must be 2..%d", optarg, UT_STR_MAX);
-			return -EINVAL;
-		}
-		o->str_len = (uint32_t)v;
-		return 0;
-	case 'R':
-		if (parse_uint(optarg, 1u << 30, &v) || v < 4096 || v != (uint32_t)v ||
-		    ((uint32_t)v & ((uint32_t)v - 1))) {
-			usdtrace_err("--ring-size %s: must be a power of 2, 4096..2^30", optarg);
-			return -EINVAL;
-		}
-		o->ring_size = (uint32_t)v;
-		return 0;
-	case 'h':
-		fputs(trace_usage, stdout);
-		return 1;
-	default:
-		fputs(trace_usage, stderr);
-		return -EINVAL;
-	}
-}
-
-static int parse_args(int argc, char **argv, struct trace_opts *o)
-{
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "command", required_argument, NULL, 'c' },
-		{ "strlen", required_argument, NULL, 'S' },
-		{ "ring-size", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	const char *why;
-	int c, err, i;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+ho:d:p:c:", longopts, NULL)) != -1) {
-		err = parse_option(c, o);
-		if (err)
-			return err;
-	}
-	if (o->pid && o->cmd) {
-		usdtrace_err("trace: -p and -c exclude each other");
-		return -EINVAL;
-	}
-	if (optind == argc) {
-		usdtrace_err("trace: no PROBE given (see usdtrace trace --help)");
-		return -EINVAL;
-	}
-	o->nr_probes = argc - optind;
-	o->probes = calloc((size_t)o->nr_probes, sizeof(*o->probes));
-	if (!o->probes)
-		return -ENOMEM;
-	for (i = 0; i < o->nr_probes; i++) {
-		err = probe_spec__parse(argv[optind + i], &o->probes[i], &why);
-		if (err) {
-			usdtrace_err("%s: %s", argv[optind + i], why);
-			return err;
-		}
-	}
-	return 0;
-}
-
-/* CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN) in the effective set. */
-static int check_privileges(void)
-{
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2] = {};
-	bool bpf, perfmon, admin;
-
-	if (syscall(SYS_capget, &hdr, data))
-		return 0;	/* cannot tell: let the kernel decide */
-	admin = data[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32));
-	bpf = data[CAP_BPF / 32].effective & (1u << (CAP_BPF % 32));
-	perfmon = data[CAP_PERFMON / 32].effective & (1u << (CAP_PERFMON % 32));
-	if (admin || (bpf && perfmon))
-		return 0;
-	usdtrace_err("trace: needs CAP_BPF and CAP_PERFMON (or root): missing %s",
-		     !bpf && !perfmon ? "CAP_BPF and CAP_PERFMON" :
-		     !bpf ? "CAP_BPF" : "CAP_PERFMON");
-	return -EPERM;
-}
-
-/* PATH lookup of argv[0] as execvp does it. */
-static int find_program(const char *name, char *buf, size_t size)
-{
-	const char *path = getenv("PATH"), *p;
-
-	if (strchr(name, '/')) {
-		if (!realpath(name, buf))
-			return -errno;
-		return access(buf, X_OK) ? -errno : 0;
-	}
-	for (p = path ? path : "/usr/bin:/bin"; *p; ) {
-		size_t n = strcspn(p, ":");
-		char cand[PATH_MAX];
-
-		snprintf(cand, sizeof(cand), "%.*s/%s", (int)n, p, name);
-		if (!access(cand, X_OK) && realpath(cand, buf) && strlen(buf) < size)
-			return 0;
-		p += n;
-		if (*p)
-			p++;
-	}
-	return -ENOENT;
-}
-
-/*
- * Fork the command; it waits on a pipe until release_child(). The exec
- * failure, if any, is reported by the child itself.
- */
-static int start_child(const char *cmd, struct child *ch)
-{
-	wordexp_t we;
-	int fds[2], err;
-	char c;
-
-	err = wordexp(cmd, &we, WRDE_NOCMD | WRDE_SHOWERR);
-	if (err || !we.we_wordc) {
-		if (!err)
-			wordfree(&we);
-		usdtrace_err("-c '%s': cannot split into words", cmd);
-		return -EINVAL;
-	}
-	err = find_program(we.we_wordv[0], ch->path, sizeof(ch->path));
-	if (err) {
-		usdtrace_err("%s: %s", we.we_wordv[0], strerror(-err));
-		wordfree(&we);
-		return err;
-	}
-	if (pipe2(fds, O_CLOEXEC)) {
-		err = -errno;
-		wordfree(&we);
-		return err;
-	}
-	ch->pid = fork();
-	if (ch->pid < 0) {
-		err = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		wordfree(&we);
-		return err;
-	}
-	if (ch->pid == 0) {
-		close(fds[1]);
-		/* EOF without a byte: usdtrace gave up, do not run */
-		if (read(fds[0], &c, 1) != 1)
-			_exit(127);
-		execv(ch->path, we.we_wordv);
-		fprintf(stderr, "usdtrace: %s: %s\n", ch->path, strerror(errno));
-		_exit(127);
-	}
-	close(fds[0]);
-	ch->release_fd = fds[1];
-	wordfree(&we);
-	return 0;
-}
-
-static void release_child(struct child *ch)
-{
-	char go = 1;
-
-	if (write(ch->release_fd, &go, 1) != 1)
-		kill(ch->pid, SIGKILL);
-	close(ch->release_fd);
-	ch->release_fd = -1;
-}
-
-static void abort_child(struct child *ch)
-{
-	if (ch->pid <= 0)
-		return;
-	if (ch->release_fd >= 0)
-		close(ch->release_fd);	/* the child exits without running */
-	ch->release_fd = -1;
-	waitpid(ch->pid, NULL, 0);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void warn_cb(void *ctx, const char *msg)
-{
-	(void)ctx;
-	fprintf(stderr, "usdtrace: warning: %s\n", msg);
-}
-
-struct trace_run {
-	struct event_writer w;
-	struct child ch;
-	const struct trace_opts *o;
-};
-
-static void on_object(void *ctx, const char *path, int nr_probes, int nr_sites, double ms)
-{
-	struct trace_run *run = ctx;
-
-	event_writer__attached(&run->w, stderr, nr_probes, nr_sites, 1, ms, path);
-}
-
 static void on_event(void *ctx, const struct ut_event *ev, const struct site_info *site)
 {
-	struct trace_run *run = ctx;
-
-	event_writer__event(&run->w, ev, site);
-}
-
-/* True when the traced process is gone (and, for -c, its status kept). */
-static bool target_gone(struct trace_run *run)
-{
-	if (run->ch.pid > 0) {
-		if (waitpid(run->ch.pid, &run->ch.status, WNOHANG) == run->ch.pid)
-			run->ch.exited = true;
-		return run->ch.exited;
-	}
-	return run->o->pid && kill(run->o->pid, 0) && errno == ESRCH;
-}
-
-static int stream(struct attach_session *s, struct trace_run *run)
-{
-	uint64_t end = run->o->duration ? now_ns() + (uint64_t)(run->o->duration * 1e9) : 0;
-	int n;
-
-	while (!stop_requested) {
-		n = attach_session__poll(s, POLL_MS, on_event, run);
-		if (n < 0)
-			return n;
-		fflush(run->w.out);
-		if (target_gone(run) || (end && now_ns() >= end))
-			break;
-	}
-	/* drain what the kernel queued before we stopped */
-	do {
-		n = attach_session__poll(s, 0, on_event, run);
-	} while (n > 0);
-	return n < 0 ? n : 0;
-}
-
-static int open_output(const struct trace_opts *o, struct event_writer *w)
-{
-	w->out = stdout;
-	if (o->out_path) {
-		w->out = fopen(o->out_path, "we");
-		if (!w->out) {
-			usdtrace_err("%s: %s", o->out_path, strerror(errno));
-			return -errno;
-		}
-	}
-	if (!isatty(fileno(w->out)))
-		setvbuf(w->out, NULL, _IOFBF, OUT_BUF_SIZE);
-	return 0;
-}
-
-static int exit_status(const struct trace_run *run, int err)
-{
-	if (err)
-		return 1;
-	if (run->ch.pid > 0 && run->ch.exited) {
-		if (WIFEXITED(run->ch.status))
-			return WEXITSTATUS(run->ch.status);
-		if (WIFSIGNALED(run->ch.status))
-			return 128 + WTERMSIG(run->ch.status);
-	}
-	return 0;
-}
-
-static int run_trace(const struct trace_opts *o, struct trace_run *run)
-{
-	struct attach_opts ao = {
-		.pid = o->pid, .str_len = o->str_len, .ring_size = o->ring_size,
-		.warn = warn_cb, .on_object = on_object, .ctx = run,
-	};
-	struct attach_session *s = NULL;
-	struct attach_stats st;
-	int err;
-
-	if (o->cmd) {
-		err = start_child(o->cmd, &run->ch);
-		if (err)
-			return err;
-		ao.pid = run->ch.pid;
-		ao.exec_path = run->ch.path;
-	}
-	err = attach_session__new(&ao, o->probes, o->nr_probes, &s);
-	if (!err)
-		err = attach_session__attach(s);
-	if (err) {
-		usdtrace_err("%s", s && attach_session__errmsg(s)[0] ?
-			     attach_session__errmsg(s) : strerror(-err));
-		goto out_free_session;
-	}
-	attach_session__stats(s, &st);
-	event_writer__attached(&run->w, stderr, st.probes, st.sites, st.objects,
-			       (double)(now_ns() - run->w.t0_ns) / 1e6, NULL);
-	event_writer__header(&run->w);
-	if (run->ch.pid > 0)
-		release_child(&run->ch);
-	err = stream(s, run);
-	if (err)
-		usdtrace_err("%s", attach_session__errmsg(s));
-	attach_session__stats(s, &st);
-	event_writer__summary(&run->w, stderr, attach_session__dropped(s), st.sites);
-out_free_session:
-	attach_session__free(s);
-	if (err)
-		abort_child(&run->ch);
-	else if (run->ch.pid > 0 && !run->ch.exited && waitpid(run->ch.pid, &run->ch.status, 0) > 0)
-		run->ch.exited = true;
-	return err;
+	event_writer__event(ctx, ev, site);
 }
 
 int cmd_trace(int argc, char **argv)
 {
-	struct trace_opts o = { .str_len = UT_STR_DEFAULT };
-	struct trace_run run = { .o = &o, .ch = { .release_fd = -1 } };
-	/* SA_RESTART: a signal must not cut an output write short (epoll_wait
-	 * still returns early, which is what ends the run) */
-	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
-	int err, i;
+	static const struct option longopts[] = { RUNNER_LONGOPTS, {} };
+	struct runner_opts o = { .str_len = UT_STR_DEFAULT };
+	struct attach_opts ao = { .mode = ATTACH_TRACE, .key_arg = -1 };
+	struct event_writer w = {};
+	struct runner_hooks hooks = { .on_event = on_event, .ctx = &w };
+	int c, err = 0, status;
 
-	err = parse_args(argc, argv, &o);
-	if (!err)
-		err = check_privileges();
-	if (!err)
-		err = open_output(&o, &run.w);
-	if (err)
-		goto out_free;
-	run.w.json = o.json;
-	run.w.t0_ns = now_ns();
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	err = run_trace(&o, &run);
-	if (fflush(run.w.out) && !err) {
-		usdtrace_err("%s: %s", o.out_path ? o.out_path : "stdout", strerror(errno));
-		err = -EIO;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, RUNNER_SHORTOPTS, longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(trace_usage, stdout);
+			return 0;
+		}
+		err = runner_opts__option(&o, c, optarg);
+		if (err == 1 || c == 'i') {
+			fputs(trace_usage, stderr);
+			err = -EINVAL;
+		}
+		if (err)
+			return 1;
 	}
-	if (run.w.out != stdout)
-		fclose(run.w.out);
-out_free:
-	for (i = 0; o.probes && i < o.nr_probes; i++)
-		probe_spec__free(&o.probes[i]);
-	free(o.probes);
-	if (err == 1)
-		return 0;	/* --help */
-	return exit_status(&run, err);
+	if (optind == argc) {
+		usdtrace_err("trace: no PROBE given (see usdtrace trace --help)");
+		return 1;
+	}
+	err = runner_opts__probes(&o, argc, argv, optind);
+	status = err ? 1 : runner__run(&o, &ao, &hooks, &w);
+	runner_opts__free(&o);
+	return status;
 }

@@ -22,6 +22,8 @@ static const char usage[] =
 "Commands:\n"
 "  list      list the probe sites of files or of a running process\n"
 "  trace     print one event per probe hit, with its arguments\n"
+"  count     count probe hits exactly, in the kernel\n"
+"  latency   histogram of the time from one probe to another, per thread\n"
 "\n"
 "Run 'usdtrace COMMAND --help' for a command's options and examples.\n"
 "  -h, --help     this help\n"
@@ -58,6 +60,10 @@ int main(int argc, char **argv)
 		return cmd_list(argc - 1, argv + 1);
 	if (!strcmp(cmd, "trace"))
 		return cmd_trace(argc - 1, argv + 1);
+	if (!strcmp(cmd, "count"))
+		return cmd_count(argc - 1, argv + 1);
+	if (!strcmp(cmd, "latency"))
+		return cmd_latency(argc - 1, argv + 1);
 	usdtrace_err("%s: unknown command (see usdtrace --help)", cmd);
 	return 2;
 }

@@ -48,7 +48,10 @@ def start_tracer(args):
 
 
 def finish_tracer(t, timeout=20):
-    out, _ = t.communicate(timeout=timeout)
+    # read() through the buffer readline() filled: communicate() with a
+    # timeout reads the raw fd and would lose what that buffer holds
+    out = t.stdout.read()
+    t.wait(timeout=timeout)
     t.errfile.seek(0)
     err = t.errfile.read()
     t.errfile.close()

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd_latency.c - `usdtrace latency BEGIN END`: the time from BEGIN to END
+ * on the same thread, nested pairs matched last-in-first-out, gathered in a
+ * log-linear histogram in the kernel; optionally split by one of BEGIN's
+ * arguments (--key argN). Printed at the end, and every -i seconds as
+ * running totals.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "hist.h"
+#include "json.h"
+#include "runner.h"
+
+/* One histogram per key value (a single one without --key). */
+struct lat_series {
+	uint64_t key;
+	struct hist h;
+	struct ut_lat_stats st;
+};
+
+struct lat_state {
+	struct event_writer *w;
+	const struct runner_opts *o;
+	bool keyed;
+	int key_arg;
+	struct lat_series *series;
+	size_t nr;
+	size_t cap;
+	uint64_t t0_ns;
+	int err;
+};
+
+static const char latency_usage[] =
+"usage: usdtrace latency [--json] [-i SECONDS] [--key argN] [-d SECONDS] [-o FILE]\n"
+"                        [-p PID | -c 'CMD'] BEGIN END\n"
+"\n"
+"Time from each hit of BEGIN to the next hit of END on the same thread;\n"
+"nested pairs match last-in-first-out (32 levels per thread). An END\n"
+"without BEGIN, or a BEGIN never ended, counts as unmatched. The histogram\n"
+"lives in the kernel: buckets at most 25% wide, from 1 ns up.\n"
+"\n"
+"  --key argN          one histogram per value of BEGIN's argument N\n"
+"  -i, --interval S    print the totals so far every S seconds\n"
+"  -c, -p, -d, -o, --json  as for trace\n"
+"\n"
+"Examples:\n"
+"  usdtrace latency -c 'build/samples/server -n 300' server:request__begin server:request__end\n"
+"  usdtrace latency --key arg1 -p 1234 server:request__begin server:request__end\n";
+
+static struct lat_series *series_of(struct lat_state *ls, uint64_t key)
+{
+	struct lat_series *sr;
+	size_t i;
+
+	for (i = 0; i < ls->nr; i++) {
+		if (ls->series[i].key == key)
+			return &ls->series[i];
+	}
+	if (ls->nr == ls->cap) {
+		size_t cap = ls->cap ? ls->cap * 2 : 8;
+
+		sr = realloc(ls->series, cap * sizeof(*sr));
+		if (!sr) {
+			ls->err = -ENOMEM;
+			return NULL;
+		}
+		ls->series = sr;
+		ls->cap = cap;
+	}
+	sr = &ls->series[ls->nr++];
+	memset(sr, 0, sizeof(*sr));
+	sr->key = key;
+	return sr;
+}
+
+static void on_bucket(void *ctx, uint64_t key, uint32_t bucket, uint64_t count)
+{
+	struct lat_series *sr = series_of(ctx, key);
+
+	if (sr)
+		hist_add(&sr->h, bucket, count);
+}
+
+static void on_stats(void *ctx, uint64_t key, const struct ut_lat_stats *st)
+{
+	struct lat_series *sr = series_of(ctx, key);
+
+	if (sr)
+		sr->st = *st;
+}
+
+static int cmp_series(const void *a, const void *b)
+{
+	const struct lat_series *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static void probe_name(const struct probe_spec *p, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s:%s", p->provider ? p->provider : "?",
+		 p->name ? p->name : "?");
+}
+
+struct lat_figures {
+	uint64_t min, max, mean, p50, p90, p99;
+};
+
+static void figures(const struct lat_series *sr, struct lat_figures *f)
+{
+	const struct ut_lat_stats *st = &sr->st;
+
+	f->min = st->count ? st->min_ns : 0;
+	f->max = st->max_ns;
+	f->mean = st->count ? st->sum_ns / st->count : 0;
+	f->p50 = hist_percentile(&sr->h, 0.50, f->min, f->max);
+	f->p90 = hist_percentile(&sr->h, 0.90, f->min, f->max);
+	f->p99 = hist_percentile(&sr->h, 0.99, f->min, f->max);
+}
+
+static void print_json(struct lat_state *ls, const struct lat_series *sr,
+		       uint64_t unmatched, uint64_t now, bool final)
+{
+	FILE *out = ls->w->out;
+	char b[256], e[256];
+	struct lat_figures f;
+	uint64_t lo, hi;
+	uint32_t k;
+	bool first = true;
+
+	probe_name(&ls->o->probes[0], b, sizeof(b));
+	probe_name(&ls->o->probes[1], e, sizeof(e));
+	figures(sr, &f);
+	fputs("{\"type\":\"latency\",\"begin\":", out);
+	json_write_str(out, b);
+	fputs(",\"end\":", out);
+	json_write_str(out, e);
+	if (ls->keyed)
+		fprintf(out, ",\"key\":%" PRIu64, sr->key);
+	else
+		fputs(",\"key\":null", out);
+	fprintf(out, ",\"count\":%" PRIu64 ",\"unmatched\":%" PRIu64 ",\"min_ns\":%" PRIu64
+		",\"max_ns\":%" PRIu64 ",\"mean_ns\":%" PRIu64 ",\"p50_ns\":%" PRIu64
+		",\"p90_ns\":%" PRIu64 ",\"p99_ns\":%" PRIu64, sr->h.total, unmatched, f.min,
+		f.max, f.mean, f.p50, f.p90, f.p99);
+	if (!final)
+		fprintf(out, ",\"interval\":true,\"ts\":%" PRIu64, now);
+	fputs(",\"buckets\":[", out);
+	for (k = 0; k < UT_LAT_BUCKETS; k++) {
+		if (!sr->h.counts[k])
+			continue;
+		hist_bucket_bounds(k, &lo, &hi);
+		fprintf(out, "%s{\"lo_ns\":%" PRIu64 ",\"hi_ns\":%" PRIu64 ",\"count\":%" PRIu64
+			"}", first ? "" : ",", lo, hi, sr->h.counts[k]);
+		first = false;
+	}
+	fputs("]}\n", out);
+}
+
+static void print_text(struct lat_state *ls, const struct lat_series *sr,
+		       uint64_t unmatched, uint64_t now, bool final)
+{
+	FILE *out = ls->w->out;
+	char b[256], e[256], d[7][24];
+	struct lat_figures f;
+
+	probe_name(&ls->o->probes[0], b, sizeof(b));
+	probe_name(&ls->o->probes[1], e, sizeof(e));
+	figures(sr, &f);
+	if (!final)
+		fprintf(out, "%.3fs: ", (double)(now - ls->t0_ns) / 1e9);
+	fprintf(out, "%s -> %s", b, e);
+	if (ls->keyed)
+		fprintf(out, " [arg%d = %" PRIu64 "]", ls->key_arg, sr->key);
+	fputs(" (ns)\n", out);
+	hist_print_text(out, &sr->h);
+	fmt_duration(f.min, d[0], sizeof(d[0]));
+	fmt_duration(f.mean, d[1], sizeof(d[1]));
+	fmt_duration(f.p50, d[2], sizeof(d[2]));
+	fmt_duration(f.p90, d[3], sizeof(d[3]));
+	fmt_duration(f.p99, d[4], sizeof(d[4]));
+	fmt_duration(f.max, d[5], sizeof(d[5]));
+	fprintf(out, "count %" PRIu64 "  unmatched %" PRIu64 "  min %s  mean %s  p50 %s  "
+		"p90 %s  p99 %s  max %s\n\n", sr->h.total, unmatched, d[0], d[1], d[2], d[3],
+		d[4], d[5]);
+}
+
+static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
+{
+	struct lat_state *ls = ctx;
+	uint64_t unmatched = attach_session__unmatched(s);
+	size_t i;
+	int err;
+
+	ls->nr = 0;
+	ls->err = 0;
+	err = attach_session__latency(s, on_bucket, on_stats, ls);
+	if (err || ls->err) {
+		usdtrace_err("latency: reading the histogram: %s", strerror(-(err ? err : ls->err)));
+		return;
+	}
+	if (!ls->keyed && !ls->nr)
+		series_of(ls, 0);	/* an empty histogram is still a result */
+	qsort(ls->series, ls->nr, sizeof(*ls->series), cmp_series);
+	ls->w->events = 0;
+	for (i = 0; i < ls->nr; i++) {
+		if (ls->w->json)
+			print_json(ls, &ls->series[i], unmatched, now, final);
+		else
+			print_text(ls, &ls->series[i], unmatched, now, final);
+		ls->w->events += ls->series[i].h.total;
+	}
+	fflush(ls->w->out);
+}
+
+static int parse_key(const char *arg, int *key)
+{
+	char *end;
+	long v;
+
+	if (strncmp(arg, "arg", 3))
+		return -EINVAL;
+	v = strtol(arg + 3, &end, 10);
+	if (end == arg + 3 || *end || v < 0 || v >= UT_MAX_ARGS)
+		return -EINVAL;
+	*key = (int)v;
+	return 0;
+}
+
+static int check_probes(const struct runner_opts *o)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (o->probes[i].type != PROBE_USDT) {
+			usdtrace_err("%s: latency takes USDT probes", o->probes[i].text);
+			return -EINVAL;
+		}
+	}
+	if (!strcmp(o->probes[0].text, o->probes[1].text)) {
+		usdtrace_err("latency: BEGIN and END are the same probe (%s)", o->probes[0].text);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cmd_latency(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		RUNNER_LONGOPTS, { "key", required_argument, NULL, 'K' }, {},
+	};
+	struct runner_opts o = { .str_len = UT_STR_DEFAULT };
+	struct attach_opts ao = { .mode = ATTACH_LATENCY, .key_arg = -1 };
+	struct event_writer w = {};
+	struct lat_state ls = { .w = &w, .o = &o };
+	struct runner_hooks hooks = { .on_tick = on_tick, .ctx = &ls };
+	int c, err, status;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, RUNNER_SHORTOPTS, longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(latency_usage, stdout);
+			return 0;
+		}
+		if (c == 'K') {
+			if (parse_key(optarg, &ao.key_arg)) {
+				usdtrace_err("--key %s: must be arg0..arg11", optarg);
+				return 1;
+			}
+			continue;
+		}
+		err = runner_opts__option(&o, c, optarg);
+		if (err == 1)
+			fputs(latency_usage, stderr);
+		if (err)
+			return 1;
+	}
+	if (argc - optind != 2) {
+		usdtrace_err("latency: needs BEGIN and END probes (see usdtrace latency --help)");
+		return 1;
+	}
+	ls.keyed = ao.key_arg >= 0;
+	ls.key_arg = ao.key_arg;
+	err = runner_opts__probes(&o, argc, argv, optind);
+	if (!err)
+		err = check_probes(&o);
+	ls.t0_ns = runner_now_ns();
+	status = err ? 1 : runner__run(&o, &ao, &hooks, &w);
+	runner_opts__free(&o);
+	free(ls.series);
+	return status;
+}

@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: MIT
+/*
+ * runner.c - the lifecycle shared by trace, count and latency (runner.h):
+ * check privileges, start the command held on a pipe (so it is traced from
+ * its first instruction), attach, release it, poll until it ends, a
+ * signal, or -d, then drain, summarize, detach, and exit with its status.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <wordexp.h>
+
+#include "commands.h"
+#include "runner.h"
+
+#define POLL_MS			100
+#define OUT_BUF_SIZE		(1 << 20)
+
+/* Set by SIGINT/SIGTERM: the one piece of state a signal handler may touch. */
+static volatile sig_atomic_t stop_requested;
+
+/* The command started by -c, held until the probes are attached. */
+struct child {
+	pid_t pid;
+	int release_fd;		/* write end: closing it lets the child exec */
+	char path[PATH_MAX];
+	bool exited;
+	int status;
+};
+
+struct run_state {
+	const struct runner_opts *o;
+	const struct runner_hooks *hooks;
+	struct event_writer *w;
+	struct child ch;
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN) in the effective set. */
+static int check_privileges(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = {};
+	bool bpf, perfmon, admin;
+
+	if (syscall(SYS_capget, &hdr, data))
+		return 0;	/* cannot tell: let the kernel decide */
+	admin = data[CAP_SYS_ADMIN / 32].effective & (1u << (CAP_SYS_ADMIN % 32));
+	bpf = data[CAP_BPF / 32].effective & (1u << (CAP_BPF % 32));
+	perfmon = data[CAP_PERFMON / 32].effective & (1u << (CAP_PERFMON % 32));
+	if (admin || (bpf && perfmon))
+		return 0;
+	usdtrace_err("trace: needs CAP_BPF and CAP_PERFMON (or root): missing %s",
+		     !bpf && !perfmon ? "CAP_BPF and CAP_PERFMON" :
+		     !bpf ? "CAP_BPF" : "CAP_PERFMON");
+	return -EPERM;
+}
+
+/* PATH lookup of argv[0] as execvp does it. */
+static int find_program(const char *name, char *buf, size_t size)
+{
+	const char *path = getenv("PATH"), *p;
+
+	if (strchr(name, '/')) {
+		if (!realpath(name, buf))
+			return -errno;
+		return access(buf, X_OK) ? -errno : 0;
+	}
+	for (p = path ? path : "/usr/bin:/bin"; *p; ) {
+		size_t n = strcspn(p, ":");
+		char cand[PATH_MAX];
+
+		snprintf(cand, sizeof(cand), "%.*s/%s", (int)n, p, name);
+		if (!access(cand, X_OK) && realpath(cand, buf) && strlen(buf) < size)
+			return 0;
+		p += n;
+		if (*p)
+			p++;
+	}
+	return -ENOENT;
+}
+
+/*
+ * Fork the command; it waits on a pipe until release_child(). The exec
+ * failure, if any, is reported by the child itself.
+ */
+static int start_child(const char *cmd, struct child *ch)
+{
+	wordexp_t we;
+	int fds[2], err;
+	char c;
+
+	err = wordexp(cmd, &we, WRDE_NOCMD | WRDE_SHOWERR);
+	if (err || !we.we_wordc) {
+		if (!err)
+			wordfree(&we);
+		usdtrace_err("-c '%s': cannot split into words", cmd);
+		return -EINVAL;
+	}
+	err = find_program(we.we_wordv[0], ch->path, sizeof(ch->path));
+	if (err) {
+		usdtrace_err("%s: %s", we.we_wordv[0], strerror(-err));
+		wordfree(&we);
+		return err;
+	}
+	if (pipe2(fds, O_CLOEXEC)) {
+		err = -errno;
+		wordfree(&we);
+		return err;
+	}
+	ch->pid = fork();
+	if (ch->pid < 0) {
+		err = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		wordfree(&we);
+		return err;
+	}
+	if (ch->pid == 0) {
+		close(fds[1]);
+		/* EOF without a byte: usdtrace gave up, do not run */
+		if (read(fds[0], &c, 1) != 1)
+			_exit(127);
+		execv(ch->path, we.we_wordv);
+		fprintf(stderr, "usdtrace: %s: %s\n", ch->path, strerror(errno));
+		_exit(127);
+	}
+	close(fds[0]);
+	ch->release_fd = fds[1];
+	wordfree(&we);
+	return 0;
+}
+
+static void release_child(struct child *ch)
+{
+	char go = 1;
+
+	if (write(ch->release_fd, &go, 1) != 1)
+		kill(ch->pid, SIGKILL);
+	close(ch->release_fd);
+	ch->release_fd = -1;
+}
+
+static void abort_child(struct child *ch)
+{
+	if (ch->pid <= 0)
+		return;
+	if (ch->release_fd >= 0)
+		close(ch->release_fd);	/* the child exits without running */
+	ch->release_fd = -1;
+	waitpid(ch->pid, NULL, 0);
+}
+
+uint64_t runner_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void warn_cb(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "usdtrace: warning: %s\n", msg);
+}
+
+static void on_object(void *ctx, const char *path, int nr_probes, int nr_sites, double ms)
+{
+	struct run_state *run = ctx;
+
+	event_writer__attached(run->w, stderr, nr_probes, nr_sites, 1, ms, path);
+}
+
+/* True when the traced process is gone (and, for -c, its status kept). */
+static bool target_gone(struct run_state *run)
+{
+	if (run->ch.pid > 0) {
+		if (waitpid(run->ch.pid, &run->ch.status, WNOHANG) == run->ch.pid)
+			run->ch.exited = true;
+		return run->ch.exited;
+	}
+	return run->o->pid && kill(run->o->pid, 0) && errno == ESRCH;
+}
+
+static void tick(struct run_state *run, struct attach_session *s, bool final)
+{
+	if (run->hooks->on_tick)
+		run->hooks->on_tick(run->hooks->ctx, s, runner_now_ns(), final);
+}
+
+static int stream(struct attach_session *s, struct run_state *run)
+{
+	uint64_t now = runner_now_ns();
+	uint64_t end = run->o->duration ? now + (uint64_t)(run->o->duration * 1e9) : 0;
+	uint64_t step = (uint64_t)(run->o->interval * 1e9), next = now + step;
+	int n;
+
+	while (!stop_requested) {
+		n = attach_session__poll(s, POLL_MS, run->hooks->on_event, run->hooks->ctx);
+		if (n < 0)
+			return n;
+		fflush(run->w->out);
+		now = runner_now_ns();
+		if (step && now >= next) {
+			tick(run, s, false);
+			next += step;
+		}
+		if (target_gone(run) || (end && now >= end))
+			break;
+	}
+	/* drain what the kernel queued before we stopped */
+	do {
+		n = attach_session__poll(s, 0, run->hooks->on_event, run->hooks->ctx);
+	} while (n > 0);
+	if (n >= 0)
+		tick(run, s, true);
+	return n < 0 ? n : 0;
+}
+
+static int open_output(const struct runner_opts *o, struct event_writer *w)
+{
+	w->out = stdout;
+	if (o->out_path) {
+		w->out = fopen(o->out_path, "we");
+		if (!w->out) {
+			usdtrace_err("%s: %s", o->out_path, strerror(errno));
+			return -errno;
+		}
+	}
+	if (!isatty(fileno(w->out)))
+		setvbuf(w->out, NULL, _IOFBF, OUT_BUF_SIZE);
+	return 0;
+}
+
+static int exit_status(const struct run_state *run, int err)
+{
+	if (err)
+		return 1;
+	if (run->ch.pid > 0 && run->ch.exited) {
+		if (WIFEXITED(run->ch.status))
+			return WEXITSTATUS(run->ch.status);
+		if (WIFSIGNALED(run->ch.status))
+			return 128 + WTERMSIG(run->ch.status);
+	}
+	return 0;
+}
+
+static int run_session(struct run_state *run, struct attach_opts *ao)
+{
+	const struct runner_opts *o = run->o;
+	struct attach_session *s = NULL;
+	struct attach_stats st;
+	int err;
+
+	ao->pid = o->pid;
+	ao->str_len = o->str_len;
+	ao->ring_size = o->ring_size;
+	ao->warn = warn_cb;
+	ao->on_object = on_object;
+	ao->ctx = run;
+	if (o->cmd) {
+		err = start_child(o->cmd, &run->ch);
+		if (err)
+			return err;
+		ao->pid = run->ch.pid;
+		ao->exec_path = run->ch.path;
+	}
+	err = attach_session__new(ao, o->probes, o->nr_probes, &s);
+	if (!err)
+		err = attach_session__attach(s);
+	if (err) {
+		usdtrace_err("%s", s && attach_session__errmsg(s)[0] ?
+			     attach_session__errmsg(s) : strerror(-err));
+		goto out_free_session;
+	}
+	attach_session__stats(s, &st);
+	event_writer__attached(run->w, stderr, st.probes, st.sites, st.objects,
+			       (double)(runner_now_ns() - run->w->t0_ns) / 1e6, NULL);
+	if (ao->mode == ATTACH_TRACE)
+		event_writer__header(run->w);
+	if (run->ch.pid > 0)
+		release_child(&run->ch);
+	err = stream(s, run);
+	if (err)
+		usdtrace_err("%s", attach_session__errmsg(s));
+	attach_session__stats(s, &st);
+	event_writer__summary(run->w, stderr, attach_session__dropped(s), st.sites);
+out_free_session:
+	attach_session__free(s);
+	if (err)
+		abort_child(&run->ch);
+	else if (run->ch.pid > 0 && !run->ch.exited &&
+		 waitpid(run->ch.pid, &run->ch.status, 0) > 0)
+		run->ch.exited = true;
+	return err;
+}
+
+int runner__run(const struct runner_opts *o, struct attach_opts *ao,
+		const struct runner_hooks *hooks, struct event_writer *w)
+{
+	/* SA_RESTART: a signal must not cut an output write short (epoll_wait
+	 * still returns early, which is what ends the run) */
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	struct run_state run = { .o = o, .hooks = hooks, .w = w, .ch = { .release_fd = -1 } };
+	int err;
+
+	err = check_privileges();
+	if (!err)
+		err = open_output(o, w);
+	if (err)
+		return 1;
+	w->json = o->json;
+	w->t0_ns = runner_now_ns();
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	err = run_session(&run, ao);
+	if (fflush(w->out) && !err) {
+		usdtrace_err("%s: %s", o->out_path ? o->out_path : "stdout", strerror(errno));
+		err = -EIO;
+	}
+	if (w->out != stdout)
+		fclose(w->out);
+	return exit_status(&run, err);
+}
+
+static int parse_number(const char *s, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || v < 0 || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int runner_opts__option(struct runner_opts *o, int c, const char *arg)
+{
+	double v;
+
+	switch (c) {
+	case 'J':
+		o->json = true;
+		return 0;
+	case 'o':
+		o->out_path = arg;
+		return 0;
+	case 'd':
+	case 'i':
+		if (parse_number(arg, 1e9, &v) || v <= 0) {
+			usdtrace_err("-%c %s: not a positive number of seconds", c, arg);
+			return -EINVAL;
+		}
+		*(c == 'd' ? &o->duration : &o->interval) = v;
+		return 0;
+	case 'p':
+		if (parse_number(arg, INT32_MAX, &v) || v < 1 || v != (int)v) {
+			usdtrace_err("-p %s: not a process ID", arg);
+			return -EINVAL;
+		}
+		o->pid = (pid_t)v;
+		return 0;
+	case 'c':
+		o->cmd = arg;
+		return 0;
+	case 'S':
+		if (parse_number(arg, UT_STR_MAX, &v) || v < 2 || v != (int)v) {
+			usdtrace_err("--strlen %s: must be 2..%d", arg, UT_STR_MAX);
+			return -EINVAL;
+		}
+		o->str_len = (uint32_t)v;
+		return 0;
+	case 'R':
+		if (parse_number(arg, 1u << 30, &v) || v < 4096 || v != (uint32_t)v ||
+		    ((uint32_t)v & ((uint32_t)v - 1))) {
+			usdtrace_err("--ring-size %s: must be a power of 2, 4096..2^30", arg);
+			return -EINVAL;
+		}
+		o->ring_size = (uint32_t)v;
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+int runner_opts__probes(struct runner_opts *o, int argc, char **argv, int first)
+{
+	const char *why;
+	int i, err;
+
+	if (o->pid && o->cmd) {
+		usdtrace_err("%s: -p and -c exclude each other", argv[0]);
+		return -EINVAL;
+	}
+	o->nr_probes = argc - first;
+	o->probes = calloc((size_t)(o->nr_probes > 0 ? o->nr_probes : 1), sizeof(*o->probes));
+	if (!o->probes)
+		return -ENOMEM;
+	for (i = 0; i < o->nr_probes; i++) {
+		err = probe_spec__parse(argv[first + i], &o->probes[i], &why);
+		if (err) {
+			usdtrace_err("%s: %s", argv[first + i], why);
+			o->nr_probes = i;
+			return err;
+		}
+	}
+	return 0;
+}
+
+void runner_opts__free(struct runner_opts *o)
+{
+	int i;
+
+	for (i = 0; o->probes && i < o->nr_probes; i++)
+		probe_spec__free(&o->probes[i]);
+	free(o->probes);
+	o->probes = NULL;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runner.h - what trace, count and latency share: the common options
+ * (-c, -p, -d, -i, -o, --json, --strlen, --ring-size), privileges, the
+ * command started held on a pipe, the attach session, the poll loop with
+ * its interval ticks, SIGINT/SIGTERM, the summary and the exit status.
+ */
+#ifndef USDTRACE_RUNNER_H
+#define USDTRACE_RUNNER_H
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../attach/probe_spec.h"
+#include "../attach/session.h"
+#include "events.h"
+
+struct runner_opts {
+	bool json;
+	const char *out_path;
+	double duration;	/* seconds, 0: until stopped */
+	double interval;	/* seconds, 0: none */
+	pid_t pid;
+	const char *cmd;
+	uint32_t str_len;
+	uint32_t ring_size;
+	struct probe_spec *probes;
+	int nr_probes;
+};
+
+/* getopt_long entries of the common options, to append a command's own. */
+#define RUNNER_LONGOPTS							\
+	{ "json", no_argument, NULL, 'J' },				\
+	{ "output", required_argument, NULL, 'o' },			\
+	{ "duration", required_argument, NULL, 'd' },			\
+	{ "interval", required_argument, NULL, 'i' },			\
+	{ "pid", required_argument, NULL, 'p' },			\
+	{ "command", required_argument, NULL, 'c' },			\
+	{ "strlen", required_argument, NULL, 'S' },			\
+	{ "ring-size", required_argument, NULL, 'R' },			\
+	{ "help", no_argument, NULL, 'h' }
+#define RUNNER_SHORTOPTS "+ho:d:i:p:c:"
+
+/*
+ * Handle common option @c. Returns 0 when handled, 1 when it is not a
+ * common option, -EINVAL after printing the error.
+ */
+int runner_opts__option(struct runner_opts *o, int c, const char *arg);
+/* Parse the PROBE arguments argv[first..argc) into o->probes. */
+int runner_opts__probes(struct runner_opts *o, int argc, char **argv, int first);
+void runner_opts__free(struct runner_opts *o);
+
+struct runner_hooks {
+	/* one ring-buffer event (trace) */
+	attach_event_fn on_event;
+	/* every -i seconds, and once at the end with final = true */
+	void (*on_tick)(void *ctx, struct attach_session *s, uint64_t now_ns, bool final);
+	void *ctx;
+};
+
+/*
+ * Run @mode with the options until the target ends, a signal, or -d.
+ * Writes through @w (opened here). Returns the process exit status.
+ */
+int runner__run(const struct runner_opts *o, struct attach_opts *ao,
+		const struct runner_hooks *hooks, struct event_writer *w);
+
+uint64_t runner_now_ns(void);
+
+#endif /* USDTRACE_RUNNER_H */
