@@ -48,9 +48,11 @@ SRCS := $(SDT_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
 # what unit tests link: everything but the CLI and the BPF loader
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) attach/objects.c \
-	      attach/probe_spec.c attach/spec.c attach/symbols.c writer/json.c)
+	      attach/probe_spec.c attach/spec.c attach/symbols.c writer/json.c \
+	      writer/hist.c)
 
-UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec
+UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec \
+	      test_hist
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
 FUZZERS := fuzz_note fuzz_argspec
@@ -87,7 +89,7 @@ $(OUTPUT)/obj/attach/session.o: $(BPF_OUT)/usdt.skel.h
 
 # ---- samples ---------------------------------------------------------------
 SAMPLE_OUT := $(OUTPUT)/samples
-samples: $(SAMPLE_OUT)/sample $(SAMPLE_OUT)/libsamplelib.so
+samples: $(SAMPLE_OUT)/sample $(SAMPLE_OUT)/libsamplelib.so $(SAMPLE_OUT)/server
 
 $(SAMPLE_OUT)/sample_probes.h: samples/sample_probes.d
 	$(call msg,DTRACE,$@)
@@ -107,6 +109,11 @@ $(SAMPLE_OUT)/sample: $(SAMPLE_OUT)/sample.o $(SAMPLE_OUT)/sample_request.o \
 		      $(SAMPLE_OUT)/sample_probes.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ -ldl
+
+$(SAMPLE_OUT)/server: samples/server.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -o $@ $< -lpthread
 
 $(SAMPLE_OUT)/libsamplelib.so: samples/samplelib.c
 	$(call msg,CC,$@)

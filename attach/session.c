@@ -123,6 +123,37 @@ static double ms_since(const struct timespec *t0)
 
 /* ---- loading ------------------------------------------------------------ */
 
+/*
+ * Maps of the other modes get one entry: preallocating megabytes of hash
+ * tables nobody uses would cost start-up time and kernel memory.
+ */
+static int shrink_unused_maps(struct attach_session *s)
+{
+	bool count = s->opts.mode == ATTACH_COUNT, lat = s->opts.mode == ATTACH_LATENCY;
+	struct {
+		struct bpf_map *map;
+		bool used;
+		__u32 size;
+	} maps[] = {
+		{ s->skel->maps.site_counts, count && !s->opts.count_by_pid, s->max_sites },
+		{ s->skel->maps.pid_counts, count && s->opts.count_by_pid, 0 },
+		{ s->skel->maps.lat_stacks, lat, 0 },
+		{ s->skel->maps.lat_hist, lat, 0 },
+		{ s->skel->maps.lat_stats, lat, 0 },
+	};
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		if (maps[i].used && !maps[i].size)
+			continue;	/* keep the size the BPF object declares */
+		err = bpf_map__set_max_entries(maps[i].map, maps[i].used ? maps[i].size : 1);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int load_bpf(struct attach_session *s)
 {
 	int err;
@@ -137,7 +168,7 @@ static int load_bpf(struct attach_session *s)
 	s->max_sites = SITES_MIN_CAPACITY;
 	err = bpf_map__set_max_entries(s->skel->maps.site_specs, s->max_sites);
 	if (!err)
-		err = bpf_map__set_max_entries(s->skel->maps.site_counts, s->max_sites);
+		err = shrink_unused_maps(s);
 	/* only the mode's program is loaded: no verifier time for the others */
 	bpf_program__set_autoload(s->skel->progs.usdt_count, s->opts.mode == ATTACH_COUNT);
 	bpf_program__set_autoload(s->skel->progs.usdt_latency,

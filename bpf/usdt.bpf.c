@@ -319,10 +319,11 @@ static __always_inline void lat_record(__u64 key, __u64 ns)
 			count_drop();
 		return;
 	}
+	/* a per-CPU hash zero-fills the other CPUs' slots of a new key */
+	if (!st->count || ns < st->min_ns)
+		st->min_ns = ns;
 	st->count++;
 	st->sum_ns += ns;
-	if (ns < st->min_ns)
-		st->min_ns = ns;
 	if (ns > st->max_ns)
 		st->max_ns = ns;
 }
