@@ -59,7 +59,7 @@ FUZZERS := fuzz_note fuzz_argspec
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/,$(FUZZERS))
 
 .PHONY: all setup demo check test unit fuzz bench clean samples
-all: $(OUTPUT)/usdtrace samples
+all: $(OUTPUT)/usdtrace samples $(OUTPUT)/bench/hot
 
 $(OUTPUT)/usdtrace: $(OBJS)
 	$(call msg,LINK,$@)
@@ -119,6 +119,11 @@ $(SAMPLE_OUT)/libsamplelib.so: samples/samplelib.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -fPIC -shared -o $@ $<
+
+$(OUTPUT)/bench/hot: bench/hot.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -o $@ $<
 
 # ---- tests -----------------------------------------------------------------
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS)

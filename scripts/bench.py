@@ -1,12 +1,20 @@
 """bench.py - usdtrace benchmarks, as ratios measured side by side in one
 run (this machine is noisy: never compare figures across runs).
 
-Row 1, list: `usdtrace list` of libjvm.so (531 sites) against `readelf -n`
-and `bpftrace -l`, interleaved, median wall time of RUNS runs each.
-Goal: usdtrace no slower than readelf (ratio <= 1.0).
+- list: `usdtrace list` of libjvm.so (531 sites) against `readelf -n` and
+  `bpftrace -l`, interleaved, median wall time of RUNS runs each.
+  Goal: usdtrace no slower than readelf (ratio <= 1.0).
+- per-hit cost: build/bench/hot fires bench:hit HITS times and prints ns per
+  iteration. The cost of a tracer is its time minus the untraced time. The
+  floor is a bare uprobe with an empty BPF program (bpftrace `{}`). Rows:
+  `usdtrace count` vs the floor vs bpftrace `count()` (goal <= 1.10x the
+  floor), and `usdtrace trace --json -o /dev/null` vs the floor vs bpftrace
+  `printf` of the two arguments. Medians of ROUNDS interleaved rounds.
 """
+import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -43,5 +51,77 @@ def bench_list():
           f" ({ratio:.2f})")
 
 
+HOT = os.path.join(OUT, "bench", "hot")
+HITS = int(os.environ.get("BENCH_HITS", "200000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+
+
+def hot_ns():
+    out = subprocess.run([HOT, str(HITS)], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def attached(path):
+    """True once some uprobe on @path is attached (bpftrace or usdtrace)."""
+    out = subprocess.run(["bpftool", "-j", "perf"], capture_output=True, text=True).stdout
+    try:
+        return any(os.path.realpath(e.get("filename", "")) == os.path.realpath(path)
+                   for e in json.loads(out or "[]"))
+    except ValueError:
+        return False
+
+
+def traced_ns(cmd):
+    """ns per iteration of the workload while @cmd traces it."""
+    t = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 30
+        while not attached(HOT):
+            if time.time() > deadline or t.poll() is not None:
+                raise RuntimeError(f"{cmd[0]} did not attach")
+            time.sleep(0.1)
+        return hot_ns()
+    finally:
+        t.send_signal(signal.SIGINT)
+        try:
+            t.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            t.kill()
+            t.wait()
+
+
+def bench_hits():
+    u = os.path.join(OUT, "usdtrace")
+    probe = f"usdt:{os.path.realpath(HOT)}:bench:hit"
+    tracers = {
+        "floor (empty BPF program)": ["bpftrace", "-e", probe + " {}"],
+        "usdtrace count": [u, "count", f"{HOT}:bench:hit"],
+        "bpftrace count()": ["bpftrace", "-e", probe + " { @[probe] = count(); }"],
+        "usdtrace trace --json": [u, "trace", "--json", "-o", "/dev/null", f"{HOT}:bench:hit"],
+        "bpftrace printf": ["bpftrace", "-e", probe + ' { printf("%d %d\\n", arg0, arg1); }'],
+    }
+    base, cost = [], {k: [] for k in tracers}
+    for _ in range(ROUNDS):
+        untraced = hot_ns()
+        base.append(untraced)
+        for k, c in tracers.items():
+            cost[k].append(traced_ns(c) - untraced)
+    med = {k: statistics.median(v) for k, v in cost.items()}
+    floor = med["floor (empty BPF program)"]
+    print(f"\nper-hit cost, {HITS} hits of a 2-argument probe, median of {ROUNDS} rounds "
+          f"(untraced {statistics.median(base):.2f} ns/hit)")
+    print(f"  {'tracer':<28} {'ns/hit':>9} {'x floor':>8}")
+    for k, v in med.items():
+        print(f"  {k:<28} {v:>9.0f} {v / floor:>8.2f}")
+    r = med["usdtrace count"] / floor
+    print(f"  goal: count <= 1.10x the floor: {'met' if r <= 1.10 else 'MISSED'} ({r:.2f})")
+    r = med["usdtrace trace --json"] / floor
+    print(f"  goal: trace <= 1.25x the floor: {'met' if r <= 1.25 else 'MISSED'} ({r:.2f})")
+
+
 if __name__ == "__main__":
     bench_list()
+    if shutil.which("bpftrace") and os.getuid() == 0:
+        bench_hits()
+    else:
+        print("per-hit rows need root and bpftrace")

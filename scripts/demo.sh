@@ -2,7 +2,7 @@
 # demo.sh - the main job on the bundled sample: what `make demo` shows.
 # Lists the sample's probes, then traces it: by command from its first
 # instruction, a library it dlopen()s half-way, and a running process by
-# PID. Run after `make` (make demo does both), as root.
+# PID; then counts and a latency histogram. Run after `make`, as root.
 set -euo pipefail
 OUT=${1:-build}
 U=$OUT/usdtrace
@@ -22,6 +22,11 @@ say "$U" trace -c "$OUT/samples/sample -n 6 -l $LIB" 'acclib:fire'
 # JSON Lines, and a plain uprobe/uretprobe pair
 say "$U" trace --json -c "$OUT/samples/sample -n 2" "uprobe:$OUT/samples/sample:sample_square(d)" \
 	"uretprobe:$OUT/samples/sample:sample_square(d)"
+
+# counted and timed in the kernel
+say "$U" count -c "$OUT/samples/sample -n 4000" 'sample:*'
+say "$U" latency -c "$OUT/samples/server -n 200 -s 1000 -k 2" --key arg1 \
+	server:request__begin server:request__end
 
 # a running process, for one second
 "$OUT/samples/sample" -n 100000 -s 100 &

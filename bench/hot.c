@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hot.c - benchmark workload: fire bench:hit(i, 2i) N times in a tight
+ * loop and print the mean wall time per iteration in ns. Traced, the
+ * difference to the untraced run is the per-hit cost of the tracer.
+ *
+ *   hot N
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/sdt.h>
+#include <time.h>
+
+int main(int argc, char **argv)
+{
+	long i, n = argc > 1 ? atol(argv[1]) : 1000000;
+	struct timespec a, b;
+	double ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (i = 0; i < n; i++)
+		STAP_PROBE2(bench, hit, i, i * 2);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ns = (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
+	printf("%.2f\n", n > 0 ? ns / (double)n : 0.0);
+	return 0;
+}
