@@ -261,6 +261,20 @@ def test_uprobes():
           f"{rets}")
 
 
+def test_output_options():
+    out = os.path.join(ROOT, OUTPUT, "trace-out.jsonl")
+    r = usdtrace("trace", "--json", "-o", out, "--strlen", "4", "-c", f"{SAMPLE} -n 3",
+                 "sample:str(s,d)")
+    recs = records(open(out).read()) if os.path.exists(out) else []
+    strs = [x["args"][0] for x in recs if x["type"] == "event"]
+    check("trace -o FILE: records go to the file, none to stdout",
+          r.returncode == 0 and not r.stdout and recs and recs[-1]["type"] == "summary",
+          f"rc {r.returncode} {r.stdout[:200]}")
+    check("trace --strlen 4: strings cut to 3 bytes and a NUL",
+          strs == ["alp", "bet", "gam"], f"{strs}")
+    os.unlink(out)
+
+
 def test_exit_status():
     r = usdtrace("trace", "-c", f"{SAMPLE} -z", "sample:loop")
     check("trace -c: exits with the command's status", r.returncode == 2, f"{r.returncode}")
@@ -314,6 +328,7 @@ else:
     test_sigint()
     test_system_wide()
     test_uprobes()
+    test_output_options()
     test_exit_status()
     test_bad_input()
 summary_exit()
