@@ -27,8 +27,8 @@ static int parse_fmt(char *buf, struct probe_spec *spec, const char **why)
 	for (tok = strtok_r(p, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		while (*tok == ' ')
 			tok++;
-		if (strlen(tok) != 1 || !strchr("sdux-", tok[0])) {
-			*why = "FMT must be a list of s, d, u, x or -";
+		if (strlen(tok) != 1 || !strchr("sSdux-", tok[0])) {
+			*why = "FMT must be a list of s, S, d, u, x or -";
 			return -EINVAL;
 		}
 		if (spec->nr_fmt == PROBE_MAX_FMT) {

@@ -6,7 +6,8 @@
  *   uprobe:PATH:SYMBOL[+OFFSET][(FMT,...)]   args arg0..arg5
  *   uretprobe:PATH:SYMBOL[(FMT)]             retval
  *
- * FMT per argument: s (user string), d (signed), u (unsigned), x (hex),
+ * FMT per argument: s (user string), S (string whose length is the next
+ * argument, as HotSpot passes them), d (signed), u (unsigned), x (hex),
  * - (skip). Pure code, unit-tested.
  */
 #ifndef USDTRACE_PROBE_SPEC_H

@@ -173,6 +173,7 @@ static int load_bpf(struct attach_session *s)
 	bpf_program__set_autoload(s->skel->progs.usdt_count, s->opts.mode == ATTACH_COUNT);
 	bpf_program__set_autoload(s->skel->progs.usdt_latency,
 				  s->opts.mode == ATTACH_LATENCY);
+	bpf_program__set_autoload(s->skel->progs.usdt_calls, s->opts.mode == ATTACH_CALLS);
 	if (!err && s->opts.ring_size)
 		err = bpf_map__set_max_entries(s->skel->maps.events, s->opts.ring_size);
 	if (!err)
@@ -222,6 +223,8 @@ static struct bpf_program *mode_prog(const struct attach_session *s,
 		return s->skel->progs.usdt_hit;
 	if (s->opts.mode == ATTACH_COUNT)
 		return s->skel->progs.usdt_count;
+	if (s->opts.mode == ATTACH_CALLS)
+		return s->skel->progs.usdt_calls;
 	return s->skel->progs.usdt_latency;
 }
 
@@ -373,6 +376,15 @@ static int resolve_obj_symbol(void *ctx, const char *symbol, uint64_t *vaddr)
 	return elf_symtab__lookup(o->syms, symbol, vaddr);
 }
 
+static void set_calls_roles(const struct attach_session *s, int i, struct ut_site_spec *spec)
+{
+	int k;
+
+	spec->flags |= s->opts.probe_flags ? s->opts.probe_flags[i] : 0;
+	for (k = 0; k < UT_IDENT_MAX; k++)
+		spec->ident[k] = s->opts.ident[k] < spec->nr_args ? s->opts.ident[k] : -1;
+}
+
 static int build_usdt_spec(struct attach_session *s, int i, struct seen_obj *o,
 			   const struct sdt_probe *p, struct site_req *r, char *fmt)
 {
@@ -423,7 +435,16 @@ static int build_usdt_spec(struct attach_session *s, int i, struct seen_obj *o,
 					   "fetched on this machine", p->provider, p->name,
 					   a, p->args_text);
 		fmt[a] = f ? f : (p->args[a].is_signed ? 'd' : 'u');
+		if (f == 'S') {
+			if (a + 1 >= p->nr_args)
+				return session_err(s, -EINVAL, "%s: FMT S on the last argument "
+						   "of %s:%s: no length follows", ps->text,
+						   p->provider, p->name);
+			r->spec.args[a].len_arg = (__u8)(a + 1);
+		}
 	}
+	if (s->opts.mode == ATTACH_CALLS)
+		set_calls_roles(s, i, &r->spec);
 	return 0;
 }
 
@@ -732,8 +753,9 @@ static int check_matches(struct attach_session *s)
 		if (s->pstate[i].nr_sites || ps->type != PROBE_USDT)
 			continue;
 		if (s->opts.pid && (!ps->path || !path_obj_seen(s, i))) {
-			session_warn(s, "%s: no site yet; waiting for objects the process "
-				     "loads", ps->text);
+			if (!s->opts.quiet_unmatched)
+				session_warn(s, "%s: no site yet; waiting for objects the "
+					     "process loads", ps->text);
 			continue;
 		}
 		suggest(s, i, hint, sizeof(hint));
@@ -1048,6 +1070,33 @@ int attach_session__latency(const struct attach_session *s, attach_lat_bucket_fn
 		stats_cb(ctx, sk, &st);
 	}
 	return 0;
+}
+
+int attach_session__methods(const struct attach_session *s, attach_method_fn cb, void *ctx)
+{
+	int fd = bpf_map__fd(s->skel->maps.methods), err;
+	struct ut_method_key *k, *next, *prev = NULL;
+	struct ut_method_stats st;
+
+	k = malloc(2 * sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	next = k + 1;
+	err = 0;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		*k = *next;
+		prev = k;
+		err = percpu_sum(fd, k, (uint64_t *)&st, sizeof(st) / sizeof(uint64_t));
+		if (err == -ENOENT) {
+			err = 0;
+			continue;
+		}
+		if (err)
+			break;
+		cb(ctx, k, &st);
+	}
+	free(k);
+	return err;
 }
 
 uint64_t attach_session__dropped(const struct attach_session *s)

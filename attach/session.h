@@ -49,12 +49,17 @@ enum attach_mode {
 	ATTACH_TRACE,		/* one ring-buffer event per hit */
 	ATTACH_COUNT,		/* a per-site (or per site and pid) counter */
 	ATTACH_LATENCY,		/* probes[0] BEGIN, probes[1] END: a histogram */
+	ATTACH_CALLS,		/* method entries/returns: per-method figures */
 };
 
 struct attach_opts {
 	enum attach_mode mode;
 	bool count_by_pid;	/* ATTACH_COUNT */
 	int key_arg;		/* ATTACH_LATENCY: BEGIN's arg splitting it, -1 none */
+	const uint16_t *probe_flags; /* ATTACH_CALLS: UT_SITE_ENTRY/RETURN per probe */
+	int8_t ident[UT_IDENT_MAX];  /* ATTACH_CALLS: args naming the method, -1 none */
+	const char *const *child_env; /* -c: NAME=VALUE entries added to its environment */
+	bool quiet_unmatched;	/* no warning for probes without a site yet */
 	pid_t pid;		/* trace only this process; 0: system-wide */
 	const char *exec_path;	/* -c: the program the (not yet exec'd) pid runs */
 	uint32_t str_len;	/* bytes per string argument, NUL included */
@@ -103,6 +108,11 @@ typedef void (*attach_lat_bucket_fn)(void *ctx, uint64_t key, uint32_t bucket,
 typedef void (*attach_lat_stats_fn)(void *ctx, uint64_t key, const struct ut_lat_stats *st);
 int attach_session__latency(const struct attach_session *s, attach_lat_bucket_fn bucket_cb,
 			    attach_lat_stats_fn stats_cb, void *ctx);
+/* ATTACH_CALLS: every method's figures, summed over CPUs. */
+typedef void (*attach_method_fn)(void *ctx, const struct ut_method_key *key,
+				 const struct ut_method_stats *st);
+int attach_session__methods(const struct attach_session *s, attach_method_fn cb, void *ctx);
+
 /* END without BEGIN, plus BEGINs never ended (still open, or past the depth). */
 uint64_t attach_session__unmatched(const struct attach_session *s);
 void attach_session__free(struct attach_session *s);

@@ -17,6 +17,7 @@
 
 _Static_assert(sizeof(struct ut_arg_spec) == 24, "ut_arg_spec layout");
 _Static_assert(sizeof(struct ut_site_spec) == 24 + 24 * UT_MAX_ARGS, "ut_site_spec layout");
+_Static_assert(sizeof(struct ut_call_stack) == 8 + 24 * UT_CALL_DEPTH, "ut_call_stack layout");
 _Static_assert(sizeof(struct ut_lat_key) == 16, "ut_lat_key layout");
 _Static_assert(sizeof(struct ut_lat_stack) == 8 + 16 * UT_LAT_DEPTH, "ut_lat_stack layout");
 _Static_assert(sizeof(struct ut_event) == 48 + 8 * UT_MAX_ARGS, "ut_event layout");
@@ -44,9 +45,10 @@ static int apply_fmt(char fmt, struct ut_arg_spec *out)
 {
 	switch (fmt) {
 	case 's':
+	case 'S':
 		if (out->size != 8)
 			return -EINVAL;	/* a pointer is 8 bytes here */
-		out->flags |= UT_ARG_STR;
+		out->flags |= UT_ARG_STR | (fmt == 'S' ? UT_ARG_STRLEN : 0);
 		out->flags &= (__u8)~UT_ARG_SIGNED;
 		break;
 	case 'd':

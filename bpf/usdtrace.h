@@ -32,6 +32,7 @@ enum ut_arg_kind {
 #define UT_ARG_SIGNED		0x1
 #define UT_ARG_STR		0x2	/* the value is a pointer to a string */
 #define UT_ARG_HAS_REG		0x4	/* SIB with a base register */
+#define UT_ARG_STRLEN		0x8	/* UT_ARG_STR whose length is argument len_arg */
 
 struct ut_arg_spec {
 	__u64 val_off;		/* constant, displacement, or ip-relative delta */
@@ -43,7 +44,8 @@ struct ut_arg_spec {
 	__u8 scale;
 	__u8 reg_shift;		/* 8 for %ah */
 	__u8 reg_size;		/* bytes of the register to keep: 1 for %al */
-	__u8 pad[6];
+	__u8 len_arg;		/* UT_ARG_STRLEN */
+	__u8 pad[5];
 };
 
 /* site_spec.flags */
@@ -51,6 +53,13 @@ struct ut_arg_spec {
 #define UT_SITE_BEGIN		0x2	/* latency: pushes a timestamp */
 #define UT_SITE_END		0x4	/* latency: pops one and records the time */
 #define UT_SITE_KEY		0x8	/* latency BEGIN: key_arg splits the histogram */
+#define UT_SITE_ENTRY		0x10	/* calls: a method entry */
+#define UT_SITE_RETURN		0x20	/* calls: a method return */
+#define UT_SITE_LIFO		0x40	/* calls: a return closes the innermost entry,
+					 * whatever its name pointers */
+
+#define UT_IDENT_MAX		3	/* string args naming a method */
+#define UT_NAME_LEN		96	/* bytes kept of each */
 
 /* One attached site, found by the BPF cookie of its link. */
 struct ut_site_spec {
@@ -59,7 +68,8 @@ struct ut_site_spec {
 	__u16 flags;
 	__u64 hook_state_off;	/* UT_SITE_DLHOOK: ip-relative delta of r_debug.r_state */
 	__u32 key_arg;		/* UT_SITE_KEY: which argument is the key */
-	__u32 pad;
+	__s8 ident[UT_IDENT_MAX]; /* calls: the args naming the method, -1: none */
+	__u8 pad;
 	struct ut_arg_spec args[UT_MAX_ARGS];
 };
 
@@ -88,6 +98,29 @@ struct ut_lat_stats {
 	__u64 sum_ns;
 	__u64 min_ns;
 	__u64 max_ns;
+};
+
+/* calls: a method's name parts and its figures. */
+struct ut_method_key {
+	char name[UT_IDENT_MAX][UT_NAME_LEN];
+};
+
+struct ut_method_stats {
+	__u64 count;		/* returns seen */
+	__u64 total_ns;		/* inclusive time of the timed calls */
+	__u64 self_ns;		/* exclusive time of the timed calls */
+	__u64 untimed;		/* returns whose entry was not seen */
+};
+
+#define UT_CALL_DEPTH		64
+
+/* Per thread: the open calls, innermost last. */
+struct ut_call_stack {
+	__u32 depth;
+	__u32 pad;
+	__u64 ts[UT_CALL_DEPTH];
+	__u64 fp[UT_CALL_DEPTH];	/* fingerprint of the method's name pointers */
+	__u64 child_ns[UT_CALL_DEPTH];
 };
 
 /* Highest set bit of @v > 0, loop-free (the BPF verifier likes it so). */

@@ -50,7 +50,7 @@ int cmd_trace(int argc, char **argv)
 	struct runner_opts o = { .str_len = UT_STR_DEFAULT };
 	struct attach_opts ao = { .mode = ATTACH_TRACE, .key_arg = -1 };
 	struct event_writer w = {};
-	struct runner_hooks hooks = { .on_event = on_event, .ctx = &w };
+	struct runner_hooks hooks = { .on_event = on_event, .trace_header = true, .ctx = &w };
 	int c, err = 0, status;
 
 	optind = 1;

@@ -11,6 +11,9 @@ int cmd_list(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_count(int argc, char **argv);
 int cmd_latency(int argc, char **argv);
+int cmd_calls(int argc, char **argv);
+int cmd_flow(int argc, char **argv);
+int cmd_stat(int argc, char **argv);
 
 /* Print "usdtrace: " + formatted message + newline to stderr. */
 void usdtrace_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -57,6 +57,22 @@ static void write_comm(FILE *out, const char *comm)
 	fprintf(out, "%-16s", comm);
 }
 
+const char *event_str_arg(const struct ut_event *ev, const struct site_info *site, int arg,
+			  size_t *len)
+{
+	const char *strs = (const char *)(ev + 1), *s;
+	int a, slot = 0;
+
+	for (a = 0; a < site->nr_args && a < arg; a++)
+		slot += site->fmt[a] == 's' || site->fmt[a] == 'S';
+	if (arg < 0 || arg >= site->nr_args || (site->fmt[arg] != 's' && site->fmt[arg] != 'S') ||
+	    slot >= ev->nr_strs)
+		return NULL;
+	s = strs + (size_t)slot * ev->str_len;
+	*len = strnlen(s, ev->str_len);
+	return s;
+}
+
 void event_writer__header(struct event_writer *w)
 {
 	if (!w->json)
@@ -69,6 +85,7 @@ static void write_arg(struct event_writer *w, char fmt, uint64_t v, const char *
 {
 	switch (fmt) {
 	case 's':
+	case 'S':
 		if (w->json)
 			json_write_strn(w->out, str, slen);
 		else
@@ -113,7 +130,7 @@ void event_writer__event(struct event_writer *w, const struct ut_event *ev,
 		const char *str = NULL;
 		size_t slen = 0;
 
-		if (site->fmt[a] == 's') {
+		if (site->fmt[a] == 's' || site->fmt[a] == 'S') {
 			if (nstr < ev->nr_strs) {
 				str = strs + (size_t)nstr * ev->str_len;
 				slen = strnlen(str, ev->str_len);

@@ -24,6 +24,9 @@ static const char usage[] =
 "  trace     print one event per probe hit, with its arguments\n"
 "  count     count probe hits exactly, in the kernel\n"
 "  latency   histogram of the time from one probe to another, per thread\n"
+"  calls     per-method call counts and times of a runtime (-l LANG)\n"
+"  flow      call/return flow of a runtime, indented by depth\n"
+"  stat      GC, allocations, threads and loads of a runtime per interval\n"
 "\n"
 "Run 'usdtrace COMMAND --help' for a command's options and examples.\n"
 "  -h, --help     this help\n"
@@ -64,6 +67,12 @@ int main(int argc, char **argv)
 		return cmd_count(argc - 1, argv + 1);
 	if (!strcmp(cmd, "latency"))
 		return cmd_latency(argc - 1, argv + 1);
+	if (!strcmp(cmd, "calls"))
+		return cmd_calls(argc - 1, argv + 1);
+	if (!strcmp(cmd, "flow"))
+		return cmd_flow(argc - 1, argv + 1);
+	if (!strcmp(cmd, "stat"))
+		return cmd_stat(argc - 1, argv + 1);
 	usdtrace_err("%s: unknown command (see usdtrace --help)", cmd);
 	return 2;
 }

@@ -31,7 +31,8 @@ static volatile sig_atomic_t stop_requested;
 struct child {
 	pid_t pid;
 	int release_fd;		/* write end: closing it lets the child exec */
-	char path[PATH_MAX];
+	char path[PATH_MAX];	/* what execv() runs */
+	char image[PATH_MAX];	/* the ELF image that will run: a script's interpreter */
 	bool exited;
 	int status;
 };
@@ -94,10 +95,42 @@ static int find_program(const char *name, char *buf, size_t size)
 }
 
 /*
+ * The ELF image the kernel will run for @path: the file itself, or for a
+ * "#!" script its interpreter ("#!/usr/bin/env NAME" resolved on PATH).
+ */
+static int exec_image(const char *path, char *buf, size_t size)
+{
+	char line[PATH_MAX], *interp, *arg, *end;
+	FILE *f = fopen(path, "re");
+	int depth, err = 0;
+
+	snprintf(buf, size, "%s", path);
+	for (depth = 0; f && depth < 4; depth++) {
+		if (!fgets(line, sizeof(line), f) || strncmp(line, "#!", 2))
+			break;
+		interp = line + 2 + strspn(line + 2, " \t");
+		end = interp + strcspn(interp, " \t\n");
+		arg = *end && *end != '\n' ? end + 1 + strspn(end + 1, " \t") : NULL;
+		*end = '\0';
+		if (arg)
+			arg[strcspn(arg, " \t\n")] = '\0';
+		if (!strcmp(interp, "/usr/bin/env") && arg && *arg)
+			err = find_program(arg, buf, size);
+		else
+			err = find_program(interp, buf, size);
+		fclose(f);
+		f = err ? NULL : fopen(buf, "re");
+	}
+	if (f)
+		fclose(f);
+	return err;
+}
+
+/*
  * Fork the command; it waits on a pipe until release_child(). The exec
  * failure, if any, is reported by the child itself.
  */
-static int start_child(const char *cmd, struct child *ch)
+static int start_child(const char *cmd, const char *const *env, struct child *ch)
 {
 	wordexp_t we;
 	int fds[2], err;
@@ -111,6 +144,8 @@ static int start_child(const char *cmd, struct child *ch)
 		return -EINVAL;
 	}
 	err = find_program(we.we_wordv[0], ch->path, sizeof(ch->path));
+	if (!err)
+		err = exec_image(ch->path, ch->image, sizeof(ch->image));
 	if (err) {
 		usdtrace_err("%s: %s", we.we_wordv[0], strerror(-err));
 		wordfree(&we);
@@ -134,6 +169,8 @@ static int start_child(const char *cmd, struct child *ch)
 		/* EOF without a byte: usdtrace gave up, do not run */
 		if (read(fds[0], &c, 1) != 1)
 			_exit(127);
+		for (; env && *env; env++)
+			putenv((char *)*env);
 		execv(ch->path, we.we_wordv);
 		fprintf(stderr, "usdtrace: %s: %s\n", ch->path, strerror(errno));
 		_exit(127);
@@ -273,11 +310,11 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 	ao->on_object = on_object;
 	ao->ctx = run;
 	if (o->cmd) {
-		err = start_child(o->cmd, &run->ch);
+		err = start_child(o->cmd, ao->child_env, &run->ch);
 		if (err)
 			return err;
 		ao->pid = run->ch.pid;
-		ao->exec_path = run->ch.path;
+		ao->exec_path = run->ch.image;
 	}
 	err = attach_session__new(ao, o->probes, o->nr_probes, &s);
 	if (!err)
@@ -288,9 +325,14 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 		goto out_free_session;
 	}
 	attach_session__stats(s, &st);
+	if (run->hooks->check_attached) {
+		err = run->hooks->check_attached(run->hooks->ctx, &st);
+		if (err)
+			goto out_free_session;
+	}
 	event_writer__attached(run->w, stderr, st.probes, st.sites, st.objects,
 			       (double)(runner_now_ns() - run->w->t0_ns) / 1e6, NULL);
-	if (ao->mode == ATTACH_TRACE)
+	if (run->hooks->trace_header)
 		event_writer__header(run->w);
 	if (run->ch.pid > 0)
 		release_child(&run->ch);
@@ -405,7 +447,7 @@ int runner_opts__probes(struct runner_opts *o, int argc, char **argv, int first)
 	int i, err;
 
 	if (o->pid && o->cmd) {
-		usdtrace_err("%s: -p and -c exclude each other", argv[0]);
+		usdtrace_err("-p and -c exclude each other");
 		return -EINVAL;
 	}
 	o->nr_probes = argc - first;

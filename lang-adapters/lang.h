@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lang.h - language-runtime adapters: for Python, Java, Ruby and PHP,
+ * which probes mean a call, a return, GC, an allocation, a thread or a
+ * class/file load, how their arguments name a method, and what the
+ * runtime needs switched on. Data rather than code: adding a runtime is
+ * adding a table entry. Pure code, no BPF, no I/O.
+ */
+#ifndef USDTRACE_LANG_H
+#define USDTRACE_LANG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LANG_MAX_PROBES	8
+
+/* What a probe of a runtime means. */
+enum lang_event {
+	LANG_ENTRY,
+	LANG_RETURN,
+	LANG_GC_BEGIN,
+	LANG_GC_END,
+	LANG_ALLOC,
+	LANG_THREAD_START,
+	LANG_THREAD_STOP,
+	LANG_LOAD,
+};
+
+struct lang_probe {
+	enum lang_event event;
+	const char *text;	/* probe with FMT, as a user would type it */
+};
+
+/* How the method name parts join: "file.py:func", "pkg.Class.method", ... */
+enum lang_name_style {
+	LANG_NAME_FILE_FUNC,	/* part0 ":" part1 */
+	LANG_NAME_JAVA,		/* part0 with '/' as '.', "." part1 */
+	LANG_NAME_RUBY,		/* part0 "#" part1 */
+	LANG_NAME_PHP,		/* part0 "::" part1, or part1 alone */
+};
+
+struct lang_adapter {
+	const char *lang;		/* python, java, ruby, php */
+	const char *runtime;		/* where the probes live, for messages */
+	struct lang_probe probes[LANG_MAX_PROBES];
+	int8_t ident[3];		/* entry/return args naming the method, -1: none */
+	enum lang_name_style style;
+	int8_t alloc_size_arg;		/* bytes of an allocation, -1: not given */
+	const char *child_env;		/* set for -c, e.g. "USE_ZEND_DTRACE=1" */
+	const char *needs;		/* what the runtime must be started with */
+	const char *quirk;		/* a known gap, reported when seen */
+	/*
+	 * Entries may be missing (CPython 3.11): match a return to the innermost
+	 * entry only when its name pointers are the same. Runtimes whose name
+	 * pointers differ between entry and return (Ruby builds its class name
+	 * string each time) fire every entry, so plain LIFO is exact there.
+	 */
+	bool match_names;
+};
+
+/* The adapter of @lang, or NULL. */
+const struct lang_adapter *lang_adapter__find(const char *lang);
+/* "python, java, ruby, php" for messages. */
+const char *lang_adapter__names(void);
+
+/* Probes of @a with an event in @mask (1 << enum lang_event); returns the count. */
+int lang_adapter__select(const struct lang_adapter *a, unsigned int mask,
+			 const struct lang_probe **out, int max);
+
+/* Join up to three name parts of a method as the runtime writes them. */
+void lang_method_name(const struct lang_adapter *a, const char *const parts[3], char *buf,
+		      size_t size);
+
+/* Does a runtime command line (or environment) carry the flag @a needs? */
+bool lang_adapter__flag_present(const struct lang_adapter *a, const char *cmdline,
+				size_t len);
+
+#endif /* USDTRACE_LANG_H */

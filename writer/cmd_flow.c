@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd_flow.c - `usdtrace flow -l LANG`: every call and return of a
+ * language runtime, per thread, indented by call depth, with the time
+ * spent in each call. A return whose entry never fired (CPython 3.11
+ * skips most entries) is shown as such and counted, never guessed.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "json.h"
+#include "lang_cmd.h"
+
+#define FLOW_DEPTH	512
+#define FLOW_NAME	256
+
+struct frame {
+	char name[FLOW_NAME];
+	uint64_t ts;
+};
+
+struct thread_flow {
+	uint32_t tid;
+	int depth;
+	struct frame *stack;	/* FLOW_DEPTH frames */
+};
+
+struct flow_state {
+	struct lang_cmd lc;		/* first: the runner hooks get this pointer */
+	struct event_writer *w;
+	struct thread_flow *threads;
+	size_t nr;
+	size_t cap;
+	uint64_t calls;
+	uint64_t returns;
+	uint64_t no_entry;
+};
+
+static const char flow_usage[] =
+"usage: usdtrace flow -l LANG [--json] [-d S] [-o FILE] (-p PID | -c 'CMD')\n"
+"\n"
+"Print every method call (->) and return (<-) of a language runtime, per\n"
+"thread, indented by depth, with the time spent in each call. LANG:\n"
+"python, java, ruby, php. A return whose entry probe did not fire is marked\n"
+"(entry not seen), and their number is reported at the end.\n"
+"\n"
+"Examples:\n"
+"  usdtrace flow -l ruby -c 'ruby tests/workloads/work.rb'\n"
+"  usdtrace flow -l python --json -p 1234 -d 2\n";
+
+static struct thread_flow *thread_of(struct flow_state *fs, uint32_t tid)
+{
+	struct thread_flow *t;
+	size_t i;
+
+	for (i = 0; i < fs->nr; i++) {
+		if (fs->threads[i].tid == tid)
+			return &fs->threads[i];
+	}
+	if (fs->nr == fs->cap) {
+		size_t cap = fs->cap ? fs->cap * 2 : 16;
+
+		t = realloc(fs->threads, cap * sizeof(*t));
+		if (!t)
+			return NULL;
+		fs->threads = t;
+		fs->cap = cap;
+	}
+	t = &fs->threads[fs->nr];
+	t->tid = tid;
+	t->depth = 0;
+	t->stack = calloc(FLOW_DEPTH, sizeof(*t->stack));
+	if (!t->stack)
+		return NULL;
+	fs->nr++;
+	return t;
+}
+
+static void print_line(struct flow_state *fs, const struct ut_event *ev, bool call, int depth,
+		       const char *name, int64_t ns)
+{
+	FILE *out = fs->w->out;
+
+	if (fs->w->json) {
+		fprintf(out, "{\"type\":\"%s\",\"ts\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"
+			"\"depth\":%d,\"method\":", call ? "call" : "return",
+			(uint64_t)ev->ts, ev->pid, ev->tid, depth);
+		json_write_str(out, name);
+		if (!call && ns >= 0)
+			fprintf(out, ",\"ns\":%" PRId64, ns);
+		else if (!call)
+			fputs(",\"entry_seen\":false", out);
+		fputs("}\n", out);
+		return;
+	}
+	fprintf(out, "%-12.6f %-7u %-7u %*s%s ", (double)(ev->ts - fs->w->t0_ns) / 1e9,
+		ev->pid, ev->tid, 2 * (depth < 100 ? depth : 100), "", call ? "->" : "<-");
+	text_write_quoted(out, name, strlen(name));
+	if (!call && ns >= 0)
+		fprintf(out, " %.3f ms", (double)ns / 1e6);
+	else if (!call)
+		fputs(" (entry not seen)", out);
+	fputc('\n', out);
+}
+
+static void on_return(struct flow_state *fs, struct thread_flow *t, const struct ut_event *ev,
+		      const char *name)
+{
+	int d;
+
+	fs->returns++;
+	/* the innermost open call with this name: deeper frames lost their returns */
+	for (d = t->depth - 1; d >= 0 && d >= t->depth - 8; d--) {
+		if (d < FLOW_DEPTH && !strcmp(t->stack[d].name, name))
+			break;
+	}
+	if (d < 0 || d < t->depth - 8) {
+		fs->no_entry++;
+		print_line(fs, ev, false, t->depth, name, -1);
+		return;
+	}
+	t->depth = d;
+	print_line(fs, ev, false, d, name, (int64_t)(ev->ts - t->stack[d].ts));
+}
+
+static void on_event(void *ctx, const struct ut_event *ev, const struct site_info *site)
+{
+	struct flow_state *fs = ctx;
+	struct thread_flow *t = thread_of(fs, ev->tid);
+	char name[FLOW_NAME];
+
+	if (!t)
+		return;
+	fs->w->events++;
+	lang_cmd__method(&fs->lc, ev, site, name, sizeof(name));
+	if (lang_cmd__event(&fs->lc, site) == LANG_RETURN) {
+		on_return(fs, t, ev, name);
+		return;
+	}
+	fs->calls++;
+	if (t->depth < FLOW_DEPTH) {
+		snprintf(t->stack[t->depth].name, FLOW_NAME, "%s", name);
+		t->stack[t->depth].ts = ev->ts;
+	}
+	print_line(fs, ev, true, t->depth, name, 0);
+	t->depth++;
+}
+
+static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
+{
+	struct flow_state *fs = ctx;
+	const char *q = fs->lc.a->quirk;
+
+	(void)s;
+	(void)now;
+	if (final && fs->no_entry)
+		fprintf(stderr, "usdtrace: %s: %" PRIu64 " of %" PRIu64 " returns had no entry "
+			"probe%s%s%s\n", fs->lc.a->lang, fs->no_entry, fs->returns,
+			q ? " (" : "", q ? q : "", q ? ")" : "");
+}
+
+int cmd_flow(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		RUNNER_LONGOPTS, { "lang", required_argument, NULL, 'l' }, {},
+	};
+	struct event_writer w = {};
+	struct flow_state fs = { .w = &w, .lc = { .name = "flow" } };
+	struct runner_hooks hooks = { .on_event = on_event, .on_tick = on_tick, .ctx = &fs };
+	int c, err, status;
+	size_t i;
+
+	fs.lc.o.str_len = FLOW_NAME / 2;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, RUNNER_SHORTOPTS "l:", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(flow_usage, stdout);
+			return 0;
+		}
+		err = lang_cmd__option(&fs.lc, c, optarg);
+		if (err == 1)
+			fputs(flow_usage, stderr);
+		if (err)
+			return 1;
+	}
+	if (optind != argc) {
+		usdtrace_err("flow: unexpected argument '%s'", argv[optind]);
+		return 1;
+	}
+	err = lang_cmd__prepare(&fs.lc, (1u << LANG_ENTRY) | (1u << LANG_RETURN), ATTACH_TRACE);
+	status = err ? 1 : lang_cmd__run(&fs.lc, &hooks, &w);
+	lang_cmd__free(&fs.lc);
+	for (i = 0; i < fs.nr; i++)
+		free(fs.threads[i].stack);
+	free(fs.threads);
+	return status;
+}

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd_stat.c - `usdtrace stat -l LANG`: per interval, a runtime's GC runs
+ * and GC time, allocations (and bytes, where the runtime says), threads
+ * started and stopped, and classes or files loaded.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "lang_cmd.h"
+
+#define GC_THREADS 64
+
+struct stat_counts {
+	uint64_t gc;
+	uint64_t gc_ns;
+	uint64_t allocs;
+	uint64_t alloc_bytes;
+	uint64_t threads_started;
+	uint64_t threads_stopped;
+	uint64_t loaded;
+};
+
+struct stat_state {
+	struct lang_cmd lc;		/* first: the runner hooks get this pointer */
+	struct event_writer *w;
+	struct stat_counts total;
+	struct stat_counts prev;
+	struct {
+		uint32_t tid;
+		uint64_t ts;
+	} gc_open[GC_THREADS];		/* GC begins waiting for their end */
+	uint64_t last_ns;
+};
+
+static const char stat_usage[] =
+"usage: usdtrace stat -l LANG [-i SECONDS] [--json] [-d S] [-o FILE] (-p PID | -c 'CMD')\n"
+"\n"
+"Per interval (default 1 s) and in total: GC runs and time, allocations\n"
+"(bytes where the runtime gives them), threads started and stopped, and\n"
+"classes, modules or files loaded. LANG: python, java, ruby, php.\n"
+"\n"
+"Examples:\n"
+"  usdtrace stat -l java -c 'java -XX:+ExtendedDTraceProbes -cp build Work'\n"
+"  usdtrace stat -l python -i 5 -p 1234\n";
+
+static void gc_begin(struct stat_state *st, const struct ut_event *ev)
+{
+	int i;
+
+	for (i = 0; i < GC_THREADS; i++) {
+		if (!st->gc_open[i].ts || st->gc_open[i].tid == ev->tid) {
+			st->gc_open[i].tid = ev->tid;
+			st->gc_open[i].ts = ev->ts;
+			break;
+		}
+	}
+	st->total.gc++;
+}
+
+static void gc_end(struct stat_state *st, const struct ut_event *ev)
+{
+	int i;
+
+	for (i = 0; i < GC_THREADS; i++) {
+		if (st->gc_open[i].ts && st->gc_open[i].tid == ev->tid) {
+			st->total.gc_ns += ev->ts - st->gc_open[i].ts;
+			st->gc_open[i].ts = 0;
+			break;
+		}
+	}
+}
+
+static void on_event(void *ctx, const struct ut_event *ev, const struct site_info *site)
+{
+	struct stat_state *st = ctx;
+	int size_arg = st->lc.a->alloc_size_arg;
+
+	st->w->events++;
+	switch (lang_cmd__event(&st->lc, site)) {
+	case LANG_GC_BEGIN:
+		gc_begin(st, ev);
+		break;
+	case LANG_GC_END:
+		gc_end(st, ev);
+		break;
+	case LANG_ALLOC:
+		st->total.allocs++;
+		if (size_arg >= 0 && size_arg < site->nr_args)
+			st->total.alloc_bytes += ev->args[size_arg];
+		break;
+	case LANG_THREAD_START:
+		st->total.threads_started++;
+		break;
+	case LANG_THREAD_STOP:
+		st->total.threads_stopped++;
+		break;
+	case LANG_LOAD:
+		st->total.loaded++;
+		break;
+	default:
+		break;
+	}
+}
+
+static void print_counts(struct stat_state *st, const struct stat_counts *c, uint64_t now,
+			 bool final)
+{
+	FILE *out = st->w->out;
+	bool bytes = st->lc.a->alloc_size_arg >= 0;
+
+	if (st->w->json) {
+		fprintf(out, "{\"type\":\"stat\",\"lang\":\"%s\",\"ts\":%" PRIu64 ",%s\"gc\":%"
+			PRIu64 ",\"gc_ns\":%" PRIu64 ",\"allocs\":%" PRIu64 ",\"alloc_bytes\":",
+			st->lc.a->lang, now, final ? "" : "\"interval\":true,", c->gc, c->gc_ns,
+			c->allocs);
+		if (bytes)
+			fprintf(out, "%" PRIu64, c->alloc_bytes);
+		else
+			fputs("null", out);
+		fprintf(out, ",\"threads_started\":%" PRIu64 ",\"threads_stopped\":%" PRIu64
+			",\"loaded\":%" PRIu64 "}\n", c->threads_started, c->threads_stopped,
+			c->loaded);
+		return;
+	}
+	if (!st->last_ns)
+		fprintf(out, "%-9s %6s %10s %10s %12s %9s %9s %8s\n", "TIME(s)", "GC", "GC_MS",
+			"ALLOCS", "ALLOC_BYTES", "THREADS+", "THREADS-", "LOADED");
+	char when[24] = "total";
+
+	if (!final)
+		snprintf(when, sizeof(when), "%.3f", (double)(now - st->w->t0_ns) / 1e9);
+	fprintf(out, "%-9s %6" PRIu64 " %10.3f %10" PRIu64, when, c->gc,
+		(double)c->gc_ns / 1e6, c->allocs);
+	if (bytes)
+		fprintf(out, " %12" PRIu64, c->alloc_bytes);
+	else
+		fprintf(out, " %12s", "-");
+	fprintf(out, " %9" PRIu64 " %9" PRIu64 " %8" PRIu64 "\n", c->threads_started,
+		c->threads_stopped, c->loaded);
+}
+
+static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
+{
+	struct stat_state *st = ctx;
+	struct stat_counts d = st->total;
+
+	(void)s;
+	if (!final) {
+		d.gc -= st->prev.gc;
+		d.gc_ns -= st->prev.gc_ns;
+		d.allocs -= st->prev.allocs;
+		d.alloc_bytes -= st->prev.alloc_bytes;
+		d.threads_started -= st->prev.threads_started;
+		d.threads_stopped -= st->prev.threads_stopped;
+		d.loaded -= st->prev.loaded;
+		st->prev = st->total;
+	}
+	print_counts(st, final ? &st->total : &d, now, final);
+	st->last_ns = now;
+	fflush(st->w->out);
+}
+
+int cmd_stat(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		RUNNER_LONGOPTS, { "lang", required_argument, NULL, 'l' }, {},
+	};
+	struct event_writer w = {};
+	struct stat_state st = { .w = &w, .lc = { .name = "stat" } };
+	struct runner_hooks hooks = { .on_event = on_event, .on_tick = on_tick, .ctx = &st };
+	unsigned int mask = (1u << LANG_GC_BEGIN) | (1u << LANG_GC_END) | (1u << LANG_ALLOC) |
+			    (1u << LANG_THREAD_START) | (1u << LANG_THREAD_STOP) |
+			    (1u << LANG_LOAD);
+	int c, err, status;
+
+	st.lc.o.str_len = 16;
+	st.lc.o.interval = 1;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, RUNNER_SHORTOPTS "l:", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(stat_usage, stdout);
+			return 0;
+		}
+		err = lang_cmd__option(&st.lc, c, optarg);
+		if (err == 1)
+			fputs(stat_usage, stderr);
+		if (err)
+			return 1;
+	}
+	if (optind != argc) {
+		usdtrace_err("stat: unexpected argument '%s'", argv[optind]);
+		return 1;
+	}
+	err = lang_cmd__prepare(&st.lc, mask, ATTACH_TRACE);
+	status = err ? 1 : lang_cmd__run(&st.lc, &hooks, &w);
+	lang_cmd__free(&st.lc);
+	return status;
+}

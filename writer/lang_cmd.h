@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lang_cmd.h - what calls, flow and stat share: -l LANG, the adapter's
+ * probes turned into a run, the runtime's switches (-XX:+ExtendedDTraceProbes,
+ * USE_ZEND_DTRACE=1) checked or set, and "not that runtime" detected.
+ */
+#ifndef USDTRACE_LANG_CMD_H
+#define USDTRACE_LANG_CMD_H
+
+#include "../lang-adapters/lang.h"
+#include "runner.h"
+
+struct lang_cmd {
+	const char *name;		/* calls, flow, stat */
+	const struct lang_adapter *a;
+	struct runner_opts o;
+	struct attach_opts ao;
+	const struct lang_probe *sel[LANG_MAX_PROBES];
+	int nr_sel;
+	uint16_t flags[LANG_MAX_PROBES];
+	const char *env[2];
+	int sites_seen;			/* sites attached, initially and later */
+};
+
+/* -l and the runner's options; 1 when @c is neither. */
+int lang_cmd__option(struct lang_cmd *lc, int c, const char *arg);
+/*
+ * After the options: the adapter's probes with an event in @mask become the
+ * run's probes. Warns when the target lacks the runtime's switch.
+ */
+int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode mode);
+/* runner hook: -p on a process without the runtime's probes is an error. */
+int lang_cmd__check_attached(void *ctx, const struct attach_stats *st);
+/* The method name of an entry/return event, from the adapter's ident args. */
+void lang_cmd__method(const struct lang_cmd *lc, const struct ut_event *ev,
+		      const struct site_info *site, char *buf, size_t size);
+/* The lang_event of the probe of @site. */
+enum lang_event lang_cmd__event(const struct lang_cmd *lc, const struct site_info *site);
+/* Run it; returns the exit status. */
+int lang_cmd__run(struct lang_cmd *lc, struct runner_hooks *hooks, struct event_writer *w);
+void lang_cmd__free(struct lang_cmd *lc);
+
+#endif /* USDTRACE_LANG_CMD_H */
