@@ -119,9 +119,49 @@ def bench_hits():
     print(f"  goal: trace <= 1.25x the floor: {'met' if r <= 1.25 else 'MISSED'} ({r:.2f})")
 
 
+W = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "workloads")
+LANG_N = int(os.environ.get("BENCH_LANG_N", "2000"))
+
+
+def wall(cmd):
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t
+
+
+def bench_lang():
+    """Overhead of `calls` (aggregated in the kernel) and of per-event
+    streaming (`flow --json`, what bcc's ucalls/uflow do per event) on each
+    runtime's workload, as wall-time ratios to the untraced run."""
+    classes = os.path.join(OUT, "workloads")
+    os.makedirs(classes, exist_ok=True)
+    subprocess.run(["javac", "-d", classes, os.path.join(W, "Work.java")], check=True)
+    work = {
+        "python": f"/usr/bin/python3.11 {W}/work.py {LANG_N}",
+        "ruby": f"/usr/bin/ruby3.1 {W}/work.rb {LANG_N}",
+        "php": f"/usr/bin/php8.2 {W}/work.php {LANG_N}",
+        "java": f"java -XX:+ExtendedDTraceProbes -cp {classes} Work {LANG_N}",
+    }
+    u = os.path.join(OUT, "usdtrace")
+    print(f"\nlanguage runtimes: {LANG_N * 35} leaf calls, wall time / untraced, "
+          f"median of {ROUNDS}")
+    print(f"  {'runtime':<8} {'untraced s':>10} {'calls':>8} {'flow (per event)':>17}")
+    for lang, cmd in work.items():
+        t = {"base": [], "calls": [], "flow": []}
+        for _ in range(ROUNDS):
+            t["base"].append(wall(cmd.split()))
+            t["calls"].append(wall([u, "calls", "-l", lang, "-c", cmd]))
+            t["flow"].append(wall([u, "flow", "--json", "-o", "/dev/null", "-l", lang,
+                                   "-c", cmd]))
+        m = {k: statistics.median(v) for k, v in t.items()}
+        print(f"  {lang:<8} {m['base']:>10.2f} {m['calls'] / m['base']:>8.2f} "
+              f"{m['flow'] / m['base']:>17.2f}")
+
+
 if __name__ == "__main__":
     bench_list()
     if shutil.which("bpftrace") and os.getuid() == 0:
         bench_hits()
+        bench_lang()
     else:
         print("per-hit rows need root and bpftrace")

@@ -1,6 +1,7 @@
 // Work.java - a deterministic Java workload for `usdtrace calls/flow/stat`:
 // main calls middle 100 times, each middle calls leaf 35 times (3500 leaf
-// calls), with the JIT at work, then a forced System.gc().
+// calls), with the JIT at work, then a forced System.gc(). An argument
+// changes the 100.
 public class Work {
     static int leaf(int i) {
         return i * 2;
@@ -15,7 +16,8 @@ public class Work {
 
     public static void main(String[] args) {
         long total = 0;
-        for (int n = 0; n < 100; n++)
+        int count = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        for (int n = 0; n < count; n++)
             total += middle(n);
         System.gc();
         System.err.println(total);

@@ -1,7 +1,7 @@
 <?php
 // work.php - a deterministic PHP workload for `usdtrace calls/flow/stat`:
 // Work::main calls Work::middle 100 times, each middle calls leaf() 35
-// times (3500 leaf calls).
+// times (3500 leaf calls). An argument changes the 100.
 function leaf($i) {
     return $i * 2;
 }
@@ -15,13 +15,13 @@ class Work {
         return $total + $n;
     }
 
-    public function main() {
+    public function main($count) {
         $total = 0;
-        for ($n = 0; $n < 100; $n++) {
+        for ($n = 0; $n < $count; $n++) {
             $total += $this->middle($n);
         }
         fwrite(STDERR, $total . "\n");
     }
 }
 
-(new Work())->main();
+(new Work())->main(isset($argv[1]) ? (int)$argv[1] : 100);

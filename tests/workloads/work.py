@@ -1,6 +1,7 @@
 """work.py - a deterministic Python workload for `usdtrace calls/flow/stat`:
 main() calls middle() 100 times, each middle() calls leaf() 35 times
-(3500 leaf calls), then a forced gc.collect()."""
+(3500 leaf calls), then a forced gc.collect(). An argument changes the 100
+(for benchmarks)."""
 import gc
 import sys
 
@@ -18,7 +19,7 @@ def middle(n):
 
 def main():
     total = 0
-    for n in range(100):
+    for n in range(int(sys.argv[1]) if len(sys.argv) > 1 else 100):
         total += middle(n)
     gc.collect()
     print(total, file=sys.stderr)

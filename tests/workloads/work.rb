@@ -1,6 +1,6 @@
 # work.rb - a deterministic Ruby workload for `usdtrace calls/flow/stat`:
 # Work#main calls Work#middle 100 times, each middle calls Work#leaf 35 times
-# (3500 leaf calls), then a forced GC.start.
+# (3500 leaf calls), then a forced GC.start. An argument changes the 100.
 #
 # Since Ruby 2.5, method__entry/return fire for Ruby methods only while a
 # TracePoint is enabled (ruby bug #14582): the workload enables one.
@@ -18,7 +18,7 @@ class Work
 
   def main
     total = 0
-    100.times { |n| total += middle(n) }
+    (ARGV[0] || 100).to_i.times { |n| total += middle(n) }
     GC.start
     $stderr.puts total
   end
