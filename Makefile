@@ -45,16 +45,17 @@ WRITER_SRCS := writer/main.c writer/cmd_list.c writer/cmd_trace.c writer/cmd_cou
 	       writer/cmd_latency.c writer/runner.c writer/sites.c writer/events.c \
 	       writer/hist.c writer/json.c writer/lang_cmd.c writer/cmd_calls.c \
 	       writer/cmd_flow.c writer/cmd_stat.c
-LANG_SRCS := lang-adapters/lang.c
+LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
+	     lang-adapters/ruby.c lang-adapters/php.c
 SRCS := $(SDT_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(LANG_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
 # what unit tests link: everything but the CLI and the BPF loader
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) attach/objects.c \
 	      attach/probe_spec.c attach/spec.c attach/symbols.c writer/json.c \
-	      writer/hist.c lang-adapters/lang.c)
+	      writer/hist.c $(LANG_SRCS))
 
 UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec \
-	      test_hist
+	      test_hist test_lang
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
 FUZZERS := fuzz_note fuzz_argspec

@@ -25,6 +25,7 @@ enum lang_event {
 	LANG_THREAD_START,
 	LANG_THREAD_STOP,
 	LANG_LOAD,
+	LANG_EXCEPTION,
 };
 
 struct lang_probe {
@@ -58,6 +59,8 @@ struct lang_adapter {
 	 */
 	bool match_names;
 };
+
+extern const struct lang_adapter lang_python, lang_java, lang_ruby, lang_php;
 
 /* The adapter of @lang, or NULL. */
 const struct lang_adapter *lang_adapter__find(const char *lang);

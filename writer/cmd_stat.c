@@ -23,6 +23,7 @@ struct stat_counts {
 	uint64_t threads_started;
 	uint64_t threads_stopped;
 	uint64_t loaded;
+	uint64_t exceptions;
 };
 
 struct stat_state {
@@ -41,8 +42,9 @@ static const char stat_usage[] =
 "usage: usdtrace stat -l LANG [-i SECONDS] [--json] [-d S] [-o FILE] (-p PID | -c 'CMD')\n"
 "\n"
 "Per interval (default 1 s) and in total: GC runs and time, allocations\n"
-"(bytes where the runtime gives them), threads started and stopped, and\n"
-"classes, modules or files loaded. LANG: python, java, ruby, php.\n"
+"(bytes where the runtime gives them), threads started and stopped,\n"
+"classes, modules or files loaded, and exceptions thrown (PHP). LANG:\n"
+"python, java, ruby, php.\n"
 "\n"
 "Examples:\n"
 "  usdtrace stat -l java -c 'java -XX:+ExtendedDTraceProbes -cp build Work'\n"
@@ -102,6 +104,9 @@ static void on_event(void *ctx, const struct ut_event *ev, const struct site_inf
 	case LANG_LOAD:
 		st->total.loaded++;
 		break;
+	case LANG_EXCEPTION:
+		st->total.exceptions++;
+		break;
 	default:
 		break;
 	}
@@ -123,13 +128,13 @@ static void print_counts(struct stat_state *st, const struct stat_counts *c, uin
 		else
 			fputs("null", out);
 		fprintf(out, ",\"threads_started\":%" PRIu64 ",\"threads_stopped\":%" PRIu64
-			",\"loaded\":%" PRIu64 "}\n", c->threads_started, c->threads_stopped,
-			c->loaded);
+			",\"loaded\":%" PRIu64 ",\"exceptions\":%" PRIu64 "}\n",
+			c->threads_started, c->threads_stopped, c->loaded, c->exceptions);
 		return;
 	}
 	if (!st->last_ns)
-		fprintf(out, "%-9s %6s %10s %10s %12s %9s %9s %8s\n", "TIME(s)", "GC", "GC_MS",
-			"ALLOCS", "ALLOC_BYTES", "THREADS+", "THREADS-", "LOADED");
+		fprintf(out, "%-9s %6s %10s %10s %12s %9s %9s %8s %6s\n", "TIME(s)", "GC",
+			"GC_MS", "ALLOCS", "ALLOC_BYTES", "THREADS+", "THREADS-", "LOADED", "EXC");
 	char when[24] = "total";
 
 	if (!final)
@@ -140,8 +145,8 @@ static void print_counts(struct stat_state *st, const struct stat_counts *c, uin
 		fprintf(out, " %12" PRIu64, c->alloc_bytes);
 	else
 		fprintf(out, " %12s", "-");
-	fprintf(out, " %9" PRIu64 " %9" PRIu64 " %8" PRIu64 "\n", c->threads_started,
-		c->threads_stopped, c->loaded);
+	fprintf(out, " %9" PRIu64 " %9" PRIu64 " %8" PRIu64 " %6" PRIu64 "\n",
+		c->threads_started, c->threads_stopped, c->loaded, c->exceptions);
 }
 
 static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
@@ -158,6 +163,7 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 		d.threads_started -= st->prev.threads_started;
 		d.threads_stopped -= st->prev.threads_stopped;
 		d.loaded -= st->prev.loaded;
+		d.exceptions -= st->prev.exceptions;
 		st->prev = st->total;
 	}
 	print_counts(st, final ? &st->total : &d, now, final);
@@ -175,7 +181,7 @@ int cmd_stat(int argc, char **argv)
 	struct runner_hooks hooks = { .on_event = on_event, .on_tick = on_tick, .ctx = &st };
 	unsigned int mask = (1u << LANG_GC_BEGIN) | (1u << LANG_GC_END) | (1u << LANG_ALLOC) |
 			    (1u << LANG_THREAD_START) | (1u << LANG_THREAD_STOP) |
-			    (1u << LANG_LOAD);
+			    (1u << LANG_LOAD) | (1u << LANG_EXCEPTION);
 	int c, err, status;
 
 	st.lc.o.str_len = 16;

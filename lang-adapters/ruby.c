@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ruby.c - the Ruby 3.1 adapter (libruby-3.1.so).
+ *
+ * method__entry/return and cmethod__entry/return(class, method, file, line),
+ * object__create(class, file, line), gc__mark__begin .. gc__sweep__end,
+ * require__entry(feature, file, line). Since Ruby 2.5 method__* fire for
+ * Ruby-defined methods only while a TracePoint is enabled (ruby bug
+ * #14582); enabling one from RUBYOPT at start-up crashed ruby3.1 in
+ * rb_dtrace_setup(), so that is left to the application.
+ */
+#include "lang.h"
+
+const struct lang_adapter lang_ruby = {
+	.lang = "ruby",
+	.runtime = "libruby",
+	.probes = {
+		{ LANG_ENTRY, "ruby:method__entry(s,s,s,d)" },
+		{ LANG_RETURN, "ruby:method__return(s,s,s,d)" },
+		{ LANG_ENTRY, "ruby:cmethod__entry(s,s,s,d)" },
+		{ LANG_RETURN, "ruby:cmethod__return(s,s,s,d)" },
+		{ LANG_GC_BEGIN, "ruby:gc__mark__begin" },
+		{ LANG_GC_END, "ruby:gc__sweep__end" },
+		{ LANG_ALLOC, "ruby:object__create(s,s,d)" },
+		{ LANG_LOAD, "ruby:require__entry(s,s,d)" },
+	},
+	.ident = { 0, 1, -1 },
+	.style = LANG_NAME_RUBY,
+	.alloc_size_arg = -1,
+	/*
+	 * Since Ruby 2.5 method__entry/return fire from "trace" instructions,
+	 * which exist only while some TracePoint is enabled (ruby bug #14582).
+	 * Enabling one from outside at start-up (RUBYOPT) crashed ruby3.1 in
+	 * rb_dtrace_setup() while rubygems loaded, so usdtrace does not: the
+	 * application enables it, and C methods (cmethod) fire regardless.
+	 */
+	.quirk = "Ruby >= 2.5 fires method__entry/return for Ruby methods only while "
+		 "a TracePoint is enabled in the process, e.g. "
+		 "TracePoint.new(:call, :return) {}.enable; C methods always fire",
+};

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_lang.c - the runtime adapters: method name styles, probe selection,
+ * runtime switch detection, and that every adapter's probe text parses.
+ */
+#include <string.h>
+
+#include "../../attach/probe_spec.h"
+#include "../../lang-adapters/lang.h"
+#include "test.h"
+
+static void name_case(struct test_stats *st, const char *lang, const char *a, const char *b,
+		      const char *want)
+{
+	const char *parts[3] = { a, b, NULL };
+	char buf[128], label[96];
+
+	lang_method_name(lang_adapter__find(lang), parts, buf, sizeof(buf));
+	snprintf(label, sizeof(label), "lang name %s %s", lang, want);
+	CHECK(st, !strcmp(buf, want), label, "got %s", buf);
+}
+
+int main(void)
+{
+	static const char *const langs[] = { "python", "java", "ruby", "php" };
+	const struct lang_probe *sel[LANG_MAX_PROBES];
+	struct test_stats st = {};
+	size_t i;
+	int k, n;
+
+	name_case(&st, "python", "work.py", "leaf", "work.py:leaf");
+	name_case(&st, "java", "java/lang/String", "hashCode", "java.lang.String.hashCode");
+	name_case(&st, "java", "Work", "a/b", "Work.a/b");
+	name_case(&st, "ruby", "Work", "leaf", "Work#leaf");
+	name_case(&st, "php", "Work", "middle", "Work::middle");
+	name_case(&st, "php", "", "leaf", "leaf");
+	CHECK(&st, !lang_adapter__find("cobol"), "lang unknown", "found");
+	for (i = 0; i < sizeof(langs) / sizeof(langs[0]); i++) {
+		const struct lang_adapter *a = lang_adapter__find(langs[i]);
+		char label[64];
+		int bad = 0;
+
+		n = lang_adapter__select(a, ~0u, sel, LANG_MAX_PROBES);
+		for (k = 0; k < n; k++) {
+			struct probe_spec ps;
+			const char *why;
+
+			if (probe_spec__parse(sel[k]->text, &ps, &why))
+				bad++;
+			else
+				probe_spec__free(&ps);
+		}
+		snprintf(label, sizeof(label), "lang %s probes parse", langs[i]);
+		CHECK(&st, n >= 3 && !bad, label, "%d probes, %d bad", n, bad);
+		n = lang_adapter__select(a, (1u << LANG_ENTRY) | (1u << LANG_RETURN), sel,
+					 LANG_MAX_PROBES);
+		snprintf(label, sizeof(label), "lang %s has entry and return", langs[i]);
+		CHECK(&st, n >= 2 && n % 2 == 0, label, "%d", n);
+	}
+	{
+		const struct lang_adapter *j = lang_adapter__find("java");
+		static const char argv1[] = "java\0-XX:+ExtendedDTraceProbes\0Work";
+		static const char argv2[] = "java\0-cp\0x\0Work";
+
+		CHECK(&st, lang_adapter__flag_present(j, argv1, sizeof(argv1)),
+		      "lang java flag found in argv", "missed");
+		CHECK(&st, !lang_adapter__flag_present(j, argv2, sizeof(argv2)),
+		      "lang java flag absent", "found");
+		CHECK(&st, lang_adapter__flag_present(lang_adapter__find("ruby"), "", 0),
+		      "lang ruby needs no flag", "wanted one");
+	}
+	return st.failed ? 1 : 0;
+}
