@@ -165,6 +165,8 @@ static int load_bpf(struct attach_session *s)
 	s->skel->rodata->str_len = s->opts.str_len;
 	s->skel->rodata->ip_off = (__u16)spec_x86_64_reg_offset(16);
 	s->skel->rodata->count_by_pid = s->opts.count_by_pid;
+	/* a quarter of the ring, so a burst never waits for a full ring */
+	s->skel->rodata->wakeup_bytes = (s->opts.ring_size ? s->opts.ring_size : 1u << 22) / 4;
 	s->max_sites = SITES_MIN_CAPACITY;
 	err = bpf_map__set_max_entries(s->skel->maps.site_specs, s->max_sites);
 	if (!err)
@@ -857,7 +859,13 @@ int attach_session__poll(struct attach_session *s, int timeout_ms, attach_event_
 	s->cb_ctx = ctx;
 	s->handled = 0;
 	s->poll_err = 0;
+	/*
+	 * BPF wakes us only when enough data waits (or for the ld.so hook), so
+	 * after the wait, consume whatever is there: batches, not events.
+	 */
 	err = ring_buffer__poll(s->rb, timeout_ms);
+	if (err >= 0 || err == -EINTR)
+		err = ring_buffer__consume(s->rb);
 	if (s->poll_err)
 		return s->poll_err;
 	if (err < 0 && err != -EINTR)

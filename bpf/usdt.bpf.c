@@ -33,6 +33,12 @@ char LICENSE[] SEC("license") = "Dual MIT/GPL";
  */
 const volatile __u32 str_len = UT_STR_DEFAULT;
 const volatile __u16 ip_off;
+/*
+ * Wake the reader only once this many bytes wait in the ring buffer: a
+ * wakeup per event roughly doubles the cost of a hit. User space also polls
+ * on a short timer, so a trickle of events is still seen within it.
+ */
+const volatile __u64 wakeup_bytes = 256 * 1024;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -167,6 +173,12 @@ static __always_inline void read_str(char *dst, __u32 size, const struct ut_arg_
 	dst[len & (UT_STR_MAX - 1)] = '\0';
 }
 
+static __always_inline __u64 wakeup_flag(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
+	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void count_drop(void)
 {
 	__u32 zero = 0;
@@ -189,7 +201,7 @@ static __always_inline int dl_hook(struct pt_regs *ctx, const struct ut_site_spe
 		return 0;
 	ev->kind = UT_EV_DLOPEN;
 	bpf_send_signal(SIGSTOP);
-	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), 0))
+	if (bpf_ringbuf_output(&events, ev, sizeof(*ev), BPF_RB_FORCE_WAKEUP))
 		count_drop();
 	return 0;
 }
@@ -246,7 +258,7 @@ int usdt_hit(struct pt_regs *ctx)
 	size = sizeof(*ev) + (__u64)nstr * str_len;
 	if (size > sizeof(*buf))
 		return 0;
-	if (bpf_ringbuf_output(&events, buf, size, 0))
+	if (bpf_ringbuf_output(&events, buf, size, wakeup_flag()))
 		count_drop();
 	return 0;
 }
