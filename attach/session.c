@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../sdt/sdt.h"
 #include "objects.h"
@@ -68,10 +69,12 @@ struct attach_session {
 	struct usdt_bpf *skel;
 	struct ring_buffer *rb;
 	struct site_info *sites;
-	struct bpf_link **links;
+	struct bpf_link **links;	/* a multi link sits at its first site */
+	uint64_t *sem_offsets;
 	size_t nr_sites;
 	size_t cap_sites;
 	uint32_t max_sites;	/* capacity of the site_specs map */
+	bool multi;		/* programs loaded for uprobe_multi links */
 	struct seen_obj *objs;
 	size_t nr_objs;
 	size_t cap_objs;
@@ -94,6 +97,23 @@ static int session_err(struct attach_session *s, int err, const char *fmt, ...)
 	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
 	va_end(ap);
 	return err;
+}
+
+static void session_info(struct attach_session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* -v: what the session chose, through the info callback. */
+static void session_info(struct attach_session *s, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!s->opts.info)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	s->opts.info(s->opts.ctx, msg);
 }
 
 static void session_warn(struct attach_session *s, const char *fmt, ...)
@@ -154,8 +174,9 @@ static int shrink_unused_maps(struct attach_session *s)
 	return 0;
 }
 
-static int load_bpf(struct attach_session *s)
+static int load_skel(struct attach_session *s, bool multi)
 {
+	struct bpf_program *prog;
 	int err;
 
 	s->skel = usdt_bpf__open();
@@ -178,12 +199,65 @@ static int load_bpf(struct attach_session *s)
 	bpf_program__set_autoload(s->skel->progs.usdt_calls, s->opts.mode == ATTACH_CALLS);
 	if (!err && s->opts.ring_size)
 		err = bpf_map__set_max_entries(s->skel->maps.events, s->opts.ring_size);
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		if (!err && multi)
+			err = bpf_program__set_expected_attach_type(prog, BPF_TRACE_UPROBE_MULTI);
+	}
 	if (!err)
 		err = usdt_bpf__load(s->skel);
 	if (err)
 		return session_err(s, err, "BPF: cannot load the program: %s",
 				   strerror(-err));
 	return 0;
+}
+
+/*
+ * Does this kernel take uprobe_multi links (Linux >= 6.6)? Try one on our
+ * own main(), which never runs again, restricted to our own process.
+ */
+static bool multi_works(struct attach_session *s)
+{
+	LIBBPF_OPTS(bpf_uprobe_multi_opts, mo);
+	unsigned long off;
+	uint64_t vaddr, offset;
+	struct elf_symtab *t;
+	struct bpf_link *link;
+	__u64 cookie = 0;
+	bool ok = false;
+
+	if (elf_symtab__open("/proc/self/exe", &t))
+		return false;
+	if (!elf_symtab__lookup(t, "main", &vaddr) && !elf_symtab__offset(t, vaddr, &offset)) {
+		off = (unsigned long)offset;
+		mo.offsets = &off;
+		mo.cookies = &cookie;
+		mo.cnt = 1;
+		link = bpf_program__attach_uprobe_multi(s->skel->progs.usdt_hit, getpid(),
+							"/proc/self/exe", NULL, &mo);
+		ok = link != NULL;
+		bpf_link__destroy(link);
+	}
+	elf_symtab__free(t);
+	return ok;
+}
+
+static int load_bpf(struct attach_session *s)
+{
+	int err;
+
+	s->multi = !s->opts.no_multi;
+	err = load_skel(s, s->multi);
+	if (!err && s->multi && !multi_works(s)) {
+		session_info(s, "uprobe_multi links refused by this kernel: one link per site");
+		usdt_bpf__destroy(s->skel);
+		s->skel = NULL;
+		s->multi = false;
+		err = load_skel(s, false);
+	} else if (!err) {
+		session_info(s, s->multi ? "attaching with one uprobe_multi link per object" :
+			     "attaching with one uprobe link per site (--no-multi)");
+	}
+	return err;
 }
 
 /* ---- sites -------------------------------------------------------------- */
@@ -204,6 +278,7 @@ static int grow_sites(struct attach_session *s)
 	size_t cap = s->cap_sites ? s->cap_sites * 2 : 64;
 	struct site_info *si;
 	struct bpf_link **l;
+	uint64_t *so;
 
 	si = realloc(s->sites, cap * sizeof(*si));
 	if (!si)
@@ -213,6 +288,10 @@ static int grow_sites(struct attach_session *s)
 	if (!l)
 		return -ENOMEM;
 	s->links = l;
+	so = realloc(s->sem_offsets, cap * sizeof(*so));
+	if (!so)
+		return -ENOMEM;
+	s->sem_offsets = so;
 	s->cap_sites = cap;
 	return 0;
 }
@@ -230,38 +309,21 @@ static struct bpf_program *mode_prog(const struct attach_session *s,
 	return s->skel->progs.usdt_latency;
 }
 
-static int add_site(struct attach_session *s, const struct site_req *r)
+/*
+ * Give @r an id (its BPF cookie and site_specs slot) and its site_info; the
+ * uprobe itself comes with attach_sites(). Returns the id or -Exxx.
+ */
+static int register_site(struct attach_session *s, const struct site_req *r)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, uo);
 	__u32 id = (__u32)s->nr_sites;
 	struct site_info *si;
-	struct bpf_link *link;
-	int err;
 
 	if (s->nr_sites == s->max_sites)
 		return session_err(s, -E2BIG, "more than %u probe sites", s->max_sites);
 	if (s->nr_sites == s->cap_sites && grow_sites(s))
 		return session_err(s, -ENOMEM, "out of memory");
-	err = bpf_map_update_elem(bpf_map__fd(s->skel->maps.site_specs), &id, &r->spec,
-				  BPF_ANY);
-	if (err)
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.site_specs), &id, &r->spec, BPF_ANY))
 		return session_err(s, -errno, "BPF: site spec: %s", strerror(errno));
-
-	uo.bpf_cookie = id;
-	uo.ref_ctr_offset = r->sem_offset;
-	uo.retprobe = r->retprobe;
-	link = bpf_program__attach_uprobe_opts(mode_prog(s, r),
-					       s->opts.pid ? s->opts.pid : -1,
-					       r->obj->open_path, r->offset, &uo);
-	if (!link) {
-		err = -errno;
-		if (err == -ESRCH)
-			return session_err(s, err, "PID %d: exited while attaching",
-					   (int)s->opts.pid);
-		return session_err(s, err, "%s: cannot attach at offset %#llx of %s: %s",
-				   r->label, (unsigned long long)r->offset, r->obj->path,
-				   strerror(-err));
-	}
 	si = &s->sites[id];
 	memset(si, 0, sizeof(*si));
 	si->probe_idx = r->probe_idx;
@@ -270,13 +332,97 @@ static int add_site(struct attach_session *s, const struct site_req *r)
 	si->offset = r->offset;
 	si->nr_args = r->spec.nr_args;
 	memcpy(si->fmt, r->fmt, (size_t)r->spec.nr_args);
-	s->links[id] = link;
+	s->links[id] = NULL;
+	s->sem_offsets[id] = r->sem_offset;
 	s->nr_sites++;
 	if (!si->label)
 		return session_err(s, -ENOMEM, "out of memory");
 	if (r->probe_idx >= 0)
 		s->pstate[r->probe_idx].nr_sites++;
+	return (int)id;
+}
+
+static int attach_failed(struct attach_session *s, int err, size_t id,
+			 const struct seen_obj *o)
+{
+	if (err == -ESRCH)
+		return session_err(s, err, "PID %d: exited while attaching", (int)s->opts.pid);
+	return session_err(s, err, "%s: cannot attach at offset %#llx of %s: %s",
+			   s->sites[id].label, (unsigned long long)s->sites[id].offset,
+			   o->path, strerror(-err));
+}
+
+/* One uprobe_multi link for sites [first, first + n) of object @o. */
+static int attach_multi(struct attach_session *s, size_t first, size_t n,
+			const struct seen_obj *o, struct bpf_program *prog, bool retprobe)
+{
+	LIBBPF_OPTS(bpf_uprobe_multi_opts, mo);
+	unsigned long *offs = calloc(n, sizeof(*offs)), *refs = calloc(n, sizeof(*refs));
+	__u64 *cookies = calloc(n, sizeof(*cookies));
+	struct bpf_link *link = NULL;
+	size_t k;
+	int err = -ENOMEM;
+
+	if (!offs || !refs || !cookies)
+		goto out_free_arrays;
+	for (k = 0; k < n; k++) {
+		offs[k] = s->sites[first + k].offset;
+		refs[k] = s->sem_offsets[first + k];
+		cookies[k] = first + k;
+	}
+	mo.offsets = offs;
+	mo.ref_ctr_offsets = refs;
+	mo.cookies = cookies;
+	mo.cnt = n;
+	mo.retprobe = retprobe;
+	link = bpf_program__attach_uprobe_multi(prog, s->opts.pid ? s->opts.pid : -1,
+						o->open_path, NULL, &mo);
+	err = link ? 0 : -errno;
+	s->links[first] = link;
+out_free_arrays:
+	free(offs);
+	free(refs);
+	free(cookies);
+	return err ? attach_failed(s, err, first, o) : 0;
+}
+
+/* One classic uprobe link per site, where uprobe_multi is refused. */
+static int attach_singles(struct attach_session *s, size_t first, size_t n,
+			  const struct seen_obj *o, struct bpf_program *prog, bool retprobe)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo);
+	size_t k;
+
+	for (k = first; k < first + n; k++) {
+		uo.bpf_cookie = k;
+		uo.ref_ctr_offset = s->sem_offsets[k];
+		uo.retprobe = retprobe;
+		s->links[k] = bpf_program__attach_uprobe_opts(prog, s->opts.pid ? s->opts.pid : -1,
+							     o->open_path, s->sites[k].offset, &uo);
+		if (!s->links[k])
+			return attach_failed(s, -errno, k, o);
+	}
 	return 0;
+}
+
+/* Attach the registered sites [first, nr_sites) of @o, all run by @r's program. */
+static int attach_sites(struct attach_session *s, size_t first, const struct seen_obj *o,
+			const struct site_req *r)
+{
+	size_t n = s->nr_sites - first;
+
+	if (!n)
+		return 0;
+	if (s->multi)
+		return attach_multi(s, first, n, o, mode_prog(s, r), r->retprobe);
+	return attach_singles(s, first, n, o, mode_prog(s, r), r->retprobe);
+}
+
+static int add_site(struct attach_session *s, const struct site_req *r)
+{
+	int id = register_site(s, r);
+
+	return id < 0 ? id : attach_sites(s, (size_t)id, r->obj, r);
 }
 
 /* ---- objects ------------------------------------------------------------ */
@@ -454,6 +600,7 @@ static int build_usdt_spec(struct attach_session *s, int i, struct seen_obj *o,
 static int attach_usdt_obj(struct attach_session *s, struct seen_obj *o, int *nr_probes)
 {
 	int i, before = (int)s->nr_sites, err;
+	struct site_req any = { .probe_idx = 0, .obj = o };
 	size_t j;
 
 	*nr_probes = 0;
@@ -480,14 +627,16 @@ static int attach_usdt_obj(struct attach_session *s, struct seen_obj *o, int *nr
 			r.offset = p->offset;
 			r.sem_offset = p->sem_offset;
 			r.fmt = fmt;
-			err = add_site(s, &r);
-			if (err)
+			err = register_site(s, &r);
+			if (err < 0)
 				return err;
 			hit = true;
 		}
 		*nr_probes += hit;
 	}
-	return (int)s->nr_sites - before;
+	/* every site of an object at once: one uprobe_multi link */
+	err = attach_sites(s, (size_t)before, o, &any);
+	return err ? err : (int)s->nr_sites - before;
 }
 
 /* ---- plain uprobes ------------------------------------------------------ */
@@ -944,6 +1093,7 @@ void attach_session__free(struct attach_session *s)
 	free(s->objs);
 	free(s->sites);
 	free(s->links);
+	free(s->sem_offsets);
 	free(s->pstate);
 	free(s);
 }

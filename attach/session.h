@@ -60,6 +60,8 @@ struct attach_opts {
 	int8_t ident[UT_IDENT_MAX];  /* ATTACH_CALLS: args naming the method, -1 none */
 	const char *const *child_env; /* -c: NAME=VALUE entries added to its environment */
 	bool quiet_unmatched;	/* no warning for probes without a site yet */
+	bool no_multi;		/* one classic uprobe link per site, not uprobe_multi */
+	attach_warn_fn info;	/* -v: choices made, NULL to stay quiet */
 	pid_t pid;		/* trace only this process; 0: system-wide */
 	const char *exec_path;	/* -c: the program the (not yet exec'd) pid runs */
 	uint32_t str_len;	/* bytes per string argument, NUL included */

@@ -215,6 +215,12 @@ static void warn_cb(void *ctx, const char *msg)
 	fprintf(stderr, "usdtrace: warning: %s\n", msg);
 }
 
+static void info_cb(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "usdtrace: %s\n", msg);
+}
+
 static void on_object(void *ctx, const char *path, int nr_probes, int nr_sites, double ms)
 {
 	struct run_state *run = ctx;
@@ -307,6 +313,8 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 	ao->str_len = o->str_len;
 	ao->ring_size = o->ring_size;
 	ao->warn = warn_cb;
+	ao->info = o->verbose ? info_cb : NULL;
+	ao->no_multi = o->no_multi;
 	ao->on_object = on_object;
 	ao->ctx = run;
 	if (o->cmd) {
@@ -420,6 +428,12 @@ int runner_opts__option(struct runner_opts *o, int c, const char *arg)
 		return 0;
 	case 'c':
 		o->cmd = arg;
+		return 0;
+	case 'v':
+		o->verbose = true;
+		return 0;
+	case 'M':
+		o->no_multi = true;
 		return 0;
 	case 'S':
 		if (parse_number(arg, UT_STR_MAX, &v) || v < 2 || v != (int)v) {

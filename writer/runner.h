@@ -26,6 +26,8 @@ struct runner_opts {
 	const char *cmd;
 	uint32_t str_len;
 	uint32_t ring_size;
+	bool verbose;		/* -v: say how probes are attached */
+	bool no_multi;		/* --no-multi: one uprobe link per site */
 	struct probe_spec *probes;
 	int nr_probes;
 };
@@ -40,8 +42,10 @@ struct runner_opts {
 	{ "command", required_argument, NULL, 'c' },			\
 	{ "strlen", required_argument, NULL, 'S' },			\
 	{ "ring-size", required_argument, NULL, 'R' },			\
+	{ "verbose", no_argument, NULL, 'v' },				\
+	{ "no-multi", no_argument, NULL, 'M' },				\
 	{ "help", no_argument, NULL, 'h' }
-#define RUNNER_SHORTOPTS "+ho:d:i:p:c:"
+#define RUNNER_SHORTOPTS "+hvo:d:i:p:c:"
 
 /*
  * Handle common option @c. Returns 0 when handled, 1 when it is not a
