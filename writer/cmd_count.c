@@ -50,7 +50,7 @@ static const char count_usage[] =
 "  --by probe|site|pid  one counter per probe (default), per site, or per\n"
 "                       probe and process\n"
 "  -i, --interval S     also print each interval's counts every S seconds\n"
-"  -c, -p, -d, -o, --json, --ring-size  as for trace\n"
+"  -c, -p, -d, -o, -v, --json, --no-multi  as for trace\n"
 "\n"
 "Examples:\n"
 "  usdtrace count -c 'build/samples/sample -n 4000' 'sample:*'\n"

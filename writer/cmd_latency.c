@@ -47,7 +47,7 @@ static const char latency_usage[] =
 "\n"
 "  --key argN          one histogram per value of BEGIN's argument N\n"
 "  -i, --interval S    print the totals so far every S seconds\n"
-"  -c, -p, -d, -o, --json  as for trace\n"
+"  -c, -p, -d, -o, -v, --json, --no-multi  as for trace\n"
 "\n"
 "Examples:\n"
 "  usdtrace latency -c 'build/samples/server -n 300' server:request__begin server:request__end\n"
