@@ -5,7 +5,8 @@
 #   make demo       install what is missing, build, list the bundled sample
 #   make check      install what is missing, build, run every test
 #   make fuzz       build and run the libFuzzer targets (FUZZ_SECONDS each)
-#   make bench      benchmarks, printed as ratios
+#   make bench      benchmarks, printed as ratios (docs/benchmarks.md)
+#   make asan       every test on an AddressSanitizer + UBSan build
 #   make V=1        show the commands
 .DELETE_ON_ERROR:
 # keep the BPF object between the skeleton and the next build
@@ -19,6 +20,8 @@ FUZZ_SECONDS ?= 60
 
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 CFLAGS ?= -O2 -g
+# the programs traced by tests and demos keep plain flags, even in `make asan`
+SAMPLE_CFLAGS := -O2 -g
 WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wno-missing-field-initializers
 CPPFLAGS += -D_GNU_SOURCE -DMULTIARCH_TRIPLET='"$(MULTIARCH)"' -MMD -MP
@@ -61,7 +64,7 @@ UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 FUZZERS := fuzz_note fuzz_argspec
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/,$(FUZZERS))
 
-.PHONY: all setup demo check test unit fuzz bench clean samples
+.PHONY: all setup demo check test unit fuzz bench clean samples asan
 all: $(OUTPUT)/usdtrace samples $(OUTPUT)/bench/hot
 
 $(OUTPUT)/usdtrace: $(OBJS)
@@ -94,39 +97,40 @@ $(OUTPUT)/obj/attach/session.o: $(BPF_OUT)/usdt.skel.h
 SAMPLE_OUT := $(OUTPUT)/samples
 samples: $(SAMPLE_OUT)/sample $(SAMPLE_OUT)/libsamplelib.so $(SAMPLE_OUT)/server
 
+# dtrace writes temporary files into its working directory: run it in build/
 $(SAMPLE_OUT)/sample_probes.h: samples/sample_probes.d
 	$(call msg,DTRACE,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)dtrace -C -h -s $< -o $@
+	$(Q)cd $(dir $@) && CFLAGS="$(SAMPLE_CFLAGS)" dtrace -C -h -s $(abspath $<) -o $(notdir $@)
 
 $(SAMPLE_OUT)/sample_probes.o: samples/sample_probes.d
 	$(call msg,DTRACE,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)dtrace -C -G -s $< -o $@
+	$(Q)cd $(dir $@) && CFLAGS="$(SAMPLE_CFLAGS)" dtrace -C -G -s $(abspath $<) -o $(notdir $@)
 
 $(SAMPLE_OUT)/%.o: samples/%.c $(SAMPLE_OUT)/sample_probes.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) -I$(SAMPLE_OUT) $(CFLAGS) $(WARNINGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) -I$(SAMPLE_OUT) $(SAMPLE_CFLAGS) $(WARNINGS) -c -o $@ $<
 
 $(SAMPLE_OUT)/sample: $(SAMPLE_OUT)/sample.o $(SAMPLE_OUT)/sample_request.o \
 		      $(SAMPLE_OUT)/sample_probes.o
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ -ldl
+	$(Q)$(CC) $(SAMPLE_CFLAGS) -o $@ $^ -ldl
 
 $(SAMPLE_OUT)/server: samples/server.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -o $@ $< -lpthread
+	$(Q)$(CC) $(CPPFLAGS) $(SAMPLE_CFLAGS) $(WARNINGS) -o $@ $< -lpthread
 
 $(SAMPLE_OUT)/libsamplelib.so: samples/samplelib.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -fPIC -shared -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(SAMPLE_CFLAGS) $(WARNINGS) -fPIC -shared -o $@ $<
 
 $(OUTPUT)/bench/hot: bench/hot.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(SAMPLE_CFLAGS) $(WARNINGS) -o $@ $<
 
 # ---- tests -----------------------------------------------------------------
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS)
@@ -164,11 +168,19 @@ fuzz: $(FUZZ_BINS)
 			$(OUTPUT)/fuzz/corpus-$$f tests/fuzz/corpus/$$f 2>&1 | tail -12 || exit 1; \
 	done
 
+# Every test again on an AddressSanitizer + UBSan build, in build-asan/.
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	      -fno-sanitize-recover=all
+asan: setup
+	$(Q)$(MAKE) --no-print-directory OUTPUT=build-asan CFLAGS="$(ASAN_FLAGS)" \
+		LDFLAGS="-fsanitize=address,undefined" all unit
+	$(Q)OUTPUT=build-asan USDTRACE_ASAN=1 ASAN_OPTIONS=detect_leaks=1 bash tests/run.sh
+
 bench: all
 	$(Q)python3.11 scripts/bench.py $(OUTPUT)
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))
-	$(Q)rm -rf $(OUTPUT)
+	$(Q)rm -rf $(OUTPUT) build-asan
 
 -include $(OBJS:.o=.d) $(wildcard $(SAMPLE_OUT)/*.d)

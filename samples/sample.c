@@ -3,7 +3,7 @@
  * sample.c - a small program instrumented with USDT probes, to show how
  * to add probes to C code and to give usdtrace something to trace.
  *
- *   sample [-n ITERATIONS] [-s SLEEP_MS] [-l LIBRARY]
+ *   sample [-n ITERATIONS] [-s SLEEP_MS] [-l LIBRARY] [-x]
  *
  * Each iteration fires:
  *   sample:loop(i)                       plain <sys/sdt.h> probe
@@ -14,7 +14,9 @@
  *   sample:twelve(i, i+1, ..., i+11)     the most arguments a probe has
  *   sample:request__start/done(...)      semaphore-guarded (sample_request.c)
  * With -l, the library is dlopen()ed half-way and its acclib:fire probe
- * fires on every remaining iteration.
+ * fires on every remaining iteration. -x crashes (SIGSEGV) after the last
+ * iteration, for the reliability tests.
+ * sample:hostile(s) fires a string no terminal should see raw.
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -25,6 +27,7 @@
 #include "sample.h"
 
 static const char *const names[] = { "alpha", "beta", "gamma \"quoted\"" };
+static const char hostile[] = "tab\there \"q\" back\\slash\nline\x1b[31mred\x1b[0m \xff\xfe end";
 
 /* Globals the probes read in place: bumped elsewhere, so not in registers. */
 long sample_counter;
@@ -97,9 +100,9 @@ int main(int argc, char **argv)
 	const char *lib = NULL;
 	long i, n = 10, sleep_ms = 0;
 	void *handle = NULL;
-	int opt;
+	int opt, crash = 0;
 
-	while ((opt = getopt(argc, argv, "n:s:l:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:l:x")) != -1) {
 		switch (opt) {
 		case 'n':
 			n = atol(optarg);
@@ -110,8 +113,11 @@ int main(int argc, char **argv)
 		case 'l':
 			lib = optarg;
 			break;
+		case 'x':
+			crash = 1;
+			break;
 		default:
-			fprintf(stderr, "usage: sample [-n N] [-s SLEEP_MS] [-l LIB]\n");
+			fprintf(stderr, "usage: sample [-n N] [-s SLEEP_MS] [-l LIB] [-x]\n");
 			return 2;
 		}
 	}
@@ -127,6 +133,7 @@ int main(int argc, char **argv)
 		fire_globals(i);
 		if (sample_square(i) < 0)
 			return 1;
+		STAP_PROBE1(sample, hostile, hostile);
 		handle_request(i);
 		if (fire)
 			fire(i);
@@ -135,5 +142,7 @@ int main(int argc, char **argv)
 	}
 	if (handle)
 		dlclose(handle);
+	if (crash)
+		*(volatile int *)0 = 1;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@ struct run_state {
 	const struct runner_hooks *hooks;
 	struct event_writer *w;
 	struct child ch;
+	int pidfd;		/* -p: readable once the process exits, -1 if none */
 };
 
 static void on_signal(int sig)
@@ -228,15 +230,70 @@ static void on_object(void *ctx, const char *path, int nr_probes, int nr_sites, 
 	event_writer__attached(run->w, stderr, nr_probes, nr_sites, 1, ms, path);
 }
 
-/* True when the traced process is gone (and, for -c, its status kept). */
+/*
+ * The wait status of a -p process that has exited, read from its zombie's
+ * /proc/PID/stat (field 52, exit_code); -1 when it is already reaped.
+ */
+static int zombie_status(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	int field, status = -1;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* comm may hold blanks */
+	for (field = 2; p && field < 52; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		status = atoi(p + 1);
+	return status;
+}
+
+static void say_exit(pid_t pid, int status)
+{
+	if (status < 0)
+		fprintf(stderr, "usdtrace: PID %d exited\n", (int)pid);
+	else if (WIFSIGNALED(status))
+		fprintf(stderr, "usdtrace: PID %d exited (signal %d)\n", (int)pid,
+			WTERMSIG(status));
+	else
+		fprintf(stderr, "usdtrace: PID %d exited (status %d)\n", (int)pid,
+			WEXITSTATUS(status));
+}
+
+/*
+ * True when the traced process is gone (for -c with its status kept). A -p
+ * process is watched through a pidfd: it turns readable when the process
+ * exits, zombie or not, and cannot be fooled by a reused PID.
+ */
 static bool target_gone(struct run_state *run)
 {
+	struct pollfd pfd = { .fd = run->pidfd, .events = POLLIN };
+
 	if (run->ch.pid > 0) {
-		if (waitpid(run->ch.pid, &run->ch.status, WNOHANG) == run->ch.pid)
+		if (!run->ch.exited &&
+		    waitpid(run->ch.pid, &run->ch.status, WNOHANG) == run->ch.pid) {
 			run->ch.exited = true;
+			if (WIFSIGNALED(run->ch.status))
+				say_exit(run->ch.pid, run->ch.status);
+		}
 		return run->ch.exited;
 	}
-	return run->o->pid && kill(run->o->pid, 0) && errno == ESRCH;
+	if (!run->o->pid)
+		return false;
+	if (run->pidfd >= 0 ? poll(&pfd, 1, 0) != 1 : !(kill(run->o->pid, 0) && errno == ESRCH))
+		return false;
+	say_exit(run->o->pid, zombie_status(run->o->pid));
+	return true;
 }
 
 static void tick(struct run_state *run, struct attach_session *s, bool final)
@@ -365,7 +422,9 @@ int runner__run(const struct runner_opts *o, struct attach_opts *ao,
 	/* SA_RESTART: a signal must not cut an output write short (epoll_wait
 	 * still returns early, which is what ends the run) */
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
-	struct run_state run = { .o = o, .hooks = hooks, .w = w, .ch = { .release_fd = -1 } };
+	struct run_state run = {
+		.o = o, .hooks = hooks, .w = w, .ch = { .release_fd = -1 }, .pidfd = -1,
+	};
 	int err;
 
 	err = check_privileges();
@@ -377,7 +436,11 @@ int runner__run(const struct runner_opts *o, struct attach_opts *ao,
 	w->t0_ns = runner_now_ns();
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (o->pid)
+		run.pidfd = (int)syscall(SYS_pidfd_open, o->pid, 0);
 	err = run_session(&run, ao);
+	if (run.pidfd >= 0)
+		close(run.pidfd);
 	if (fflush(w->out) && !err) {
 		usdtrace_err("%s: %s", o->out_path ? o->out_path : "stdout", strerror(errno));
 		err = -EIO;

@@ -29,12 +29,13 @@ def test_count():
                            "sample:twelve", "sample:request__start",
                            "sample:request__done"]}
     want["sample:twosites"] = 2 * n
+    want["sample:hostile"] = n
     check("count: every probe counted exactly", r.returncode == 0 and counts == want,
           f"rc {r.returncode} {counts} {r.stderr}")
     recs = records(r.stdout)
     check("count: attached first, summary last with every hit",
           recs and recs[0]["type"] == "attached" and recs[-1]["type"] == "summary" and
-          recs[-1]["events"] == 9 * n and recs[-1]["dropped"] == 0, f"{recs[-1:]}")
+          recs[-1]["events"] == 10 * n and recs[-1]["dropped"] == 0, f"{recs[-1:]}")
 
     r = usdtrace("count", "--json", "--by", "site", "-c", f"{SAMPLE} -n 500", "sample:two*")
     sites = records(r.stdout, "count")

@@ -1,0 +1,229 @@
+"""test_reliability.py - faults, overload and hostile strings: the traced
+process crashing or exiting mid-trace, usdtrace killed with SIGKILL while
+attached, two usdtrace on one process, a chrooted process, a deliberately
+small ring (events + dropped == hits, exactly), and strings that must never
+reach a terminal raw."""
+import json
+import os
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import OUTPUT, ROOT, USDTRACE, check, run, summary_exit, usdtrace
+
+SAMPLE = os.path.join(ROOT, OUTPUT, "samples", "sample")
+W = os.path.join(ROOT, "tests", "workloads")
+HOSTILE = 'tab\there "q" back\\slash\nline\x1b[31mred\x1b[0m \u00ff\u00fe end'
+
+
+def records(text):
+    return [json.loads(l) for l in text.splitlines() if l.startswith("{")]
+
+
+def bpf_objects():
+    ids = lambda s: sorted(x["id"] for x in json.loads(s or "[]"))
+    return (ids(run(["bpftool", "-j", "prog", "show"]).stdout),
+            ids(run(["bpftool", "-j", "link", "show"]).stdout))
+
+
+def settled(baseline, seconds=3):
+    deadline = time.time() + seconds
+    while bpf_objects() != baseline and time.time() < deadline:
+        time.sleep(0.05)
+    return bpf_objects() == baseline
+
+
+def semaphore(pid, probe):
+    recs = records(usdtrace("list", "--json", SAMPLE, probe).stdout)
+    off = recs[0]["semaphore_offset"]
+    for line in open(f"/proc/{pid}/maps"):
+        parts = line.split()
+        if len(parts) >= 6 and os.path.realpath(parts[5]) == os.path.realpath(SAMPLE):
+            start, end = (int(x, 16) for x in parts[0].split("-"))
+            moff = int(parts[2], 16)
+            if moff <= off < moff + (end - start):
+                with open(f"/proc/{pid}/mem", "rb") as f:
+                    f.seek(start + off - moff)
+                    return struct.unpack("<H", f.read(2))[0]
+    return None
+
+
+def tracer(args):
+    err = tempfile.TemporaryFile(mode="w+")
+    t = subprocess.Popen([USDTRACE, *args], stdout=subprocess.PIPE, stderr=err, text=True)
+    t.err = err
+    first = t.stdout.readline()
+    return t, first
+
+
+def finish(t):
+    out = t.stdout.read()
+    t.wait(timeout=30)
+    t.err.seek(0)
+    return out, t.err.read()
+
+
+def test_crash_and_exit():
+    r = usdtrace("trace", "--json", "-c", f"{SAMPLE} -n 50 -x", "sample:loop")
+    recs = records(r.stdout)
+    pid = recs[1]["pid"] if len(recs) > 1 else 0
+    check("fault: -c command crashes: drained, said, summary, exit 128+11",
+          r.returncode == 139 and f"usdtrace: PID {pid} exited (signal 11)" in r.stderr and
+          recs[-1]["type"] == "summary" and recs[-1]["events"] == 50,
+          f"rc {r.returncode} {r.stderr!r} {recs[-1:]}")
+    proc = subprocess.Popen([SAMPLE, "-n", "200", "-s", "5", "-x"])
+    t, first = tracer(["trace", "--json", "-p", str(proc.pid), "sample:loop"])
+    out, err = finish(t)
+    proc.wait()
+    recs = records(first + out)
+    check("fault: -p process crashes mid-trace: said with its signal, summary, exit 0",
+          t.returncode == 0 and f"usdtrace: PID {proc.pid} exited (signal 11)" in err and
+          recs[-1]["type"] == "summary" and recs[-1]["events"] > 0,
+          f"rc {t.returncode} {err!r} {recs[-1:]}")
+
+
+def test_sigkill(baseline):
+    proc = subprocess.Popen([SAMPLE, "-n", "100000", "-s", "2"])
+    try:
+        time.sleep(0.3)
+        t, first = tracer(["trace", "--json", "-p", str(proc.pid), "sample:request__start(d,s)"])
+        time.sleep(0.3)
+        during = semaphore(proc.pid, "sample:request__start")
+        t.kill()
+        t.wait()
+        deadline = time.time() + 3
+        while semaphore(proc.pid, "sample:request__start") and time.time() < deadline:
+            time.sleep(0.05)
+        after = semaphore(proc.pid, "sample:request__start")
+        check("fault: usdtrace SIGKILLed while attached: semaphore back to 0",
+              during == 1 and after == 0, f"{during} -> {after}")
+        check("fault: usdtrace SIGKILLed: no BPF program or link left", settled(baseline),
+              f"{baseline} -> {bpf_objects()}")
+        time.sleep(0.2)
+        check("fault: usdtrace SIGKILLed: the traced process goes on", proc.poll() is None,
+              "it died")
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_two_instances():
+    proc = subprocess.Popen([SAMPLE, "-n", "100000", "-s", "2"])
+    try:
+        time.sleep(0.3)
+        args = ["trace", "--json", "-d", "2", "-p", str(proc.pid), "sample:loop",
+                "sample:request__start(d,s)"]
+        t1, f1 = tracer(args)
+        t2, f2 = tracer(args)
+        time.sleep(0.5)
+        both = semaphore(proc.pid, "sample:request__start")
+        o1, _ = finish(t1)
+        o2, _ = finish(t2)
+        time.sleep(0.2)
+        none = semaphore(proc.pid, "sample:request__start")
+        l1 = [x["args"][0] for x in records(f1 + o1) if x.get("probe") == "sample:loop"]
+        l2 = [x["args"][0] for x in records(f2 + o2) if x.get("probe") == "sample:loop"]
+        common = sorted(set(l1) & set(l2))
+        # the kernel raises a semaphore once per breakpoint, shared by all
+        # consumers of that site, and lowers it when the last one goes
+        check("two usdtrace on one process: semaphore up while both attached, 0 after",
+              both == 1 and none == 0, f"{both} -> {none}")
+        check("two usdtrace on one process: both see every hit while both attached",
+              len(common) > 100 and all(i in l1 and i in l2 for i in
+                                        range(common[0], common[-1] + 1)) and
+              l1 == list(range(l1[0], l1[0] + len(l1))) and
+              l2 == list(range(l2[0], l2[0] + len(l2))),
+              f"{len(l1)} {len(l2)} {len(common)}")
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_chroot():
+    root = tempfile.mkdtemp(prefix="usdtrace-root-")
+    os.makedirs(os.path.join(root, "app"))
+    shutil.copy(SAMPLE, os.path.join(root, "app", "sample"))
+    for line in run(["ldd", SAMPLE]).stdout.splitlines():
+        for tok in line.split():
+            if tok.startswith("/"):
+                os.makedirs(os.path.dirname(root + tok), exist_ok=True)
+                shutil.copy(os.path.realpath(tok), root + tok)
+    proc = subprocess.Popen(["chroot", root, "/app/sample", "-n", "100000", "-s", "2"])
+    try:
+        time.sleep(0.5)
+        r = usdtrace("trace", "--json", "-d", "1", "-p", str(proc.pid),
+                     "sample:request__start(d,s)")
+        ev = [x["args"] for x in records(r.stdout) if x["type"] == "event"]
+        check("chrooted process: traced through /proc/PID/root or map_files, semaphore "
+              "and strings included", r.returncode == 0 and len(ev) > 50 and
+              all(a[1] == f"/req/{a[0]}" for a in ev), f"rc {r.returncode} {len(ev)} {r.stderr}")
+    finally:
+        proc.kill()
+        proc.wait()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def test_overload():
+    # 1 KiB string slots in a 4 KiB ring: three events fill it
+    n = 20000
+    probes = ["sample:loop", "sample:str(s,d)", "sample:hostile(s)"]
+    runs, exact, dropped = 5, 0, 0
+    for _ in range(runs):
+        r = usdtrace("trace", "--json", "--strlen", "1024", "--ring-size", "4096", "-c",
+                     f"{SAMPLE} -n {n}", *probes)
+        s = records(r.stdout)[-1]
+        exact += r.returncode == 0 and s["events"] + s["dropped"] == 3 * n
+        dropped += s["dropped"]
+    print(f"NOTE overload: {runs} runs of {3 * n} hits in a 4 KiB ring, {dropped} dropped in all")
+    check(f"overload: tiny ring, events + dropped == hits exactly in every run",
+          exact == runs and dropped > 0, f"{exact}/{runs} exact, {dropped} dropped")
+    r = usdtrace("trace", "--strlen", "1024", "--ring-size", "4096", "-o", "/dev/null",
+                 "-c", f"{SAMPLE} -n {n}", *probes)
+    check("overload: the text summary says how many were dropped",
+          " dropped," in r.stderr and (" 0 dropped" not in r.stderr or "events" in r.stderr),
+          r.stderr)
+    # a runtime: php's 3602 calls are 7204 entry + return hits
+    r = usdtrace("flow", "--json", "--strlen", "1024", "--ring-size", "4096", "-l", "php",
+                 "-c", f"/usr/bin/php8.2 {W}/work.php")
+    s = records(r.stdout)[-1]
+    check("overload: flow under php, events + dropped == 7204 hits exactly",
+          s.get("type") == "summary" and s["events"] + s["dropped"] == 7204,
+          f"{s} {r.stderr[-200:]}")
+
+
+def test_hostile_strings():
+    r = usdtrace("trace", "-c", f"{SAMPLE} -n 3", "sample:hostile(s)")
+    check("hostile strings: no control byte of a traced string reaches the terminal raw",
+          r.returncode == 0 and "\x1b" not in r.stdout and r.stdout.count("\n") == 4 and
+          '\\x1b[31mred' in r.stdout and '\\xff\\xfe' in r.stdout, repr(r.stdout[-300:]))
+    r = usdtrace("trace", "--json", "-c", f"{SAMPLE} -n 3", "sample:hostile(s)")
+    ok = True
+    vals = []
+    for line in r.stdout.splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            ok = False
+            continue
+        if rec["type"] == "event":
+            vals.append(rec["args"][0])
+    check("hostile strings: JSON stays valid, the string exact (invalid bytes as U+00XX)",
+          ok and vals == [HOSTILE] * 3, f"{vals[:1]!r}")
+
+
+if os.getuid() != 0:
+    check("reliability tests", False, "need root")
+else:
+    BASE = bpf_objects()
+    test_crash_and_exit()
+    test_sigkill(BASE)
+    test_two_instances()
+    test_chroot()
+    test_overload()
+    test_hostile_strings()
+summary_exit()
