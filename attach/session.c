@@ -75,6 +75,7 @@ struct attach_session {
 	size_t cap_sites;
 	uint32_t max_sites;	/* capacity of the site_specs map */
 	bool multi;		/* programs loaded for uprobe_multi links */
+	struct bpf_link *fork_link;	/* --follow */
 	struct seen_obj *objs;
 	size_t nr_objs;
 	size_t cap_objs;
@@ -199,8 +200,10 @@ static int load_skel(struct attach_session *s, bool multi)
 	bpf_program__set_autoload(s->skel->progs.usdt_calls, s->opts.mode == ATTACH_CALLS);
 	if (!err && s->opts.ring_size)
 		err = bpf_map__set_max_entries(s->skel->maps.events, s->opts.ring_size);
+	s->skel->rodata->follow = s->opts.follow;
+	bpf_program__set_autoload(s->skel->progs.on_fork, s->opts.follow);
 	bpf_object__for_each_program(prog, s->skel->obj) {
-		if (!err && multi)
+		if (!err && multi && bpf_program__type(prog) == BPF_PROG_TYPE_KPROBE)
 			err = bpf_program__set_expected_attach_type(prog, BPF_TRACE_UPROBE_MULTI);
 	}
 	if (!err)
@@ -241,6 +244,23 @@ static bool multi_works(struct attach_session *s)
 	return ok;
 }
 
+/* --follow: the traced process is followed, and the fork hook adds children. */
+static int start_following(struct attach_session *s)
+{
+	__u32 pid = (__u32)s->opts.pid;
+	__u8 one = 1;
+
+	if (!s->opts.follow)
+		return 0;
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.followed), &pid, &one, BPF_ANY))
+		return session_err(s, -errno, "BPF: follow: %s", strerror(errno));
+	s->fork_link = bpf_program__attach(s->skel->progs.on_fork);
+	if (!s->fork_link)
+		return session_err(s, -errno, "BPF: cannot follow forks (sched_process_fork): "
+				   "%s", strerror(errno));
+	return 0;
+}
+
 static int load_bpf(struct attach_session *s)
 {
 	int err;
@@ -257,7 +277,7 @@ static int load_bpf(struct attach_session *s)
 		session_info(s, s->multi ? "attaching with one uprobe_multi link per object" :
 			     "attaching with one uprobe link per site (--no-multi)");
 	}
-	return err;
+	return err ? err : start_following(s);
 }
 
 /* ---- sites -------------------------------------------------------------- */
@@ -352,6 +372,12 @@ static int attach_failed(struct attach_session *s, int err, size_t id,
 			   o->path, strerror(-err));
 }
 
+/* The pid a link filters on: none with --follow, where BPF decides. */
+static pid_t link_pid(const struct attach_session *s)
+{
+	return s->opts.pid && !s->opts.follow ? s->opts.pid : -1;
+}
+
 /* One uprobe_multi link for sites [first, first + n) of object @o. */
 static int attach_multi(struct attach_session *s, size_t first, size_t n,
 			const struct seen_obj *o, struct bpf_program *prog, bool retprobe)
@@ -375,8 +401,7 @@ static int attach_multi(struct attach_session *s, size_t first, size_t n,
 	mo.cookies = cookies;
 	mo.cnt = n;
 	mo.retprobe = retprobe;
-	link = bpf_program__attach_uprobe_multi(prog, s->opts.pid ? s->opts.pid : -1,
-						o->open_path, NULL, &mo);
+	link = bpf_program__attach_uprobe_multi(prog, link_pid(s), o->open_path, NULL, &mo);
 	err = link ? 0 : -errno;
 	s->links[first] = link;
 out_free_arrays:
@@ -397,8 +422,8 @@ static int attach_singles(struct attach_session *s, size_t first, size_t n,
 		uo.bpf_cookie = k;
 		uo.ref_ctr_offset = s->sem_offsets[k];
 		uo.retprobe = retprobe;
-		s->links[k] = bpf_program__attach_uprobe_opts(prog, s->opts.pid ? s->opts.pid : -1,
-							     o->open_path, s->sites[k].offset, &uo);
+		s->links[k] = bpf_program__attach_uprobe_opts(prog, link_pid(s), o->open_path,
+							     s->sites[k].offset, &uo);
 		if (!s->links[k])
 			return attach_failed(s, -errno, k, o);
 	}
@@ -763,18 +788,20 @@ static int resolve_probe_paths(struct attach_session *s)
 	return 0;
 }
 
-static int attach_pid_objects(struct attach_session *s, bool initial)
+static int attach_pid_objects(struct attach_session *s, pid_t pid, bool initial)
 {
 	struct object_list objs = {};
 	size_t k;
 	int err;
 
-	err = objects__from_pid(s->opts.pid, &objs);
+	err = objects__from_pid(pid, &objs);
 	if (err) {
 		object_list__free(&objs);
+		if (err == -ESRCH && !initial)
+			return 0;	/* a followed child that is gone already */
 		if (err == -ESRCH)
-			return session_err(s, err, "PID %d: no such process", (int)s->opts.pid);
-		return session_err(s, err, "PID %d: %s", (int)s->opts.pid, strerror(-err));
+			return session_err(s, err, "PID %d: no such process", (int)pid);
+		return session_err(s, err, "PID %d: %s", (int)pid, strerror(-err));
 	}
 	for (k = 0; k < objs.nr; k++) {
 		struct timespec t0;
@@ -924,8 +951,8 @@ static int on_dlopen(struct attach_session *s, pid_t pid)
 {
 	int err = 0;
 
-	if (pid == s->opts.pid)
-		err = attach_pid_objects(s, false);
+	if (pid == s->opts.pid || s->opts.follow)
+		err = attach_pid_objects(s, pid, false);
 	kill(pid, SIGCONT);
 	return err;
 }
@@ -980,7 +1007,7 @@ int attach_session__attach(struct attach_session *s)
 	} else {
 		snprintf(root, sizeof(root), "/proc/%d/root", (int)s->opts.pid);
 		snprintf(open_path, sizeof(open_path), "/proc/%d/exe", (int)s->opts.pid);
-		err = attach_pid_objects(s, true);
+		err = attach_pid_objects(s, s->opts.pid, true);
 		if (!err)
 			err = hook_interp(s, open_path, root);
 	}
@@ -1077,6 +1104,7 @@ void attach_session__free(struct attach_session *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
+	bpf_link__destroy(s->fork_link);
 	for (i = 0; i < s->nr_sites; i++) {
 		bpf_link__destroy(s->links[i]);
 		free((char *)s->sites[i].label);

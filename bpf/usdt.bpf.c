@@ -39,6 +39,8 @@ const volatile __u16 ip_off;
  * on a short timer, so a trickle of events is still seen within it.
  */
 const volatile __u64 wakeup_bytes = 256 * 1024;
+/* --follow: only processes in `followed` count, and their children join */
+const volatile bool follow;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -173,6 +175,39 @@ static __always_inline void read_str(char *dst, __u32 size, const struct ut_arg_
 	dst[len & (UT_STR_MAX - 1)] = '\0';
 }
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, __u8);
+} followed SEC(".maps");
+
+/*
+ * With --follow the uprobes are attached for every process mapping the
+ * objects, and this decides: the traced process and its descendants.
+ */
+static __always_inline bool wanted(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	return !follow || bpf_map_lookup_elem(&followed, &tgid);
+}
+
+/*
+ * A followed process forks: its child is followed too. A BTF tracepoint,
+ * so nothing depends on tracefs being mounted.
+ */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	__u8 one = 1;
+
+	if (ptgid != ctgid && bpf_map_lookup_elem(&followed, &ptgid))
+		bpf_map_update_elem(&followed, &ctgid, &one, BPF_ANY);
+	return 0;
+}
+
 static __always_inline __u64 wakeup_flag(void)
 {
 	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ?
@@ -217,6 +252,8 @@ int usdt_hit(struct pt_regs *ctx)
 	__u16 nstr = 0;
 	int i;
 
+	if (!wanted())
+		return 0;
 	spec = bpf_map_lookup_elem(&site_specs, &site);
 	buf = bpf_map_lookup_elem(&scratch_buf, &zero);
 	if (!spec || !buf)
@@ -288,6 +325,8 @@ int usdt_count(struct pt_regs *ctx)
 	struct ut_count_key k;
 	__u64 *c, one = 1;
 
+	if (!wanted())
+		return 0;
 	if (!count_by_pid) {
 		c = bpf_map_lookup_elem(&site_counts, &site);
 		if (c)
@@ -422,6 +461,8 @@ int usdt_latency(struct pt_regs *ctx)
 	__u64 now = bpf_ktime_get_ns();
 	struct ut_site_spec *spec;
 
+	if (!wanted())
+		return 0;
 	spec = bpf_map_lookup_elem(&site_specs, &site);
 	if (!spec)
 		return 0;
@@ -548,6 +589,8 @@ int usdt_calls(struct pt_regs *ctx)
 	struct ut_call_stack *stk;
 	__u32 d;
 
+	if (!wanted())
+		return 0;
 	spec = bpf_map_lookup_elem(&site_specs, &site);
 	if (!spec)
 		return 0;

@@ -3,7 +3,7 @@
  * sample.c - a small program instrumented with USDT probes, to show how
  * to add probes to C code and to give usdtrace something to trace.
  *
- *   sample [-n ITERATIONS] [-s SLEEP_MS] [-l LIBRARY] [-x]
+ *   sample [-n ITERATIONS] [-s SLEEP_MS] [-l LIBRARY] [-x] [-F]
  *
  * Each iteration fires:
  *   sample:loop(i)                       plain <sys/sdt.h> probe
@@ -15,13 +15,15 @@
  *   sample:request__start/done(...)      semaphore-guarded (sample_request.c)
  * With -l, the library is dlopen()ed half-way and its acclib:fire probe
  * fires on every remaining iteration. -x crashes (SIGSEGV) after the last
- * iteration, for the reliability tests.
+ * iteration and -F forks half-way (parent and child both finish the
+ * loop), for the reliability tests.
  * sample:hostile(s) fires a string no terminal should see raw.
  */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/sdt.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sample.h"
@@ -100,9 +102,10 @@ int main(int argc, char **argv)
 	const char *lib = NULL;
 	long i, n = 10, sleep_ms = 0;
 	void *handle = NULL;
-	int opt, crash = 0;
+	int opt, crash = 0, forks = 0;
+	pid_t child = 0;
 
-	while ((opt = getopt(argc, argv, "n:s:l:x")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:l:xF")) != -1) {
 		switch (opt) {
 		case 'n':
 			n = atol(optarg);
@@ -116,14 +119,21 @@ int main(int argc, char **argv)
 		case 'x':
 			crash = 1;
 			break;
+		case 'F':
+			forks = 1;
+			break;
 		default:
-			fprintf(stderr, "usage: sample [-n N] [-s SLEEP_MS] [-l LIB] [-x]\n");
+			fprintf(stderr, "usage: sample [-n N] [-s SLEEP_MS] [-l LIB] [-x] [-F]\n");
 			return 2;
 		}
 	}
 	for (i = 0; i < n; i++) {
 		if (lib && !handle && i >= n / 2)
 			handle = load_library(lib, &fire);
+		if (forks && i == n / 2) {
+			forks = 0;
+			child = fork();	/* both go on with the remaining iterations */
+		}
 		STAP_PROBE1(sample, loop, i);
 		fire_types(i);
 		STAP_PROBE2(sample, str, names[i % 3], i);
@@ -142,6 +152,8 @@ int main(int argc, char **argv)
 	}
 	if (handle)
 		dlclose(handle);
+	if (child > 0)
+		waitpid(child, NULL, 0);
 	if (crash)
 		*(volatile int *)0 = 1;
 	return 0;

@@ -31,6 +31,7 @@ static const char trace_usage[] =
 "      --json          JSON Lines: attached, event..., summary\n"
 "      --strlen N      bytes kept of each string argument (default 64)\n"
 "      --ring-size B   ring buffer bytes, a power of 2 (default 4 MiB)\n"
+"  -f, --follow        also trace the processes the target forks (and theirs)\n"
 "  -v, --verbose       say how the probes are attached\n"
 "      --no-multi      one uprobe link per site instead of one uprobe_multi\n"
 "                      link per object (slow with many sites; for comparison)\n"

@@ -372,6 +372,7 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 	ao->warn = warn_cb;
 	ao->info = o->verbose ? info_cb : NULL;
 	ao->no_multi = o->no_multi;
+	ao->follow = o->follow;
 	ao->on_object = on_object;
 	ao->ctx = run;
 	if (o->cmd) {
@@ -497,6 +498,9 @@ int runner_opts__option(struct runner_opts *o, int c, const char *arg)
 		return 0;
 	case 'M':
 		o->no_multi = true;
+		return 0;
+	case 'f':
+		o->follow = true;
 		return 0;
 	case 'S':
 		if (parse_number(arg, UT_STR_MAX, &v) || v < 2 || v != (int)v) {

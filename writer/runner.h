@@ -28,6 +28,7 @@ struct runner_opts {
 	uint32_t ring_size;
 	bool verbose;		/* -v: say how probes are attached */
 	bool no_multi;		/* --no-multi: one uprobe link per site */
+	bool follow;		/* -f: children of the target too */
 	struct probe_spec *probes;
 	int nr_probes;
 };
@@ -44,8 +45,9 @@ struct runner_opts {
 	{ "ring-size", required_argument, NULL, 'R' },			\
 	{ "verbose", no_argument, NULL, 'v' },				\
 	{ "no-multi", no_argument, NULL, 'M' },				\
+	{ "follow", no_argument, NULL, 'f' },				\
 	{ "help", no_argument, NULL, 'h' }
-#define RUNNER_SHORTOPTS "+hvo:d:i:p:c:"
+#define RUNNER_SHORTOPTS "+hvfo:d:i:p:c:"
 
 /*
  * Handle common option @c. Returns 0 when handled, 1 when it is not a

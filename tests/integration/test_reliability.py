@@ -196,6 +196,38 @@ def test_overload():
           f"{s} {r.stderr[-200:]}")
 
 
+def test_follow_and_exec():
+    def pids(r, probe):
+        out = {}
+        for x in records(r.stdout):
+            if x["type"] == "event" and x["probe"] == probe:
+                out.setdefault(x["pid"], []).append(x["args"][0])
+        return out
+
+    r = usdtrace("trace", "--json", "-c", f"{SAMPLE} -n 20 -F", "sample:loop")
+    p = pids(r, "sample:loop")
+    check("fork without --follow: only the named process", r.returncode == 0 and
+          list(p.values()) == [list(range(20))], f"{ {k: len(v) for k, v in p.items()} }")
+    r = usdtrace("trace", "--json", "-f", "-c", f"{SAMPLE} -n 20 -F", "sample:loop")
+    p = pids(r, "sample:loop")
+    check("fork with --follow: the child's events too, under its own pid",
+          r.returncode == 0 and sorted(map(len, p.values())) == [10, 20] and
+          sorted(sorted(v) for v in p.values()) == sorted([list(range(10, 20)), list(range(20))]),
+          f"{ {k: len(v) for k, v in p.items()} } {r.stderr[-200:]}")
+    server = os.path.join(ROOT, OUTPUT, "samples", "server")
+    r = usdtrace("trace", "--json", "-f", "-c",
+                 f"/bin/sh -c '{SAMPLE} -n 3; {server} -n 2 -s 0'",
+                 "sample:loop", "server:request__begin")
+    n = {k: sum(1 for x in records(r.stdout) if x.get("probe") == k)
+         for k in ("sample:loop", "server:request__begin")}
+    check("--follow through fork and exec: each new image's probes attached",
+          n == {"sample:loop": 3, "server:request__begin": 2}, f"{n} {r.stderr[-200:]}")
+    r = usdtrace("trace", "--json", "-c", f"/bin/sh -c 'exec {SAMPLE} -n 3'", "sample:loop")
+    ev = [x for x in records(r.stdout) if x["type"] == "event"]
+    check("exec of a new image in the traced pid: its probes attached",
+          [x["args"][0] for x in ev] == [0, 1, 2], f"{len(ev)} {r.stderr[-200:]}")
+
+
 def test_hostile_strings():
     r = usdtrace("trace", "-c", f"{SAMPLE} -n 3", "sample:hostile(s)")
     check("hostile strings: no control byte of a traced string reaches the terminal raw",
@@ -225,5 +257,6 @@ else:
     test_two_instances()
     test_chroot()
     test_overload()
+    test_follow_and_exec()
     test_hostile_strings()
 summary_exit()
