@@ -14,6 +14,7 @@
 
 OUTPUT ?= build
 CC ?= gcc
+CXX ?= g++
 CLANG ?= clang
 BPFTOOL ?= bpftool
 FUZZ_SECONDS ?= 60
@@ -65,7 +66,7 @@ FUZZERS := fuzz_note fuzz_argspec
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/,$(FUZZERS))
 
 .PHONY: all setup demo check test unit fuzz bench clean samples asan
-all: $(OUTPUT)/usdtrace samples $(OUTPUT)/bench/hot
+all: $(OUTPUT)/usdtrace samples $(OUTPUT)/bench/hot $(OUTPUT)/bench/hot5
 
 $(OUTPUT)/usdtrace: $(OBJS)
 	$(call msg,LINK,$@)
@@ -95,7 +96,18 @@ $(OUTPUT)/obj/attach/session.o: $(BPF_OUT)/usdt.skel.h
 
 # ---- samples ---------------------------------------------------------------
 SAMPLE_OUT := $(OUTPUT)/samples
-samples: $(SAMPLE_OUT)/sample $(SAMPLE_OUT)/libsamplelib.so $(SAMPLE_OUT)/server
+samples: $(SAMPLE_OUT)/sample $(SAMPLE_OUT)/libsamplelib.so $(SAMPLE_OUT)/server \
+	 $(SAMPLE_OUT)/fast $(SAMPLE_OUT)/account
+
+$(SAMPLE_OUT)/fast: samples/fast.c sdt/include/usdtrace/sdt.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) -Isdt/include $(SAMPLE_CFLAGS) $(WARNINGS) -o $@ $<
+
+$(SAMPLE_OUT)/account: samples/account.cpp sdt/include/usdtrace/sdt.h
+	$(call msg,CXX,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CXX) -Isdt/include $(SAMPLE_CFLAGS) -Wall -Wextra -Werror -o $@ $<
 
 # dtrace writes temporary files into its working directory: run it in build/
 $(SAMPLE_OUT)/sample_probes.h: samples/sample_probes.d
@@ -131,6 +143,11 @@ $(OUTPUT)/bench/hot: bench/hot.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(SAMPLE_CFLAGS) $(WARNINGS) -o $@ $<
+
+$(OUTPUT)/bench/hot5: bench/hot5.c sdt/include/usdtrace/sdt.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) -Isdt/include $(SAMPLE_CFLAGS) $(WARNINGS) -o $@ $<
 
 # ---- tests -----------------------------------------------------------------
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS)

@@ -53,12 +53,15 @@ def bench_list():
 
 
 HOT = os.path.join(OUT, "bench", "hot")
+HOT5 = os.path.join(OUT, "bench", "hot5")
 HITS = int(os.environ.get("BENCH_HITS", "200000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
 
-def hot_ns():
-    out = subprocess.run([HOT, str(HITS)], capture_output=True, text=True, check=True)
+
+
+def hot_ns(prog=None):
+    out = subprocess.run([prog or HOT, str(HITS)], capture_output=True, text=True, check=True)
     return float(out.stdout.strip())
 
 
@@ -78,16 +81,16 @@ def attached(path):
     return False
 
 
-def traced_ns(cmd):
+def traced_ns(cmd, prog=None):
     """ns per iteration of the workload while @cmd traces it."""
     t = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 30
-        while not attached(HOT):
+        while not attached(prog or HOT):
             if time.time() > deadline or t.poll() is not None:
                 raise RuntimeError(f"{cmd[0]} did not attach")
             time.sleep(0.1)
-        return hot_ns()
+        return hot_ns(prog)
     finally:
         t.send_signal(signal.SIGINT)
         try:
@@ -224,6 +227,22 @@ def peak_rss_kib(cmd, wait=4, env=None):
     return 0
 
 
+def bench_header():
+    """A traced hit through <usdtrace/sdt.h> (5-byte nop: the kernel calls
+    instead of trapping) against the same probe through <sys/sdt.h>."""
+    u = os.path.join(OUT, "usdtrace")
+    cost = {"sys/sdt.h": [], "usdtrace/sdt.h": []}
+    for _ in range(ROUNDS):
+        for k, prog in (("sys/sdt.h", HOT), ("usdtrace/sdt.h", HOT5)):
+            base = hot_ns(prog)
+            cost[k].append(traced_ns([u, "count", f"{prog}:bench:hit"], prog) - base)
+    m = {k: statistics.median(v) for k, v in cost.items()}
+    r = m["sys/sdt.h"] / m["usdtrace/sdt.h"]
+    print(f"\ntraced hit (usdtrace count), median of {ROUNDS}: sys/sdt.h "
+          f"{m['sys/sdt.h']:.0f} ns, usdtrace/sdt.h {m['usdtrace/sdt.h']:.0f} ns: "
+          f"{r:.2f}x cheaper; goal >= 3x: {'met' if r >= 3 else 'MISSED'}")
+
+
 def bench_jvm():
     """Mass attach on a live JVM: all hotspot*:* sites vs one, vs bpftrace,
     and the peak memory of each while attached."""
@@ -320,6 +339,7 @@ if __name__ == "__main__":
     bench_list()
     if shutil.which("bpftrace") and os.getuid() == 0:
         bench_hits()
+        bench_header()
         bench_jvm()
         bench_rate()
         bench_lang()

@@ -9,7 +9,7 @@ set -euo pipefail
 
 BACKPORTS_LIST=/etc/apt/sources.list.d/bookworm-backports.list
 BACKPORTS_PKGS=(libbpf-dev bpftool libelf-dev libdw-dev)
-PKGS=(clang llvm systemtap-sdt-dev make gcc binutils pkg-config
+PKGS=(clang llvm systemtap-sdt-dev make gcc g++ binutils pkg-config
       python3.11 openjdk-17-jdk-headless ruby3.1 php8.2-cli bpftrace
       gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu libc6-dev-arm64-cross
       libc6-dev-riscv64-cross valgrind)

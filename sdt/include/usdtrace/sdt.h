@@ -35,22 +35,35 @@
 #define _UT_ADDR	".4byte "
 #endif
 
-/* Size of an argument, negative when its type is signed. */
+/*
+ * An argument as recorded: arrays decay to their address, like a function
+ * argument would; the size is negative when the type is signed.
+ */
 #ifdef __cplusplus
+template <typename T> static inline T usdtrace_decay(T v)
+{
+	return v;	/* by value: arrays and functions decay to pointers */
+}
 template <typename T> struct usdtrace_arg_sign {
 	static const int value = ((T)-1 < (T)0) ? -1 : 1;
 };
 template <typename T> struct usdtrace_arg_sign<T *> {
 	static const int value = 1;
 };
-#define _UT_SIZE(x)	(usdtrace_arg_sign<__typeof__(x)>::value * (int)sizeof(x))
+#define _UT_VAL(x)	(x)
+#define _UT_SIZE(x)							\
+	(usdtrace_arg_sign<__typeof__(usdtrace_decay(x))>::value *	\
+	 (int)sizeof(usdtrace_decay(x)))
 #else
-/* pointers (class 5) are unsigned; the inner choice keeps the cast legal */
+/* pointers and arrays (class 5) are unsigned addresses */
+#define _UT_PTR(x)	(__builtin_classify_type(x) == 5)
+#define _UT_VAL(x)	__builtin_choose_expr(_UT_PTR(x), (unsigned long)(x), (x))
 #define _UT_SIGNED(x)							\
-	__builtin_choose_expr(__builtin_classify_type(x) == 5, 0,	\
-		(__typeof__(__builtin_choose_expr(__builtin_classify_type(x) == 5, \
-						  0, (x))))-1 < 0)
-#define _UT_SIZE(x)	((_UT_SIGNED(x) ? -1 : 1) * (int)sizeof(x))
+	__builtin_choose_expr(_UT_PTR(x), 0,				\
+		(__typeof__(__builtin_choose_expr(_UT_PTR(x), 0, (x))))-1 < 0)
+#define _UT_SIZE(x)							\
+	((_UT_SIGNED(x) ? -1 : 1) *					\
+	 (int)__builtin_choose_expr(_UT_PTR(x), sizeof(void *), sizeof(x)))
 #endif
 
 #define _UT_STR(x)	#x
@@ -72,7 +85,7 @@ template <typename T> struct usdtrace_arg_sign<T *> {
 #define _UT_T11		_UT_T10 " " _UT_F(11)
 #define _UT_T12		_UT_T11 " " _UT_F(12)
 
-#define _UT_OP(k, x)	[_ut_s##k] "n" (_UT_SIZE(x)), [_ut_a##k] "nor" (x)
+#define _UT_OP(k, x)	[_ut_s##k] "n" (_UT_SIZE(x)), [_ut_a##k] "nor" (_UT_VAL(x))
 #define _UT_O0()
 #define _UT_O1(a)	_UT_OP(1, a)
 #define _UT_O2(a, b)	_UT_O1(a), _UT_OP(2, b)
