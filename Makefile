@@ -48,7 +48,7 @@ ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/spec.c attach/symbols
 WRITER_SRCS := writer/main.c writer/cmd_list.c writer/cmd_trace.c writer/cmd_count.c \
 	       writer/cmd_latency.c writer/runner.c writer/sites.c writer/events.c \
 	       writer/hist.c writer/json.c writer/lang_cmd.c writer/cmd_calls.c \
-	       writer/cmd_flow.c writer/cmd_stat.c
+	       writer/cmd_flow.c writer/cmd_stat.c writer/timeline.c writer/folded.c
 LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/ruby.c lang-adapters/php.c
 SRCS := $(SDT_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(LANG_SRCS)
@@ -56,7 +56,7 @@ OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
 # what unit tests link: everything but the CLI and the BPF loader
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) attach/objects.c \
 	      attach/probe_spec.c attach/spec.c attach/symbols.c writer/json.c \
-	      writer/hist.c $(LANG_SRCS))
+	      writer/hist.c writer/folded.c $(LANG_SRCS))
 
 UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec \
 	      test_hist test_lang

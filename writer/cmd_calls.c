@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "folded.h"
 #include "json.h"
 #include "lang_cmd.h"
 
@@ -48,6 +49,8 @@ static const char calls_usage[] =
 "\n"
 "  -l, --lang LANG    the runtime\n"
 "      --self         also the exclusive time (without callees)\n"
+"      --folded FILE  also write \"LANG;method count\" lines (flow has stacks)\n"
+"      --weight time  fold total nanoseconds instead of call counts\n"
 "  -n, --top N        only the N methods called most\n"
 "  -i, --interval S   print the figures so far every S seconds\n"
 "  -c, -p, -d, -o, --json  as for trace\n"
@@ -163,6 +166,32 @@ static void report_gaps(const struct calls_state *cs)
 			q ? " (" : "", q ? q : "", q ? ")" : "");
 }
 
+/*
+ * calls keeps no stacks (that is what makes it cheap): its folded output is
+ * one frame per method under the runtime's name. flow gives full stacks.
+ */
+static void write_folded(const struct calls_state *cs)
+{
+	struct folded f = {};
+	char stack[sizeof(cs->rows[0].name) + 16];
+	size_t i;
+	int err = 0;
+
+	if (!cs->lc.o.folded_path)
+		return;
+	for (i = 0; i < cs->nr && !err; i++) {
+		const struct method_row *r = &cs->rows[i];
+
+		snprintf(stack, sizeof(stack), "%s;%s", cs->lc.a->lang, r->name);
+		err = folded__add(&f, stack, cs->lc.o.weight_time ? r->st.total_ns : r->st.count);
+	}
+	if (!err)
+		err = folded__write(&f, cs->lc.o.folded_path);
+	if (err)
+		usdtrace_err("%s: %s", cs->lc.o.folded_path, strerror(-err));
+	folded__free(&f);
+}
+
 static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
 {
 	struct calls_state *cs = ctx;
@@ -186,6 +215,7 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	for (i = 0; i < cs->nr; i++)
 		cs->w->events += cs->rows[i].st.count;
 	report_gaps(cs);
+	write_folded(cs);
 	attach_session__stats(s, &st);
 	if (!st.sites)
 		fprintf(stderr, "usdtrace: warning: no %s probes in the traced objects (%s)\n",
@@ -236,7 +266,10 @@ int cmd_calls(int argc, char **argv)
 		usdtrace_err("calls: unexpected argument '%s'", argv[optind]);
 		return 1;
 	}
-	err = lang_cmd__prepare(&cs.lc, (1u << LANG_ENTRY) | (1u << LANG_RETURN), ATTACH_CALLS);
+	err = runner_opts__only(&cs.lc.o, "calls", false, true);
+	if (!err)
+		err = lang_cmd__prepare(&cs.lc, (1u << LANG_ENTRY) | (1u << LANG_RETURN),
+					ATTACH_CALLS);
 	status = err ? 1 : lang_cmd__run(&cs.lc, &hooks, &w);
 	lang_cmd__free(&cs.lc);
 	free(cs.rows);

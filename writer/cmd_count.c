@@ -278,7 +278,9 @@ int cmd_count(int argc, char **argv)
 		return 1;
 	}
 	ao.count_by_pid = cs.by == BY_PID;
-	err = runner_opts__probes(&o, argc, argv, optind);
+	err = runner_opts__only(&o, "count", false, false);
+	if (!err)
+		err = runner_opts__probes(&o, argc, argv, optind);
 	cs.t0_ns = runner_now_ns();
 	status = err ? 1 : runner__run(&o, &ao, &hooks, &w);
 	runner_opts__free(&o);

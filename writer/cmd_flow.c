@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "folded.h"
 #include "json.h"
 #include "lang_cmd.h"
 
@@ -38,15 +39,22 @@ struct flow_state {
 	uint64_t calls;
 	uint64_t returns;
 	uint64_t no_entry;
+	struct folded folded;	/* --folded */
 };
 
 static const char flow_usage[] =
-"usage: usdtrace flow -l LANG [--json] [-d S] [-o FILE] (-p PID | -c 'CMD')\n"
+"usage: usdtrace flow -l LANG [--json] [--timeline FILE] [--folded FILE]\n"
+"                   [--weight count|time] [-d S] [-o FILE] (-p PID | -c 'CMD')\n"
 "\n"
 "Print every method call (->) and return (<-) of a language runtime, per\n"
 "thread, indented by depth, with the time spent in each call. LANG:\n"
 "python, java, ruby, php. A return whose entry probe did not fire is marked\n"
 "(entry not seen), and their number is reported at the end.\n"
+"\n"
+"  --timeline FILE     also write each call as a slice of a Chrome Trace\n"
+"                      Event JSON file (opens in Perfetto), nested per thread\n"
+"  --folded FILE       also write folded stacks (comm;frame;frame count) for\n"
+"                      flame graph tools; --weight time folds nanoseconds\n"
 "\n"
 "Examples:\n"
 "  usdtrace flow -l ruby -c 'ruby tests/workloads/work.rb'\n"
@@ -107,6 +115,30 @@ static void print_line(struct flow_state *fs, const struct ut_event *ev, bool ca
 	fputc('\n', out);
 }
 
+/* A call that returned: a slice of the timeline, a stack of the folded file. */
+static void record_call(struct flow_state *fs, const struct thread_flow *t,
+			const struct ut_event *ev, int d)
+{
+	const struct runner_opts *o = &fs->lc.o;
+	char comm[UT_COMM_LEN + 1], stack[8192];
+	size_t len;
+	int k;
+
+	if (d >= FLOW_DEPTH)
+		return;
+	memcpy(comm, ev->comm, UT_COMM_LEN);
+	comm[UT_COMM_LEN] = '\0';
+	if (fs->w->tl)
+		timeline__slice(fs->w->tl, ev->pid, ev->tid, comm, t->stack[d].name,
+				t->stack[d].ts, ev->ts - t->stack[d].ts);
+	if (!o->folded_path)
+		return;
+	len = (size_t)snprintf(stack, sizeof(stack), "%s", comm);
+	for (k = 0; k <= d && len < sizeof(stack); k++)
+		len += (size_t)snprintf(stack + len, sizeof(stack) - len, ";%s", t->stack[k].name);
+	folded__add(&fs->folded, stack, o->weight_time ? ev->ts - t->stack[d].ts : 1);
+}
+
 static void on_return(struct flow_state *fs, struct thread_flow *t, const struct ut_event *ev,
 		      const char *name)
 {
@@ -125,6 +157,7 @@ static void on_return(struct flow_state *fs, struct thread_flow *t, const struct
 	}
 	t->depth = d;
 	print_line(fs, ev, false, d, name, (int64_t)(ev->ts - t->stack[d].ts));
+	record_call(fs, t, ev, d);
 }
 
 static void on_event(void *ctx, const struct ut_event *ev, const struct site_info *site)
@@ -157,6 +190,12 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 
 	(void)s;
 	(void)now;
+	if (final && fs->lc.o.folded_path) {
+		int err = folded__write(&fs->folded, fs->lc.o.folded_path);
+
+		if (err)
+			usdtrace_err("%s: %s", fs->lc.o.folded_path, strerror(-err));
+	}
 	if (final && fs->no_entry)
 		fprintf(stderr, "usdtrace: %s: %" PRIu64 " of %" PRIu64 " returns had no entry "
 			"probe%s%s%s\n", fs->lc.a->lang, fs->no_entry, fs->returns,
@@ -194,6 +233,7 @@ int cmd_flow(int argc, char **argv)
 	err = lang_cmd__prepare(&fs.lc, (1u << LANG_ENTRY) | (1u << LANG_RETURN), ATTACH_TRACE);
 	status = err ? 1 : lang_cmd__run(&fs.lc, &hooks, &w);
 	lang_cmd__free(&fs.lc);
+	folded__free(&fs.folded);
 	for (i = 0; i < fs.nr; i++)
 		free(fs.threads[i].stack);
 	free(fs.threads);

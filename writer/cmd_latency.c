@@ -287,7 +287,9 @@ int cmd_latency(int argc, char **argv)
 	}
 	ls.keyed = ao.key_arg >= 0;
 	ls.key_arg = ao.key_arg;
-	err = runner_opts__probes(&o, argc, argv, optind);
+	err = runner_opts__only(&o, "latency", false, false);
+	if (!err)
+		err = runner_opts__probes(&o, argc, argv, optind);
 	if (!err)
 		err = check_probes(&o);
 	ls.t0_ns = runner_now_ns();

@@ -202,7 +202,9 @@ int cmd_stat(int argc, char **argv)
 		usdtrace_err("stat: unexpected argument '%s'", argv[optind]);
 		return 1;
 	}
-	err = lang_cmd__prepare(&st.lc, mask, ATTACH_TRACE);
+	err = runner_opts__only(&st.lc.o, "stat", false, false);
+	if (!err)
+		err = lang_cmd__prepare(&st.lc, mask, ATTACH_TRACE);
 	status = err ? 1 : lang_cmd__run(&st.lc, &hooks, &w);
 	lang_cmd__free(&st.lc);
 	return status;

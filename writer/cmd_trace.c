@@ -28,6 +28,7 @@ static const char trace_usage[] =
 "  -p, --pid PID       trace a running process\n"
 "  -d, --duration S    stop after S seconds\n"
 "  -o, --output FILE   write events to FILE\n"
+"      --timeline FILE also write a Chrome Trace Event JSON file (Perfetto)\n"
 "      --json          JSON Lines: attached, event..., summary\n"
 "      --strlen N      bytes kept of each string argument (default 64)\n"
 "      --ring-size B   ring buffer bytes, a power of 2 (default 4 MiB)\n"
@@ -75,7 +76,9 @@ int cmd_trace(int argc, char **argv)
 		usdtrace_err("trace: no PROBE given (see usdtrace trace --help)");
 		return 1;
 	}
-	err = runner_opts__probes(&o, argc, argv, optind);
+	err = runner_opts__only(&o, "trace", true, false);
+	if (!err)
+		err = runner_opts__probes(&o, argc, argv, optind);
 	status = err ? 1 : runner__run(&o, &ao, &hooks, &w);
 	runner_opts__free(&o);
 	return status;

@@ -144,6 +144,8 @@ void event_writer__event(struct event_writer *w, const struct ut_event *ev,
 		shown++;
 	}
 	fputs(w->json ? "]}\n" : "\n", w->out);
+	if (w->tl)
+		timeline__instant(w->tl, ev, site);
 }
 
 void event_writer__attached(struct event_writer *w, FILE *text_out, int probes,

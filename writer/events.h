@@ -15,12 +15,14 @@
 #include <stdio.h>
 
 #include "../attach/session.h"
+#include "timeline.h"
 
 struct event_writer {
 	FILE *out;
 	bool json;
 	uint64_t t0_ns;		/* CLOCK_MONOTONIC at start: text times are relative */
 	uint64_t events;
+	struct timeline *tl;	/* --timeline, NULL when none */
 };
 
 void event_writer__header(struct event_writer *w);

@@ -426,6 +426,7 @@ int runner__run(const struct runner_opts *o, struct attach_opts *ao,
 	struct run_state run = {
 		.o = o, .hooks = hooks, .w = w, .ch = { .release_fd = -1 }, .pidfd = -1,
 	};
+	struct timeline tl = {};
 	int err;
 
 	err = check_privileges();
@@ -435,6 +436,14 @@ int runner__run(const struct runner_opts *o, struct attach_opts *ao,
 		return 1;
 	w->json = o->json;
 	w->t0_ns = runner_now_ns();
+	if (o->timeline_path) {
+		err = timeline__open(&tl, o->timeline_path);
+		if (err) {
+			usdtrace_err("%s: %s", o->timeline_path, strerror(-err));
+			return 1;
+		}
+		w->tl = &tl;
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (o->pid)
@@ -448,6 +457,11 @@ int runner__run(const struct runner_opts *o, struct attach_opts *ao,
 	}
 	if (w->out != stdout)
 		fclose(w->out);
+	if (timeline__close(&tl) && !err) {
+		usdtrace_err("%s: %s", o->timeline_path, strerror(EIO));
+		err = -EIO;
+	}
+	w->tl = NULL;
 	return exit_status(&run, err);
 }
 
@@ -502,6 +516,19 @@ int runner_opts__option(struct runner_opts *o, int c, const char *arg)
 	case 'f':
 		o->follow = true;
 		return 0;
+	case 'T':
+		o->timeline_path = arg;
+		return 0;
+	case 'G':
+		o->folded_path = arg;
+		return 0;
+	case 'W':
+		if (strcmp(arg, "time") && strcmp(arg, "count")) {
+			usdtrace_err("--weight %s: must be count or time", arg);
+			return -EINVAL;
+		}
+		o->weight_time = !strcmp(arg, "time");
+		return 0;
 	case 'S':
 		if (parse_number(arg, UT_STR_MAX, &v) || v < 2 || v != (int)v) {
 			usdtrace_err("--strlen %s: must be 2..%d", arg, UT_STR_MAX);
@@ -542,6 +569,20 @@ int runner_opts__probes(struct runner_opts *o, int argc, char **argv, int first)
 			o->nr_probes = i;
 			return err;
 		}
+	}
+	return 0;
+}
+
+int runner_opts__only(const struct runner_opts *o, const char *cmd, bool timeline,
+		      bool folded)
+{
+	if (o->timeline_path && !timeline) {
+		usdtrace_err("%s: --timeline is for trace and flow", cmd);
+		return -EINVAL;
+	}
+	if ((o->folded_path || o->weight_time) && !folded) {
+		usdtrace_err("%s: --folded and --weight are for calls and flow", cmd);
+		return -EINVAL;
 	}
 	return 0;
 }

@@ -29,6 +29,9 @@ struct runner_opts {
 	bool verbose;		/* -v: say how probes are attached */
 	bool no_multi;		/* --no-multi: one uprobe link per site */
 	bool follow;		/* -f: children of the target too */
+	const char *timeline_path;	/* --timeline FILE (trace, flow) */
+	const char *folded_path;	/* --folded FILE (calls, flow) */
+	bool weight_time;		/* --weight time: folded values in ns */
 	struct probe_spec *probes;
 	int nr_probes;
 };
@@ -46,6 +49,9 @@ struct runner_opts {
 	{ "verbose", no_argument, NULL, 'v' },				\
 	{ "no-multi", no_argument, NULL, 'M' },				\
 	{ "follow", no_argument, NULL, 'f' },				\
+	{ "timeline", required_argument, NULL, 'T' },			\
+	{ "folded", required_argument, NULL, 'G' },			\
+	{ "weight", required_argument, NULL, 'W' },			\
 	{ "help", no_argument, NULL, 'h' }
 #define RUNNER_SHORTOPTS "+hvfo:d:i:p:c:"
 
@@ -57,6 +63,9 @@ int runner_opts__option(struct runner_opts *o, int c, const char *arg);
 /* Parse the PROBE arguments argv[first..argc) into o->probes. */
 int runner_opts__probes(struct runner_opts *o, int argc, char **argv, int first);
 void runner_opts__free(struct runner_opts *o);
+/* Refuse --timeline / --folded where the command @cmd does not write them. */
+int runner_opts__only(const struct runner_opts *o, const char *cmd, bool timeline,
+		      bool folded);
 
 struct runner_hooks {
 	/* one ring-buffer event (trace) */

@@ -1,0 +1,110 @@
+"""test_timeline.py - --timeline (Chrome Trace Event JSON for Perfetto) and
+--folded (flame graph input): the files parse, every flow slice nests inside
+its parent on its thread, slices match the flow records exactly, folded
+stacks count every call, and a timeline stopped by SIGINT is valid JSON."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import OUTPUT, ROOT, USDTRACE, check, summary_exit, usdtrace
+
+W = os.path.join(ROOT, "tests", "workloads")
+SAMPLE = os.path.join(ROOT, OUTPUT, "samples", "sample")
+
+
+def test_flow_timeline(d):
+    out, tl, fd = (os.path.join(d, n) for n in ("flow.jsonl", "tl.json", "folded.txt"))
+    r = usdtrace("flow", "--json", "-o", out, "--timeline", tl, "--folded", fd, "-l", "php",
+                 "-c", f"/usr/bin/php8.2 {W}/work.php")
+    try:
+        trace = json.load(open(tl))
+    except ValueError as e:
+        check("timeline flow: valid JSON", False, str(e))
+        return
+    check("timeline flow: valid JSON array", r.returncode == 0 and isinstance(trace, list),
+          r.stderr[-200:])
+    slices = [x for x in trace if x["ph"] == "X"]
+    meta = [x for x in trace if x["ph"] == "M"]
+    check("timeline flow: the process named", any(m["name"] == "process_name" and
+                                                  m["args"]["name"] == "php8.2" for m in meta),
+          f"{meta}")
+    rets = [json.loads(l) for l in open(out) if '"return"' in l]
+    want = sorted((x["tid"], x["method"], x["ts"] - x["ns"], x["ns"]) for x in rets if "ns" in x)
+    got = sorted((s["tid"], s["name"], round(s["ts"] * 1000), round(s["dur"] * 1000))
+                 for s in slices)
+    check("timeline flow: one slice per flow return, times exact", got == want and
+          len(got) == 3602, f"{len(got)} vs {len(want)}: {got[:2]} {want[:2]}")
+    bad = 0
+    for tid in {s["tid"] for s in slices}:
+        stack = []
+        for s in sorted((s for s in slices if s["tid"] == tid), key=lambda s: (s["ts"], -s["dur"])):
+            start, end = s["ts"], s["ts"] + s["dur"]
+            while stack and stack[-1] <= start:
+                stack.pop()
+            bad += bool(stack) and end > stack[-1] + 1e-6
+            stack.append(end)
+    check("timeline flow: every slice nests inside its parent on its thread", not bad,
+          f"{bad} slices cross their parent")
+    folded = dict(l.rsplit(" ", 1) for l in open(fd).read().splitlines())
+    check("folded flow: stacks with their call counts",
+          folded.get("php8.2;main;Work::main;Work::middle;leaf") == "3500" and
+          folded.get("php8.2;main;Work::main;Work::middle") == "100", f"{folded}")
+    r = usdtrace("flow", "--folded", fd, "--weight", "time", "-o", "/dev/null", "-l", "php",
+                 "-c", f"/usr/bin/php8.2 {W}/work.php")
+    vals = dict(l.rsplit(" ", 1) for l in open(fd).read().splitlines())
+    check("folded flow --weight time: nanoseconds", r.returncode == 0 and
+          int(vals.get("php8.2;main;Work::main;Work::middle;leaf", 0)) > 3500 * 100, f"{vals}")
+
+
+def test_calls_folded(d):
+    fd = os.path.join(d, "calls.folded")
+    r = usdtrace("calls", "--folded", fd, "-l", "php", "-c", f"/usr/bin/php8.2 {W}/work.php")
+    vals = dict(l.rsplit(" ", 1) for l in open(fd).read().splitlines()) if os.path.exists(fd) else {}
+    check("folded calls: one frame per method under the runtime",
+          r.returncode == 0 and vals.get("php;leaf") == "3500", f"{vals}")
+
+
+def test_trace_timeline_sigint(d):
+    tl = os.path.join(d, "trace.json")
+    proc = subprocess.Popen([SAMPLE, "-n", "100000", "-s", "2"])
+    try:
+        time.sleep(0.2)
+        t = subprocess.Popen([USDTRACE, "trace", "-o", "/dev/null", "--timeline", tl, "-p",
+                              str(proc.pid), "sample:str(s,d)"], stderr=subprocess.DEVNULL)
+        time.sleep(1.0)
+        t.send_signal(signal.SIGINT)
+        t.wait(timeout=20)
+        try:
+            trace = json.load(open(tl))
+        except ValueError as e:
+            trace = None
+        inst = [x for x in trace or [] if x["ph"] == "i"]
+        check("timeline trace: valid JSON after SIGINT, instants with their args",
+              trace is not None and len(inst) > 50 and
+              all(x["name"] == "sample:str" and x["args"]["arg0"] in
+                  ("alpha", "beta", 'gamma "quoted"') for x in inst), f"{len(inst)}")
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_refused():
+    r = usdtrace("latency", "--timeline", "/tmp/x.json", "-c", SAMPLE, "a:b", "c:d")
+    check("--timeline where not written: said, exit 1",
+          r.returncode == 1 and "--timeline is for trace and flow" in r.stderr, r.stderr)
+
+
+if os.getuid() != 0:
+    check("timeline tests", False, "need root")
+else:
+    d = tempfile.mkdtemp(prefix="usdtrace-tl-")
+    test_flow_timeline(d)
+    test_calls_folded(d)
+    test_trace_timeline_sigint(d)
+    test_refused()
+summary_exit()

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+/*
+ * timeline.c - Chrome Trace Event JSON output (see timeline.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "events.h"
+#include "json.h"
+#include "timeline.h"
+
+int timeline__open(struct timeline *t, const char *path)
+{
+	memset(t, 0, sizeof(*t));
+	t->f = fopen(path, "we");
+	if (!t->f)
+		return -errno;
+	setvbuf(t->f, NULL, _IOFBF, 1 << 20);
+	fputs("[\n", t->f);
+	t->first = true;
+	return 0;
+}
+
+static void begin_record(struct timeline *t)
+{
+	fputs(t->first ? "" : ",\n", t->f);
+	t->first = false;
+}
+
+static void name_record(struct timeline *t, const char *what, uint32_t pid, uint32_t tid,
+			const char *comm)
+{
+	begin_record(t);
+	fprintf(t->f, "{\"name\":\"%s\",\"ph\":\"M\",\"pid\":%u,\"tid\":%u,\"args\":{\"name\":",
+		what, pid, tid);
+	json_write_str(t->f, comm);
+	fputs("}}", t->f);
+}
+
+/* Name the process and the thread the first time they appear. */
+static void name_once(struct timeline *t, uint32_t pid, uint32_t tid, const char *comm)
+{
+	uint64_t key = (uint64_t)pid << 32 | tid, pkey = (uint64_t)pid << 32 | pid;
+	bool have_thread = false, have_proc = false;
+	size_t i;
+
+	for (i = 0; i < t->nr_named; i++) {
+		have_thread |= t->named[i] == key;
+		have_proc |= t->named[i] == pkey;
+	}
+	if (have_thread)
+		return;
+	if (t->nr_named + 2 > t->cap_named) {
+		size_t cap = t->cap_named ? t->cap_named * 2 : 64;
+		uint64_t *n = realloc(t->named, cap * sizeof(*n));
+
+		if (!n)
+			return;
+		t->named = n;
+		t->cap_named = cap;
+	}
+	if (!have_proc) {
+		name_record(t, "process_name", pid, pid, comm);
+		t->named[t->nr_named++] = pkey;
+	}
+	if (key != pkey) {
+		name_record(t, "thread_name", pid, tid, comm);
+		t->named[t->nr_named++] = key;
+	}
+}
+
+static void comm_of(const struct ut_event *ev, char *buf)
+{
+	memcpy(buf, ev->comm, UT_COMM_LEN);
+	buf[UT_COMM_LEN] = '\0';
+}
+
+void timeline__instant(struct timeline *t, const struct ut_event *ev,
+		       const struct site_info *site)
+{
+	char comm[UT_COMM_LEN + 1];
+	const char *str;
+	size_t len;
+	int a, shown = 0;
+
+	if (!t->f)
+		return;
+	comm_of(ev, comm);
+	name_once(t, ev->pid, ev->tid, comm);
+	begin_record(t);
+	fputs("{\"name\":", t->f);
+	json_write_str(t->f, site->label);
+	fprintf(t->f, ",\"ph\":\"i\",\"s\":\"t\",\"ts\":%.3f,\"pid\":%u,\"tid\":%u,\"args\":{",
+		(double)ev->ts / 1e3, ev->pid, ev->tid);
+	for (a = 0; a < site->nr_args; a++) {
+		if (site->fmt[a] == '-')
+			continue;
+		fprintf(t->f, "%s\"arg%d\":", shown++ ? "," : "", a);
+		str = event_str_arg(ev, site, a, &len);
+		if (str)
+			json_write_strn(t->f, str, len);
+		else if (site->fmt[a] == 'd')
+			fprintf(t->f, "%" PRId64, (int64_t)ev->args[a]);
+		else
+			fprintf(t->f, "%" PRIu64, (uint64_t)ev->args[a]);
+	}
+	fputs("}}", t->f);
+}
+
+void timeline__slice(struct timeline *t, uint32_t pid, uint32_t tid, const char *comm,
+		     const char *name, uint64_t ts_ns, uint64_t dur_ns)
+{
+	if (!t->f)
+		return;
+	name_once(t, pid, tid, comm);
+	begin_record(t);
+	fputs("{\"name\":", t->f);
+	json_write_str(t->f, name);
+	fprintf(t->f, ",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":%u,\"tid\":%u}",
+		(double)ts_ns / 1e3, (double)dur_ns / 1e3, pid, tid);
+}
+
+int timeline__close(struct timeline *t)
+{
+	int err = 0;
+
+	if (!t->f)
+		return 0;
+	fputs("\n]\n", t->f);
+	if (fclose(t->f))
+		err = -EIO;
+	t->f = NULL;
+	free(t->named);
+	t->named = NULL;
+	return err;
+}
