@@ -34,6 +34,21 @@ struct lat_state {
 	size_t cap;
 	uint64_t t0_ns;
 	int err;
+	/*
+	 * --timeline: each pair is also a slice, so BEGIN and END stream as
+	 * events and are paired here, LIFO per thread as the kernel would.
+	 */
+	struct lat_thread *threads;
+	size_t nr_threads;
+	size_t cap_threads;
+	uint64_t user_unmatched;
+};
+
+struct lat_thread {
+	uint32_t tid;
+	int depth;
+	uint64_t ts[UT_LAT_DEPTH];
+	uint64_t key[UT_LAT_DEPTH];
 };
 
 static const char latency_usage[] =
@@ -46,6 +61,9 @@ static const char latency_usage[] =
 "lives in the kernel: buckets at most 25% wide, from 1 ns up.\n"
 "\n"
 "  --key argN          one histogram per value of BEGIN's argument N\n"
+"  --timeline FILE     also write each pair as a slice of a Chrome Trace Event\n"
+"                      JSON file (Perfetto); BEGIN and END then stream as\n"
+"                      events and are paired in user space\n"
 "  -i, --interval S    print the totals so far every S seconds\n"
 "  -c, -p, -d, -o, -v, --json, --no-multi  as for trace\n"
 "\n"
@@ -191,24 +209,101 @@ static void print_text(struct lat_state *ls, const struct lat_series *sr,
 		d[4], d[5]);
 }
 
+static struct lat_thread *lat_thread_of(struct lat_state *ls, uint32_t tid)
+{
+	struct lat_thread *t;
+	size_t i;
+
+	for (i = 0; i < ls->nr_threads; i++) {
+		if (ls->threads[i].tid == tid)
+			return &ls->threads[i];
+	}
+	if (ls->nr_threads == ls->cap_threads) {
+		size_t cap = ls->cap_threads ? ls->cap_threads * 2 : 16;
+
+		t = realloc(ls->threads, cap * sizeof(*t));
+		if (!t)
+			return NULL;
+		ls->threads = t;
+		ls->cap_threads = cap;
+	}
+	t = &ls->threads[ls->nr_threads++];
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	return t;
+}
+
+/* User-space pairing for --timeline: the same rules as usdt_latency. */
+static void on_event(void *ctx, const struct ut_event *ev, const struct site_info *site)
+{
+	struct lat_state *ls = ctx;
+	struct lat_thread *t = lat_thread_of(ls, ev->tid);
+	struct lat_series *sr;
+	char comm[UT_COMM_LEN + 1], name[512];
+	uint64_t dur, key;
+
+	if (!t)
+		return;
+	if (site->probe_idx == 0) {
+		if (t->depth >= UT_LAT_DEPTH) {
+			ls->user_unmatched++;
+			return;
+		}
+		t->key[t->depth] = ls->keyed && ls->key_arg < site->nr_args ?
+				   ev->args[ls->key_arg] : 0;
+		t->ts[t->depth++] = ev->ts;
+		return;
+	}
+	if (!t->depth) {
+		ls->user_unmatched++;
+		return;
+	}
+	t->depth--;
+	dur = ev->ts - t->ts[t->depth];
+	key = t->key[t->depth];
+	sr = series_of(ls, key);
+	if (!sr)
+		return;
+	hist_add(&sr->h, ut_lat_bucket(dur), 1);
+	if (!sr->st.count || dur < sr->st.min_ns)
+		sr->st.min_ns = dur;
+	if (dur > sr->st.max_ns)
+		sr->st.max_ns = dur;
+	sr->st.count++;
+	sr->st.sum_ns += dur;
+	memcpy(comm, ev->comm, UT_COMM_LEN);
+	comm[UT_COMM_LEN] = '\0';
+	snprintf(name, sizeof(name), "%s:%s", ls->o->probes[0].provider, ls->o->probes[0].name);
+	timeline__slice(ls->w->tl, ev->pid, ev->tid, comm, name, t->ts[t->depth], dur);
+}
+
 static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
 {
 	struct lat_state *ls = ctx;
-	uint64_t unmatched = attach_session__unmatched(s);
+	uint64_t unmatched;
 	size_t i;
-	int err;
+	int err = 0;
 
-	ls->nr = 0;
-	ls->err = 0;
-	err = attach_session__latency(s, on_bucket, on_stats, ls);
+	if (ls->w->tl) {
+		/* paired here: BEGINs still open at the end never ended */
+		unmatched = ls->user_unmatched;
+		for (i = 0; final && i < ls->nr_threads; i++)
+			unmatched += (uint64_t)ls->threads[i].depth;
+	} else {
+		unmatched = attach_session__unmatched(s);
+		ls->nr = 0;
+		ls->err = 0;
+		err = attach_session__latency(s, on_bucket, on_stats, ls);
+	}
 	if (err || ls->err) {
 		usdtrace_err("latency: reading the histogram: %s", strerror(-(err ? err : ls->err)));
 		return;
 	}
 	if (!ls->keyed && !ls->nr)
 		series_of(ls, 0);	/* an empty histogram is still a result */
-	qsort(ls->series, ls->nr, sizeof(*ls->series), cmp_series);
 	ls->w->events = 0;
+	if (!ls->w->tl)	/* the user-space series must keep their places */
+		qsort(ls->series, ls->nr, sizeof(*ls->series), cmp_series);
 	for (i = 0; i < ls->nr; i++) {
 		if (ls->w->json)
 			print_json(ls, &ls->series[i], unmatched, now, final);
@@ -287,7 +382,11 @@ int cmd_latency(int argc, char **argv)
 	}
 	ls.keyed = ao.key_arg >= 0;
 	ls.key_arg = ao.key_arg;
-	err = runner_opts__only(&o, "latency", false, false);
+	err = runner_opts__only(&o, "latency", true, false);
+	if (o.timeline_path) {
+		ao.mode = ATTACH_TRACE;	/* pairs are slices: stream BEGIN and END */
+		hooks.on_event = on_event;
+	}
 	if (!err)
 		err = runner_opts__probes(&o, argc, argv, optind);
 	if (!err)
@@ -296,5 +395,6 @@ int cmd_latency(int argc, char **argv)
 	status = err ? 1 : runner__run(&o, &ao, &hooks, &w);
 	runner_opts__free(&o);
 	free(ls.series);
+	free(ls.threads);
 	return status;
 }

@@ -577,7 +577,7 @@ int runner_opts__only(const struct runner_opts *o, const char *cmd, bool timelin
 		      bool folded)
 {
 	if (o->timeline_path && !timeline) {
-		usdtrace_err("%s: --timeline is for trace and flow", cmd);
+		usdtrace_err("%s: --timeline is for trace, latency and flow", cmd);
 		return -EINVAL;
 	}
 	if ((o->folded_path || o->weight_time) && !folded) {

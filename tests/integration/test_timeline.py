@@ -93,10 +93,35 @@ def test_trace_timeline_sigint(d):
         proc.wait()
 
 
+def test_latency_timeline(d):
+    tl = os.path.join(d, "lat.json")
+    server = os.path.join(ROOT, OUTPUT, "samples", "server")
+    r = usdtrace("latency", "--json", "--timeline", tl, "-c", f"{server} -n 30 -s 1000 -N -t 2",
+                 "server:request__begin", "server:request__end")
+    rec = [json.loads(l) for l in r.stdout.splitlines() if '"latency"' in l]
+    trace = json.load(open(tl))
+    slices = [x for x in trace if x["ph"] == "X"]
+    check("timeline latency: one slice per BEGIN/END pair, same count as the histogram",
+          rec and rec[0]["count"] == 120 and len(slices) == 120 and rec[0]["unmatched"] == 0,
+          f"{rec[:1]} {len(slices)}")
+    bad = 0
+    for tid in {s["tid"] for s in slices}:
+        mine = sorted((s for s in slices if s["tid"] == tid), key=lambda s: (s["ts"], -s["dur"]))
+        stack = []
+        for s in mine:
+            while stack and stack[-1] <= s["ts"]:
+                stack.pop()
+            bad += bool(stack) and s["ts"] + s["dur"] > stack[-1] + 1e-6
+            stack.append(s["ts"] + s["dur"])
+    check("timeline latency: nested pairs nest per thread", not bad and
+          len({s["tid"] for s in slices}) == 2, f"{bad}")
+
+
 def test_refused():
-    r = usdtrace("latency", "--timeline", "/tmp/x.json", "-c", SAMPLE, "a:b", "c:d")
+    r = usdtrace("count", "--timeline", "/tmp/x.json", "-c", SAMPLE, "sample:loop")
     check("--timeline where not written: said, exit 1",
-          r.returncode == 1 and "--timeline is for trace and flow" in r.stderr, r.stderr)
+          r.returncode == 1 and "--timeline is for trace, latency and flow" in r.stderr,
+          r.stderr)
 
 
 if os.getuid() != 0:
@@ -106,5 +131,6 @@ else:
     test_flow_timeline(d)
     test_calls_folded(d)
     test_trace_timeline_sigint(d)
+    test_latency_timeline(d)
     test_refused()
 summary_exit()
