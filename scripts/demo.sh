@@ -23,10 +23,17 @@ say "$U" trace -c "$OUT/samples/sample -n 6 -l $LIB" 'acclib:fire'
 say "$U" trace --json -c "$OUT/samples/sample -n 2" "uprobe:$OUT/samples/sample:sample_square(d)" \
 	"uretprobe:$OUT/samples/sample:sample_square(d)"
 
+# probes through <usdtrace/sdt.h>: C with a semaphore, C++ method and template
+say "$U" trace -c "$OUT/samples/fast -n 3" 'fast:tick' 'fast:request(d,s)'
+say "$U" trace -c "$OUT/samples/account -n 2" 'account:*'
+
 # counted and timed in the kernel
 say "$U" count -c "$OUT/samples/sample -n 4000" 'sample:*'
 say "$U" latency -c "$OUT/samples/server -n 200 -s 1000 -k 2" --key arg1 \
 	server:request__begin server:request__end
+say "$U" latency --timeline "$OUT/server-timeline.json" -c "$OUT/samples/server -n 50 -N" \
+	server:request__begin server:request__end
+echo "(open $OUT/server-timeline.json in https://ui.perfetto.dev)"
 
 # a running process, for one second
 "$OUT/samples/sample" -n 100000 -s 100 &
