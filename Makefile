@@ -144,10 +144,11 @@ $(OUTPUT)/bench/hot: bench/hot.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(SAMPLE_CFLAGS) $(WARNINGS) -o $@ $<
 
-$(OUTPUT)/bench/hot5: bench/hot5.c sdt/include/usdtrace/sdt.h
+$(OUTPUT)/bench/hot5: bench/hot.c sdt/include/usdtrace/sdt.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CPPFLAGS) -Isdt/include $(SAMPLE_CFLAGS) $(WARNINGS) -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) -DHOT_USDTRACE_HEADER -Isdt/include $(SAMPLE_CFLAGS) $(WARNINGS) \
+		-o $@ $<
 
 # ---- tests -----------------------------------------------------------------
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS)

@@ -3,13 +3,22 @@
  * hot.c - benchmark workload: fire bench:hit(i, 2i) N times in a tight
  * loop and print the mean wall time per iteration in ns. Traced, the
  * difference to the untraced run is the per-hit cost of the tracer.
+ * Built twice: with <sys/sdt.h> (hot, a 1-byte nop site) and with
+ * -DHOT_USDTRACE_HEADER through <usdtrace/sdt.h> (hot5, a 5-byte nop).
  *
  *   hot N
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/sdt.h>
 #include <time.h>
+
+#ifdef HOT_USDTRACE_HEADER
+#include <usdtrace/sdt.h>
+#define HIT(i)	USDTRACE_PROBE(bench, hit, i, (i) * 2)
+#else
+#include <sys/sdt.h>
+#define HIT(i)	STAP_PROBE2(bench, hit, i, (i) * 2)
+#endif
 
 int main(int argc, char **argv)
 {
@@ -19,7 +28,7 @@ int main(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (i = 0; i < n; i++)
-		STAP_PROBE2(bench, hit, i, i * 2);
+		HIT(i);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	ns = (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
 	printf("%.2f\n", n > 0 ? ns / (double)n : 0.0);

@@ -70,3 +70,21 @@ def readelf_sections(path):
 
 def summary_exit():
     sys.exit(1 if failed else 0)
+
+
+def sample_semaphore(pid, binary, probe):
+    """The value of @probe's semaphore in process @pid, read from its memory
+    at the address where @binary's semaphore offset is mapped."""
+    import json
+    recs = [json.loads(l) for l in usdtrace("list", "--json", binary, probe).stdout.splitlines()]
+    off = recs[0]["semaphore_offset"]
+    for line in open(f"/proc/{pid}/maps"):
+        parts = line.split()
+        if len(parts) >= 6 and os.path.realpath(parts[5]) == os.path.realpath(binary):
+            start, end = (int(x, 16) for x in parts[0].split("-"))
+            moff = int(parts[2], 16)
+            if moff <= off < moff + (end - start):
+                with open(f"/proc/{pid}/mem", "rb") as f:
+                    f.seek(start + off - moff)
+                    return int.from_bytes(f.read(2), "little")
+    return None

@@ -7,14 +7,14 @@ import json
 import os
 import shutil
 import signal
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import OUTPUT, ROOT, USDTRACE, check, run, summary_exit, usdtrace
+from harness import (OUTPUT, ROOT, USDTRACE, check, run, sample_semaphore, summary_exit,
+                     usdtrace)
 
 SAMPLE = os.path.join(ROOT, OUTPUT, "samples", "sample")
 W = os.path.join(ROOT, "tests", "workloads")
@@ -39,18 +39,7 @@ def settled(baseline, seconds=3):
 
 
 def semaphore(pid, probe):
-    recs = records(usdtrace("list", "--json", SAMPLE, probe).stdout)
-    off = recs[0]["semaphore_offset"]
-    for line in open(f"/proc/{pid}/maps"):
-        parts = line.split()
-        if len(parts) >= 6 and os.path.realpath(parts[5]) == os.path.realpath(SAMPLE):
-            start, end = (int(x, 16) for x in parts[0].split("-"))
-            moff = int(parts[2], 16)
-            if moff <= off < moff + (end - start):
-                with open(f"/proc/{pid}/mem", "rb") as f:
-                    f.seek(start + off - moff)
-                    return struct.unpack("<H", f.read(2))[0]
-    return None
+    return sample_semaphore(pid, SAMPLE, probe)
 
 
 def tracer(args):

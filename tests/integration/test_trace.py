@@ -6,13 +6,13 @@ import json
 import os
 import re
 import signal
-import struct
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import OUTPUT, ROOT, USDTRACE, check, run, summary_exit, usdtrace
+from harness import (OUTPUT, ROOT, USDTRACE, check, run, sample_semaphore, summary_exit,
+                     usdtrace)
 
 SAMPLE = os.path.join(ROOT, OUTPUT, "samples", "sample")
 LIB = os.path.join(ROOT, OUTPUT, "samples", "libsamplelib.so")
@@ -171,38 +171,19 @@ def test_dlopen():
           f"{len(fires)} {r.stderr}")
 
 
-def sem_address(pid, probe):
-    recs = records(usdtrace("list", "--json", SAMPLE, probe).stdout)
-    off = recs[0]["semaphore_offset"]
-    for line in open(f"/proc/{pid}/maps"):
-        parts = line.split()
-        if len(parts) >= 6 and os.path.realpath(parts[5]) == os.path.realpath(SAMPLE):
-            start, end = (int(x, 16) for x in parts[0].split("-"))
-            moff = int(parts[2], 16)
-            if moff <= off < moff + (end - start):
-                return start + off - moff
-    return None
-
-
-def read_sem(pid, addr):
-    with open(f"/proc/{pid}/mem", "rb") as f:
-        f.seek(addr)
-        return struct.unpack("<H", f.read(2))[0]
-
-
 def test_pid_and_semaphore():
     proc = subprocess.Popen([SAMPLE, "-n", "100000", "-s", "2"])
     try:
         time.sleep(0.3)
-        addr = sem_address(proc.pid, "sample:request__start")
-        before_sem = read_sem(proc.pid, addr)
+        sem = lambda: sample_semaphore(proc.pid, SAMPLE, "sample:request__start")
+        before_sem = sem()
         before = bpf_objects()
         t, first = start_tracer(["trace", "--json", "-d", "2", "-p", str(proc.pid),
                                  "sample:loop", "sample:request__start(d,s)"])
         time.sleep(0.5)
-        during = read_sem(proc.pid, addr)
+        during = sem()
         out, err = finish_tracer(t)
-        after = read_sem(proc.pid, addr)
+        after = sem()
         recs = records(first + out)
         check("trace -p: semaphore 0 before, raised while attached, 0 after",
               before_sem == 0 and during >= 1 and after == 0,
