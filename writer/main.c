@@ -28,7 +28,15 @@ static const char usage[] =
 "  flow      call/return flow of a runtime, indented by depth\n"
 "  stat      GC, allocations, threads and loads of a runtime per interval\n"
 "\n"
-"Run 'usdtrace COMMAND --help' for a command's options and examples.\n"
+"Examples:\n"
+"  usdtrace list /usr/bin/python3.11\n"
+"  usdtrace trace -c './app' 'myapp:request(d,s)'\n"
+"  usdtrace count -p 1234 'hotspot:*' -i 1\n"
+"  usdtrace latency -p 1234 app:begin app:end\n"
+"  usdtrace calls -l python -c 'python3.11 script.py'\n"
+"\n"
+"Run 'usdtrace COMMAND --help' for a command's options and examples;\n"
+"docs/usage.md and 'man -l docs/usdtrace.1' for everything.\n"
 "  -h, --help     this help\n"
 "  -V, --version  print the version\n";
 

@@ -105,13 +105,14 @@ def test_two_instances():
     proc = subprocess.Popen([SAMPLE, "-n", "100000", "-s", "2"])
     try:
         time.sleep(0.3)
-        args = ["trace", "--json", "-d", "2", "-p", str(proc.pid), "sample:loop",
+        args = ["trace", "--json", "-p", str(proc.pid), "sample:loop",
                 "sample:request__start(d,s)"]
-        t1, f1 = tracer(args)
-        t2, f2 = tracer(args)
+        t1, f1 = tracer(args[:2] + ["-d", "1.5"] + args[2:])
+        t2, f2 = tracer(args[:2] + ["-d", "3"] + args[2:])
         time.sleep(0.5)
         both = semaphore(proc.pid, "sample:request__start")
         o1, _ = finish(t1)
+        one = semaphore(proc.pid, "sample:request__start")
         o2, _ = finish(t2)
         time.sleep(0.2)
         none = semaphore(proc.pid, "sample:request__start")
@@ -120,8 +121,8 @@ def test_two_instances():
         common = sorted(set(l1) & set(l2))
         # the kernel raises a semaphore once per breakpoint, shared by all
         # consumers of that site, and lowers it when the last one goes
-        check("two usdtrace on one process: semaphore up while both attached, 0 after",
-              both == 1 and none == 0, f"{both} -> {none}")
+        check("two usdtrace on one process: the semaphore stays up until the last leaves",
+              both == 1 and one == 1 and none == 0, f"{both} -> {one} -> {none}")
         check("two usdtrace on one process: both see every hit while both attached",
               len(common) > 100 and all(i in l1 and i in l2 for i in
                                         range(common[0], common[-1] + 1)) and
@@ -248,4 +249,7 @@ else:
     test_overload()
     test_follow_and_exec()
     test_hostile_strings()
+    print("NOTE reliability: faults survived: command crash, PID crash, usdtrace SIGKILL, "
+          "two tracers, chroot, fork with and without --follow, fork+exec, exec; "
+          "overload: 5 runs + flow, events + dropped == hits; hostile strings: text and JSON")
 summary_exit()
