@@ -44,7 +44,7 @@ endif
 
 SDT_SRCS := sdt/argspec.c sdt/note.c sdt/elf.c
 ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/spec.c attach/symbols.c \
-	       attach/session.c
+	       attach/session.c attach/session_read.c
 WRITER_SRCS := writer/main.c writer/cmd_list.c writer/cmd_trace.c writer/cmd_count.c \
 	       writer/cmd_latency.c writer/runner.c writer/sites.c writer/events.c \
 	       writer/hist.c writer/json.c writer/lang_cmd.c writer/cmd_calls.c \
@@ -92,7 +92,7 @@ $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/obj/attach/session.o: $(BPF_OUT)/usdt.skel.h
+$(OUTPUT)/obj/attach/session.o $(OUTPUT)/obj/attach/session_read.o: $(BPF_OUT)/usdt.skel.h
 
 # ---- samples ---------------------------------------------------------------
 SAMPLE_OUT := $(OUTPUT)/samples
