@@ -24,6 +24,8 @@ int lang_cmd__option(struct lang_cmd *lc, int c, const char *arg)
 	return 0;
 }
 
+#define PROC_TEXT_MAX	(1 << 16)
+
 /* Bytes of /proc/PID/@what (NUL-separated), 0 when unreadable. */
 static size_t read_proc(pid_t pid, const char *what, char *buf, size_t size)
 {
@@ -44,7 +46,7 @@ static size_t read_proc(pid_t pid, const char *what, char *buf, size_t size)
 static void check_switch(const struct lang_cmd *lc)
 {
 	const struct lang_adapter *a = lc->a;
-	static char buf[1 << 16];
+	char *buf;
 	size_t n;
 
 	if (!a->needs || a->child_env)
@@ -55,29 +57,35 @@ static void check_switch(const struct lang_cmd *lc)
 				"fire only with %s; add it to the command\n", a->lang, a->needs);
 		return;
 	}
-	if (!lc->o.pid)
+	buf = lc->o.pid ? malloc(2 * PROC_TEXT_MAX) : NULL;
+	if (!buf)
 		return;
-	n = read_proc(lc->o.pid, "cmdline", buf, sizeof(buf));
-	n += read_proc(lc->o.pid, "environ", buf + n, sizeof(buf) - n);
+	n = read_proc(lc->o.pid, "cmdline", buf, PROC_TEXT_MAX);
+	n += read_proc(lc->o.pid, "environ", buf + n, PROC_TEXT_MAX);
 	if (!lang_adapter__flag_present(a, buf, n))
 		fprintf(stderr, "usdtrace: warning: %s: PID %d was started without %s: its "
 			"method and allocation probes will not fire\n", a->lang,
 			(int)lc->o.pid, a->needs);
+	free(buf);
 }
 
 /* PHP's probes fire only with USE_ZEND_DTRACE=1 in the environment. */
 static void check_env(const struct lang_cmd *lc)
 {
-	static char buf[1 << 16];
+	char *buf;
 	size_t n;
 
 	if (!lc->a->child_env || !lc->o.pid)
 		return;
-	n = read_proc(lc->o.pid, "environ", buf, sizeof(buf));
+	buf = malloc(PROC_TEXT_MAX);
+	if (!buf)
+		return;
+	n = read_proc(lc->o.pid, "environ", buf, PROC_TEXT_MAX);
 	if (!lang_adapter__flag_present(lc->a, buf, n))
 		fprintf(stderr, "usdtrace: warning: %s: PID %d runs without %s in its "
 			"environment: its probes will not fire\n", lc->a->lang,
 			(int)lc->o.pid, lc->a->child_env);
+	free(buf);
 }
 
 int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode mode)
