@@ -92,7 +92,8 @@ $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/obj/attach/session.o $(OUTPUT)/obj/attach/session_read.o: $(BPF_OUT)/usdt.skel.h
+$(OUTPUT)/obj/attach/session.o $(OUTPUT)/obj/attach/session_read.o: $(BPF_OUT)/usdt.skel.h \
+	$(BPF_OUT)/follow.skel.h
 
 # ---- samples ---------------------------------------------------------------
 SAMPLE_OUT := $(OUTPUT)/samples

@@ -155,7 +155,6 @@ static int load_skel(struct attach_session *s, bool multi)
 	if (!err && s->opts.ring_size)
 		err = bpf_map__set_max_entries(s->skel->maps.events, s->opts.ring_size);
 	s->skel->rodata->follow = s->opts.follow;
-	bpf_program__set_autoload(s->skel->progs.on_fork, s->opts.follow);
 	bpf_object__for_each_program(prog, s->skel->obj) {
 		if (!err && multi && bpf_program__type(prog) == BPF_PROG_TYPE_KPROBE)
 			err = bpf_program__set_expected_attach_type(prog, BPF_TRACE_UPROBE_MULTI);
@@ -170,7 +169,9 @@ static int load_skel(struct attach_session *s, bool multi)
 
 /*
  * Does this kernel take uprobe_multi links (Linux >= 6.6)? Try one on our
- * own main(), which never runs again, restricted to our own process.
+ * own main(), which never runs again, restricted to our own process. The
+ * link is kept until the session ends: releasing a uprobe_multi link waits
+ * for an RCU grace period, tens of milliseconds better spent after the run.
  */
 static bool multi_works(struct attach_session *s)
 {
@@ -178,7 +179,6 @@ static bool multi_works(struct attach_session *s)
 	unsigned long off;
 	uint64_t vaddr, offset;
 	struct elf_symtab *t;
-	struct bpf_link *link;
 	__u64 cookie = 0;
 	bool ok = false;
 
@@ -189,10 +189,10 @@ static bool multi_works(struct attach_session *s)
 		mo.offsets = &off;
 		mo.cookies = &cookie;
 		mo.cnt = 1;
-		link = bpf_program__attach_uprobe_multi(s->skel->progs.usdt_hit, getpid(),
-							"/proc/self/exe", NULL, &mo);
-		ok = link != NULL;
-		bpf_link__destroy(link);
+		s->probe_link = bpf_program__attach_uprobe_multi(s->skel->progs.usdt_hit,
+								 getpid(), "/proc/self/exe",
+								 NULL, &mo);
+		ok = s->probe_link != NULL;
 	}
 	elf_symtab__free(t);
 	return ok;
@@ -203,12 +203,22 @@ static int start_following(struct attach_session *s)
 {
 	__u32 pid = (__u32)s->opts.pid;
 	__u8 one = 1;
+	int err;
 
 	if (!s->opts.follow)
 		return 0;
 	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.followed), &pid, &one, BPF_ANY))
 		return session_err(s, -errno, "BPF: follow: %s", strerror(errno));
-	s->fork_link = bpf_program__attach(s->skel->progs.on_fork);
+	s->follow_skel = follow_bpf__open();
+	if (!s->follow_skel)
+		return session_err(s, -errno, "BPF: follow: %s", strerror(errno));
+	err = bpf_map__reuse_fd(s->follow_skel->maps.followed,
+				bpf_map__fd(s->skel->maps.followed));
+	if (!err)
+		err = follow_bpf__load(s->follow_skel);
+	if (err)
+		return session_err(s, err, "BPF: cannot load the fork hook: %s", strerror(-err));
+	s->fork_link = bpf_program__attach(s->follow_skel->progs.on_fork);
 	if (!s->fork_link)
 		return session_err(s, -errno, "BPF: cannot follow forks (sched_process_fork): "
 				   "%s", strerror(errno));
@@ -1059,6 +1069,8 @@ void attach_session__free(struct attach_session *s)
 		return;
 	ring_buffer__free(s->rb);
 	bpf_link__destroy(s->fork_link);
+	bpf_link__destroy(s->probe_link);
+	follow_bpf__destroy(s->follow_skel);
 	for (i = 0; i < s->nr_sites; i++) {
 		bpf_link__destroy(s->links[i]);
 		free((char *)s->sites[i].label);

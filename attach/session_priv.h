@@ -12,6 +12,7 @@
 
 #include "session.h"
 #include "symbols.h"
+#include "follow.skel.h"
 #include "usdt.skel.h"
 
 /* An object seen in this session, attached or not. */
@@ -47,6 +48,8 @@ struct attach_session {
 	uint32_t max_sites;	/* capacity of the site_specs map */
 	bool multi;		/* programs loaded for uprobe_multi links */
 	struct bpf_link *fork_link;	/* --follow */
+	struct bpf_link *probe_link;	/* the uprobe_multi capability probe */
+	struct follow_bpf *follow_skel;
 	struct seen_obj *objs;
 	size_t nr_objs;
 	size_t cap_objs;

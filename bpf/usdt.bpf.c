@@ -193,20 +193,6 @@ static __always_inline bool wanted(void)
 	return !follow || bpf_map_lookup_elem(&followed, &tgid);
 }
 
-/*
- * A followed process forks: its child is followed too. A BTF tracepoint,
- * so nothing depends on tracefs being mounted.
- */
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
-{
-	__u32 ptgid = parent->tgid, ctgid = child->tgid;
-	__u8 one = 1;
-
-	if (ptgid != ctgid && bpf_map_lookup_elem(&followed, &ptgid))
-		bpf_map_update_elem(&followed, &ctgid, &one, BPF_ANY);
-	return 0;
-}
 
 static __always_inline __u64 wakeup_flag(void)
 {
