@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * runner.c - the lifecycle shared by trace, count and latency (runner.h):
+ * runner.c - the lifecycle shared by trace, count, latency, and through
+ * lang_cmd.c calls, flow and stat (runner.h):
  * check privileges, start the command held on a pipe (so it is traced from
  * its first instruction), attach, release it, poll until it ends, a
  * signal, or -d, then drain, summarize, detach, and exit with its status.
