@@ -705,6 +705,9 @@ static int hook_interp(struct attach_session *s, const char *open_exe, const cha
 	int err;
 
 	err = elf_symtab__open(open_exe, &t);
+	if (err == -ENOENT && s->opts.pid && !s->opts.exec_path)
+		return session_err(s, err, "PID %d: no executable to trace (a kernel thread?)",
+				   (int)s->opts.pid);
 	if (err)
 		return session_err(s, err, "%s: %s", open_exe, sdt_strerror(err));
 	err = elf_symtab__interp(t, interp, sizeof(interp));

@@ -135,7 +135,7 @@ static int parse_args(int argc, char **argv, struct list_opts *o, struct list_st
 	int c, err;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+hvp:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hvp:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'J':
 			o->json = true;

@@ -53,7 +53,8 @@ struct runner_opts {
 	{ "folded", required_argument, NULL, 'G' },			\
 	{ "weight", required_argument, NULL, 'W' },			\
 	{ "help", no_argument, NULL, 'h' }
-#define RUNNER_SHORTOPTS "+hvfo:d:i:p:c:"
+/* options may follow the probes (GNU order); -c takes the command as one word */
+#define RUNNER_SHORTOPTS "hvfo:d:i:p:c:"
 
 /*
  * Handle common option @c. Returns 0 when handled, 1 when it is not a
