@@ -14,6 +14,7 @@
 #ifndef USDTRACE_OBJECTS_H
 #define USDTRACE_OBJECTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -55,6 +56,12 @@ struct maps_entry {
 	const char *path;
 };
 int maps_line__parse(char *line, struct maps_entry *e);
+
+/*
+ * Is @pid a live process? False once it has exited, also while it is a
+ * zombie its parent has not reaped yet (its /proc files are gone then).
+ */
+bool pid_alive(pid_t pid);
 
 /*
  * Resolve a library file name ("libc.so.6") the way ld.so does: the

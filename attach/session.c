@@ -326,11 +326,25 @@ static int register_site(struct attach_session *s, const struct site_req *r)
 	return (int)id;
 }
 
+/*
+ * A traced process that exits in the middle of attaching makes its /proc
+ * files vanish: say that, not which file was missing.
+ */
+static bool target_exited(const struct attach_session *s)
+{
+	return s->opts.pid && !pid_alive(s->opts.pid);
+}
+
+static int exited_while_attaching(struct attach_session *s)
+{
+	return session_err(s, -ESRCH, "PID %d: exited while attaching", (int)s->opts.pid);
+}
+
 static int attach_failed(struct attach_session *s, int err, size_t id,
 			 const struct seen_obj *o)
 {
-	if (err == -ESRCH)
-		return session_err(s, err, "PID %d: exited while attaching", (int)s->opts.pid);
+	if (err == -ESRCH || target_exited(s))
+		return exited_while_attaching(s);
 	return session_err(s, err, "%s: cannot attach at offset %#llx of %s: %s",
 			   s->sites[id].label, (unsigned long long)s->sites[id].offset,
 			   o->path, strerror(-err));
@@ -446,8 +460,12 @@ static int see_obj(struct attach_session *s, const char *path, const char *open_
 	struct stat st;
 	int err;
 
-	if (stat(open_path, &st))
-		return session_err(s, -errno, "%s: %s", path, strerror(errno));
+	if (stat(open_path, &st)) {
+		err = -errno;
+		if (target_exited(s))
+			return exited_while_attaching(s);
+		return session_err(s, err, "%s: %s", path, strerror(-err));
+	}
 	o = find_obj(s, st.st_dev, st.st_ino, open_path);
 	*fresh = !o;
 	if (o) {
@@ -705,6 +723,14 @@ static int hook_interp(struct attach_session *s, const char *open_exe, const cha
 	int err;
 
 	err = elf_symtab__open(open_exe, &t);
+	if (err == -ENOENT && s->opts.pid && !s->opts.exec_path) {
+		/* an exiting process loses its exe before it turns zombie */
+		usleep(20000);
+		if (target_exited(s))
+			return exited_while_attaching(s);
+	}
+	if (err && target_exited(s))
+		return exited_while_attaching(s);
 	if (err == -ENOENT && s->opts.pid && !s->opts.exec_path)
 		return session_err(s, err, "PID %d: no executable to trace (a kernel thread?)",
 				   (int)s->opts.pid);

@@ -3,7 +3,7 @@
  * sample.c - a small program instrumented with USDT probes, to show how
  * to add probes to C code and to give usdtrace something to trace.
  *
- *   sample [-n ITERATIONS] [-s SLEEP_MS] [-l LIBRARY] [-x] [-F]
+ *   sample [-n ITERATIONS] [-s SLEEP_MS] [-l LIBRARY] [-x] [-F] [-q]
  *
  * Each iteration fires:
  *   sample:loop(i)                       plain <sys/sdt.h> probe
@@ -15,8 +15,9 @@
  *   sample:request__start/done(...)      semaphore-guarded (sample_request.c)
  * With -l, the library is dlopen()ed half-way and its acclib:fire probe
  * fires on every remaining iteration. -x crashes (SIGSEGV) after the last
- * iteration and -F forks half-way (parent and child both finish the
- * loop), for the reliability tests.
+ * iteration, -F forks half-way (parent and child both finish the loop), and
+ * -q quits the moment a tracer raises sample:request__start's semaphore,
+ * in the middle of its attaching: all for the reliability tests.
  * sample:hostile(s) fires a string no terminal should see raw.
  */
 #include <dlfcn.h>
@@ -102,10 +103,10 @@ int main(int argc, char **argv)
 	const char *lib = NULL;
 	long i, n = 10, sleep_ms = 0;
 	void *handle = NULL;
-	int opt, crash = 0, forks = 0;
+	int opt, crash = 0, forks = 0, quit_when_traced = 0;
 	pid_t child = 0;
 
-	while ((opt = getopt(argc, argv, "n:s:l:xF")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:l:xFq")) != -1) {
 		switch (opt) {
 		case 'n':
 			n = atol(optarg);
@@ -122,11 +123,18 @@ int main(int argc, char **argv)
 		case 'F':
 			forks = 1;
 			break;
+		case 'q':
+			quit_when_traced = 1;
+			break;
 		default:
-			fprintf(stderr, "usage: sample [-n N] [-s SLEEP_MS] [-l LIB] [-x] [-F]\n");
+			fprintf(stderr, "usage: sample [-n N] [-s SLEEP_MS] [-l LIB] [-x] [-F] [-q]\n");
 			return 2;
 		}
 	}
+	while (quit_when_traced && !request_traced())
+		usleep(50);
+	if (quit_when_traced)
+		_exit(0);
 	for (i = 0; i < n; i++) {
 		if (lib && !handle && i >= n / 2)
 			handle = load_library(lib, &fire);

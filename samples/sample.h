@@ -4,5 +4,7 @@
 #define SAMPLE_H
 
 void handle_request(long i);
+/* Is sample:request__start's semaphore raised (a tracer attached)? */
+int request_traced(void);
 
 #endif /* SAMPLE_H */

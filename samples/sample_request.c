@@ -14,6 +14,11 @@
 
 #include "sample.h"
 
+int request_traced(void)
+{
+	return SAMPLE_REQUEST_START_ENABLED();
+}
+
 void handle_request(long i)
 {
 	/* Arguments that cost something are computed only when traced. */

@@ -76,6 +76,26 @@ def test_crash_and_exit():
           f"rc {t.returncode} {err!r} {recs[-1:]}")
 
 
+def test_exit_while_attaching(baseline):
+    """The process quits the moment its semaphore rises, in the middle of
+    usdtrace attaching the rest: a precise message, nothing left behind."""
+    outcomes = []
+    for _ in range(3):
+        proc = subprocess.Popen([SAMPLE, "-q"])
+        time.sleep(0.2)
+        r = usdtrace("trace", "-p", str(proc.pid), "sample:request__start", "sample:loop")
+        proc.wait()
+        lines = [l for l in r.stderr.splitlines() if not l.startswith("usdtrace: warning")]
+        if r.returncode == 1:
+            outcomes.append(lines == [f"usdtrace: PID {proc.pid}: exited while attaching"])
+        else:   # attached before it was gone: then its exit is reported
+            outcomes.append(r.returncode == 0 and f"PID {proc.pid} exited" in r.stderr)
+    check("fault: PID exits while attaching: said precisely, exit 1 (or reported exit)",
+          all(outcomes), f"{outcomes} {r.returncode} {r.stderr!r}")
+    check("fault: PID exits while attaching: nothing left loaded", settled(baseline),
+          f"{baseline} -> {bpf_objects()}")
+
+
 def test_sigkill(baseline):
     proc = subprocess.Popen([SAMPLE, "-n", "100000", "-s", "2"])
     try:
@@ -243,6 +263,7 @@ if os.getuid() != 0:
 else:
     BASE = bpf_objects()
     test_crash_and_exit()
+    test_exit_while_attaching(BASE)
     test_sigkill(BASE)
     test_two_instances()
     test_chroot()
