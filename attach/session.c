@@ -723,17 +723,16 @@ static int hook_interp(struct attach_session *s, const char *open_exe, const cha
 	int err;
 
 	err = elf_symtab__open(open_exe, &t);
-	if (err == -ENOENT && s->opts.pid && !s->opts.exec_path) {
-		/* an exiting process loses its exe before it turns zombie */
-		usleep(20000);
+	if (err && s->opts.pid && !s->opts.exec_path) {
+		/* an exiting process loses its exe a moment before it turns zombie */
+		if (err == -ENOENT)
+			usleep(20000);
 		if (target_exited(s))
 			return exited_while_attaching(s);
+		if (err == -ENOENT)
+			return session_err(s, err, "PID %d: no executable to trace (a kernel "
+					   "thread?)", (int)s->opts.pid);
 	}
-	if (err && target_exited(s))
-		return exited_while_attaching(s);
-	if (err == -ENOENT && s->opts.pid && !s->opts.exec_path)
-		return session_err(s, err, "PID %d: no executable to trace (a kernel thread?)",
-				   (int)s->opts.pid);
 	if (err)
 		return session_err(s, err, "%s: %s", open_exe, sdt_strerror(err));
 	err = elf_symtab__interp(t, interp, sizeof(interp));
