@@ -83,7 +83,7 @@ $(BPF_OUT)/vmlinux.h:
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c bpf/usdtrace.h $(BPF_OUT)/vmlinux.h
+$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c bpf/usdtrace.h bpf/followed.h $(BPF_OUT)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BPF_OUT) -Ibpf \
 		-Wall -Werror -c $< -o $@

@@ -54,21 +54,29 @@ static int session_err(struct attach_session *s, int err, const char *fmt, ...)
 	return err;
 }
 
+/* Format a message for the caller's callback @say (NULL: stay quiet). */
+static void session_say(struct attach_session *s, attach_warn_fn say, const char *fmt,
+			va_list ap)
+{
+	char msg[1024];
+
+	if (!say)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	say(s->opts.ctx, msg);
+}
+
 static void session_info(struct attach_session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* -v: what the session chose, through the info callback. */
 static void session_info(struct attach_session *s, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
-	if (!s->opts.info)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	session_say(s, s->opts.info, fmt, ap);
 	va_end(ap);
-	s->opts.info(s->opts.ctx, msg);
 }
 
 static void session_warn(struct attach_session *s, const char *fmt, ...)
@@ -76,15 +84,11 @@ static void session_warn(struct attach_session *s, const char *fmt, ...)
 
 static void session_warn(struct attach_session *s, const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 
-	if (!s->opts.warn)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	session_say(s, s->opts.warn, fmt, ap);
 	va_end(ap);
-	s->opts.warn(s->opts.ctx, msg);
 }
 
 static double ms_since(const struct timespec *t0)

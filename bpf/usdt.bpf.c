@@ -19,6 +19,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#include "followed.h"
 #include "usdtrace.h"
 
 #define SIGSTOP 19
@@ -174,13 +175,6 @@ static __always_inline void read_str(char *dst, __u32 size, const struct ut_arg_
 		len = 0;
 	dst[len & (UT_STR_MAX - 1)] = '\0';
 }
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);
-	__type(value, __u8);
-} followed SEC(".maps");
 
 /*
  * With --follow the uprobes are attached for every process mapping the

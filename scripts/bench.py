@@ -81,6 +81,16 @@ def attached(path):
     return False
 
 
+def stop(p, timeout):
+    """SIGINT, as a user stops a tracer; SIGKILL if it does not end in time."""
+    p.send_signal(signal.SIGINT)
+    try:
+        p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
 def traced_ns(cmd, prog=None):
     """ns per iteration of the workload while @cmd traces it."""
     t = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -92,12 +102,7 @@ def traced_ns(cmd, prog=None):
             time.sleep(0.1)
         return hot_ns(prog)
     finally:
-        t.send_signal(signal.SIGINT)
-        try:
-            t.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            t.kill()
-            t.wait()
+        stop(t, 30)
 
 
 def bench_hits():
@@ -218,12 +223,7 @@ def peak_rss_kib(cmd, wait=4, env=None):
             if line.startswith("VmHWM:"):
                 return int(line.split()[1])
     finally:
-        p.send_signal(signal.SIGINT)
-        try:
-            p.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
+        stop(p, 60)
     return 0
 
 

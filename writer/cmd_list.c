@@ -20,7 +20,7 @@
 struct list_opts {
 	bool json;
 	bool verbose;
-	int pid;		/* 0: none */
+	pid_t pid;		/* 0: none */
 	const char *provider;	/* pattern parts, NULL matches all */
 	const char *name;
 	char *pattern_buf;
@@ -58,19 +58,6 @@ static void warn_cb(void *ctx, const char *path, const char *what, int err)
 	(void)ctx;
 	(void)err;
 	fprintf(stderr, "usdtrace: warning: %s: %s\n", path, what);
-}
-
-static int parse_pid(const char *s, int *pid)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v <= 0 || v > INT32_MAX)
-		return -EINVAL;
-	*pid = (int)v;
-	return 0;
 }
 
 static int set_pattern(struct list_opts *o, const char *pat)
@@ -144,7 +131,7 @@ static int parse_args(int argc, char **argv, struct list_opts *o, struct list_st
 			o->verbose = true;
 			break;
 		case 'p':
-			if (parse_pid(optarg, &o->pid)) {
+			if (usdtrace_parse_pid(optarg, &o->pid)) {
 				usdtrace_err("-p %s: not a process ID", optarg);
 				return -EINVAL;
 			}

@@ -106,9 +106,8 @@ static void write_arg(struct event_writer *w, char fmt, uint64_t v, const char *
 void event_writer__event(struct event_writer *w, const struct ut_event *ev,
 			 const struct site_info *site)
 {
-	const char *strs = (const char *)(ev + 1);
 	char comm[UT_COMM_LEN + 1];
-	int a, nstr = 0, shown = 0;
+	int a, shown = 0;
 
 	memcpy(comm, ev->comm, UT_COMM_LEN);
 	comm[UT_COMM_LEN] = '\0';
@@ -127,18 +126,12 @@ void event_writer__event(struct event_writer *w, const struct ut_event *ev,
 		fprintf(w->out, " %s", site->label);
 	}
 	for (a = 0; a < site->nr_args; a++) {
-		const char *str = NULL;
 		size_t slen = 0;
+		const char *str;
 
-		if (site->fmt[a] == 's' || site->fmt[a] == 'S') {
-			if (nstr < ev->nr_strs) {
-				str = strs + (size_t)nstr * ev->str_len;
-				slen = strnlen(str, ev->str_len);
-			}
-			nstr++;
-		}
 		if (site->fmt[a] == '-')
 			continue;
+		str = event_str_arg(ev, site, a, &slen);
 		fputs(w->json ? (shown ? "," : "") : " ", w->out);
 		write_arg(w, site->fmt[a], ev->args[a], str ? str : "", slen);
 		shown++;

@@ -499,11 +499,10 @@ int runner_opts__option(struct runner_opts *o, int c, const char *arg)
 		*(c == 'd' ? &o->duration : &o->interval) = v;
 		return 0;
 	case 'p':
-		if (parse_number(arg, INT32_MAX, &v) || v < 1 || v != (int)v) {
+		if (usdtrace_parse_pid(arg, &o->pid)) {
 			usdtrace_err("-p %s: not a process ID", arg);
 			return -EINVAL;
 		}
-		o->pid = (pid_t)v;
 		return 0;
 	case 'c':
 		o->cmd = arg;
