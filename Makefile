@@ -45,13 +45,14 @@ endif
 SDT_SRCS := sdt/argspec.c sdt/note.c sdt/elf.c
 ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/spec.c attach/symbols.c \
 	       attach/session.c attach/session_read.c
-WRITER_SRCS := writer/main.c writer/cmd_list.c writer/cmd_trace.c writer/cmd_count.c \
-	       writer/cmd_latency.c writer/runner.c writer/sites.c writer/events.c \
-	       writer/hist.c writer/json.c writer/lang_cmd.c writer/cmd_calls.c \
-	       writer/cmd_flow.c writer/cmd_stat.c writer/timeline.c writer/folded.c
+WRITER_SRCS := writer/decode.c writer/events.c writer/folded.c writer/hist.c writer/json.c \
+	       writer/sites.c writer/timeline.c
+CLI_SRCS := cli/main.c cli/report.c cli/runner.c cli/lang_cmd.c cli/cmd_list.c \
+	    cli/cmd_trace.c cli/cmd_count.c cli/cmd_latency.c cli/cmd_calls.c cli/cmd_flow.c \
+	    cli/cmd_stat.c
 LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/ruby.c lang-adapters/php.c
-SRCS := $(SDT_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(LANG_SRCS)
+SRCS := $(SDT_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(CLI_SRCS) $(LANG_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
 # what unit tests link: everything but the CLI and the BPF loader
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) attach/objects.c \

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "decode.h"
 #include "events.h"
 #include "json.h"
 
@@ -57,22 +58,6 @@ static void write_comm(FILE *out, const char *comm)
 	fprintf(out, "%-16s", comm);
 }
 
-const char *event_str_arg(const struct ut_event *ev, const struct site_info *site, int arg,
-			  size_t *len)
-{
-	const char *strs = (const char *)(ev + 1), *s;
-	int a, slot = 0;
-
-	for (a = 0; a < site->nr_args && a < arg; a++)
-		slot += site->fmt[a] == 's' || site->fmt[a] == 'S';
-	if (arg < 0 || arg >= site->nr_args || (site->fmt[arg] != 's' && site->fmt[arg] != 'S') ||
-	    slot >= ev->nr_strs)
-		return NULL;
-	s = strs + (size_t)slot * ev->str_len;
-	*len = strnlen(s, ev->str_len);
-	return s;
-}
-
 void event_writer__header(struct event_writer *w)
 {
 	if (!w->json)
@@ -109,8 +94,7 @@ void event_writer__event(struct event_writer *w, const struct ut_event *ev,
 	char comm[UT_COMM_LEN + 1];
 	int a, shown = 0;
 
-	memcpy(comm, ev->comm, UT_COMM_LEN);
-	comm[UT_COMM_LEN] = '\0';
+	event_comm(ev, comm);
 	w->events++;
 	if (w->json) {
 		fprintf(w->out, "{\"type\":\"event\",\"ts\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"

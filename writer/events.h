@@ -34,13 +34,6 @@ void event_writer__attached(struct event_writer *w, FILE *text_out, int probes,
 void event_writer__summary(struct event_writer *w, FILE *text_out, uint64_t dropped,
 			   int attached);
 
-/*
- * The string of argument @arg of an event (FMT s or S), with its length;
- * NULL when that argument is not a string.
- */
-const char *event_str_arg(const struct ut_event *ev, const struct site_info *site, int arg,
-			  size_t *len);
-
 /* Write @len bytes quoted for a terminal: "..." with \" \\ \n \t \xNN. */
 void text_write_quoted(FILE *out, const char *s, size_t len);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "events.h"
+#include "decode.h"
 #include "json.h"
 #include "timeline.h"
 
@@ -71,12 +71,6 @@ static void name_once(struct timeline *t, uint32_t pid, uint32_t tid, const char
 	}
 }
 
-static void comm_of(const struct ut_event *ev, char *buf)
-{
-	memcpy(buf, ev->comm, UT_COMM_LEN);
-	buf[UT_COMM_LEN] = '\0';
-}
-
 void timeline__instant(struct timeline *t, const struct ut_event *ev,
 		       const struct site_info *site)
 {
@@ -87,7 +81,7 @@ void timeline__instant(struct timeline *t, const struct ut_event *ev,
 
 	if (!t->f)
 		return;
-	comm_of(ev, comm);
+	event_comm(ev, comm);
 	name_once(t, ev->pid, ev->tid, comm);
 	begin_record(t);
 	fputs("{\"name\":", t->f);

@@ -11,7 +11,8 @@
 #include <string.h>
 
 #include "commands.h"
-#include "json.h"
+#include "report.h"
+#include "../writer/json.h"
 #include "runner.h"
 
 enum count_by {

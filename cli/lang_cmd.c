@@ -9,7 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "report.h"
+#include "../writer/decode.h"
 #include "lang_cmd.h"
 
 int lang_cmd__option(struct lang_cmd *lc, int c, const char *arg)

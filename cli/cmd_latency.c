@@ -13,8 +13,10 @@
 #include <string.h>
 
 #include "commands.h"
-#include "hist.h"
-#include "json.h"
+#include "report.h"
+#include "../writer/decode.h"
+#include "../writer/hist.h"
+#include "../writer/json.h"
 #include "runner.h"
 
 /* One histogram per key value (a single one without --key). */
@@ -271,8 +273,7 @@ static void on_event(void *ctx, const struct ut_event *ev, const struct site_inf
 		sr->st.max_ns = dur;
 	sr->st.count++;
 	sr->st.sum_ns += dur;
-	memcpy(comm, ev->comm, UT_COMM_LEN);
-	comm[UT_COMM_LEN] = '\0';
+	event_comm(ev, comm);
 	snprintf(name, sizeof(name), "%s:%s", ls->o->probes[0].provider, ls->o->probes[0].name);
 	timeline__slice(ls->w->tl, ev->pid, ev->tid, comm, name, t->ts[t->depth], dur);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "report.h"
 #include "lang_cmd.h"
 
 #define GC_THREADS 64

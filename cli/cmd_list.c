@@ -15,7 +15,8 @@
 #include "../attach/objects.h"
 #include "../sdt/sdt.h"
 #include "commands.h"
-#include "sites.h"
+#include "report.h"
+#include "../writer/sites.h"
 
 struct list_opts {
 	bool json;

@@ -13,8 +13,9 @@
 #include <string.h>
 
 #include "commands.h"
-#include "folded.h"
-#include "json.h"
+#include "report.h"
+#include "../writer/folded.h"
+#include "../writer/json.h"
 #include "lang_cmd.h"
 
 struct method_figures {

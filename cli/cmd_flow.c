@@ -12,8 +12,10 @@
 #include <string.h>
 
 #include "commands.h"
-#include "folded.h"
-#include "json.h"
+#include "report.h"
+#include "../writer/decode.h"
+#include "../writer/folded.h"
+#include "../writer/json.h"
 #include "lang_cmd.h"
 
 #define FLOW_DEPTH	512
@@ -126,8 +128,7 @@ static void record_call(struct flow_state *fs, const struct thread_flow *t,
 
 	if (d >= FLOW_DEPTH)
 		return;
-	memcpy(comm, ev->comm, UT_COMM_LEN);
-	comm[UT_COMM_LEN] = '\0';
+	event_comm(ev, comm);
 	if (fs->w->tl)
 		timeline__slice(fs->w->tl, ev->pid, ev->tid, comm, t->stack[d].name,
 				t->stack[d].ts, ev->ts - t->stack[d].ts);

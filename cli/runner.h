@@ -15,7 +15,7 @@
 
 #include "../attach/probe_spec.h"
 #include "../attach/session.h"
-#include "events.h"
+#include "../writer/events.h"
 
 struct runner_opts {
 	bool json;

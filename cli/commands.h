@@ -7,8 +7,6 @@
 #ifndef USDTRACE_COMMANDS_H
 #define USDTRACE_COMMANDS_H
 
-#include <sys/types.h>
-
 int cmd_list(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_count(int argc, char **argv);
@@ -16,11 +14,5 @@ int cmd_latency(int argc, char **argv);
 int cmd_calls(int argc, char **argv);
 int cmd_flow(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
-
-/* A process ID: a whole decimal number, 1..INT32_MAX. 0 or -EINVAL. */
-int usdtrace_parse_pid(const char *s, pid_t *pid);
-
-/* Print "usdtrace: " + formatted message + newline to stderr. */
-void usdtrace_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif /* USDTRACE_COMMANDS_H */

@@ -20,7 +20,7 @@
 #include <unistd.h>
 #include <wordexp.h>
 
-#include "commands.h"
+#include "report.h"
 #include "runner.h"
 
 #define POLL_MS			100

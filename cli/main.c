@@ -6,14 +6,12 @@
  * status; the sdt/ and attach/ libraries report through return codes
  * and callbacks.
  */
-#include <errno.h>
-#include <stdarg.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
+#include "report.h"
 
 #define USDTRACE_VERSION "0.1.0"
 
@@ -42,30 +40,6 @@ static const char usage[] =
 "docs/usage.md and 'man -l docs/usdtrace.1' for everything.\n"
 "  -h, --help     this help\n"
 "  -V, --version  print the version\n";
-
-int usdtrace_parse_pid(const char *s, pid_t *pid)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v <= 0 || v > INT32_MAX)
-		return -EINVAL;
-	*pid = (pid_t)v;
-	return 0;
-}
-
-void usdtrace_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("usdtrace: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 int main(int argc, char **argv)
 {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "commands.h"
+#include "report.h"
 #include "runner.h"
 
 static const char trace_usage[] =
