@@ -44,7 +44,9 @@ endif
 
 SDT_SRCS := sdt/argspec.c sdt/note.c sdt/elf.c
 ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/spec.c attach/symbols.c \
-	       attach/session.c attach/session_read.c
+	       attach/messenger.c attach/load.c attach/site_table.c attach/object_table.c \
+	       attach/match.c attach/usdt_sites.c attach/discover.c attach/uprobe.c \
+	       attach/dlhook.c attach/session.c attach/session_read.c
 WRITER_SRCS := writer/decode.c writer/events.c writer/folded.c writer/hist.c writer/json.c \
 	       writer/sites.c writer/timeline.c
 CLI_SRCS := cli/main.c cli/report.c cli/runner.c cli/lang_cmd.c cli/cmd_list.c \
@@ -93,8 +95,7 @@ $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/obj/attach/session.o $(OUTPUT)/obj/attach/session_read.o: $(BPF_OUT)/usdt.skel.h \
-	$(BPF_OUT)/follow.skel.h
+$(patsubst %.c,$(OUTPUT)/obj/%.o,$(ATTACH_SRCS)): $(BPF_OUT)/usdt.skel.h $(BPF_OUT)/follow.skel.h
 
 # ---- samples ---------------------------------------------------------------
 SAMPLE_OUT := $(OUTPUT)/samples

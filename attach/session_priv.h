@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * session_priv.h - the inside of an attach session, shared by session.c
- * (loading, attaching, following objects, events) and session_read.c
- * (reading the kernel's counters, histograms and method tables). Nothing
- * outside attach/ includes it.
+ * session_priv.h - the inside of an attach session, shared by the files
+ * that each do one job of it (see session.c for the list) and by
+ * session_read.c (reading the kernel's counters, histograms and method
+ * tables). Nothing outside attach/ includes it. Every function here
+ * returns 0 (or a count) or -Exxx with the session's errmsg set.
  */
 #ifndef USDTRACE_SESSION_PRIV_H
 #define USDTRACE_SESSION_PRIV_H
 
+#include <stdarg.h>
 #include <time.h>
 
 #include "session.h"
@@ -60,5 +62,60 @@ struct attach_session {
 	int poll_err;
 	char errmsg[1024];
 };
+
+/* A site to register: where it is, what runs there and how to print it. */
+struct site_req {
+	int probe_idx;		/* -1: the ld.so hook */
+	const char *label;
+	const struct seen_obj *obj;
+	uint64_t offset;
+	uint64_t sem_offset;
+	bool retprobe;
+	struct ut_site_spec spec;
+	const char *fmt;	/* nr_args entries */
+};
+
+/* messenger.c */
+int session_err(struct attach_session *s, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void session_info(struct attach_session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void session_warn(struct attach_session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+double session_ms_since(const struct timespec *t0);
+bool session_target_exited(const struct attach_session *s);
+int session_exited(struct attach_session *s);
+
+/* load.c */
+int session_load_bpf(struct attach_session *s);
+
+/* site_table.c: register_site returns the new site's id */
+int session_register_site(struct attach_session *s, const struct site_req *r);
+int session_attach_sites(struct attach_session *s, size_t first, const struct seen_obj *o,
+			 const struct site_req *r);
+int session_add_site(struct attach_session *s, const struct site_req *r);
+
+/* object_table.c: *@fresh tells whether the object is new */
+int session_see_obj(struct attach_session *s, const char *path, const char *open_path,
+		    struct seen_obj **out, bool *fresh);
+int session_obj_symbol(void *obj, const char *symbol, uint64_t *vaddr);
+
+/* match.c */
+bool session_probe_wants_obj(const struct attach_session *s, int i, const struct seen_obj *o);
+int session_resolve_paths(struct attach_session *s);
+int session_check_matches(struct attach_session *s);
+
+/* usdt_sites.c: returns the sites attached, *@nr_probes the probes matched */
+int session_attach_usdt_obj(struct attach_session *s, struct seen_obj *o, int *nr_probes);
+
+/* discover.c */
+int session_attach_pid_objects(struct attach_session *s, pid_t pid, bool initial);
+int session_attach_system_wide(struct attach_session *s);
+
+/* uprobe.c: user probe @i */
+int session_attach_uprobe(struct attach_session *s, int i);
+
+/* dlhook.c: the interpreter of @open_exe, found under @root */
+int session_hook_interp(struct attach_session *s, const char *open_exe, const char *root);
 
 #endif /* USDTRACE_SESSION_PRIV_H */

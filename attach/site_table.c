@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+/*
+ * site_table.c - the session's table of attached sites. Each site gets an
+ * index, which is both its BPF cookie and its slot in the site_specs map, so
+ * the one BPF program finds the argument spec of whichever site fired; then
+ * its uprobe: one uprobe_multi link for all new sites of an object, or one
+ * classic link per site where the kernel refuses uprobe_multi.
+ */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "session_priv.h"
+
+static int grow_sites(struct attach_session *s)
+{
+	size_t cap = s->cap_sites ? s->cap_sites * 2 : 64;
+	struct site_info *si;
+	struct bpf_link **l;
+	uint64_t *so;
+
+	si = realloc(s->sites, cap * sizeof(*si));
+	if (!si)
+		return -ENOMEM;
+	s->sites = si;
+	l = realloc(s->links, cap * sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	s->links = l;
+	so = realloc(s->sem_offsets, cap * sizeof(*so));
+	if (!so)
+		return -ENOMEM;
+	s->sem_offsets = so;
+	s->cap_sites = cap;
+	return 0;
+}
+
+/* The program a site runs: the mode's, but the ld.so hook always traces. */
+static struct bpf_program *mode_prog(const struct attach_session *s,
+				     const struct site_req *r)
+{
+	if (r->probe_idx < 0 || s->opts.mode == ATTACH_TRACE)
+		return s->skel->progs.usdt_hit;
+	if (s->opts.mode == ATTACH_COUNT)
+		return s->skel->progs.usdt_count;
+	if (s->opts.mode == ATTACH_CALLS)
+		return s->skel->progs.usdt_calls;
+	return s->skel->progs.usdt_latency;
+}
+
+/*
+ * Give @r an id (its BPF cookie and site_specs slot) and its site_info; the
+ * uprobe itself comes with session_attach_sites(). Returns the id or -Exxx.
+ */
+int session_register_site(struct attach_session *s, const struct site_req *r)
+{
+	__u32 id = (__u32)s->nr_sites;
+	struct site_info *si;
+
+	if (s->nr_sites == s->max_sites)
+		return session_err(s, -E2BIG, "more than %u probe sites", s->max_sites);
+	if (s->nr_sites == s->cap_sites && grow_sites(s))
+		return session_err(s, -ENOMEM, "out of memory");
+	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.site_specs), &id, &r->spec, BPF_ANY))
+		return session_err(s, -errno, "BPF: site spec: %s", strerror(errno));
+	si = &s->sites[id];
+	memset(si, 0, sizeof(*si));
+	si->probe_idx = r->probe_idx;
+	si->label = strdup(r->label);
+	si->object = r->obj->path;
+	si->offset = r->offset;
+	si->nr_args = r->spec.nr_args;
+	memcpy(si->fmt, r->fmt, (size_t)r->spec.nr_args);
+	s->links[id] = NULL;
+	s->sem_offsets[id] = r->sem_offset;
+	s->nr_sites++;
+	if (!si->label)
+		return session_err(s, -ENOMEM, "out of memory");
+	if (r->probe_idx >= 0)
+		s->pstate[r->probe_idx].nr_sites++;
+	return (int)id;
+}
+
+static int attach_failed(struct attach_session *s, int err, size_t id,
+			 const struct seen_obj *o)
+{
+	if (err == -ESRCH || session_target_exited(s))
+		return session_exited(s);
+	return session_err(s, err, "%s: cannot attach at offset %#llx of %s: %s",
+			   s->sites[id].label, (unsigned long long)s->sites[id].offset,
+			   o->path, strerror(-err));
+}
+
+/* The pid a link filters on: none with --follow, where BPF decides. */
+static pid_t link_pid(const struct attach_session *s)
+{
+	return s->opts.pid && !s->opts.follow ? s->opts.pid : -1;
+}
+
+/* One uprobe_multi link for sites [first, first + n) of object @o. */
+static int attach_multi(struct attach_session *s, size_t first, size_t n,
+			const struct seen_obj *o, struct bpf_program *prog, bool retprobe)
+{
+	LIBBPF_OPTS(bpf_uprobe_multi_opts, mo);
+	unsigned long *offs = calloc(n, sizeof(*offs)), *refs = calloc(n, sizeof(*refs));
+	__u64 *cookies = calloc(n, sizeof(*cookies));
+	struct bpf_link *link = NULL;
+	size_t k;
+	int err = -ENOMEM;
+
+	if (!offs || !refs || !cookies)
+		goto out_free_arrays;
+	for (k = 0; k < n; k++) {
+		offs[k] = s->sites[first + k].offset;
+		refs[k] = s->sem_offsets[first + k];
+		cookies[k] = first + k;
+	}
+	mo.offsets = offs;
+	mo.ref_ctr_offsets = refs;
+	mo.cookies = cookies;
+	mo.cnt = n;
+	mo.retprobe = retprobe;
+	link = bpf_program__attach_uprobe_multi(prog, link_pid(s), o->open_path, NULL, &mo);
+	err = link ? 0 : -errno;
+	s->links[first] = link;
+out_free_arrays:
+	free(offs);
+	free(refs);
+	free(cookies);
+	return err ? attach_failed(s, err, first, o) : 0;
+}
+
+/* One classic uprobe link per site, where uprobe_multi is refused. */
+static int attach_singles(struct attach_session *s, size_t first, size_t n,
+			  const struct seen_obj *o, struct bpf_program *prog, bool retprobe)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uo);
+	size_t k;
+
+	for (k = first; k < first + n; k++) {
+		uo.bpf_cookie = k;
+		uo.ref_ctr_offset = s->sem_offsets[k];
+		uo.retprobe = retprobe;
+		s->links[k] = bpf_program__attach_uprobe_opts(prog, link_pid(s), o->open_path,
+							     s->sites[k].offset, &uo);
+		if (!s->links[k])
+			return attach_failed(s, -errno, k, o);
+	}
+	return 0;
+}
+
+/* Attach the registered sites [first, nr_sites) of @o, all run by @r's program. */
+int session_attach_sites(struct attach_session *s, size_t first, const struct seen_obj *o,
+			const struct site_req *r)
+{
+	size_t n = s->nr_sites - first;
+
+	if (!n)
+		return 0;
+	if (s->multi)
+		return attach_multi(s, first, n, o, mode_prog(s, r), r->retprobe);
+	return attach_singles(s, first, n, o, mode_prog(s, r), r->retprobe);
+}
+
+int session_add_site(struct attach_session *s, const struct site_req *r)
+{
+	int id = session_register_site(s, r);
+
+	return id < 0 ? id : session_attach_sites(s, (size_t)id, r->obj, r);
+}
