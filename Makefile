@@ -43,8 +43,9 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 SDT_SRCS := sdt/argspec.c sdt/note.c sdt/elf.c
-ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/spec.c attach/symbols.c \
-	       attach/messenger.c attach/load.c attach/site_table.c attach/object_table.c \
+ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/regs.c attach/spec.c attach/symbols.c \
+	       attach/messenger.c attach/modes.c attach/mode_trace.c attach/mode_count.c \
+	       attach/mode_latency.c attach/mode_calls.c attach/load.c attach/site_table.c attach/object_table.c \
 	       attach/match.c attach/usdt_sites.c attach/discover.c attach/uprobe.c \
 	       attach/dlhook.c attach/session.c attach/session_read.c
 WRITER_SRCS := writer/decode.c writer/events.c writer/folded.c writer/hist.c writer/json.c \
@@ -58,11 +59,11 @@ SRCS := $(SDT_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(CLI_SRCS) $(LANG_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
 # what unit tests link: everything but the CLI and the BPF loader
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) attach/objects.c \
-	      attach/probe_spec.c attach/spec.c attach/symbols.c writer/json.c \
+	      attach/probe_spec.c attach/regs.c attach/spec.c attach/symbols.c writer/json.c \
 	      writer/hist.c writer/folded.c $(LANG_SRCS))
 
 UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec \
-	      test_hist test_lang
+	      test_hist test_lang test_regs
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
 FUZZERS := fuzz_note fuzz_argspec
@@ -86,7 +87,10 @@ $(BPF_OUT)/vmlinux.h:
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c bpf/usdtrace.h bpf/followed.h $(BPF_OUT)/vmlinux.h
+BPF_MODES := trace count latency calls
+BPF_SKELS := $(patsubst %,$(BPF_OUT)/%.skel.h,$(BPF_MODES) follow)
+
+$(BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(BPF_OUT)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(BPF_OUT) -Ibpf \
 		-Wall -Werror -c $< -o $@
@@ -95,7 +99,7 @@ $(BPF_OUT)/%.skel.h: $(BPF_OUT)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(patsubst %.c,$(OUTPUT)/obj/%.o,$(ATTACH_SRCS)): $(BPF_OUT)/usdt.skel.h $(BPF_OUT)/follow.skel.h
+$(patsubst %.c,$(OUTPUT)/obj/%.o,$(ATTACH_SRCS)): $(BPF_SKELS)
 
 # ---- samples ---------------------------------------------------------------
 SAMPLE_OUT := $(OUTPUT)/samples

@@ -1,86 +1,111 @@
 // SPDX-License-Identifier: MIT
 /*
- * load.c - load the BPF programs of a session: the mode's object with its
- * maps sized, the uprobe_multi capability probed once (falling back to one
+ * load.c - load the BPF programs of a session: the mode's object (mode.h)
+ * with its maps sized and its settings (struct ut_config) written to
+ * .rodata, the uprobe_multi capability probed once (falling back to one
  * link per site), and the fork hook for --follow.
  */
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "session_priv.h"
-#include "spec.h"
+#include "regs.h"
 
 #define SITES_MIN_CAPACITY	16384
 
-/*
- * Maps of the other modes get one entry: preallocating megabytes of hash
- * tables nobody uses would cost start-up time and kernel memory.
- */
-static int shrink_unused_maps(struct attach_session *s)
+/* Offset of the .rodata variable @name of @obj, from its BTF. */
+static int rodata_offset(struct bpf_object *obj, const char *name, size_t size,
+			 size_t *off)
 {
-	bool count = s->opts.mode == ATTACH_COUNT, lat = s->opts.mode == ATTACH_LATENCY;
-	struct {
-		struct bpf_map *map;
-		bool used;
-		__u32 size;
-	} maps[] = {
-		{ s->skel->maps.site_counts, count && !s->opts.count_by_pid, s->max_sites },
-		{ s->skel->maps.pid_counts, count && s->opts.count_by_pid, 0 },
-		{ s->skel->maps.lat_stacks, lat, 0 },
-		{ s->skel->maps.lat_hist, lat, 0 },
-		{ s->skel->maps.lat_stats, lat, 0 },
+	const struct btf *btf = bpf_object__btf(obj);
+	const struct btf_var_secinfo *v;
+	const struct btf_type *t;
+	int id, i;
+
+	id = btf ? btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC) : -ENOENT;
+	if (id < 0)
+		return -ENOENT;
+	t = btf__type_by_id(btf, (__u32)id);
+	for (i = 0, v = btf_var_secinfos(t); i < btf_vlen(t); i++, v++) {
+		const struct btf_type *var = btf__type_by_id(btf, v->type);
+
+		if (!strcmp(btf__name_by_offset(btf, var->name_off), name)) {
+			*off = v->offset;
+			return v->size == size ? 0 : -EINVAL;
+		}
+	}
+	return -ENOENT;
+}
+
+/* The settings every mode's object reads from .rodata (struct ut_config). */
+static int set_config(struct attach_session *s)
+{
+	struct ut_config cfg = {
+		.str_len = s->opts.str_len,
+		.ip_off = (__u16)regs_ip_offset(regs_host_machine()),
+		.follow = s->opts.follow,
+		.count_by_pid = s->opts.count_by_pid,
+		/* a quarter of the ring, so a burst never waits for a full ring */
+		.wakeup_bytes = (s->opts.ring_size ? s->opts.ring_size : 1u << 22) / 4,
 	};
-	size_t i;
+	struct bpf_map *rodata = NULL, *m;
+	size_t size, off;
+	char *init;
 	int err;
 
-	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
-		if (maps[i].used && !maps[i].size)
-			continue;	/* keep the size the BPF object declares */
-		err = bpf_map__set_max_entries(maps[i].map, maps[i].used ? maps[i].size : 1);
-		if (err)
-			return err;
+	bpf_object__for_each_map(m, s->obj) {
+		if (bpf_map__is_internal(m) && strstr(bpf_map__name(m), ".rodata"))
+			rodata = m;
 	}
+	init = rodata ? bpf_map__initial_value(rodata, &size) : NULL;
+	err = init ? rodata_offset(s->obj, "cfg", sizeof(cfg), &off) : -ENOENT;
+	if (err || off + sizeof(cfg) > size)
+		return err ? err : -EINVAL;
+	memcpy(init + off, &cfg, sizeof(cfg));
 	return 0;
 }
 
-static int load_skel(struct attach_session *s, bool multi)
+/* Open the mode's object, size its maps, write its settings, load it. */
+static int load_obj(struct attach_session *s, bool multi)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = s->mode->name);
 	struct bpf_program *prog;
+	const void *bytes;
+	size_t size;
 	int err;
 
-	s->skel = usdt_bpf__open();
-	if (!s->skel)
-		return session_err(s, -errno, "BPF: cannot open the program: %s",
-				   strerror(errno));
-	s->skel->rodata->str_len = s->opts.str_len;
-	s->skel->rodata->ip_off = (__u16)spec_x86_64_reg_offset(16);
-	s->skel->rodata->count_by_pid = s->opts.count_by_pid;
-	/* a quarter of the ring, so a burst never waits for a full ring */
-	s->skel->rodata->wakeup_bytes = (s->opts.ring_size ? s->opts.ring_size : 1u << 22) / 4;
+	bytes = s->mode->elf_bytes(&size);
+	s->obj = bpf_object__open_mem(bytes, size, &oo);
+	if (!s->obj) {
+		err = -errno;
+		return session_err(s, err, "BPF: cannot open the program: %s", strerror(-err));
+	}
 	s->max_sites = SITES_MIN_CAPACITY;
-	err = bpf_map__set_max_entries(s->skel->maps.site_specs, s->max_sites);
-	if (!err)
-		err = shrink_unused_maps(s);
-	/* only the mode's program is loaded: no verifier time for the others */
-	bpf_program__set_autoload(s->skel->progs.usdt_count, s->opts.mode == ATTACH_COUNT);
-	bpf_program__set_autoload(s->skel->progs.usdt_latency,
-				  s->opts.mode == ATTACH_LATENCY);
-	bpf_program__set_autoload(s->skel->progs.usdt_calls, s->opts.mode == ATTACH_CALLS);
+	err = bpf_map__set_max_entries(session_map(s, "site_specs"), s->max_sites);
 	if (!err && s->opts.ring_size)
-		err = bpf_map__set_max_entries(s->skel->maps.events, s->opts.ring_size);
-	s->skel->rodata->follow = s->opts.follow;
-	bpf_object__for_each_program(prog, s->skel->obj) {
-		if (!err && multi && bpf_program__type(prog) == BPF_PROG_TYPE_KPROBE)
+		err = bpf_map__set_max_entries(session_map(s, "events"), s->opts.ring_size);
+	if (!err && s->mode->size_maps)
+		err = s->mode->size_maps(s);
+	if (!err)
+		err = set_config(s);
+	bpf_object__for_each_program(prog, s->obj) {
+		if (!err && multi)
 			err = bpf_program__set_expected_attach_type(prog, BPF_TRACE_UPROBE_MULTI);
 	}
 	if (!err)
-		err = usdt_bpf__load(s->skel);
+		err = bpf_object__load(s->obj);
 	if (err)
-		return session_err(s, err, "BPF: cannot load the program: %s",
-				   strerror(-err));
+		return session_err(s, err, "BPF: cannot load the program: %s", strerror(-err));
+	s->prog = bpf_object__find_program_by_name(s->obj, s->mode->prog);
+	s->hook_prog = bpf_object__find_program_by_name(s->obj, "usdt_dlhook");
+	s->specs_fd = session_map_fd(s, "site_specs");
+	if (!s->prog || !s->hook_prog || s->specs_fd < 0)
+		return session_err(s, -ENOENT, "BPF: the %s object lacks its program",
+				   s->mode->name);
 	return 0;
 }
 
@@ -106,7 +131,7 @@ static bool multi_works(struct attach_session *s)
 		mo.offsets = &off;
 		mo.cookies = &cookie;
 		mo.cnt = 1;
-		s->probe_link = bpf_program__attach_uprobe_multi(s->skel->progs.usdt_hit,
+		s->probe_link = bpf_program__attach_uprobe_multi(s->hook_prog,
 								 getpid(), "/proc/self/exe",
 								 NULL, &mo);
 		ok = s->probe_link != NULL;
@@ -124,13 +149,13 @@ static int start_following(struct attach_session *s)
 
 	if (!s->opts.follow)
 		return 0;
-	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.followed), &pid, &one, BPF_ANY))
+	if (bpf_map_update_elem(session_map_fd(s, "followed"), &pid, &one, BPF_ANY))
 		return session_err(s, -errno, "BPF: follow: %s", strerror(errno));
 	s->follow_skel = follow_bpf__open();
 	if (!s->follow_skel)
 		return session_err(s, -errno, "BPF: follow: %s", strerror(errno));
 	err = bpf_map__reuse_fd(s->follow_skel->maps.followed,
-				bpf_map__fd(s->skel->maps.followed));
+				session_map_fd(s, "followed"));
 	if (!err)
 		err = follow_bpf__load(s->follow_skel);
 	if (err)
@@ -146,14 +171,19 @@ int session_load_bpf(struct attach_session *s)
 {
 	int err;
 
+	s->mode = session_mode__get(s->opts.mode);
+	if (!s->mode)
+		return session_err(s, -EINVAL, "no such attach mode %d", (int)s->opts.mode);
 	s->multi = !s->opts.no_multi;
-	err = load_skel(s, s->multi);
+	err = load_obj(s, s->multi);
 	if (!err && s->multi && !multi_works(s)) {
 		session_info(s, "uprobe_multi links refused by this kernel: one link per site");
-		usdt_bpf__destroy(s->skel);
-		s->skel = NULL;
+		bpf_link__destroy(s->probe_link);
+		s->probe_link = NULL;
+		bpf_object__close(s->obj);
+		s->obj = NULL;
 		s->multi = false;
-		err = load_skel(s, false);
+		err = load_obj(s, false);
 	} else if (!err) {
 		session_info(s, s->multi ? "attaching with one uprobe_multi link per object" :
 			     "attaching with one uprobe link per site (--no-multi)");

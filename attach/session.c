@@ -98,7 +98,7 @@ int attach_session__attach(struct attach_session *s)
 	if (err)
 		return err;
 
-	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_ring_event, s, NULL);
+	s->rb = ring_buffer__new(session_map_fd(s, "events"), on_ring_event, s, NULL);
 	if (!s->rb)
 		return session_err(s, -errno, "BPF: ring buffer: %s", strerror(errno));
 	return 0;
@@ -189,7 +189,7 @@ void attach_session__free(struct attach_session *s)
 		bpf_link__destroy(s->links[i]);
 		free((char *)s->sites[i].label);
 	}
-	usdt_bpf__destroy(s->skel);
+	bpf_object__close(s->obj);
 	for (i = 0; i < s->nr_objs; i++) {
 		sdt_file__free(s->objs[i].file);
 		elf_symtab__free(s->objs[i].syms);

@@ -15,7 +15,7 @@
 #include "session.h"
 #include "symbols.h"
 #include "follow.skel.h"
-#include "usdt.skel.h"
+#include "mode.h"
 
 /* An object seen in this session, attached or not. */
 struct seen_obj {
@@ -40,7 +40,11 @@ struct attach_session {
 	const struct probe_spec *probes;
 	struct probe_state *pstate;
 	int nr_probes;
-	struct usdt_bpf *skel;
+	const struct session_mode *mode;
+	struct bpf_object *obj;		/* the mode's BPF object */
+	struct bpf_program *prog;	/* what the mode's sites run */
+	struct bpf_program *hook_prog;	/* what the ld.so hook runs */
+	int specs_fd;			/* the site_specs map */
 	struct ring_buffer *rb;
 	struct site_info *sites;
 	struct bpf_link **links;	/* a multi link sits at its first site */
@@ -85,6 +89,11 @@ void session_warn(struct attach_session *s, const char *fmt, ...)
 double session_ms_since(const struct timespec *t0);
 bool session_target_exited(const struct attach_session *s);
 int session_exited(struct attach_session *s);
+
+/* session_read.c: the mode's maps by name; per-CPU values summed */
+struct bpf_map *session_map(const struct attach_session *s, const char *name);
+int session_map_fd(const struct attach_session *s, const char *name);
+int session_percpu_sum(int fd, const void *key, uint64_t *sum, size_t nr_u64);
 
 /* load.c */
 int session_load_bpf(struct attach_session *s);

@@ -37,17 +37,11 @@ static int grow_sites(struct attach_session *s)
 	return 0;
 }
 
-/* The program a site runs: the mode's, but the ld.so hook always traces. */
-static struct bpf_program *mode_prog(const struct attach_session *s,
+/* The program a site runs: the mode's, but the ld.so hook has its own. */
+static struct bpf_program *site_prog(const struct attach_session *s,
 				     const struct site_req *r)
 {
-	if (r->probe_idx < 0 || s->opts.mode == ATTACH_TRACE)
-		return s->skel->progs.usdt_hit;
-	if (s->opts.mode == ATTACH_COUNT)
-		return s->skel->progs.usdt_count;
-	if (s->opts.mode == ATTACH_CALLS)
-		return s->skel->progs.usdt_calls;
-	return s->skel->progs.usdt_latency;
+	return r->probe_idx < 0 ? s->hook_prog : s->prog;
 }
 
 /*
@@ -63,7 +57,7 @@ int session_register_site(struct attach_session *s, const struct site_req *r)
 		return session_err(s, -E2BIG, "more than %u probe sites", s->max_sites);
 	if (s->nr_sites == s->cap_sites && grow_sites(s))
 		return session_err(s, -ENOMEM, "out of memory");
-	if (bpf_map_update_elem(bpf_map__fd(s->skel->maps.site_specs), &id, &r->spec, BPF_ANY))
+	if (bpf_map_update_elem(s->specs_fd, &id, &r->spec, BPF_ANY))
 		return session_err(s, -errno, "BPF: site spec: %s", strerror(errno));
 	si = &s->sites[id];
 	memset(si, 0, sizeof(*si));
@@ -160,8 +154,8 @@ int session_attach_sites(struct attach_session *s, size_t first, const struct se
 	if (!n)
 		return 0;
 	if (s->multi)
-		return attach_multi(s, first, n, o, mode_prog(s, r), r->retprobe);
-	return attach_singles(s, first, n, o, mode_prog(s, r), r->retprobe);
+		return attach_multi(s, first, n, o, site_prog(s, r), r->retprobe);
+	return attach_singles(s, first, n, o, site_prog(s, r), r->retprobe);
 }
 
 int session_add_site(struct attach_session *s, const struct site_req *r)

@@ -2,17 +2,18 @@
 /*
  * spec.c - decoded argument locations to BPF fetch specs (see spec.h).
  *
- * Registers: the uprobe program sees the kernel's struct pt_regs, whose
- * x86-64 layout is the one <asm/ptrace.h> gives user space, so the
- * offsets come from there. Only the host's architecture can be traced.
+ * Registers: the uprobe program sees the kernel's struct pt_regs; where
+ * each register lives there comes from regs.c's table for the object's
+ * e_machine. Only the host's architecture can be traced: a uprobe's BPF
+ * program sees the registers of the kernel it runs on.
  */
-#include <asm/ptrace.h>
 #include <elf.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "regs.h"
 #include "spec.h"
 
 _Static_assert(sizeof(struct ut_arg_spec) == 24, "ut_arg_spec layout");
@@ -21,25 +22,6 @@ _Static_assert(sizeof(struct ut_call_stack) == 8 + 24 * UT_CALL_DEPTH, "ut_call_
 _Static_assert(sizeof(struct ut_lat_key) == 16, "ut_lat_key layout");
 _Static_assert(sizeof(struct ut_lat_stack) == 8 + 16 * UT_LAT_DEPTH, "ut_lat_stack layout");
 _Static_assert(sizeof(struct ut_event) == 48 + 8 * UT_MAX_ARGS, "ut_event layout");
-
-int spec_x86_64_reg_offset(int reg)
-{
-	static const int offs[] = {
-		offsetof(struct pt_regs, rax), offsetof(struct pt_regs, rdx),
-		offsetof(struct pt_regs, rcx), offsetof(struct pt_regs, rbx),
-		offsetof(struct pt_regs, rsi), offsetof(struct pt_regs, rdi),
-		offsetof(struct pt_regs, rbp), offsetof(struct pt_regs, rsp),
-		offsetof(struct pt_regs, r8), offsetof(struct pt_regs, r9),
-		offsetof(struct pt_regs, r10), offsetof(struct pt_regs, r11),
-		offsetof(struct pt_regs, r12), offsetof(struct pt_regs, r13),
-		offsetof(struct pt_regs, r14), offsetof(struct pt_regs, r15),
-		offsetof(struct pt_regs, rip),
-	};
-
-	if (reg < 0 || reg >= (int)(sizeof(offs) / sizeof(offs[0])))
-		return -EINVAL;
-	return offs[reg];
-}
 
 static int apply_fmt(char fmt, struct ut_arg_spec *out)
 {
@@ -84,9 +66,9 @@ static int symbol_address(const struct sdt_arg *arg, const struct spec_site *sit
 	return 0;
 }
 
-static int set_reg(int reg, __u16 *off)
+static int set_reg(int machine, int reg, __u16 *off)
 {
-	int o = spec_x86_64_reg_offset(reg);
+	int o = regs_offset(machine, reg);
 
 	if (o < 0)
 		return -EOPNOTSUPP;
@@ -101,8 +83,8 @@ int spec_from_sdt_arg(const struct sdt_arg *arg, char fmt, const struct spec_sit
 	int err = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (site->machine != EM_X86_64)
-		return -EOPNOTSUPP;
+	if (site->machine != site->host)
+		return -EOPNOTSUPP;	/* BPF sees the host's registers only */
 	out->size = arg->size;
 	out->flags = arg->is_signed ? UT_ARG_SIGNED : 0;
 	out->scale = arg->scale;
@@ -116,7 +98,7 @@ int spec_from_sdt_arg(const struct sdt_arg *arg, char fmt, const struct spec_sit
 		out->kind = UT_ARG_REG;
 		out->reg_shift = arg->reg_shift;
 		out->reg_size = arg->reg_width;
-		err = set_reg(arg->reg, &out->reg_off);
+		err = set_reg(site->machine, arg->reg, &out->reg_off);
 		break;
 	case SDT_ARG_MEM:
 	case SDT_ARG_SIB:
@@ -129,11 +111,11 @@ int spec_from_sdt_arg(const struct sdt_arg *arg, char fmt, const struct spec_sit
 		out->val_off = addr;
 		out->kind = arg->kind == SDT_ARG_MEM ? UT_ARG_MEM : UT_ARG_SIB;
 		if (arg->reg >= 0) {
-			err = set_reg(arg->reg, &out->reg_off);
+			err = set_reg(site->machine, arg->reg, &out->reg_off);
 			out->flags |= UT_ARG_HAS_REG;
 		}
 		if (!err && arg->kind == SDT_ARG_SIB)
-			err = set_reg(arg->index_reg, &out->idx_off);
+			err = set_reg(site->machine, arg->index_reg, &out->idx_off);
 		break;
 	case SDT_ARG_RIP:
 	case SDT_ARG_ABS:
@@ -150,18 +132,17 @@ int spec_from_sdt_arg(const struct sdt_arg *arg, char fmt, const struct spec_sit
 	return apply_fmt(fmt, out);
 }
 
-int spec_abi_arg(int n, char fmt, struct ut_arg_spec *out)
+int spec_abi_arg(int machine, int n, char fmt, struct ut_arg_spec *out)
 {
-	static const int sysv_args[] = { 5, 4, 1, 2, 8, 9 };	/* rdi rsi rdx rcx r8 r9 */
-	int reg = n < 0 ? 0 /* rax */ : sysv_args[n];
+	int off = regs_abi_arg_offset(machine, n);
 
-	if (n > 5)
-		return -EINVAL;
+	if (off < 0)
+		return off;
 	memset(out, 0, sizeof(*out));
 	out->kind = UT_ARG_REG;
 	out->size = 8;
 	out->reg_size = 8;
 	out->scale = 1;
-	out->reg_off = (__u16)spec_x86_64_reg_offset(reg);
+	out->reg_off = (__u16)off;
 	return apply_fmt(fmt, out);
 }

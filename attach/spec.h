@@ -22,6 +22,7 @@ typedef int (*spec_sym_resolver)(void *ctx, const char *symbol, uint64_t *vaddr)
 
 struct spec_site {
 	int machine;		/* e_machine of the object */
+	int host;		/* e_machine the BPF program runs on */
 	bool is_pie;		/* ET_DYN: absolute symbol addresses move */
 	uint64_t site_vaddr;	/* link-time address of the site (base-adjusted) */
 	spec_sym_resolver resolve;
@@ -37,10 +38,10 @@ struct spec_site {
 int spec_from_sdt_arg(const struct sdt_arg *arg, char fmt, const struct spec_site *site,
 		      struct ut_arg_spec *out);
 
-/* Spec of ABI argument register @n (0..5), or of the return value (n = -1). */
-int spec_abi_arg(int n, char fmt, struct ut_arg_spec *out);
-
-/* offsetof(struct pt_regs, reg) of DWARF register @reg of x86-64. */
-int spec_x86_64_reg_offset(int reg);
+/*
+ * Spec of @machine's ABI argument register @n (0-based), or of the return
+ * value (n = -1). -EINVAL past the argument registers.
+ */
+int spec_abi_arg(int machine, int n, char fmt, struct ut_arg_spec *out);
 
 #endif /* USDTRACE_SPEC_H */

@@ -9,6 +9,7 @@
 
 #include "../sdt/sdt.h"
 #include "session_priv.h"
+#include "regs.h"
 #include "spec.h"
 
 int session_attach_uprobe(struct attach_session *s, int i)
@@ -38,7 +39,7 @@ int session_attach_uprobe(struct attach_session *s, int i)
 	for (a = 0; a < n; a++) {
 		char f = a < ps->nr_fmt ? ps->fmt[a] : 'x';
 
-		err = spec_abi_arg(r.retprobe ? -1 : a, f, &r.spec.args[a]);
+		err = spec_abi_arg(regs_host_machine(), r.retprobe ? -1 : a, f, &r.spec.args[a]);
 		if (err)
 			return session_err(s, err, "%s: bad FMT", ps->text);
 		fmt[a] = f;

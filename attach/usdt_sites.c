@@ -11,16 +11,8 @@
 
 #include "../sdt/sdt.h"
 #include "session_priv.h"
+#include "regs.h"
 #include "spec.h"
-
-static void set_calls_roles(const struct attach_session *s, int i, struct ut_site_spec *spec)
-{
-	int k;
-
-	spec->flags |= s->opts.probe_flags ? s->opts.probe_flags[i] : 0;
-	for (k = 0; k < UT_IDENT_MAX; k++)
-		spec->ident[k] = s->opts.ident[k] < spec->nr_args ? s->opts.ident[k] : -1;
-}
 
 static int build_usdt_spec(struct attach_session *s, int i, struct seen_obj *o,
 			   const struct sdt_probe *p, struct site_req *r, char *fmt)
@@ -28,6 +20,7 @@ static int build_usdt_spec(struct attach_session *s, int i, struct seen_obj *o,
 	const struct probe_spec *ps = &s->probes[i];
 	struct spec_site site = {
 		.machine = o->file->machine,
+		.host = regs_host_machine(),
 		.is_pie = o->file->e_type == ET_DYN,
 		.resolve = session_obj_symbol,
 		.ctx = o,
@@ -43,17 +36,10 @@ static int build_usdt_spec(struct attach_session *s, int i, struct seen_obj *o,
 				   p->nr_args, p->nr_args == 1 ? "" : "s");
 	site.site_vaddr = p->vaddr;
 	r->spec.nr_args = (__u16)p->nr_args;
-	if (s->opts.mode == ATTACH_LATENCY) {
-		r->spec.flags = i == 0 ? UT_SITE_BEGIN : UT_SITE_END;
-		if (i == 0 && s->opts.key_arg >= 0) {
-			if (s->opts.key_arg >= p->nr_args)
-				return session_err(s, -EINVAL, "--key arg%d: %s:%s has %d "
-						   "argument%s", s->opts.key_arg, p->provider,
-						   p->name, p->nr_args,
-						   p->nr_args == 1 ? "" : "s");
-			r->spec.flags |= UT_SITE_KEY;
-			r->spec.key_arg = (__u32)s->opts.key_arg;
-		}
+	if (s->mode->site_roles) {
+		err = s->mode->site_roles(s, i, p, &r->spec);
+		if (err)
+			return err;
 	}
 	for (a = 0; a < p->nr_args; a++) {
 		char f = a < ps->nr_fmt ? ps->fmt[a] : '\0';
@@ -80,8 +66,6 @@ static int build_usdt_spec(struct attach_session *s, int i, struct seen_obj *o,
 			r->spec.args[a].len_arg = (__u8)(a + 1);
 		}
 	}
-	if (s->opts.mode == ATTACH_CALLS)
-		set_calls_roles(s, i, &r->spec);
 	return 0;
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * usdtrace.h - the one header of structs shared by the BPF programs and
- * user space: per-site argument specs (written by attach/, read by BPF)
- * and ring-buffer events (written by BPF, read by writer/).
+ * user space: load-time settings, per-site argument specs (written by
+ * attach/, read by BPF), the modes' map keys and values, and ring-buffer
+ * events (written by BPF, read by writer/).
  *
  * Fixed-width types only, so both sides agree on every offset; user space
  * _Static_asserts the sizes (attach/spec.c).
@@ -18,6 +19,15 @@
 #define UT_STR_MAX		1024	/* upper bound of --strlen */
 #define UT_STR_DEFAULT		64
 #define UT_COMM_LEN		16
+
+/* Settings fixed at load time, in .rodata of every mode's object. */
+struct ut_config {
+	__u64 wakeup_bytes;	/* wake the reader once this much data waits */
+	__u32 str_len;		/* bytes per string argument, NUL included */
+	__u16 ip_off;		/* offsetof(struct pt_regs, instruction pointer) */
+	__u8 follow;		/* only processes in `followed` count */
+	__u8 count_by_pid;	/* count: one counter per site and process */
+};
 
 /* How BPF fetches one argument. */
 enum ut_arg_kind {

@@ -24,7 +24,7 @@ static int resolve(void *ctx, const char *sym, uint64_t *vaddr)
 
 static int conv(const char *text, char fmt, bool pie, struct ut_arg_spec *out)
 {
-	struct spec_site site = { EM_X86_64, pie, 0x1200, resolve, NULL };
+	struct spec_site site = { EM_X86_64, EM_X86_64, pie, 0x1200, resolve, NULL };
 	struct sdt_arg a;
 	int err = sdt_arg_spec__parse(text, strlen(text), EM_X86_64, &a);
 
@@ -36,7 +36,8 @@ int main(void)
 	struct test_stats st = {};
 	struct ut_arg_spec s;
 	struct sdt_arg a;
-	struct spec_site arm = { EM_AARCH64, true, 0, NULL, NULL };
+	struct spec_site arm = { EM_AARCH64, EM_X86_64, true, 0, NULL, NULL };
+	struct spec_site arm_host = { EM_AARCH64, EM_AARCH64, true, 0, NULL, NULL };
 	int err;
 
 	err = conv("-4@%eax", 0, true, &s);
@@ -77,15 +78,27 @@ int main(void)
 	CHECK(&st, !err && !(s.flags & UT_ARG_SIGNED), "spec FMT u", "err %d", err);
 	sdt_arg_spec__parse("8@x0", 4, EM_AARCH64, &a);
 	CHECK(&st, spec_from_sdt_arg(&a, 0, &arm, &s) == -EOPNOTSUPP,
-	      "spec other architecture refused", "accepted");
-	err = spec_abi_arg(0, 'x', &s);
+	      "spec other architecture than the host's refused", "accepted");
+	sdt_arg_spec__parse("-4@[sp, 12]", 11, EM_AARCH64, &a);
+	err = spec_from_sdt_arg(&a, 0, &arm_host, &s);
+	CHECK(&st, !err && s.kind == UT_ARG_MEM && s.reg_off == 31 * 8 && s.val_off == 12 &&
+	      (s.flags & UT_ARG_SIGNED), "spec arm64 [sp, 12] on an arm64 host", "err %d", err);
+	sdt_arg_spec__parse("8@x19", 5, EM_AARCH64, &a);
+	err = spec_from_sdt_arg(&a, 0, &arm_host, &s);
+	CHECK(&st, !err && s.kind == UT_ARG_REG && s.reg_off == 19 * 8, "spec arm64 x19",
+	      "err %d", err);
+	err = spec_abi_arg(EM_X86_64, 0, 'x', &s);
 	CHECK(&st, !err && s.reg_off == offsetof(struct pt_regs, rdi), "spec arg0 is rdi",
 	      "err %d", err);
-	err = spec_abi_arg(5, 0, &s);
+	err = spec_abi_arg(EM_X86_64, 5, 0, &s);
 	CHECK(&st, !err && s.reg_off == offsetof(struct pt_regs, r9), "spec arg5 is r9",
 	      "err %d", err);
-	err = spec_abi_arg(-1, 'd', &s);
+	err = spec_abi_arg(EM_X86_64, -1, 'd', &s);
 	CHECK(&st, !err && s.reg_off == offsetof(struct pt_regs, rax) &&
 	      (s.flags & UT_ARG_SIGNED), "spec retval is rax", "err %d", err);
+	err = spec_abi_arg(EM_X86_64, 6, 0, &s);
+	CHECK(&st, err == -EINVAL, "spec arg6 is past the registers", "err %d", err);
+	err = spec_abi_arg(EM_AARCH64, 2, 0, &s);
+	CHECK(&st, !err && s.reg_off == 2 * 8, "spec arm64 arg2 is x2", "err %d", err);
 	return st.failed ? 1 : 0;
 }

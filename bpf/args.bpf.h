@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * args.bpf.h - fetch a probe's arguments as its site spec says: registers
+ * (at the pt_regs offsets user space chose by the object's e_machine),
+ * memory, constants, SIB addressing, globals relative to the site, and
+ * strings. Shared by every mode's BPF program; it owns no map.
+ */
+#ifndef USDTRACE_ARGS_BPF_H
+#define USDTRACE_ARGS_BPF_H
+
+#include "config.bpf.h"
+
+static __always_inline __u64 read_reg(struct pt_regs *ctx, __u16 off)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)ctx + off);
+	return v;
+}
+
+/* Read exactly @size bytes of user memory, zero-extended. */
+static __always_inline int read_user(__u64 addr, __u8 size, __u64 *out)
+{
+	__u64 v = 0;
+	int err;
+
+	switch (size) {
+	case 1:
+		err = bpf_probe_read_user(&v, 1, (void *)addr);
+		break;
+	case 2:
+		err = bpf_probe_read_user(&v, 2, (void *)addr);
+		break;
+	case 4:
+		err = bpf_probe_read_user(&v, 4, (void *)addr);
+		break;
+	default:
+		err = bpf_probe_read_user(&v, 8, (void *)addr);
+		break;
+	}
+	*out = v;
+	return err;
+}
+
+/* Keep the low @size bytes, sign-extended when the spec says so. */
+static __always_inline __u64 extend(__u64 v, __u8 size, bool is_signed)
+{
+	int shift = 64 - size * 8;
+
+	if (shift <= 0 || shift >= 64)
+		return v;
+	v <<= shift;
+	return is_signed ? (__u64)((__s64)v >> shift) : v >> shift;
+}
+
+static __always_inline __u64 fetch_arg(struct pt_regs *ctx, const struct ut_arg_spec *a)
+{
+	__u64 v = 0, addr;
+
+	switch (a->kind) {
+	case UT_ARG_CONST:
+		v = a->val_off;
+		break;
+	case UT_ARG_REG:
+		v = read_reg(ctx, a->reg_off) >> (a->reg_shift & 63);
+		v = extend(v, a->reg_size, false);
+		break;
+	case UT_ARG_MEM:
+		addr = read_reg(ctx, a->reg_off) + a->val_off;
+		read_user(addr, a->size, &v);
+		break;
+	case UT_ARG_SIB:
+		addr = read_reg(ctx, a->idx_off) * a->scale + a->val_off;
+		if (a->flags & UT_ARG_HAS_REG)
+			addr += read_reg(ctx, a->reg_off);
+		read_user(addr, a->size, &v);
+		break;
+	case UT_ARG_IPREL:
+		addr = read_reg(ctx, cfg.ip_off) + a->val_off;
+		read_user(addr, a->size, &v);
+		break;
+	}
+	return extend(v, a->size, a->flags & UT_ARG_SIGNED);
+}
+
+/*
+ * Copy the string argument @a (pointer in args[]) into @dst of @size
+ * bytes (1..UT_STR_MAX), NUL-terminated: up to its NUL, or exactly its
+ * length argument when the runtime passes pointer + length (HotSpot).
+ */
+static __always_inline void read_str(char *dst, __u32 size, const struct ut_arg_spec *a,
+				     __u64 ptr, const __u64 *args)
+{
+	__u64 len;
+
+	if (!(a->flags & UT_ARG_STRLEN)) {
+		if (bpf_probe_read_user_str(dst, size, (void *)ptr) < 0)
+			dst[0] = '\0';
+		return;
+	}
+	if (a->len_arg >= UT_MAX_ARGS) {
+		dst[0] = '\0';
+		return;
+	}
+	len = args[a->len_arg];
+	if (len > size - 1)
+		len = size - 1;
+	len &= UT_STR_MAX - 1;
+	if (len && bpf_probe_read_user(dst, len, (void *)ptr))
+		len = 0;
+	dst[len & (UT_STR_MAX - 1)] = '\0';
+}
+
+#endif /* USDTRACE_ARGS_BPF_H */

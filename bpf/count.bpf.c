@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * count.bpf.c - the count mode: exact hits per site (or per site and
+ * process), counted in the kernel; no event crosses the ring buffer.
+ */
+#include "common.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);		/* resized to the site capacity */
+	__type(key, __u32);
+	__type(value, __u64);
+} site_counts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct ut_count_key);
+	__type(value, __u64);
+} pid_counts SEC(".maps");
+
+SEC("uprobe")
+int usdt_count(struct pt_regs *ctx)
+{
+	__u32 site = (__u32)bpf_get_attach_cookie(ctx);
+	struct ut_count_key k;
+	__u64 *c, one = 1;
+
+	if (!wanted())
+		return 0;
+	if (!cfg.count_by_pid) {
+		c = bpf_map_lookup_elem(&site_counts, &site);
+		if (c)
+			*c += 1;	/* per-CPU: no atomic needed */
+		return 0;
+	}
+	k.site_id = site;
+	k.pid = bpf_get_current_pid_tgid() >> 32;
+	c = bpf_map_lookup_elem(&pid_counts, &k);
+	if (c)
+		*c += 1;
+	else if (bpf_map_update_elem(&pid_counts, &k, &one, BPF_NOEXIST))
+		count_drop();	/* table full: counted, never silent */
+	return 0;
+}
+
