@@ -223,56 +223,27 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 			cs->lc.a->lang, cs->lc.a->runtime);
 }
 
-int cmd_calls(int argc, char **argv)
+static int run_calls(const struct cli_command *cmd, struct cli_opts *o)
 {
-	static const struct option longopts[] = {
-		RUNNER_LONGOPTS,
-		{ "lang", required_argument, NULL, 'l' },
-		{ "self", no_argument, NULL, 'E' },
-		{ "top", required_argument, NULL, 'n' },
-		{},
-	};
 	struct event_writer w = {};
-	struct calls_state cs = { .w = &w, .lc = { .name = "calls" } };
+	struct calls_state cs = { .w = &w, .self = o->self, .top = o->top };
 	struct runner_hooks hooks = { .on_tick = on_tick, .ctx = &cs };
-	char *end;
-	int c, err, status;
+	int err, status;
 
-	cs.lc.o.str_len = UT_STR_DEFAULT;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, RUNNER_SHORTOPTS "l:n:", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(calls_usage, stdout);
-			return 0;
-		}
-		if (c == 'E') {
-			cs.self = true;
-			continue;
-		}
-		if (c == 'n') {
-			cs.top = strtol(optarg, &end, 10);
-			if (*end || cs.top <= 0) {
-				usdtrace_err("-n %s: not a positive number", optarg);
-				return 1;
-			}
-			continue;
-		}
-		err = lang_cmd__option(&cs.lc, c, optarg);
-		if (err == 1)
-			fputs(calls_usage, stderr);
-		if (err)
-			return 1;
-	}
-	if (optind != argc) {
-		usdtrace_err("calls: unexpected argument '%s'", argv[optind]);
-		return 1;
-	}
-	err = runner_opts__only(&cs.lc.o, "calls", false, true);
-	if (!err)
-		err = lang_cmd__prepare(&cs.lc, (1u << LANG_ENTRY) | (1u << LANG_RETURN),
-					ATTACH_CALLS);
+	lang_cmd__init(&cs.lc, cmd->name, o);
+	err = lang_cmd__prepare(&cs.lc, (1u << LANG_ENTRY) | (1u << LANG_RETURN), ATTACH_CALLS);
 	status = err ? 1 : lang_cmd__run(&cs.lc, &hooks, &w);
 	lang_cmd__free(&cs.lc);
 	free(cs.rows);
 	return status;
 }
+
+const struct cli_command cmd_calls = {
+	.name = "calls",
+	.summary = "per-method call counts and times of a runtime (-l LANG)",
+	.usage = calls_usage,
+	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_LANG) | OPT(OPT_SELF) | OPT(OPT_TOP) |
+		OPT(OPT_FOLDED) | OPT(OPT_WEIGHT),
+	.no_args = true,
+	.run = run_calls,
+};

@@ -15,12 +15,6 @@
 #include "../writer/json.h"
 #include "runner.h"
 
-enum count_by {
-	BY_PROBE,
-	BY_SITE,
-	BY_PID,
-};
-
 /* One row of the table: a probe, a probe's site, or a probe in a process. */
 struct count_row {
 	const char *label;	/* owned by the session */
@@ -230,61 +224,31 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	fflush(cs->w->out);
 }
 
-static int parse_by(const char *arg, enum count_by *by)
+static int run_count(const struct cli_command *cmd, struct cli_opts *o)
 {
-	if (!strcmp(arg, "probe"))
-		*by = BY_PROBE;
-	else if (!strcmp(arg, "site"))
-		*by = BY_SITE;
-	else if (!strcmp(arg, "pid"))
-		*by = BY_PID;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-int cmd_count(int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		RUNNER_LONGOPTS, { "by", required_argument, NULL, 'B' }, {},
-	};
-	struct runner_opts o = { .str_len = UT_STR_DEFAULT };
 	struct attach_opts ao = { .mode = ATTACH_COUNT, .key_arg = -1 };
 	struct event_writer w = {};
-	struct count_state cs = { .w = &w };
+	struct count_state cs = { .w = &w, .by = o->by };
 	struct runner_hooks hooks = { .on_tick = on_tick, .ctx = &cs };
-	int c, err, status;
+	int status;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, RUNNER_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(count_usage, stdout);
-			return 0;
-		}
-		if (c == 'B') {
-			if (parse_by(optarg, &cs.by)) {
-				usdtrace_err("--by %s: must be probe, site or pid", optarg);
-				return 1;
-			}
-			continue;
-		}
-		err = runner_opts__option(&o, c, optarg);
-		if (err == 1)
-			fputs(count_usage, stderr);
-		if (err)
-			return 1;
-	}
-	if (optind == argc) {
-		usdtrace_err("count: no PROBE given (see usdtrace count --help)");
+	if (!o->nr_args) {
+		usdtrace_err("%s: no PROBE given (see usdtrace %s --help)", cmd->name, cmd->name);
 		return 1;
 	}
 	ao.count_by_pid = cs.by == BY_PID;
-	err = runner_opts__only(&o, "count", false, false);
-	if (!err)
-		err = runner_opts__probes(&o, argc, argv, optind);
+	if (runner_opts__probes(&o->run, o->nr_args, o->args, 0))
+		return 1;
 	cs.t0_ns = runner_now_ns();
-	status = err ? 1 : runner__run(&o, &ao, &hooks, &w);
-	runner_opts__free(&o);
+	status = runner__run(&o->run, &ao, &hooks, &w);
 	free(cs.rows);
 	return status;
 }
+
+const struct cli_command cmd_count = {
+	.name = "count",
+	.summary = "count probe hits exactly, in the kernel",
+	.usage = count_usage,
+	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_BY),
+	.run = run_count,
+};

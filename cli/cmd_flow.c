@@ -203,34 +203,15 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 			q ? " (" : "", q ? q : "", q ? ")" : "");
 }
 
-int cmd_flow(int argc, char **argv)
+static int run_flow(const struct cli_command *cmd, struct cli_opts *o)
 {
-	static const struct option longopts[] = {
-		RUNNER_LONGOPTS, { "lang", required_argument, NULL, 'l' }, {},
-	};
 	struct event_writer w = {};
-	struct flow_state fs = { .w = &w, .lc = { .name = "flow" } };
+	struct flow_state fs = { .w = &w };
 	struct runner_hooks hooks = { .on_event = on_event, .on_tick = on_tick, .ctx = &fs };
-	int c, err, status;
+	int err, status;
 	size_t i;
 
-	fs.lc.o.str_len = FLOW_NAME / 2;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, RUNNER_SHORTOPTS "l:", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(flow_usage, stdout);
-			return 0;
-		}
-		err = lang_cmd__option(&fs.lc, c, optarg);
-		if (err == 1)
-			fputs(flow_usage, stderr);
-		if (err)
-			return 1;
-	}
-	if (optind != argc) {
-		usdtrace_err("flow: unexpected argument '%s'", argv[optind]);
-		return 1;
-	}
+	lang_cmd__init(&fs.lc, cmd->name, o);
 	err = lang_cmd__prepare(&fs.lc, (1u << LANG_ENTRY) | (1u << LANG_RETURN), ATTACH_TRACE);
 	status = err ? 1 : lang_cmd__run(&fs.lc, &hooks, &w);
 	lang_cmd__free(&fs.lc);
@@ -240,3 +221,13 @@ int cmd_flow(int argc, char **argv)
 	free(fs.threads);
 	return status;
 }
+
+const struct cli_command cmd_flow = {
+	.name = "flow",
+	.summary = "call/return flow of a runtime, indented by depth",
+	.usage = flow_usage,
+	.opts = OPTS_RUN | OPT(OPT_LANG) | OPT(OPT_TIMELINE) | OPT(OPT_FOLDED) | OPT(OPT_WEIGHT),
+	.str_len = FLOW_NAME / 2,	/* method names, not data */
+	.no_args = true,
+	.run = run_flow,
+};

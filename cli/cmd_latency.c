@@ -315,20 +315,6 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	fflush(ls->w->out);
 }
 
-static int parse_key(const char *arg, int *key)
-{
-	char *end;
-	long v;
-
-	if (strncmp(arg, "arg", 3))
-		return -EINVAL;
-	v = strtol(arg + 3, &end, 10);
-	if (end == arg + 3 || *end || v < 0 || v >= UT_MAX_ARGS)
-		return -EINVAL;
-	*key = (int)v;
-	return 0;
-}
-
 static int check_probes(const struct runner_opts *o)
 {
 	int i;
@@ -346,56 +332,39 @@ static int check_probes(const struct runner_opts *o)
 	return 0;
 }
 
-int cmd_latency(int argc, char **argv)
+static int run_latency(const struct cli_command *cmd, struct cli_opts *o)
 {
-	static const struct option longopts[] = {
-		RUNNER_LONGOPTS, { "key", required_argument, NULL, 'K' }, {},
-	};
-	struct runner_opts o = { .str_len = UT_STR_DEFAULT };
-	struct attach_opts ao = { .mode = ATTACH_LATENCY, .key_arg = -1 };
+	struct attach_opts ao = { .mode = ATTACH_LATENCY, .key_arg = o->key_arg };
 	struct event_writer w = {};
-	struct lat_state ls = { .w = &w, .o = &o };
+	struct lat_state ls = { .w = &w, .o = &o->run };
 	struct runner_hooks hooks = { .on_tick = on_tick, .ctx = &ls };
-	int c, err, status;
+	int err, status;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, RUNNER_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(latency_usage, stdout);
-			return 0;
-		}
-		if (c == 'K') {
-			if (parse_key(optarg, &ao.key_arg)) {
-				usdtrace_err("--key %s: must be arg0..arg11", optarg);
-				return 1;
-			}
-			continue;
-		}
-		err = runner_opts__option(&o, c, optarg);
-		if (err == 1)
-			fputs(latency_usage, stderr);
-		if (err)
-			return 1;
-	}
-	if (argc - optind != 2) {
-		usdtrace_err("latency: needs BEGIN and END probes (see usdtrace latency --help)");
+	if (o->nr_args != 2) {
+		usdtrace_err("%s: needs BEGIN and END probes (see usdtrace %s --help)", cmd->name,
+			     cmd->name);
 		return 1;
 	}
 	ls.keyed = ao.key_arg >= 0;
 	ls.key_arg = ao.key_arg;
-	err = runner_opts__only(&o, "latency", true, false);
-	if (o.timeline_path) {
+	if (o->run.timeline_path) {
 		ao.mode = ATTACH_TRACE;	/* pairs are slices: stream BEGIN and END */
 		hooks.on_event = on_event;
 	}
+	err = runner_opts__probes(&o->run, o->nr_args, o->args, 0);
 	if (!err)
-		err = runner_opts__probes(&o, argc, argv, optind);
-	if (!err)
-		err = check_probes(&o);
+		err = check_probes(&o->run);
 	ls.t0_ns = runner_now_ns();
-	status = err ? 1 : runner__run(&o, &ao, &hooks, &w);
-	runner_opts__free(&o);
+	status = err ? 1 : runner__run(&o->run, &ao, &hooks, &w);
 	free(ls.series);
 	free(ls.threads);
 	return status;
 }
+
+const struct cli_command cmd_latency = {
+	.name = "latency",
+	.summary = "histogram of the time from one probe to another, per thread",
+	.usage = latency_usage,
+	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_KEY) | OPT(OPT_TIMELINE),
+	.run = run_latency,
+};

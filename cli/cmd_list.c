@@ -4,7 +4,6 @@
  * process, as an aligned table or as `site` JSON Lines records.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -111,42 +110,15 @@ static int add_positional(struct list_opts *o, struct list_state *st, const char
 	return set_pattern(o, arg);
 }
 
-static int parse_args(int argc, char **argv, struct list_opts *o, struct list_state *st)
+static int take_args(const struct cli_opts *co, struct list_opts *o, struct list_state *st)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'J' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int c, err;
+	int i, err;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hvp:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'J':
-			o->json = true;
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'p':
-			if (usdtrace_parse_pid(optarg, &o->pid)) {
-				usdtrace_err("-p %s: not a process ID", optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'h':
-			fputs(list_usage, stdout);
-			return 1;
-		default:
-			fputs(list_usage, stderr);
-			return -EINVAL;
-		}
-	}
-	for (; optind < argc; optind++) {
-		err = add_positional(o, st, argv[optind]);
+	o->json = co->run.json;
+	o->verbose = co->run.verbose;
+	o->pid = co->run.pid;
+	for (i = 0; i < co->nr_args; i++) {
+		err = add_positional(o, st, co->args[i]);
 		if (err)
 			return err;
 	}
@@ -240,14 +212,15 @@ static void list_state__free(struct list_state *st)
 	object_list__free(&st->objs);
 }
 
-int cmd_list(int argc, char **argv)
+static int run_list(const struct cli_command *cmd, struct cli_opts *co)
 {
 	struct list_opts o = {};
 	struct list_state st = {};
 	size_t nr_named;
 	int err;
 
-	err = parse_args(argc, argv, &o, &st);
+	(void)cmd;
+	err = take_args(co, &o, &st);
 	if (err)
 		goto out_free;
 	nr_named = st.objs.nr;
@@ -276,5 +249,13 @@ int cmd_list(int argc, char **argv)
 out_free:
 	list_state__free(&st);
 	free(o.pattern_buf);
-	return err == 1 ? 0 : err ? 1 : 0;
+	return err ? 1 : 0;
 }
+
+const struct cli_command cmd_list = {
+	.name = "list",
+	.summary = "list the probe sites of files or of a running process",
+	.usage = list_usage,
+	.opts = OPT(OPT_JSON) | OPT(OPT_VERBOSE) | OPT(OPT_PID),
+	.run = run_list,
+};

@@ -172,41 +172,30 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	fflush(st->w->out);
 }
 
-int cmd_stat(int argc, char **argv)
+static int run_stat(const struct cli_command *cmd, struct cli_opts *o)
 {
-	static const struct option longopts[] = {
-		RUNNER_LONGOPTS, { "lang", required_argument, NULL, 'l' }, {},
-	};
 	struct event_writer w = {};
-	struct stat_state st = { .w = &w, .lc = { .name = "stat" } };
+	struct stat_state st = { .w = &w };
 	struct runner_hooks hooks = { .on_event = on_event, .on_tick = on_tick, .ctx = &st };
 	unsigned int mask = (1u << LANG_GC_BEGIN) | (1u << LANG_GC_END) | (1u << LANG_ALLOC) |
 			    (1u << LANG_THREAD_START) | (1u << LANG_THREAD_STOP) |
 			    (1u << LANG_LOAD) | (1u << LANG_EXCEPTION);
-	int c, err, status;
+	int err, status;
 
-	st.lc.o.str_len = 16;
-	st.lc.o.interval = 1;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, RUNNER_SHORTOPTS "l:", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(stat_usage, stdout);
-			return 0;
-		}
-		err = lang_cmd__option(&st.lc, c, optarg);
-		if (err == 1)
-			fputs(stat_usage, stderr);
-		if (err)
-			return 1;
-	}
-	if (optind != argc) {
-		usdtrace_err("stat: unexpected argument '%s'", argv[optind]);
-		return 1;
-	}
-	err = runner_opts__only(&st.lc.o, "stat", false, false);
-	if (!err)
-		err = lang_cmd__prepare(&st.lc, mask, ATTACH_TRACE);
+	lang_cmd__init(&st.lc, cmd->name, o);
+	err = lang_cmd__prepare(&st.lc, mask, ATTACH_TRACE);
 	status = err ? 1 : lang_cmd__run(&st.lc, &hooks, &w);
 	lang_cmd__free(&st.lc);
 	return status;
 }
+
+const struct cli_command cmd_stat = {
+	.name = "stat",
+	.summary = "GC, allocations, threads and loads of a runtime per interval",
+	.usage = stat_usage,
+	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_LANG),
+	.str_len = 16,		/* its strings are only names of what loads */
+	.interval = 1,
+	.no_args = true,
+	.run = run_stat,
+};

@@ -2,10 +2,9 @@
 /*
  * cmd_trace.c - `usdtrace trace`: one event per probe hit, with decoded
  * arguments, by command (-c), by PID (-p) or system-wide on the named
- * files. The lifecycle is runner.c's; this file is the options and the
+ * files. The lifecycle is runner.c's; this file is its table entry and the
  * per-event output.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -50,37 +49,25 @@ static void on_event(void *ctx, const struct ut_event *ev, const struct site_inf
 	event_writer__event(ctx, ev, site);
 }
 
-int cmd_trace(int argc, char **argv)
+static int run_trace(const struct cli_command *cmd, struct cli_opts *o)
 {
-	static const struct option longopts[] = { RUNNER_LONGOPTS, {} };
-	struct runner_opts o = { .str_len = UT_STR_DEFAULT };
 	struct attach_opts ao = { .mode = ATTACH_TRACE, .key_arg = -1 };
 	struct event_writer w = {};
 	struct runner_hooks hooks = { .on_event = on_event, .trace_header = true, .ctx = &w };
-	int c, err = 0, status;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, RUNNER_SHORTOPTS, longopts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(trace_usage, stdout);
-			return 0;
-		}
-		err = runner_opts__option(&o, c, optarg);
-		if (err == 1 || c == 'i') {
-			fputs(trace_usage, stderr);
-			err = -EINVAL;
-		}
-		if (err)
-			return 1;
-	}
-	if (optind == argc) {
-		usdtrace_err("trace: no PROBE given (see usdtrace trace --help)");
+	if (!o->nr_args) {
+		usdtrace_err("%s: no PROBE given (see usdtrace %s --help)", cmd->name, cmd->name);
 		return 1;
 	}
-	err = runner_opts__only(&o, "trace", true, false);
-	if (!err)
-		err = runner_opts__probes(&o, argc, argv, optind);
-	status = err ? 1 : runner__run(&o, &ao, &hooks, &w);
-	runner_opts__free(&o);
-	return status;
+	if (runner_opts__probes(&o->run, o->nr_args, o->args, 0))
+		return 1;
+	return runner__run(&o->run, &ao, &hooks, &w);
 }
+
+const struct cli_command cmd_trace = {
+	.name = "trace",
+	.summary = "print one event per probe hit, with its arguments",
+	.usage = trace_usage,
+	.opts = OPTS_RUN | OPT(OPT_TIMELINE),
+	.run = run_trace,
+};

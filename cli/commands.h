@@ -1,18 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * commands.h - the subcommands of the usdtrace CLI. Each takes the argv
- * that follows its name (argv[0] is the command name) and returns the
- * process exit status; errors are printed as "usdtrace: <what>: <why>".
+ * commands.h - the table of usdtrace's commands. Each command is one
+ * entry: its name, its one-line summary, its --help text, the options it
+ * takes (options.h), its defaults where they differ, and the function that
+ * runs it with the parsed options. Each cmd_*.c defines its entry; the
+ * table that lists them is in commands.c. Adding a command is one file and
+ * one line there.
  */
 #ifndef USDTRACE_COMMANDS_H
 #define USDTRACE_COMMANDS_H
 
-int cmd_list(int argc, char **argv);
-int cmd_trace(int argc, char **argv);
-int cmd_count(int argc, char **argv);
-int cmd_latency(int argc, char **argv);
-int cmd_calls(int argc, char **argv);
-int cmd_flow(int argc, char **argv);
-int cmd_stat(int argc, char **argv);
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "options.h"
+
+struct cli_command {
+	const char *name;
+	const char *summary;		/* for usdtrace --help */
+	const char *usage;		/* for usdtrace NAME --help */
+	unsigned int opts;		/* OPT() bits it takes */
+	uint32_t str_len;		/* default --strlen, 0: UT_STR_DEFAULT */
+	double interval;		/* default -i seconds, 0: none */
+	bool no_args;			/* takes options only */
+	/* run with parsed options; returns the process exit status */
+	int (*run)(const struct cli_command *cmd, struct cli_opts *o);
+};
+
+extern const struct cli_command cmd_list, cmd_trace, cmd_count, cmd_latency, cmd_calls,
+	cmd_flow, cmd_stat;
+
+/* NULL-terminated, in the order --help shows them. */
+extern const struct cli_command *const cli_commands[];
+
+const struct cli_command *cli_command__find(const char *name);
 
 #endif /* USDTRACE_COMMANDS_H */

@@ -13,16 +13,12 @@
 #include "../writer/decode.h"
 #include "lang_cmd.h"
 
-int lang_cmd__option(struct lang_cmd *lc, int c, const char *arg)
+void lang_cmd__init(struct lang_cmd *lc, const char *name, const struct cli_opts *o)
 {
-	if (c != 'l')
-		return runner_opts__option(&lc->o, c, arg);
-	lc->a = lang_adapter__find(arg);
-	if (!lc->a) {
-		usdtrace_err("-l %s: unknown language (one of %s)", arg, lang_adapter__names());
-		return -EINVAL;
-	}
-	return 0;
+	memset(lc, 0, sizeof(*lc));
+	lc->name = name;
+	lc->a = o->lang;
+	lc->o = o->run;
 }
 
 #define PROC_TEXT_MAX	(1 << 16)

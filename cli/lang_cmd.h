@@ -8,6 +8,7 @@
 #define USDTRACE_LANG_CMD_H
 
 #include "../lang-adapters/lang.h"
+#include "options.h"
 #include "runner.h"
 
 struct lang_cmd {
@@ -22,8 +23,8 @@ struct lang_cmd {
 	int sites_seen;			/* sites attached, initially and later */
 };
 
-/* -l and the runner's options; 1 when @c is neither. */
-int lang_cmd__option(struct lang_cmd *lc, int c, const char *arg);
+/* From the parsed options of command @name (-l and the runner's). */
+void lang_cmd__init(struct lang_cmd *lc, const char *name, const struct cli_opts *o);
 /*
  * After the options: the adapter's probes with an event in @mask become the
  * run's probes. Warns when the target lacks the runtime's switch.

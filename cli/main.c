@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * main.c - the usdtrace command line: dispatch to a subcommand.
+ * main.c - the usdtrace command line: find the command in the table
+ * (commands.c), parse its options (options.c), run it.
  *
- * Only this file and the cmd_*.c files own argv, stdout and the exit
- * status; the sdt/ and attach/ libraries report through return codes
- * and callbacks.
+ * Only cli/ owns argv, stdout and the exit status; the sdt/ and attach/
+ * libraries report through return codes and callbacks, writer/ formats to
+ * the FILE it is given.
  */
-#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,19 +15,14 @@
 
 #define USDTRACE_VERSION "0.1.0"
 
-static const char usage[] =
+static const char usage_head[] =
 "usage: usdtrace COMMAND [OPTIONS] [ARGS]\n"
 "\n"
 "usdtrace finds and traces USDT (sys/sdt.h) probes of applications.\n"
 "\n"
-"Commands:\n"
-"  list      list the probe sites of files or of a running process\n"
-"  trace     print one event per probe hit, with its arguments\n"
-"  count     count probe hits exactly, in the kernel\n"
-"  latency   histogram of the time from one probe to another, per thread\n"
-"  calls     per-method call counts and times of a runtime (-l LANG)\n"
-"  flow      call/return flow of a runtime, indented by depth\n"
-"  stat      GC, allocations, threads and loads of a runtime per interval\n"
+"Commands:\n";
+
+static const char usage_tail[] =
 "\n"
 "Examples:\n"
 "  usdtrace list /usr/bin/python3.11\n"
@@ -41,36 +36,51 @@ static const char usage[] =
 "  -h, --help     this help\n"
 "  -V, --version  print the version\n";
 
+static void print_usage(FILE *out)
+{
+	int i;
+
+	fputs(usage_head, out);
+	for (i = 0; cli_commands[i]; i++)
+		fprintf(out, "  %-9s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
+	fputs(usage_tail, out);
+}
+
+static int run_command(const struct cli_command *cmd, int argc, char **argv)
+{
+	struct cli_opts o;
+	int err, status;
+
+	cli_opts__init(&o, cmd);
+	err = cli_opts__parse(&o, cmd, argc, argv);
+	if (err)
+		return err == 1 ? 0 : 1;
+	status = cmd->run(cmd, &o);
+	runner_opts__free(&o.run);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
-	const char *cmd = argc > 1 ? argv[1] : NULL;
+	const struct cli_command *cmd;
+	const char *name = argc > 1 ? argv[1] : NULL;
 
-	if (!cmd) {
-		fputs(usage, stderr);
+	if (!name) {
+		print_usage(stderr);
 		return 2;
 	}
-	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
-		fputs(usage, stdout);
+	if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
+		print_usage(stdout);
 		return 0;
 	}
-	if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version")) {
+	if (!strcmp(name, "-V") || !strcmp(name, "--version")) {
 		printf("usdtrace %s\n", USDTRACE_VERSION);
 		return 0;
 	}
-	if (!strcmp(cmd, "list"))
-		return cmd_list(argc - 1, argv + 1);
-	if (!strcmp(cmd, "trace"))
-		return cmd_trace(argc - 1, argv + 1);
-	if (!strcmp(cmd, "count"))
-		return cmd_count(argc - 1, argv + 1);
-	if (!strcmp(cmd, "latency"))
-		return cmd_latency(argc - 1, argv + 1);
-	if (!strcmp(cmd, "calls"))
-		return cmd_calls(argc - 1, argv + 1);
-	if (!strcmp(cmd, "flow"))
-		return cmd_flow(argc - 1, argv + 1);
-	if (!strcmp(cmd, "stat"))
-		return cmd_stat(argc - 1, argv + 1);
-	usdtrace_err("%s: unknown command (see usdtrace --help)", cmd);
-	return 2;
+	cmd = cli_command__find(name);
+	if (!cmd) {
+		usdtrace_err("%s: unknown command (see usdtrace --help)", name);
+		return 2;
+	}
+	return run_command(cmd, argc - 1, argv + 1);
 }

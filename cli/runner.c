@@ -466,89 +466,6 @@ int runner__run(const struct runner_opts *o, struct attach_opts *ao,
 	return exit_status(&run, err);
 }
 
-static int parse_number(const char *s, double max, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || v < 0 || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-int runner_opts__option(struct runner_opts *o, int c, const char *arg)
-{
-	double v;
-
-	switch (c) {
-	case 'J':
-		o->json = true;
-		return 0;
-	case 'o':
-		o->out_path = arg;
-		return 0;
-	case 'd':
-	case 'i':
-		if (parse_number(arg, 1e9, &v) || v <= 0) {
-			usdtrace_err("-%c %s: not a positive number of seconds", c, arg);
-			return -EINVAL;
-		}
-		*(c == 'd' ? &o->duration : &o->interval) = v;
-		return 0;
-	case 'p':
-		if (usdtrace_parse_pid(arg, &o->pid)) {
-			usdtrace_err("-p %s: not a process ID", arg);
-			return -EINVAL;
-		}
-		return 0;
-	case 'c':
-		o->cmd = arg;
-		return 0;
-	case 'v':
-		o->verbose = true;
-		return 0;
-	case 'M':
-		o->no_multi = true;
-		return 0;
-	case 'f':
-		o->follow = true;
-		return 0;
-	case 'T':
-		o->timeline_path = arg;
-		return 0;
-	case 'G':
-		o->folded_path = arg;
-		return 0;
-	case 'W':
-		if (strcmp(arg, "time") && strcmp(arg, "count")) {
-			usdtrace_err("--weight %s: must be count or time", arg);
-			return -EINVAL;
-		}
-		o->weight_time = !strcmp(arg, "time");
-		return 0;
-	case 'S':
-		if (parse_number(arg, UT_STR_MAX, &v) || v < 2 || v != (int)v) {
-			usdtrace_err("--strlen %s: must be 2..%d", arg, UT_STR_MAX);
-			return -EINVAL;
-		}
-		o->str_len = (uint32_t)v;
-		return 0;
-	case 'R':
-		if (parse_number(arg, 1u << 30, &v) || v < 4096 || v != (uint32_t)v ||
-		    ((uint32_t)v & ((uint32_t)v - 1))) {
-			usdtrace_err("--ring-size %s: must be a power of 2, 4096..2^30", arg);
-			return -EINVAL;
-		}
-		o->ring_size = (uint32_t)v;
-		return 0;
-	default:
-		return 1;
-	}
-}
-
 int runner_opts__probes(struct runner_opts *o, int argc, char **argv, int first)
 {
 	const char *why;
@@ -569,20 +486,6 @@ int runner_opts__probes(struct runner_opts *o, int argc, char **argv, int first)
 			o->nr_probes = i;
 			return err;
 		}
-	}
-	return 0;
-}
-
-int runner_opts__only(const struct runner_opts *o, const char *cmd, bool timeline,
-		      bool folded)
-{
-	if (o->timeline_path && !timeline) {
-		usdtrace_err("%s: --timeline is for trace, latency and flow", cmd);
-		return -EINVAL;
-	}
-	if ((o->folded_path || o->weight_time) && !folded) {
-		usdtrace_err("%s: --folded and --weight are for calls and flow", cmd);
-		return -EINVAL;
 	}
 	return 0;
 }

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * runner.h - what trace, count and latency share: the common options
- * (-c, -p, -d, -i, -o, --json, --strlen, --ring-size), privileges, the
+ * runner.h - what every attaching command shares: the run's options
+ * (parsed by options.c), privileges, the
  * command started held on a pipe, the attach session, the poll loop with
  * its interval ticks, SIGINT/SIGTERM, the summary and the exit status.
  */
 #ifndef USDTRACE_RUNNER_H
 #define USDTRACE_RUNNER_H
 
-#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -36,38 +35,9 @@ struct runner_opts {
 	int nr_probes;
 };
 
-/* getopt_long entries of the common options, to append a command's own. */
-#define RUNNER_LONGOPTS							\
-	{ "json", no_argument, NULL, 'J' },				\
-	{ "output", required_argument, NULL, 'o' },			\
-	{ "duration", required_argument, NULL, 'd' },			\
-	{ "interval", required_argument, NULL, 'i' },			\
-	{ "pid", required_argument, NULL, 'p' },			\
-	{ "command", required_argument, NULL, 'c' },			\
-	{ "strlen", required_argument, NULL, 'S' },			\
-	{ "ring-size", required_argument, NULL, 'R' },			\
-	{ "verbose", no_argument, NULL, 'v' },				\
-	{ "no-multi", no_argument, NULL, 'M' },				\
-	{ "follow", no_argument, NULL, 'f' },				\
-	{ "timeline", required_argument, NULL, 'T' },			\
-	{ "folded", required_argument, NULL, 'G' },			\
-	{ "weight", required_argument, NULL, 'W' },			\
-	{ "help", no_argument, NULL, 'h' }
-/* options may follow the probes (GNU order); -c takes the command as one word */
-#define RUNNER_SHORTOPTS "hvfo:d:i:p:c:"
-
-/*
- * Handle common option @c. Returns 0 when handled, 1 when it is not a
- * common option, -EINVAL after printing the error.
- */
-int runner_opts__option(struct runner_opts *o, int c, const char *arg);
 /* Parse the PROBE arguments argv[first..argc) into o->probes. */
 int runner_opts__probes(struct runner_opts *o, int argc, char **argv, int first);
 void runner_opts__free(struct runner_opts *o);
-/* Refuse --timeline / --folded where the command @cmd does not write them. */
-int runner_opts__only(const struct runner_opts *o, const char *cmd, bool timeline,
-		      bool folded);
-
 struct runner_hooks {
 	/* one ring-buffer event (trace) */
 	attach_event_fn on_event;

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: MIT
+/*
+ * options.c - the one option table and parser of the command line
+ * (options.h). getopt_long sees every option of every command, so an
+ * option given to the wrong command is named as such, with the commands it
+ * is for, instead of a bare usage text.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "report.h"
+
+struct opt_def {
+	const char *name;
+	char short_name;	/* 0: long only */
+	bool has_arg;
+	/* check and store @arg; prints why and returns -EINVAL when bad */
+	int (*set)(struct cli_opts *o, const char *arg);
+};
+
+static int parse_number(const char *s, double max, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || v < 0 || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_seconds(const char *arg, char opt, double *out)
+{
+	if (parse_number(arg, 1e9, out) || *out <= 0) {
+		usdtrace_err("-%c %s: not a positive number of seconds", opt, arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_json(struct cli_opts *o, const char *arg)
+{
+	(void)arg;
+	o->run.json = true;
+	return 0;
+}
+
+static int set_output(struct cli_opts *o, const char *arg)
+{
+	o->run.out_path = arg;
+	return 0;
+}
+
+static int set_duration(struct cli_opts *o, const char *arg)
+{
+	return parse_seconds(arg, 'd', &o->run.duration);
+}
+
+static int set_interval(struct cli_opts *o, const char *arg)
+{
+	return parse_seconds(arg, 'i', &o->run.interval);
+}
+
+static int set_pid(struct cli_opts *o, const char *arg)
+{
+	if (usdtrace_parse_pid(arg, &o->run.pid)) {
+		usdtrace_err("-p %s: not a process ID", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_command(struct cli_opts *o, const char *arg)
+{
+	o->run.cmd = arg;
+	return 0;
+}
+
+static int set_strlen(struct cli_opts *o, const char *arg)
+{
+	double v;
+
+	if (parse_number(arg, UT_STR_MAX, &v) || v < 2 || v != (int)v) {
+		usdtrace_err("--strlen %s: must be 2..%d", arg, UT_STR_MAX);
+		return -EINVAL;
+	}
+	o->run.str_len = (uint32_t)v;
+	return 0;
+}
+
+static int set_ring_size(struct cli_opts *o, const char *arg)
+{
+	double v;
+
+	if (parse_number(arg, 1u << 30, &v) || v < 4096 || v != (uint32_t)v ||
+	    ((uint32_t)v & ((uint32_t)v - 1))) {
+		usdtrace_err("--ring-size %s: must be a power of 2, 4096..2^30", arg);
+		return -EINVAL;
+	}
+	o->run.ring_size = (uint32_t)v;
+	return 0;
+}
+
+static int set_verbose(struct cli_opts *o, const char *arg)
+{
+	(void)arg;
+	o->run.verbose = true;
+	return 0;
+}
+
+static int set_no_multi(struct cli_opts *o, const char *arg)
+{
+	(void)arg;
+	o->run.no_multi = true;
+	return 0;
+}
+
+static int set_follow(struct cli_opts *o, const char *arg)
+{
+	(void)arg;
+	o->run.follow = true;
+	return 0;
+}
+
+static int set_timeline(struct cli_opts *o, const char *arg)
+{
+	o->run.timeline_path = arg;
+	return 0;
+}
+
+static int set_folded(struct cli_opts *o, const char *arg)
+{
+	o->run.folded_path = arg;
+	return 0;
+}
+
+static int set_weight(struct cli_opts *o, const char *arg)
+{
+	if (strcmp(arg, "time") && strcmp(arg, "count")) {
+		usdtrace_err("--weight %s: must be count or time", arg);
+		return -EINVAL;
+	}
+	o->run.weight_time = !strcmp(arg, "time");
+	return 0;
+}
+
+static int set_by(struct cli_opts *o, const char *arg)
+{
+	static const char *const names[] = { [BY_PROBE] = "probe", [BY_SITE] = "site",
+					     [BY_PID] = "pid" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(arg, names[i])) {
+			o->by = (enum count_by)i;
+			return 0;
+		}
+	}
+	usdtrace_err("--by %s: must be probe, site or pid", arg);
+	return -EINVAL;
+}
+
+static int set_key(struct cli_opts *o, const char *arg)
+{
+	char *end;
+	long v = -1;
+
+	if (!strncmp(arg, "arg", 3))
+		v = strtol(arg + 3, &end, 10);
+	if (v < 0 || v >= UT_MAX_ARGS || end == arg + 3 || *end) {
+		usdtrace_err("--key %s: must be arg0..arg%d", arg, UT_MAX_ARGS - 1);
+		return -EINVAL;
+	}
+	o->key_arg = (int)v;
+	return 0;
+}
+
+static int set_lang(struct cli_opts *o, const char *arg)
+{
+	o->lang = lang_adapter__find(arg);
+	if (!o->lang) {
+		usdtrace_err("-l %s: unknown language (one of %s)", arg, lang_adapter__names());
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_self(struct cli_opts *o, const char *arg)
+{
+	(void)arg;
+	o->self = true;
+	return 0;
+}
+
+static int set_top(struct cli_opts *o, const char *arg)
+{
+	char *end;
+
+	o->top = strtol(arg, &end, 10);
+	if (*end || end == arg || o->top <= 0) {
+		usdtrace_err("-n %s: not a positive number", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct opt_def opt_defs[NR_CLI_OPTS] = {
+	[OPT_JSON] = { "json", 0, false, set_json },
+	[OPT_OUTPUT] = { "output", 'o', true, set_output },
+	[OPT_DURATION] = { "duration", 'd', true, set_duration },
+	[OPT_INTERVAL] = { "interval", 'i', true, set_interval },
+	[OPT_PID] = { "pid", 'p', true, set_pid },
+	[OPT_COMMAND] = { "command", 'c', true, set_command },
+	[OPT_STRLEN] = { "strlen", 0, true, set_strlen },
+	[OPT_RING_SIZE] = { "ring-size", 0, true, set_ring_size },
+	[OPT_VERBOSE] = { "verbose", 'v', false, set_verbose },
+	[OPT_NO_MULTI] = { "no-multi", 0, false, set_no_multi },
+	[OPT_FOLLOW] = { "follow", 'f', false, set_follow },
+	[OPT_TIMELINE] = { "timeline", 0, true, set_timeline },
+	[OPT_FOLDED] = { "folded", 0, true, set_folded },
+	[OPT_WEIGHT] = { "weight", 0, true, set_weight },
+	[OPT_BY] = { "by", 0, true, set_by },
+	[OPT_KEY] = { "key", 0, true, set_key },
+	[OPT_LANG] = { "lang", 'l', true, set_lang },
+	[OPT_SELF] = { "self", 0, false, set_self },
+	[OPT_TOP] = { "top", 'n', true, set_top },
+};
+
+#define OPT_HELP	NR_CLI_OPTS
+#define LONG_VAL	256	/* getopt_long's val of option id k is LONG_VAL + k */
+
+void cli_opts__init(struct cli_opts *o, const struct cli_command *cmd)
+{
+	memset(o, 0, sizeof(*o));
+	o->run.str_len = cmd->str_len ? cmd->str_len : UT_STR_DEFAULT;
+	o->run.interval = cmd->interval;
+	o->key_arg = -1;
+	o->by = BY_PROBE;
+}
+
+/* "-x" or "--name" as the user spelled option @k. */
+static void spelling(int k, char *buf, size_t size)
+{
+	if (opt_defs[k].short_name)
+		snprintf(buf, size, "-%c", opt_defs[k].short_name);
+	else
+		snprintf(buf, size, "--%s", opt_defs[k].name);
+}
+
+/* "--timeline is for trace, latency and flow" */
+static void refuse(const struct cli_command *cmd, int k)
+{
+	char name[32], list[256] = "";
+	size_t len = 0;
+	int i, n = 0, total = 0;
+
+	for (i = 0; cli_commands[i]; i++)
+		total += !!(cli_commands[i]->opts & OPT(k));
+	for (i = 0; cli_commands[i]; i++) {
+		if (!(cli_commands[i]->opts & OPT(k)))
+			continue;
+		n++;
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+					n == 1 ? "" : n == total ? " and " : ", ",
+					cli_commands[i]->name);
+		if (len >= sizeof(list))
+			break;
+	}
+	spelling(k, name, sizeof(name));
+	usdtrace_err("%s: %s is for %s (see usdtrace %s --help)", cmd->name, name, list,
+		     cmd->name);
+}
+
+int cli_opts__parse(struct cli_opts *o, const struct cli_command *cmd, int argc, char **argv)
+{
+	struct option longopts[NR_CLI_OPTS + 2] = {};
+	char shortopts[2 * NR_CLI_OPTS + 4] = ":h", *sp = shortopts + 2;
+	int k, c;
+
+	for (k = 0; k < NR_CLI_OPTS; k++) {
+		longopts[k].name = opt_defs[k].name;
+		longopts[k].has_arg = opt_defs[k].has_arg ? required_argument : no_argument;
+		longopts[k].val = LONG_VAL + k;
+		if (opt_defs[k].short_name) {
+			*sp++ = opt_defs[k].short_name;
+			if (opt_defs[k].has_arg)
+				*sp++ = ':';
+		}
+	}
+	longopts[k].name = "help";
+	longopts[k].val = 'h';
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(cmd->usage, stdout);
+			return 1;
+		}
+		if (c == '?' || c == ':') {
+			if (optopt && optopt < LONG_VAL)
+				usdtrace_err("%s: -%c: %s (see usdtrace %s --help)", cmd->name,
+					     optopt, c == ':' ? "needs a value" : "no such option",
+					     cmd->name);
+			else
+				usdtrace_err("%s: %s: %s (see usdtrace %s --help)", cmd->name,
+					     argv[optind - 1], c == ':' ? "needs a value" :
+					     "no such option", cmd->name);
+			return -EINVAL;
+		}
+		for (k = 0; c < LONG_VAL && k < NR_CLI_OPTS; k++) {
+			if (opt_defs[k].short_name == c)
+				break;
+		}
+		if (c >= LONG_VAL)
+			k = c - LONG_VAL;
+		if (!(cmd->opts & OPT(k))) {
+			refuse(cmd, k);
+			return -EINVAL;
+		}
+		if (opt_defs[k].set(o, optarg))
+			return -EINVAL;
+	}
+	o->args = argv + optind;
+	o->nr_args = argc - optind;
+	if (cmd->no_args && o->nr_args) {
+		usdtrace_err("%s: unexpected argument '%s'", cmd->name, o->args[0]);
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * options.h - every option of every usdtrace command, in one table, parsed
+ * by one parser. A command says which options it takes (a mask of
+ * enum cli_opt, see commands.h); an option another command takes is
+ * refused by naming the commands it is for. Values are checked here, once,
+ * and their defaults are set in one place (cli_opts__init).
+ */
+#ifndef USDTRACE_OPTIONS_H
+#define USDTRACE_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "../lang-adapters/lang.h"
+#include "runner.h"
+
+enum cli_opt {
+	OPT_JSON, OPT_OUTPUT, OPT_DURATION, OPT_INTERVAL, OPT_PID, OPT_COMMAND, OPT_STRLEN,
+	OPT_RING_SIZE, OPT_VERBOSE, OPT_NO_MULTI, OPT_FOLLOW, OPT_TIMELINE, OPT_FOLDED,
+	OPT_WEIGHT, OPT_BY, OPT_KEY, OPT_LANG, OPT_SELF, OPT_TOP,
+	NR_CLI_OPTS,
+};
+
+#define OPT(o)		(1u << (o))
+/* what every command that attaches takes (the runner's options) */
+#define OPTS_RUN	(OPT(OPT_JSON) | OPT(OPT_OUTPUT) | OPT(OPT_DURATION) | OPT(OPT_PID) | \
+			 OPT(OPT_COMMAND) | OPT(OPT_STRLEN) | OPT(OPT_RING_SIZE) | \
+			 OPT(OPT_VERBOSE) | OPT(OPT_NO_MULTI) | OPT(OPT_FOLLOW))
+
+/* count --by */
+enum count_by {
+	BY_PROBE,
+	BY_SITE,
+	BY_PID,
+};
+
+struct cli_command;
+
+struct cli_opts {
+	struct runner_opts run;		/* the runner's options; probes filled later */
+	enum count_by by;		/* count --by */
+	int key_arg;			/* latency --key argN, -1: none */
+	const struct lang_adapter *lang; /* -l LANG */
+	bool self;			/* calls --self */
+	long top;			/* calls -n, 0: all */
+	char **args;			/* the positional arguments (argv's) */
+	int nr_args;
+};
+
+/* The defaults, including the command's own (commands.h). */
+void cli_opts__init(struct cli_opts *o, const struct cli_command *cmd);
+/*
+ * Parse argv (argv[0] is the command's name) for @cmd. Returns 0, 1 after
+ * printing the help (exit 0), or -EINVAL after printing why (exit 1).
+ */
+int cli_opts__parse(struct cli_opts *o, const struct cli_command *cmd, int argc, char **argv);
+
+#endif /* USDTRACE_OPTIONS_H */
