@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * events.h - format trace records: probe events, `attached` and
- * `summary`, as text lines or JSON Lines (records of ../shared/design.md).
+ * `summary`, as text lines or JSON Lines (the records of docs/usage.md).
  *
  * Strings from traced processes are data, never terminal control: text
  * output quotes them and escapes control bytes and invalid UTF-8 as \xNN;

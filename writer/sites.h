@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sites.h - print probe sites: `usdtrace list` text table and `site`
- * JSON Lines records (the layout is in docs/ and ../shared/design.md).
+ * JSON Lines records (the layout is in docs/usage.md).
  */
 #ifndef USDTRACE_SITES_H
 #define USDTRACE_SITES_H
