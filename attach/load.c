@@ -69,6 +69,46 @@ static int set_config(struct attach_session *s)
 	return 0;
 }
 
+/* Program @name of the object if it was loaded, else NULL. */
+static struct bpf_program *loaded_program(const struct attach_session *s, const char *name)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(s->obj, name);
+
+	return p && bpf_program__fd(p) >= 0 ? p : NULL;
+}
+
+/* Does user probe @i read a string (FMT s or S)? */
+static bool probe_reads_strings(const struct attach_session *s, int i)
+{
+	return memchr(s->probes[i].fmt, 's', (size_t)s->probes[i].nr_fmt) ||
+	       memchr(s->probes[i].fmt, 'S', (size_t)s->probes[i].nr_fmt);
+}
+
+/*
+ * Load only the programs the probes need: each costs verifier time at
+ * every start. Sites read strings only where a probe's FMT says s or S.
+ */
+static void choose_programs(struct attach_session *s)
+{
+	bool strs = false, plain = false;
+	struct bpf_program *p;
+	int i;
+
+	for (i = 0; i < s->nr_probes; i++) {
+		if (probe_reads_strings(s, i))
+			strs = true;
+		else
+			plain = true;
+	}
+	p = s->mode->prog_str ? bpf_object__find_program_by_name(s->obj, s->mode->prog_str) :
+				NULL;
+	if (p && !strs)
+		bpf_program__set_autoload(p, false);
+	if (p && strs && !plain)
+		bpf_program__set_autoload(bpf_object__find_program_by_name(s->obj, s->mode->prog),
+					  false);
+}
+
 /* Open the mode's object, size its maps, write its settings, load it. */
 static int load_obj(struct attach_session *s, bool multi)
 {
@@ -92,6 +132,7 @@ static int load_obj(struct attach_session *s, bool multi)
 		err = s->mode->size_maps(s);
 	if (!err)
 		err = set_config(s);
+	choose_programs(s);
 	bpf_object__for_each_program(prog, s->obj) {
 		if (!err && multi)
 			err = bpf_program__set_expected_attach_type(prog, BPF_TRACE_UPROBE_MULTI);
@@ -100,12 +141,15 @@ static int load_obj(struct attach_session *s, bool multi)
 		err = bpf_object__load(s->obj);
 	if (err)
 		return session_err(s, err, "BPF: cannot load the program: %s", strerror(-err));
-	s->prog = bpf_object__find_program_by_name(s->obj, s->mode->prog);
-	s->hook_prog = bpf_object__find_program_by_name(s->obj, "usdt_dlhook");
+	s->prog = loaded_program(s, s->mode->prog);
+	s->prog_str = s->mode->prog_str ? loaded_program(s, s->mode->prog_str) : NULL;
+	s->hook_prog = loaded_program(s, "usdt_dlhook");
 	s->specs_fd = session_map_fd(s, "site_specs");
-	if (!s->prog || !s->hook_prog || s->specs_fd < 0)
+	if (!s->hook_prog || s->specs_fd < 0 || (!s->prog && !s->prog_str))
 		return session_err(s, -ENOENT, "BPF: the %s object lacks its program",
 				   s->mode->name);
+	if (!s->prog)
+		s->prog = s->prog_str;	/* every site reads strings */
 	return 0;
 }
 

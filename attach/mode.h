@@ -22,6 +22,8 @@ struct session_mode {
 	/* the compiled BPF object: its skeleton's __elf_bytes() */
 	const void *(*elf_bytes)(size_t *size);
 	const char *prog;	/* the program the mode's sites run */
+	/* its sleepable twin for sites with string arguments, NULL: none */
+	const char *prog_str;
 	/* size the mode's own maps before load; NULL: as the object declares */
 	int (*size_maps)(struct attach_session *s);
 	/*

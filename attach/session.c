@@ -202,6 +202,7 @@ void attach_session__free(struct attach_session *s)
 	free(s->sites);
 	free(s->links);
 	free(s->sem_offsets);
+	free(s->progs);
 	free(s->pstate);
 	free(s);
 }

@@ -43,11 +43,13 @@ struct attach_session {
 	const struct session_mode *mode;
 	struct bpf_object *obj;		/* the mode's BPF object */
 	struct bpf_program *prog;	/* what the mode's sites run */
+	struct bpf_program *prog_str;	/* its sleepable twin for string args, or NULL */
 	struct bpf_program *hook_prog;	/* what the ld.so hook runs */
 	int specs_fd;			/* the site_specs map */
 	struct ring_buffer *rb;
 	struct site_info *sites;
 	struct bpf_link **links;	/* a multi link sits at its first site */
+	struct bpf_program **progs;	/* what each site runs */
 	uint64_t *sem_offsets;
 	size_t nr_sites;
 	size_t cap_sites;
@@ -101,7 +103,7 @@ int session_load_bpf(struct attach_session *s);
 /* site_table.c: register_site returns the new site's id */
 int session_register_site(struct attach_session *s, const struct site_req *r);
 int session_attach_sites(struct attach_session *s, size_t first, const struct seen_obj *o,
-			 const struct site_req *r);
+			 bool retprobe);
 int session_add_site(struct attach_session *s, const struct site_req *r);
 
 /* object_table.c: *@fresh tells whether the object is new */

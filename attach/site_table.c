@@ -18,6 +18,7 @@ static int grow_sites(struct attach_session *s)
 {
 	size_t cap = s->cap_sites ? s->cap_sites * 2 : 64;
 	struct site_info *si;
+	struct bpf_program **pr;
 	struct bpf_link **l;
 	uint64_t *so;
 
@@ -33,15 +34,36 @@ static int grow_sites(struct attach_session *s)
 	if (!so)
 		return -ENOMEM;
 	s->sem_offsets = so;
+	pr = realloc(s->progs, cap * sizeof(*pr));
+	if (!pr)
+		return -ENOMEM;
+	s->progs = pr;
 	s->cap_sites = cap;
 	return 0;
 }
 
-/* The program a site runs: the mode's, but the ld.so hook has its own. */
+static bool has_strings(const struct ut_site_spec *spec)
+{
+	int i;
+
+	for (i = 0; i < spec->nr_args && i < UT_MAX_ARGS; i++) {
+		if (spec->args[i].flags & UT_ARG_STR)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The program a site runs: the mode's, its sleepable twin where the site
+ * reads strings (which may sit in pages not yet faulted in), and the ld.so
+ * hook its own.
+ */
 static struct bpf_program *site_prog(const struct attach_session *s,
 				     const struct site_req *r)
 {
-	return r->probe_idx < 0 ? s->hook_prog : s->prog;
+	if (r->probe_idx < 0)
+		return s->hook_prog;
+	return s->prog_str && has_strings(&r->spec) ? s->prog_str : s->prog;
 }
 
 /*
@@ -51,13 +73,21 @@ static struct bpf_program *site_prog(const struct attach_session *s,
 int session_register_site(struct attach_session *s, const struct site_req *r)
 {
 	__u32 id = (__u32)s->nr_sites;
+	struct ut_site_spec spec = r->spec;
 	struct site_info *si;
+	__u8 slot = 0;
+	int a;
 
 	if (s->nr_sites == s->max_sites)
 		return session_err(s, -E2BIG, "more than %u probe sites", s->max_sites);
 	if (s->nr_sites == s->cap_sites && grow_sites(s))
 		return session_err(s, -ENOMEM, "out of memory");
-	if (bpf_map_update_elem(s->specs_fd, &id, &r->spec, BPF_ANY))
+	/* string slots in argument order, so BPF keeps no running count */
+	for (a = 0; a < spec.nr_args && a < UT_MAX_ARGS; a++) {
+		if (spec.args[a].flags & UT_ARG_STR)
+			spec.args[a].slot = slot++;
+	}
+	if (bpf_map_update_elem(s->specs_fd, &id, &spec, BPF_ANY))
 		return session_err(s, -errno, "BPF: site spec: %s", strerror(errno));
 	si = &s->sites[id];
 	memset(si, 0, sizeof(*si));
@@ -69,6 +99,7 @@ int session_register_site(struct attach_session *s, const struct site_req *r)
 	memcpy(si->fmt, r->fmt, (size_t)r->spec.nr_args);
 	s->links[id] = NULL;
 	s->sem_offsets[id] = r->sem_offset;
+	s->progs[id] = site_prog(s, r);
 	s->nr_sites++;
 	if (!si->label)
 		return session_err(s, -ENOMEM, "out of memory");
@@ -93,7 +124,7 @@ static pid_t link_pid(const struct attach_session *s)
 	return s->opts.pid && !s->opts.follow ? s->opts.pid : -1;
 }
 
-/* One uprobe_multi link for sites [first, first + n) of object @o. */
+/* One uprobe_multi link for the sites [first, nr_sites) of @o that run @prog. */
 static int attach_multi(struct attach_session *s, size_t first, size_t n,
 			const struct seen_obj *o, struct bpf_program *prog, bool retprobe)
 {
@@ -101,39 +132,45 @@ static int attach_multi(struct attach_session *s, size_t first, size_t n,
 	unsigned long *offs = calloc(n, sizeof(*offs)), *refs = calloc(n, sizeof(*refs));
 	__u64 *cookies = calloc(n, sizeof(*cookies));
 	struct bpf_link *link = NULL;
-	size_t k;
+	size_t k, i = 0, at = first;
 	int err = -ENOMEM;
 
 	if (!offs || !refs || !cookies)
 		goto out_free_arrays;
-	for (k = 0; k < n; k++) {
-		offs[k] = s->sites[first + k].offset;
-		refs[k] = s->sem_offsets[first + k];
-		cookies[k] = first + k;
+	for (k = first; k < s->nr_sites && i < n; k++) {
+		if (s->progs[k] != prog)
+			continue;
+		if (!i)
+			at = k;
+		offs[i] = s->sites[k].offset;
+		refs[i] = s->sem_offsets[k];
+		cookies[i++] = k;
 	}
 	mo.offsets = offs;
 	mo.ref_ctr_offsets = refs;
 	mo.cookies = cookies;
-	mo.cnt = n;
+	mo.cnt = i;
 	mo.retprobe = retprobe;
 	link = bpf_program__attach_uprobe_multi(prog, link_pid(s), o->open_path, NULL, &mo);
 	err = link ? 0 : -errno;
-	s->links[first] = link;
+	s->links[at] = link;	/* a multi link sits at its first site */
 out_free_arrays:
 	free(offs);
 	free(refs);
 	free(cookies);
-	return err ? attach_failed(s, err, first, o) : 0;
+	return err ? attach_failed(s, err, at, o) : 0;
 }
 
-/* One classic uprobe link per site, where uprobe_multi is refused. */
-static int attach_singles(struct attach_session *s, size_t first, size_t n,
-			  const struct seen_obj *o, struct bpf_program *prog, bool retprobe)
+/* One classic uprobe link per site that runs @prog, where uprobe_multi is refused. */
+static int attach_singles(struct attach_session *s, size_t first, const struct seen_obj *o,
+			  struct bpf_program *prog, bool retprobe)
 {
 	LIBBPF_OPTS(bpf_uprobe_opts, uo);
 	size_t k;
 
-	for (k = first; k < first + n; k++) {
+	for (k = first; k < s->nr_sites; k++) {
+		if (s->progs[k] != prog)
+			continue;
 		uo.bpf_cookie = k;
 		uo.ref_ctr_offset = s->sem_offsets[k];
 		uo.retprobe = retprobe;
@@ -145,22 +182,32 @@ static int attach_singles(struct attach_session *s, size_t first, size_t n,
 	return 0;
 }
 
-/* Attach the registered sites [first, nr_sites) of @o, all run by @r's program. */
+/* Attach the registered sites [first, nr_sites) of @o: one link per program. */
 int session_attach_sites(struct attach_session *s, size_t first, const struct seen_obj *o,
-			const struct site_req *r)
+			 bool retprobe)
 {
-	size_t n = s->nr_sites - first;
+	struct bpf_program *progs[] = { s->prog, s->prog_str, s->hook_prog };
+	size_t i, k, n;
+	int err;
 
-	if (!n)
-		return 0;
-	if (s->multi)
-		return attach_multi(s, first, n, o, site_prog(s, r), r->retprobe);
-	return attach_singles(s, first, n, o, site_prog(s, r), r->retprobe);
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		if (i && progs[i] == progs[i - 1])
+			continue;	/* every site reads strings: one program */
+		for (n = 0, k = first; progs[i] && k < s->nr_sites; k++)
+			n += s->progs[k] == progs[i];
+		if (!n)
+			continue;
+		err = s->multi ? attach_multi(s, first, n, o, progs[i], retprobe) :
+				 attach_singles(s, first, o, progs[i], retprobe);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 int session_add_site(struct attach_session *s, const struct site_req *r)
 {
 	int id = session_register_site(s, r);
 
-	return id < 0 ? id : session_attach_sites(s, (size_t)id, r->obj, r);
+	return id < 0 ? id : session_attach_sites(s, (size_t)id, r->obj, r->retprobe);
 }

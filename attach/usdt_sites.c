@@ -73,7 +73,6 @@ static int build_usdt_spec(struct attach_session *s, int i, struct seen_obj *o,
 int session_attach_usdt_obj(struct attach_session *s, struct seen_obj *o, int *nr_probes)
 {
 	int i, before = (int)s->nr_sites, err;
-	struct site_req any = { .probe_idx = 0, .obj = o };
 	size_t j;
 
 	*nr_probes = 0;
@@ -108,6 +107,6 @@ int session_attach_usdt_obj(struct attach_session *s, struct seen_obj *o, int *n
 		*nr_probes += hit;
 	}
 	/* every site of an object at once: one uprobe_multi link */
-	err = session_attach_sites(s, (size_t)before, o, &any);
+	err = session_attach_sites(s, (size_t)before, o, false);
 	return err ? err : (int)s->nr_sites - before;
 }

@@ -53,9 +53,15 @@ static __always_inline __u64 extend(__u64 v, __u8 size, bool is_signed)
 	return is_signed ? (__u64)((__s64)v >> shift) : v >> shift;
 }
 
-static __always_inline __u64 fetch_arg(struct pt_regs *ctx, const struct ut_arg_spec *a)
+/*
+ * The value of argument @a; *@fault is set when its memory could not be
+ * read (the value is then 0, and must not be shown as one).
+ */
+static __always_inline __u64 fetch_arg(struct pt_regs *ctx, const struct ut_arg_spec *a,
+				       bool *fault)
 {
 	__u64 v = 0, addr;
+	int err = 0;
 
 	switch (a->kind) {
 	case UT_ARG_CONST:
@@ -67,48 +73,82 @@ static __always_inline __u64 fetch_arg(struct pt_regs *ctx, const struct ut_arg_
 		break;
 	case UT_ARG_MEM:
 		addr = read_reg(ctx, a->reg_off) + a->val_off;
-		read_user(addr, a->size, &v);
+		err = read_user(addr, a->size, &v);
 		break;
 	case UT_ARG_SIB:
 		addr = read_reg(ctx, a->idx_off) * a->scale + a->val_off;
 		if (a->flags & UT_ARG_HAS_REG)
 			addr += read_reg(ctx, a->reg_off);
-		read_user(addr, a->size, &v);
+		err = read_user(addr, a->size, &v);
 		break;
 	case UT_ARG_IPREL:
 		addr = read_reg(ctx, cfg.ip_off) + a->val_off;
-		read_user(addr, a->size, &v);
+		err = read_user(addr, a->size, &v);
 		break;
 	}
+	*fault = err != 0;
 	return extend(v, a->size, a->flags & UT_ARG_SIGNED);
 }
 
+/* What read_str() found. */
+enum str_read {
+	STR_OK,
+	STR_CUT,	/* longer than the slot: cut at size - 1 bytes */
+	STR_FAULT,	/* unreadable: the slot holds "" */
+};
+
 /*
  * Copy the string argument @a (pointer in args[]) into @dst of @size
- * bytes (1..UT_STR_MAX), NUL-terminated: up to its NUL, or exactly its
+ * bytes (2..UT_STR_MAX), NUL-terminated: up to its NUL, or exactly its
  * length argument when the runtime passes pointer + length (HotSpot).
  */
-static __always_inline void read_str(char *dst, __u32 size, const struct ut_arg_spec *a,
-				     __u64 ptr, const __u64 *args)
+static __always_inline enum str_read read_str(char *dst, __u32 size,
+					      const struct ut_arg_spec *a, __u64 ptr,
+					      const __u64 *args)
 {
 	__u64 len;
+	char next = 0;
+	long n;
 
 	if (!(a->flags & UT_ARG_STRLEN)) {
-		if (bpf_probe_read_user_str(dst, size, (void *)ptr) < 0)
+		n = bpf_probe_read_user_str(dst, size, (void *)ptr);
+		if (n < 0) {
 			dst[0] = '\0';
-		return;
+			return STR_FAULT;
+		}
+		/* a full slot: cut, unless its last byte was the string's NUL */
+		if (n == size && !bpf_probe_read_user(&next, 1, (void *)(ptr + size - 1)) &&
+		    next)
+			return STR_CUT;
+		return STR_OK;
 	}
 	if (a->len_arg >= UT_MAX_ARGS) {
 		dst[0] = '\0';
-		return;
+		return STR_FAULT;
 	}
 	len = args[a->len_arg];
 	if (len > size - 1)
 		len = size - 1;
 	len &= UT_STR_MAX - 1;
-	if (len && bpf_probe_read_user(dst, len, (void *)ptr))
-		len = 0;
+	if (len && bpf_probe_read_user(dst, len, (void *)ptr)) {
+		dst[0] = '\0';
+		return STR_FAULT;
+	}
 	dst[len & (UT_STR_MAX - 1)] = '\0';
+	return args[a->len_arg] > size - 1 ? STR_CUT : STR_OK;
+}
+
+/*
+ * Sleepable programs only: take the page fault of user address @addr as
+ * the process itself would (bpf_copy_from_user sleeps for it), where a
+ * non-faulting read gave -EFAULT because the page was never touched.
+ * Returns non-zero where the address really is unmapped.
+ */
+static __always_inline long fault_in(__u64 addr)
+{
+	char c;
+
+	return bpf_copy_from_user(&c, 1, (void *)addr);
 }
 
 #endif /* USDTRACE_ARGS_BPF_H */

@@ -40,6 +40,7 @@ static __always_inline __u64 ident_fp(struct pt_regs *ctx, const struct ut_site_
 				      __u64 *vals)
 {
 	__u64 fp = 0;
+	bool fault;
 	int i, k;
 
 	for (i = 0; i < UT_IDENT_MAX; i++) {
@@ -47,7 +48,7 @@ static __always_inline __u64 ident_fp(struct pt_regs *ctx, const struct ut_site_
 		vals[i] = 0;
 		if (k < 0 || k >= UT_MAX_ARGS)
 			continue;
-		vals[i] = fetch_arg(ctx, &spec->args[k]);
+		vals[i] = fetch_arg(ctx, &spec->args[k], &fault);
 		fp = fp * 1000003 + vals[i];
 	}
 	return fp;
@@ -61,6 +62,7 @@ static __always_inline void method_record(struct pt_regs *ctx,
 	struct ut_method_key *key;
 	__u64 args[UT_MAX_ARGS] = {};
 	__u32 zero = 0;
+	bool fault;
 	int i, k;
 
 	key = bpf_map_lookup_elem(&method_key_buf, &zero);
@@ -74,7 +76,7 @@ static __always_inline void method_record(struct pt_regs *ctx,
 		if (i >= spec->nr_args)
 			break;
 		if ((spec->args[i].flags & UT_ARG_STRLEN) && la < UT_MAX_ARGS)
-			args[la] = fetch_arg(ctx, &spec->args[la]);
+			args[la] = fetch_arg(ctx, &spec->args[la], &fault);
 	}
 	for (i = 0; i < UT_IDENT_MAX; i++) {
 		k = spec->ident[i];

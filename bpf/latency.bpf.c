@@ -77,6 +77,7 @@ static __always_inline int lat_begin(struct pt_regs *ctx, const struct ut_site_s
 	struct ut_lat_stack *stk = bpf_map_lookup_elem(&lat_stacks, &tid);
 	__u32 d, k = spec->key_arg;
 	__u64 key = 0;
+	bool fault;
 
 	if (!stk) {
 		bpf_map_update_elem(&lat_stacks, &tid, &empty_stack, BPF_NOEXIST);
@@ -92,7 +93,7 @@ static __always_inline int lat_begin(struct pt_regs *ctx, const struct ut_site_s
 		return 0;
 	}
 	if ((spec->flags & UT_SITE_KEY) && k < UT_MAX_ARGS)
-		key = fetch_arg(ctx, &spec->args[k]);
+		key = fetch_arg(ctx, &spec->args[k], &fault);
 	stk->ts[d & (UT_LAT_DEPTH - 1)] = now;
 	stk->key[d & (UT_LAT_DEPTH - 1)] = key;
 	stk->depth = d + 1;

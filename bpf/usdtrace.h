@@ -55,7 +55,8 @@ struct ut_arg_spec {
 	__u8 reg_shift;		/* 8 for %ah */
 	__u8 reg_size;		/* bytes of the register to keep: 1 for %al */
 	__u8 len_arg;		/* UT_ARG_STRLEN */
-	__u8 pad[5];
+	__u8 slot;		/* UT_ARG_STR: its string slot in the event */
+	__u8 pad[4];
 };
 
 /* site_spec.flags */
@@ -194,7 +195,8 @@ struct ut_event {
 	__u16 kind;		/* UT_EV_* */
 	__u16 nr_strs;		/* string slots that follow args[] */
 	__u32 str_len;		/* bytes per string slot */
-	__u32 pad;
+	__u16 faulted;		/* bit i: argument i could not be read */
+	__u16 truncated;	/* bit i: string argument i was cut at str_len */
 	char comm[UT_COMM_LEN];
 	__u64 args[UT_MAX_ARGS];
 	/* then nr_strs slots of str_len bytes, each NUL-terminated */

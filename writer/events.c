@@ -88,6 +88,20 @@ static void write_arg(struct event_writer *w, char fmt, uint64_t v, const char *
 	}
 }
 
+/* JSON: ,"truncated":[i,...] after args; nothing when no string was cut. */
+static void write_truncated(FILE *out, uint16_t truncated, int nr_args)
+{
+	int a, n = 0;
+
+	for (a = 0; a < nr_args && truncated; a++) {
+		if (!(truncated & (1u << a)))
+			continue;
+		fprintf(out, "%s%d", n++ ? "," : ",\"truncated\":[", a);
+	}
+	if (n)
+		fputc(']', out);
+}
+
 void event_writer__event(struct event_writer *w, const struct ut_event *ev,
 			 const struct site_info *site)
 {
@@ -115,12 +129,26 @@ void event_writer__event(struct event_writer *w, const struct ut_event *ev,
 
 		if (site->fmt[a] == '-')
 			continue;
-		str = event_str_arg(ev, site, a, &slen);
 		fputs(w->json ? (shown ? "," : "") : " ", w->out);
-		write_arg(w, site->fmt[a], ev->args[a], str ? str : "", slen);
 		shown++;
+		if (ev->faulted & (1u << a)) {
+			/* never a value that was not read */
+			fputs(w->json ? "null" : "<fault>", w->out);
+			w->faults++;
+			continue;
+		}
+		str = event_str_arg(ev, site, a, &slen);
+		write_arg(w, site->fmt[a], ev->args[a], str ? str : "", slen);
+		if (!w->json && (ev->truncated & (1u << a)))
+			fputs("...", w->out);
 	}
-	fputs(w->json ? "]}\n" : "\n", w->out);
+	if (w->json) {
+		fputc(']', w->out);
+		write_truncated(w->out, ev->truncated, site->nr_args);
+		fputs("}\n", w->out);
+	} else {
+		fputc('\n', w->out);
+	}
 	if (w->tl)
 		timeline__instant(w->tl, ev, site);
 }
@@ -155,8 +183,11 @@ void event_writer__summary(struct event_writer *w, FILE *text_out, uint64_t drop
 {
 	if (w->json)
 		fprintf(w->out, "{\"type\":\"summary\",\"events\":%" PRIu64 ",\"dropped\":%"
-			PRIu64 ",\"attached\":%d}\n", w->events, dropped, attached);
+			PRIu64 ",\"faults\":%" PRIu64 ",\"attached\":%d}\n", w->events, dropped,
+			w->faults, attached);
 	else
-		fprintf(text_out, "usdtrace: %" PRIu64 " events, %" PRIu64 " dropped, %d "
-			"sites attached\n", w->events, dropped, attached);
+		fprintf(text_out, "usdtrace: %" PRIu64 " event%s, %" PRIu64 " dropped, %" PRIu64
+			" fault%s, %d site%s attached\n", w->events, w->events == 1 ? "" : "s",
+			dropped, w->faults, w->faults == 1 ? "" : "s", attached,
+			attached == 1 ? "" : "s");
 }

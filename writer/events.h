@@ -22,6 +22,7 @@ struct event_writer {
 	bool json;
 	uint64_t t0_ns;		/* CLOCK_MONOTONIC at start: text times are relative */
 	uint64_t events;
+	uint64_t faults;	/* argument values that could not be read */
 	struct timeline *tl;	/* --timeline, NULL when none */
 };
 

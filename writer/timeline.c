@@ -93,7 +93,9 @@ void timeline__instant(struct timeline *t, const struct ut_event *ev,
 			continue;
 		fprintf(t->f, "%s\"arg%d\":", shown++ ? "," : "", a);
 		str = event_str_arg(ev, site, a, &len);
-		if (str)
+		if (ev->faulted & (1u << a))
+			fputs("null", t->f);
+		else if (str)
 			json_write_strn(t->f, str, len);
 		else if (site->fmt[a] == 'd')
 			fprintf(t->f, "%" PRId64, (int64_t)ev->args[a]);
