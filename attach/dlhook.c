@@ -43,7 +43,10 @@ static int attach_dl_hook(struct attach_session *s, const char *path, const char
 	r.spec.flags = UT_SITE_DLHOOK;
 	if (!elf_symtab__lookup(o->syms, R_DEBUG_SYMBOL, &rdebug))
 		r.spec.hook_state_off = rdebug + R_DEBUG_STATE_OFF - hook;
-	return session_add_site(s, &r);
+	err = session_add_site(s, &r);
+	if (!err && s->opts.exec_path)
+		s->hooked = true;
+	return err;
 }
 
 /* The interpreter of @exe (opened as @open_exe), found under @root. */

@@ -155,7 +155,8 @@ int session_check_matches(struct attach_session *s)
 		if (s->pstate[i].nr_sites || ps->type != PROBE_USDT)
 			continue;
 		if (s->opts.pid && (!ps->path || !path_obj_seen(s, i))) {
-			if (!s->opts.quiet_unmatched)
+			/* -c: its libraries are not mapped yet; the end of the run tells */
+			if (!s->opts.quiet_unmatched && !s->opts.exec_path)
 				session_warn(s, "%s: no site yet; waiting for objects the "
 					     "process loads", ps->text);
 			continue;
@@ -166,4 +167,25 @@ int session_check_matches(struct attach_session *s)
 				   "the process's objects", hint);
 	}
 	return 0;
+}
+
+int attach_session__report_unmatched(struct attach_session *s, attach_warn_fn cb, void *ctx)
+{
+	char hint[512], msg[1024];
+	int i, n = 0;
+
+	for (i = 0; i < s->nr_probes; i++) {
+		const struct probe_spec *ps = &s->probes[i];
+
+		if (s->pstate[i].nr_sites || ps->type != PROBE_USDT)
+			continue;
+		suggest(s, i, hint, sizeof(hint));
+		snprintf(msg, sizeof(msg), "%s: no such probe in %s%s", ps->text,
+			 s->pstate[i].resolved ? s->pstate[i].resolved :
+			 s->opts.exec_path ? "the command's objects" : "the process's objects",
+			 hint);
+		cb(ctx, msg);
+		n++;
+	}
+	return n;
 }

@@ -24,13 +24,22 @@
 #include "../sdt/sdt.h"
 #include "session_priv.h"
 
-/* The process stopped in the ld.so hook: attach what it mapped, resume it. */
+/*
+ * The process stopped in the ld.so hook: attach what it mapped, resume it.
+ * The command's first stop (its start-up libraries) stays stopped until
+ * the caller has said what is attached (attach_session__resume).
+ */
 static int on_dlopen(struct attach_session *s, pid_t pid)
 {
 	int err = 0;
 
 	if (pid == s->opts.pid || s->opts.follow)
 		err = session_attach_pid_objects(s, pid, false);
+	if (s->hooked && !s->started && pid == s->opts.pid) {
+		s->started = true;
+		s->held = pid;
+		return err;
+	}
 	kill(pid, SIGCONT);
 	return err;
 }
@@ -148,6 +157,18 @@ void attach_session__stats(const struct attach_session *s, struct attach_stats *
 	}
 }
 
+bool attach_session__started(const struct attach_session *s)
+{
+	return !s->hooked || s->started;
+}
+
+void attach_session__resume(struct attach_session *s)
+{
+	if (s->held)
+		kill(s->held, SIGCONT);
+	s->held = 0;
+}
+
 const char *attach_session__errmsg(const struct attach_session *s)
 {
 	return s->errmsg;
@@ -181,6 +202,7 @@ void attach_session__free(struct attach_session *s)
 
 	if (!s)
 		return;
+	attach_session__resume(s);	/* never leave the command stopped */
 	ring_buffer__free(s->rb);
 	bpf_link__destroy(s->fork_link);
 	bpf_link__destroy(s->probe_link);

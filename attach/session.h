@@ -116,6 +116,20 @@ typedef void (*attach_method_fn)(void *ctx, const struct ut_method_key *key,
 				 const struct ut_method_stats *st);
 int attach_session__methods(const struct attach_session *s, attach_method_fn cb, void *ctx);
 
+/*
+ * Each USDT probe that has no site (yet), with the nearest real probes of
+ * the objects seen, as one message to @cb. Returns how many there were.
+ */
+int attach_session__report_unmatched(struct attach_session *s, attach_warn_fn cb, void *ctx);
+
+/*
+ * -c: true once the command's start-up libraries are attached (the ld.so
+ * hook's first stop), or at once where no hook follows (a static program,
+ * -p, system-wide). The command then stays stopped until __resume().
+ */
+bool attach_session__started(const struct attach_session *s);
+void attach_session__resume(struct attach_session *s);
+
 /* END without BEGIN, plus BEGINs never ended (still open, or past the depth). */
 uint64_t attach_session__unmatched(const struct attach_session *s);
 void attach_session__free(struct attach_session *s);

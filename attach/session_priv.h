@@ -61,6 +61,9 @@ struct attach_session {
 	struct seen_obj *objs;
 	size_t nr_objs;
 	size_t cap_objs;
+	bool hooked;			/* -c: the ld.so hook watches the command */
+	bool started;			/* -c: its start-up libraries are attached */
+	pid_t held;			/* stopped in the hook until __resume(), or 0 */
 	struct timespec t0;
 	attach_event_fn cb;
 	void *cb_ctx;

@@ -45,6 +45,8 @@ struct run_state {
 	struct event_writer *w;
 	struct child ch;
 	int pidfd;		/* -p: readable once the process exits, -1 if none */
+	bool started;		/* "attached" said: later objects are said one by one */
+	int unmatched;		/* probes that never found a site */
 };
 
 static void on_signal(int sig)
@@ -224,11 +226,19 @@ static void info_cb(void *ctx, const char *msg)
 	fprintf(stderr, "usdtrace: %s\n", msg);
 }
 
+static void err_cb(void *ctx, const char *msg)
+{
+	(void)ctx;
+	usdtrace_err("%s", msg);
+}
+
+/* An object attached later; those of -c's start-up count in "attached". */
 static void on_object(void *ctx, const char *path, int nr_probes, int nr_sites, double ms)
 {
 	struct run_state *run = ctx;
 
-	event_writer__attached(run->w, stderr, nr_probes, nr_sites, 1, ms, path);
+	if (run->started)
+		event_writer__attached(run->w, stderr, nr_probes, nr_sites, 1, ms, path);
 }
 
 /*
@@ -303,6 +313,23 @@ static void tick(struct run_state *run, struct attach_session *s, bool final)
 		run->hooks->on_tick(run->hooks->ctx, s, runner_now_ns(), final);
 }
 
+/*
+ * -c: the command runs up to the dynamic linker's first stop, where its
+ * start-up libraries are attached; only then is "attached" said, so that
+ * it counts what the command starts with. It stays stopped until then.
+ */
+static int wait_started(struct attach_session *s, struct run_state *run)
+{
+	int n;
+
+	while (!attach_session__started(s) && !stop_requested && !target_gone(run)) {
+		n = attach_session__poll(s, POLL_MS, run->hooks->on_event, run->hooks->ctx);
+		if (n < 0)
+			return n;
+	}
+	return 0;
+}
+
 static int stream(struct attach_session *s, struct run_state *run)
 {
 	uint64_t now = runner_now_ns();
@@ -347,17 +374,20 @@ static int open_output(const struct runner_opts *o, struct event_writer *w)
 	return 0;
 }
 
+/* The command's status; usdtrace's own 1 where it failed, or a probe never matched. */
 static int exit_status(const struct run_state *run, int err)
 {
+	int status = 0;
+
 	if (err)
 		return 1;
 	if (run->ch.pid > 0 && run->ch.exited) {
 		if (WIFEXITED(run->ch.status))
-			return WEXITSTATUS(run->ch.status);
+			status = WEXITSTATUS(run->ch.status);
 		if (WIFSIGNALED(run->ch.status))
-			return 128 + WTERMSIG(run->ch.status);
+			status = 128 + WTERMSIG(run->ch.status);
 	}
-	return 0;
+	return status ? status : run->unmatched ? 1 : 0;
 }
 
 static int run_session(struct run_state *run, struct attach_opts *ao)
@@ -397,17 +427,26 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 		if (err)
 			goto out_free_session;
 	}
+	if (run->ch.pid > 0)
+		release_child(&run->ch);
+	err = wait_started(s, run);
+	if (err)
+		goto out_say_err;
+	attach_session__stats(s, &st);
 	event_writer__attached(run->w, stderr, st.probes, st.sites, st.objects,
 			       (double)(runner_now_ns() - run->w->t0_ns) / 1e6, NULL);
 	if (run->hooks->trace_header)
 		event_writer__header(run->w);
-	if (run->ch.pid > 0)
-		release_child(&run->ch);
+	run->started = true;
+	attach_session__resume(s);
 	err = stream(s, run);
+out_say_err:
 	if (err)
 		usdtrace_err("%s", attach_session__errmsg(s));
 	attach_session__stats(s, &st);
 	event_writer__summary(run->w, stderr, attach_session__dropped(s), st.sites);
+	if (!err && !ao->quiet_unmatched)
+		run->unmatched = attach_session__report_unmatched(s, err_cb, NULL);
 out_free_session:
 	attach_session__free(s);
 	if (err)
