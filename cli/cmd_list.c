@@ -64,9 +64,14 @@ static int set_pattern(struct list_opts *o, const char *pat)
 {
 	char *colon;
 
+	if (o->pattern_buf && !o->provider) {
+		/* a word without ':' before another pattern meant a FILE */
+		usdtrace_err("%s: no such file or library", o->name);
+		return -ENOENT;
+	}
 	if (o->pattern_buf) {
-		usdtrace_err("list: more than one PATTERN: '%s' and '%s'",
-			     o->name, pat);
+		usdtrace_err("list: more than one PATTERN: '%s:%s' and '%s'",
+			     o->provider, o->name, pat);
 		return -EINVAL;
 	}
 	if (!strncmp(pat, "usdt:", 5))
@@ -98,7 +103,9 @@ static int add_positional(struct list_opts *o, struct list_state *st, const char
 	char path[PATH_MAX];
 	int err;
 
-	if (strchr(arg, '/') || is_regular(arg) || strstr(arg, ".so")) {
+	if (is_regular(arg) && !strchr(arg, '/'))
+		return object_list__add(&st->objs, arg, arg, 0, 0);	/* a file here */
+	if (strchr(arg, '/') || strstr(arg, ".so")) {
 		err = lib_resolve(arg, path, sizeof(path));
 		if (err) {
 			usdtrace_err("%s: %s", arg, err == -ENOENT ?
@@ -201,6 +208,17 @@ static int select_sites(const struct list_opts *o, struct list_state *st)
 	return 0;
 }
 
+/* A named file without probes is said, not an empty table. */
+static void say_empty(const struct list_state *st, size_t nr_named)
+{
+	size_t i;
+
+	for (i = 0; i < nr_named; i++) {
+		if (st->files[i] && !st->files[i]->nr_probes)
+			fprintf(stderr, "usdtrace: %s: no USDT probes\n", st->objs.objs[i].path);
+	}
+}
+
 static void list_state__free(struct list_state *st)
 {
 	size_t i;
@@ -232,6 +250,7 @@ static int run_list(const struct cli_command *cmd, struct cli_opts *co)
 		err = select_sites(&o, &st);
 	if (err)
 		goto out_free;
+	say_empty(&st, nr_named);
 	if (o.pattern_buf && !st.nr_sites) {
 		usdtrace_err("%s%s%s: no probe matches", o.provider ? o.provider : "",
 			     o.provider ? ":" : "", o.name);

@@ -121,8 +121,13 @@ static int read_note_section(Elf_Scn *scn, const GElf_Shdr *sh, int elf_class,
 	if (sh->sh_type != SHT_NOTE)
 		return 0;
 	data = elf_rawdata(scn, NULL);
-	if (!data)
-		return -EBADMSG;
+	if (!data) {
+		/* a truncated copy: said once, the rest of the file still read */
+		reader_warn(r, -EBADMSG, "%s runs past the end of the file (%llu bytes at "
+			    "offset %llu): its probes cannot be read", SDT_NOTE_SECTION,
+			    (unsigned long long)sh->sh_size, (unsigned long long)sh->sh_offset);
+		return 0;
+	}
 	if (!data->d_buf || !data->d_size)
 		return 0;
 	err = sdt_notes_walk(data->d_buf, data->d_size, sh->sh_addralign, elf_class,
@@ -263,7 +268,24 @@ static int build_probes(struct sdt_reader *r, struct sdt_file *f)
 	return 0;
 }
 
-static int read_elf(int fd, struct sdt_reader *r, struct sdt_file *f)
+/*
+ * Section headers past the end of the file (a truncated copy): libelf then
+ * sees no sections at all, which would read as "no probes". Say so.
+ */
+static void check_section_headers(const GElf_Ehdr *eh, uint64_t file_size,
+				  struct sdt_reader *r)
+{
+	uint64_t end = eh->e_shoff + (uint64_t)eh->e_shnum * eh->e_shentsize;
+
+	if (eh->e_shoff && (end > file_size || end < eh->e_shoff))
+		reader_warn(r, -EBADMSG, "section headers run past the end of the file "
+			    "(%llu of %llu bytes there): probes may be missing",
+			    (unsigned long long)(file_size > eh->e_shoff ?
+						 file_size - eh->e_shoff : 0),
+			    (unsigned long long)(end - eh->e_shoff));
+}
+
+static int read_elf(int fd, uint64_t file_size, struct sdt_reader *r, struct sdt_file *f)
 {
 	GElf_Ehdr eh;
 	Elf *elf;
@@ -287,8 +309,10 @@ static int read_elf(int fd, struct sdt_reader *r, struct sdt_file *f)
 	r->machine = eh.e_machine;
 
 	err = sdt_elf_segments(elf, &r->segs, &r->nr_segs);
-	if (!err)
+	if (!err) {
+		check_section_headers(&eh, file_size, r);
 		err = read_sections(elf, f->elf_class, f->elf_data, r);
+	}
 	if (!err)
 		err = build_probes(r, f);
 out_end_elf:
@@ -296,7 +320,7 @@ out_end_elf:
 	return err;
 }
 
-static int open_regular(const char *path, int *fdp)
+static int open_regular(const char *path, int *fdp, uint64_t *size)
 {
 	struct stat st;
 	int fd;
@@ -316,6 +340,7 @@ static int open_regular(const char *path, int *fdp)
 		       !S_ISREG(st.st_mode) ? -ENODEV : -ENODATA;
 	}
 	*fdp = fd;
+	*size = (uint64_t)st.st_size;
 	return 0;
 }
 
@@ -324,11 +349,12 @@ int sdt_file__open(const char *path, sdt_warn_fn warn, void *ctx,
 {
 	struct sdt_reader r = { .path = path, .warn = warn, .ctx = ctx };
 	struct sdt_file *f;
+	uint64_t size = 0;
 	int fd = -1, err;
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -ENOSYS;
-	err = open_regular(path, &fd);
+	err = open_regular(path, &fd, &size);
 	if (err)
 		return err;
 
@@ -338,7 +364,7 @@ int sdt_file__open(const char *path, sdt_warn_fn warn, void *ctx,
 		goto out_close_fd;
 	}
 	f->path = strdup(path);
-	err = f->path ? read_elf(fd, &r, f) : -ENOMEM;
+	err = f->path ? read_elf(fd, size, &r, f) : -ENOMEM;
 	if (err) {
 		sdt_file__free(f);
 		goto out_free_reader;

@@ -1,7 +1,9 @@
 """test_mistakes.py - mistakes a new user makes are said, in one line, with
 a non-zero exit: a mistyped probe with -c or -p (named at the end, with the
 nearest real probes), a first "attached" line that counts the command's
-start-up libraries instead of saying 0 and "no site yet"."""
+start-up libraries instead of saying 0 and "no site yet"; list of a file
+without probes, of a missing file, of ELF files damaged as readelf
+reports."""
 import json
 import os
 import subprocess
@@ -61,10 +63,63 @@ def test_startup_attach():
           "no site yet" not in r.stderr and r.returncode == 0, r.stderr)
 
 
+def truncated_copies(d):
+    """Four copies of the sample damaged as readelf reports: section headers
+    half or wholly past the end, .note.stapsdt's size or offset past it."""
+    import struct
+    b = bytearray(open(SAMPLE, "rb").read())
+    shoff = struct.unpack_from("<Q", b, 0x28)[0]
+    shnum, shstrndx = struct.unpack_from("<HH", b, 0x3c)
+    sh = lambda i: struct.unpack_from("<IIQQQQIIQQ", b, shoff + i * 64)
+    stroff = sh(shstrndx)[4]
+    note = next(i for i in range(shnum)
+                if b[stroff + sh(i)[0]:].split(b"\0")[0] == b".note.stapsdt")
+    out = {"half_shdrs": b[:shoff + 640], "no_shdrs": b[:shoff]}
+    c = bytearray(b)
+    struct.pack_into("<Q", c, shoff + note * 64 + 32, 1 << 20)
+    out["note_size"] = c
+    c = bytearray(b)
+    struct.pack_into("<Q", c, shoff + note * 64 + 24, len(b) + 4096)
+    out["note_offset"] = c
+    paths = {}
+    for name, data in out.items():
+        paths[name] = os.path.join(d, name)
+        with open(paths[name], "wb") as f:
+            f.write(data)
+    return paths
+
+
+def test_list():
+    import tempfile
+    r = usdtrace("list", "/bin/true")
+    check("mistakes: list of a file without probes says so and exits 0",
+          r.returncode == 0 and not r.stdout and
+          r.stderr == "usdtrace: /bin/true: no USDT probes\n", repr(r.stderr))
+    r = usdtrace("list", "nosuchfile", "p:n")
+    check("mistakes: list nosuchfile PATTERN names the missing file",
+          r.returncode == 1 and r.stderr == "usdtrace: nosuchfile: no such file or library\n",
+          repr(r.stderr))
+    d = tempfile.mkdtemp(prefix="usdtrace-elf-")
+    for name, path in truncated_copies(d).items():
+        r = usdtrace("list", path)
+        lines = r.stderr.splitlines()
+        check(f"mistakes: list of an ELF file with {name} past its end warns in one line",
+              r.returncode == 0 and len(lines) == 2 and
+              lines[0].startswith(f"usdtrace: warning: {path}: ") and
+              "past the end of the file" in lines[0] and
+              lines[1] == f"usdtrace: {path}: no USDT probes", repr(r.stderr))
+        check(f"mistakes: readelf reports the same damage ({name})",
+              "past end of file" in run(["readelf", "-n", path]).stderr, name)
+    r = run([USDTRACE, "list", "sample"], cwd=os.path.dirname(SAMPLE))
+    check("mistakes: list FILE finds a file in the current directory",
+          r.returncode == 0 and "sample:loop" in r.stdout, r.stderr)
+
+
 if os.getuid() != 0:
     check("mistakes tests", False, "need root")
 else:
     test_mistyped_c()
     test_mistyped_p()
     test_startup_attach()
+    test_list()
 summary_exit()
