@@ -142,8 +142,16 @@ static void print_rows(struct calls_state *cs, uint64_t now, bool final)
 			fputs("}\n", out);
 			continue;
 		}
-		fprintf(out, "%-*s %10" PRIu64 " %14.3f", w, r->name, r->st.count,
-			(double)r->st.total_ns / 1e6);
+		fprintf(out, "%-*s %10" PRIu64, w, r->name, r->st.count);
+		if (r->st.untimed == r->st.count) {
+			/* no call of it was timed: no time to show, not 0 */
+			fprintf(out, " %14s", "-");
+			if (cs->self)
+				fprintf(out, " %14s", "-");
+			fputc('\n', out);
+			continue;
+		}
+		fprintf(out, " %14.3f", (double)r->st.total_ns / 1e6);
 		if (cs->self)
 			fprintf(out, " %14.3f", (double)r->st.self_ns / 1e6);
 		fputc('\n', out);

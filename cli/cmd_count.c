@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,33 +171,48 @@ static void print_json(struct count_state *cs, uint64_t now, bool final)
 	}
 }
 
+/* The SITE (path+offset) or PID column of row @r. */
+static void key_text(const struct count_state *cs, const struct count_row *r, char *buf,
+		     size_t size)
+{
+	if (cs->by == BY_SITE)
+		snprintf(buf, size, "%s+%#" PRIx64, r->object, r->offset);
+	else if (cs->by == BY_PID)
+		snprintf(buf, size, "%u", r->pid);
+	else
+		buf[0] = '\0';
+}
+
 static void print_text(struct count_state *cs, uint64_t now, bool final)
 {
 	FILE *out = cs->w->out;
-	int w = 5;
+	int w = 5, kw = cs->by == BY_SITE ? 4 : 3, n;
+	char key[PATH_MAX + 32];
 	size_t i;
 
 	for (i = 0; i < cs->nr; i++) {
-		int n = (int)strlen(cs->rows[i].label);
-
+		n = (int)strlen(cs->rows[i].label);
 		w = n > w ? n : w;
+		key_text(cs, &cs->rows[i], key, sizeof(key));
+		n = (int)strlen(key);
+		kw = n > kw ? n : kw;
 	}
-	if (final)
-		fprintf(out, "%-*s", w, "PROBE");
-	else
-		fprintf(out, "%.3fs: %-*s", (double)(now - cs->t0_ns) / 1e9, w - 8, "PROBE");
-	fprintf(out, "  %s%12s\n", cs->by == BY_SITE ? "SITE  " : cs->by == BY_PID ?
-		"PID      " : "", final ? "COUNT" : "INTERVAL");
+	if (!final)
+		fprintf(out, "%.3fs:\n", (double)(now - cs->t0_ns) / 1e9);
+	fprintf(out, "%-*s", w, "PROBE");
+	if (cs->by != BY_PROBE)
+		fprintf(out, "  %-*s", kw, cs->by == BY_SITE ? "SITE" : "PID");
+	fprintf(out, "  %12s\n", final ? "COUNT" : "INTERVAL");
 	for (i = 0; i < cs->nr; i++) {
 		const struct count_row *r = &cs->rows[i];
 		uint64_t v = final ? r->total : r->total - r->prev;
 
-		fprintf(out, "%-*s  ", w, r->label);
-		if (cs->by == BY_SITE)
-			fprintf(out, "%s+%#" PRIx64 "  ", r->object, r->offset);
-		else if (cs->by == BY_PID)
-			fprintf(out, "%-7u  ", r->pid);
-		fprintf(out, "%12" PRIu64 "\n", v);
+		fprintf(out, "%-*s", w, r->label);
+		if (cs->by != BY_PROBE) {
+			key_text(cs, r, key, sizeof(key));
+			fprintf(out, "  %-*s", kw, key);
+		}
+		fprintf(out, "  %12" PRIu64 "\n", v);
 	}
 }
 

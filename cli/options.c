@@ -238,6 +238,7 @@ static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 void cli_opts__init(struct cli_opts *o, const struct cli_command *cmd)
 {
 	memset(o, 0, sizeof(*o));
+	o->run.name = cmd->name;
 	o->run.str_len = cmd->str_len ? cmd->str_len : UT_STR_DEFAULT;
 	o->run.interval = cmd->interval;
 	o->key_arg = -1;

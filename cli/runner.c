@@ -56,7 +56,7 @@ static void on_signal(int sig)
 }
 
 /* CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN) in the effective set. */
-static int check_privileges(void)
+static int check_privileges(const char *cmd)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct data[2] = {};
@@ -69,7 +69,7 @@ static int check_privileges(void)
 	perfmon = data[CAP_PERFMON / 32].effective & (1u << (CAP_PERFMON % 32));
 	if (admin || (bpf && perfmon))
 		return 0;
-	usdtrace_err("trace: needs CAP_BPF and CAP_PERFMON (or root): missing %s",
+	usdtrace_err("%s: needs CAP_BPF and CAP_PERFMON (or root): missing %s", cmd,
 		     !bpf && !perfmon ? "CAP_BPF and CAP_PERFMON" :
 		     !bpf ? "CAP_BPF" : "CAP_PERFMON");
 	return -EPERM;
@@ -469,7 +469,7 @@ int runner__run(const struct runner_opts *o, struct attach_opts *ao,
 	struct timeline tl = {};
 	int err;
 
-	err = check_privileges();
+	err = check_privileges(o->name);
 	if (!err)
 		err = open_output(o, w);
 	if (err)

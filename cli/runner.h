@@ -17,6 +17,7 @@
 #include "../writer/events.h"
 
 struct runner_opts {
+	const char *name;	/* the command, for messages */
 	bool json;
 	const char *out_path;
 	double duration;	/* seconds, 0: until stopped */

@@ -115,6 +115,32 @@ def test_list():
           r.returncode == 0 and "sample:loop" in r.stdout, r.stderr)
 
 
+def test_small():
+    r = usdtrace("count", "--by", "site", "-c", f"{SAMPLE} -n 3", "sample:twosites", "sample:loop")
+    lines = r.stdout.splitlines()
+    ends = {len(l) for l in lines}
+    check("mistakes: count --by site keeps its columns aligned under long paths",
+          r.returncode == 0 and len(lines) == 4 and len(ends) == 1 and
+          lines[0].index("COUNT") == lines[1].rindex("3") - 4, f"{lines}")
+    r = usdtrace("calls", "-l", "python", "-c",
+                 f"/usr/bin/python3.11 {os.path.join(ROOT, 'tests', 'workloads', 'work.py')}")
+    leaf = [l.split() for l in r.stdout.splitlines() if l.startswith(
+        os.path.join(ROOT, "tests", "workloads", "work.py") + ":leaf")]
+    check("mistakes: calls shows - for a method none of whose calls was timed",
+          len(leaf) == 1 and leaf[0][1] == "3500" and leaf[0][2] == "-", f"{leaf} {r.stderr}")
+    for cmd in ("count", "calls"):
+        args = ["count", "-c", "true", "x:y"] if cmd == "count" else ["calls", "-l", "python",
+                                                                          "-c", "true"]
+        r = run(["capsh", "--drop=cap_sys_admin,cap_bpf,cap_perfmon", "--",
+                 "-c", " ".join([USDTRACE] + args)])
+        check(f"mistakes: {cmd} names itself in the permission error",
+              r.returncode == 1 and r.stderr.startswith(f"usdtrace: {cmd}: needs CAP_BPF"),
+              r.stderr)
+    r = usdtrace("trace", "--help")
+    check("mistakes: trace --help documents FMT S like the man page",
+          "S string\nwhose length is the next argument" in r.stdout, r.stdout[:600])
+
+
 if os.getuid() != 0:
     check("mistakes tests", False, "need root")
 else:
@@ -122,4 +148,5 @@ else:
     test_mistyped_p()
     test_startup_attach()
     test_list()
+    test_small()
 summary_exit()
