@@ -52,6 +52,11 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*ev))
 		return 0;
+	if (s->closing) {
+		if (ev->kind == UT_EV_DLOPEN)
+			kill((pid_t)ev->pid, SIGCONT);
+		return 0;
+	}
 	if (ev->kind == UT_EV_DLOPEN) {
 		err = on_dlopen(s, (pid_t)ev->pid);
 		if (err) {
@@ -202,8 +207,6 @@ void attach_session__free(struct attach_session *s)
 
 	if (!s)
 		return;
-	attach_session__resume(s);	/* never leave the command stopped */
-	ring_buffer__free(s->rb);
 	bpf_link__destroy(s->fork_link);
 	bpf_link__destroy(s->probe_link);
 	follow_bpf__destroy(s->follow_skel);
@@ -211,6 +214,15 @@ void attach_session__free(struct attach_session *s)
 		bpf_link__destroy(s->links[i]);
 		free((char *)s->sites[i].label);
 	}
+	/*
+	 * No hook can stop a process now; resume those it stopped whose
+	 * events were not handled yet, and the command held at its start.
+	 */
+	s->closing = true;
+	if (s->rb)
+		ring_buffer__consume(s->rb);
+	attach_session__resume(s);
+	ring_buffer__free(s->rb);
 	bpf_object__close(s->obj);
 	for (i = 0; i < s->nr_objs; i++) {
 		sdt_file__free(s->objs[i].file);

@@ -43,6 +43,13 @@ typedef void (*attach_object_fn)(void *ctx, const char *path, int nr_probes, int
 				 double ms);
 typedef void (*attach_event_fn)(void *ctx, const struct ut_event *ev,
 				const struct site_info *site);
+/*
+ * Before a matched USDT site of @object is attached: 0 to attach it, 1 to
+ * leave it off (the callee says why, if it will), or -Exxx to refuse the
+ * run with the message written to @why.
+ */
+typedef int (*attach_site_check_fn)(void *ctx, const char *object, const char *provider,
+				    const char *name, char *why, size_t size);
 
 /* What the attached program does with each hit. */
 enum attach_mode {
@@ -69,6 +76,7 @@ struct attach_opts {
 	uint32_t ring_size;	/* bytes, a power of 2 */
 	attach_warn_fn warn;
 	attach_object_fn on_object;
+	attach_site_check_fn site_check;	/* NULL: every matched site */
 	void *ctx;
 };
 

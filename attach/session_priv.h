@@ -64,6 +64,7 @@ struct attach_session {
 	bool hooked;			/* -c: the ld.so hook watches the command */
 	bool started;			/* -c: its start-up libraries are attached */
 	pid_t held;			/* stopped in the hook until __resume(), or 0 */
+	bool closing;			/* links gone: only resume stopped processes */
 	struct timespec t0;
 	attach_event_fn cb;
 	void *cb_ctx;

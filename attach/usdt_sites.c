@@ -69,6 +69,19 @@ static int build_usdt_spec(struct attach_session *s, int i, struct seen_obj *o,
 	return 0;
 }
 
+/* The caller's word on a site: 0 attach, 1 leave off, -Exxx refuse the run. */
+static int check_site(struct attach_session *s, const struct seen_obj *o,
+		      const struct sdt_probe *p)
+{
+	char why[512] = "";
+	int ret;
+
+	if (!s->opts.site_check)
+		return 0;
+	ret = s->opts.site_check(s->opts.ctx, o->path, p->provider, p->name, why, sizeof(why));
+	return ret < 0 ? session_err(s, ret, "%s", why) : ret;
+}
+
 /* Attach every site of @o that a USDT probe wants. Returns sites or -Exxx. */
 int session_attach_usdt_obj(struct attach_session *s, struct seen_obj *o, int *nr_probes)
 {
@@ -91,6 +104,11 @@ int session_attach_usdt_obj(struct attach_session *s, struct seen_obj *o, int *n
 
 			if (!probe_spec__matches(ps, p->provider, p->name))
 				continue;
+			err = check_site(s, o, p);
+			if (err < 0)
+				return err;
+			if (err)
+				continue;	/* left off, the caller said why */
 			snprintf(label, sizeof(label), "%s:%s", p->provider, p->name);
 			err = build_usdt_spec(s, i, o, p, &r, fmt);
 			if (err)

@@ -19,6 +19,7 @@ void lang_cmd__init(struct lang_cmd *lc, const char *name, const struct cli_opts
 	lc->name = name;
 	lc->a = o->lang;
 	lc->o = o->run;
+	lc->o.unsafe_off = true;	/* a runtime's own probes: leave the harmful ones off */
 }
 
 #define PROC_TEXT_MAX	(1 << 16)

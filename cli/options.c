@@ -210,6 +210,13 @@ static int set_top(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+static int set_allow_unsafe(struct cli_opts *o, const char *arg)
+{
+	(void)arg;
+	o->run.allow_unsafe = true;
+	return 0;
+}
+
 static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_JSON] = { "json", 0, false, set_json },
 	[OPT_OUTPUT] = { "output", 'o', true, set_output },
@@ -230,6 +237,7 @@ static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_LANG] = { "lang", 'l', true, set_lang },
 	[OPT_SELF] = { "self", 0, false, set_self },
 	[OPT_TOP] = { "top", 'n', true, set_top },
+	[OPT_ALLOW_UNSAFE] = { "allow-unsafe", 0, false, set_allow_unsafe },
 };
 
 #define OPT_HELP	NR_CLI_OPTS

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <wordexp.h>
 
+#include "../lang-adapters/lang.h"
 #include "report.h"
 #include "runner.h"
 
@@ -46,6 +47,8 @@ struct run_state {
 	struct child ch;
 	int pidfd;		/* -p: readable once the process exits, -1 if none */
 	bool started;		/* "attached" said: later objects are said one by one */
+	const struct lang_unsafe *said[8];	/* harmful probes left off, said once */
+	size_t nr_said;
 	int unmatched;		/* probes that never found a site */
 };
 
@@ -224,6 +227,35 @@ static void info_cb(void *ctx, const char *msg)
 {
 	(void)ctx;
 	fprintf(stderr, "usdtrace: %s\n", msg);
+}
+
+/*
+ * Probes known to harm their runtime (lang-adapters' table) are refused,
+ * or with unsafe_off (the runtime commands) left off and said once each;
+ * --allow-unsafe attaches them all the same.
+ */
+static int check_site(void *ctx, const char *object, const char *provider, const char *name,
+		      char *why, size_t size)
+{
+	struct run_state *run = ctx;
+	const struct lang_unsafe *u = lang_unsafe__find(object, provider, name);
+	size_t i;
+
+	if (!u || run->o->allow_unsafe)
+		return 0;
+	if (!run->o->unsafe_off) {
+		snprintf(why, size, "%s:%s: refused in %s: %s (--allow-unsafe traces it anyway)",
+			 provider, name, object, u->reason);
+		return -EPERM;
+	}
+	for (i = 0; i < run->nr_said && run->said[i] != u; i++)
+		;
+	if (i == run->nr_said && i < sizeof(run->said) / sizeof(run->said[0])) {
+		run->said[run->nr_said++] = u;
+		fprintf(stderr, "usdtrace: %s left off in %s: %s; %s (--allow-unsafe turns it "
+			"on)\n", u->probe, object, u->reason, u->cost);
+	}
+	return 1;
 }
 
 static void err_cb(void *ctx, const char *msg)
@@ -405,6 +437,7 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 	ao->no_multi = o->no_multi;
 	ao->follow = o->follow;
 	ao->on_object = on_object;
+	ao->site_check = check_site;
 	ao->ctx = run;
 	if (o->cmd) {
 		err = start_child(o->cmd, ao->child_env, &run->ch);
@@ -430,8 +463,13 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 	if (run->ch.pid > 0)
 		release_child(&run->ch);
 	err = wait_started(s, run);
-	if (err)
-		goto out_say_err;
+	if (err) {
+		/* refused at its start: the command must not run untraced */
+		usdtrace_err("%s", attach_session__errmsg(s));
+		if (run->ch.pid > 0)
+			kill(run->ch.pid, SIGKILL);
+		goto out_free_session;
+	}
 	attach_session__stats(s, &st);
 	event_writer__attached(run->w, stderr, st.probes, st.sites, st.objects,
 			       (double)(runner_now_ns() - run->w->t0_ns) / 1e6, NULL);
@@ -440,7 +478,6 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 	run->started = true;
 	attach_session__resume(s);
 	err = stream(s, run);
-out_say_err:
 	if (err)
 		usdtrace_err("%s", attach_session__errmsg(s));
 	attach_session__stats(s, &st);

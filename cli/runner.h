@@ -29,6 +29,8 @@ struct runner_opts {
 	bool verbose;		/* -v: say how probes are attached */
 	bool no_multi;		/* --no-multi: one uprobe link per site */
 	bool follow;		/* -f: children of the target too */
+	bool allow_unsafe;	/* --allow-unsafe: probes known to harm a runtime too */
+	bool unsafe_off;	/* leave such probes off and say so, not refuse */
 	const char *timeline_path;	/* --timeline FILE (trace, flow) */
 	const char *folded_path;	/* --folded FILE (calls, flow) */
 	bool weight_time;		/* --weight time: folded values in ns */

@@ -5,6 +5,7 @@
  * The adapters themselves live one per file (python.c, java.c, ruby.c,
  * php.c), each a table entry; this file finds them and formats names.
  */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +22,27 @@ const struct lang_adapter *lang_adapter__find(const char *lang)
 	for (i = 0; i < sizeof(adapters) / sizeof(adapters[0]); i++) {
 		if (!strcmp(adapters[i]->lang, lang))
 			return adapters[i];
+	}
+	return NULL;
+}
+
+const struct lang_unsafe *lang_unsafe__find(const char *path, const char *provider,
+					    const char *name)
+{
+	const char *base = strrchr(path, '/');
+	char probe[256];
+	size_t i, k;
+
+	base = base ? base + 1 : path;
+	snprintf(probe, sizeof(probe), "%s:%s", provider, name);
+	for (i = 0; i < sizeof(adapters) / sizeof(adapters[0]); i++) {
+		for (k = 0; k < LANG_MAX_UNSAFE && adapters[i]->unsafe[k].probe; k++) {
+			const struct lang_unsafe *u = &adapters[i]->unsafe[k];
+
+			if (!strncmp(base, u->object, strlen(u->object)) &&
+			    !fnmatch(u->probe, probe, 0))
+				return u;
+		}
 	}
 	return NULL;
 }

@@ -41,6 +41,20 @@ enum lang_name_style {
 	LANG_NAME_PHP,		/* part0 "::" part1, or part1 alone */
 };
 
+/*
+ * A probe known to harm its runtime when enabled: which probe, in which
+ * version (recognised by the object's file name, which carries it), why,
+ * and what leaving it off costs. usdtrace never enables one unasked.
+ */
+struct lang_unsafe {
+	const char *probe;		/* PROVIDER:NAME glob */
+	const char *object;		/* file name prefix of the harmed version */
+	const char *reason;
+	const char *cost;		/* what is not seen without it */
+};
+
+#define LANG_MAX_UNSAFE	4
+
 struct lang_adapter {
 	const char *lang;		/* python, java, ruby, php */
 	const char *runtime;		/* where the probes live, for messages */
@@ -58,12 +72,20 @@ struct lang_adapter {
 	 * string each time) fire every entry, so plain LIFO is exact there.
 	 */
 	bool match_names;
+	struct lang_unsafe unsafe[LANG_MAX_UNSAFE];	/* known-bad probes, by version */
 };
 
 extern const struct lang_adapter lang_python, lang_java, lang_ruby, lang_php;
 
 /* The adapter of @lang, or NULL. */
 const struct lang_adapter *lang_adapter__find(const char *lang);
+/*
+ * The known-bad entry of probe @provider:@name in the object at @path
+ * (any adapter's), or NULL when enabling it is safe.
+ */
+const struct lang_unsafe *lang_unsafe__find(const char *path, const char *provider,
+					    const char *name);
+
 /* "python, java, ruby, php" for messages. */
 const char *lang_adapter__names(void);
 

@@ -34,6 +34,21 @@ const struct lang_adapter lang_ruby = {
 	 * rb_dtrace_setup() while rubygems loaded, so usdtrace does not: the
 	 * application enables it, and C methods (cmethod) fire regardless.
 	 */
+	/*
+	 * Ruby 3.1 retypes RubyVM::FrozenCore to T_ICLASS after storing its
+	 * class path, and the GC does not mark an ICLASS's instance variables:
+	 * the first GC frees that string. Only the cmethod semaphores make ruby
+	 * compute the class path of a C method's owner (rb_dtrace_setup), which
+	 * for FrozenCore (alias, undef, ** splats) reads the freed slot: a
+	 * garbage class name, or a crash (SIGSEGV, status 134).
+	 */
+	.unsafe = {
+		{ "ruby:cmethod__*", "libruby-3.1.so",
+		  "on Ruby 3.1 its semaphore makes ruby read the freed class path of "
+		  "RubyVM::FrozenCore after the first GC (a garbage name, or SIGSEGV in "
+		  "rb_dtrace_setup)",
+		  "C-method calls are not seen" },
+	},
 	.quirk = "Ruby >= 2.5 fires method__entry/return for Ruby methods only while "
 		 "a TracePoint is enabled in the process, e.g. "
 		 "TracePoint.new(:call, :return) {}.enable; C methods always fire",

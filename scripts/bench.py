@@ -139,8 +139,8 @@ LANG_N = int(os.environ.get("BENCH_LANG_N", "2000"))
 
 
 def wall(cmd, tries=3):
-    """Wall time of @cmd. ruby3.1 sometimes crashes in its own probe setup
-    (rb_dtrace_setup) while probes are enabled: such a run is said and redone."""
+    """Wall time of @cmd; a failed run is said (ruby's crash in
+    rb_dtrace_setup named) and redone."""
     for attempt in range(tries):
         t = time.perf_counter()
         r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

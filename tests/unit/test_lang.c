@@ -69,5 +69,14 @@ int main(void)
 		CHECK(&st, lang_adapter__flag_present(lang_adapter__find("ruby"), "", 0),
 		      "lang ruby needs no flag", "wanted one");
 	}
+	CHECK(&st, lang_unsafe__find("/usr/lib/x86_64-linux-gnu/libruby-3.1.so.3.1.2", "ruby",
+				     "cmethod__entry") != NULL, "lang ruby 3.1 cmethod__entry is unsafe",
+	      "not found");
+	CHECK(&st, lang_unsafe__find("libruby-3.1.so.3.1", "ruby", "cmethod__return") != NULL,
+	      "lang ruby 3.1 cmethod__return is unsafe", "not found");
+	CHECK(&st, !lang_unsafe__find("/usr/lib/libruby-3.2.so.3.2", "ruby", "cmethod__entry"),
+	      "lang ruby 3.2 cmethod__entry is not listed", "listed");
+	CHECK(&st, !lang_unsafe__find("/usr/lib/x86_64-linux-gnu/libruby-3.1.so.3.1.2", "ruby",
+				      "method__entry"), "lang ruby 3.1 method__entry is safe", "listed");
 	return st.failed ? 1 : 0;
 }
