@@ -69,8 +69,8 @@ UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 FUZZERS := fuzz_note fuzz_argspec
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/,$(FUZZERS))
 
-.PHONY: all setup demo check test unit fuzz bench clean samples asan
-all: $(OUTPUT)/usdtrace samples $(OUTPUT)/bench/hot $(OUTPUT)/bench/hot5
+.PHONY: all setup demo check test unit fuzz bench clean samples asan workloads
+all: $(OUTPUT)/usdtrace samples workloads $(OUTPUT)/bench/hot $(OUTPUT)/bench/hot5
 
 $(OUTPUT)/usdtrace: $(OBJS)
 	$(call msg,LINK,$@)
@@ -156,6 +156,15 @@ $(OUTPUT)/bench/hot5: bench/hot.c sdt/include/usdtrace/sdt.h
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) -DHOT_USDTRACE_HEADER -Isdt/include $(SAMPLE_CFLAGS) $(WARNINGS) \
 		-o $@ $<
+
+# The Java workloads the docs' examples run (-cp build/workloads Work)
+WORKLOAD_OUT := $(OUTPUT)/workloads
+workloads: $(WORKLOAD_OUT)/Work.class $(WORKLOAD_OUT)/Idle.class
+
+$(WORKLOAD_OUT)/%.class: tests/workloads/%.java
+	$(call msg,JAVAC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)javac -d $(WORKLOAD_OUT) $<
 
 # ---- tests -----------------------------------------------------------------
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS)

@@ -62,7 +62,7 @@ static const char calls_usage[] =
 "\n"
 "Examples:\n"
 "  usdtrace calls -l python -c 'python3.11 tests/workloads/work.py'\n"
-"  usdtrace calls -l java --self -n 10 -c 'java -XX:+ExtendedDTraceProbes -cp build Work'\n"
+"  usdtrace calls -l java --self -n 10 -c 'java -XX:+ExtendedDTraceProbes -cp build/workloads Work'\n"
 "  usdtrace calls -l ruby -p 1234 -d 10\n";
 
 static void add_method(void *ctx, const struct ut_method_key *key,

@@ -49,7 +49,7 @@ static const char list_usage[] =
 "\n"
 "Examples:\n"
 "  usdtrace list /usr/bin/python3.11\n"
-"  usdtrace list libstdc++.so.6 'cxx*'\n"
+"  usdtrace list libstdc++.so.6 'libstdcxx:*'\n"
 "  usdtrace list -p 1234 'hotspot:gc__*'\n"
 "  usdtrace list --json -v build/samples/sample\n";
 

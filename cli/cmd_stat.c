@@ -48,7 +48,7 @@ static const char stat_usage[] =
 "python, java, ruby, php.\n"
 "\n"
 "Examples:\n"
-"  usdtrace stat -l java -c 'java -XX:+ExtendedDTraceProbes -cp build Work'\n"
+"  usdtrace stat -l java -c 'java -XX:+ExtendedDTraceProbes -cp build/workloads Work'\n"
 "  usdtrace stat -l python -i 5 -p 1234\n";
 
 static void gc_begin(struct stat_state *st, const struct ut_event *ev)
