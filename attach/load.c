@@ -95,7 +95,7 @@ static void choose_programs(struct attach_session *s)
 	int i;
 
 	for (i = 0; i < s->nr_probes; i++) {
-		if (probe_reads_strings(s, i))
+		if (probe_reads_strings(s, i) && !s->opts.no_fault_in)
 			strs = true;
 		else
 			plain = true;

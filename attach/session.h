@@ -68,6 +68,7 @@ struct attach_opts {
 	const char *const *child_env; /* -c: NAME=VALUE entries added to its environment */
 	bool quiet_unmatched;	/* no warning for probes without a site yet */
 	bool no_multi;		/* one classic uprobe link per site, not uprobe_multi */
+	bool no_fault_in;	/* strings by non-faulting reads only (for comparison) */
 	bool follow;		/* also the processes @pid forks, and theirs */
 	attach_warn_fn info;	/* -v: choices made, NULL to stay quiet */
 	pid_t pid;		/* trace only this process; 0: system-wide */

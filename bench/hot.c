@@ -6,29 +6,41 @@
  * Built twice: with <sys/sdt.h> (hot, a 1-byte nop site) and with
  * -DHOT_USDTRACE_HEADER through <usdtrace/sdt.h> (hot5, a 5-byte nop).
  *
- *   hot N
+ *   hot N        bench:hit(i, 2i)
+ *   hot N str    bench:str(i, s), s a 32-byte string (the string-argument row)
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #ifdef HOT_USDTRACE_HEADER
 #include <usdtrace/sdt.h>
 #define HIT(i)	USDTRACE_PROBE(bench, hit, i, (i) * 2)
+#define STR(i, s)	USDTRACE_PROBE(bench, str, i, s)
 #else
 #include <sys/sdt.h>
 #define HIT(i)	STAP_PROBE2(bench, hit, i, (i) * 2)
+#define STR(i, s)	STAP_PROBE2(bench, str, i, s)
 #endif
+
+static const char msg[] = "a 32-byte string argument, ok!..";
 
 int main(int argc, char **argv)
 {
 	long i, n = argc > 1 ? atol(argv[1]) : 1000000;
+	int str = argc > 2 && !strcmp(argv[2], "str");
 	struct timespec a, b;
 	double ns;
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	for (i = 0; i < n; i++)
-		HIT(i);
+	if (str) {
+		for (i = 0; i < n; i++)
+			STR(i, msg);
+	} else {
+		for (i = 0; i < n; i++)
+			HIT(i);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	ns = (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
 	printf("%.2f\n", n > 0 ? ns / (double)n : 0.0);

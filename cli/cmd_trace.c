@@ -38,6 +38,8 @@ static const char trace_usage[] =
 "  -v, --verbose       say how the probes are attached\n"
 "      --no-multi      one uprobe link per site instead of one uprobe_multi\n"
 "                      link per object (slow with many sites; for comparison)\n"
+"      --no-fault-in   read strings only where their pages are resident (an\n"
+"                      untouched page gives <fault>; for comparison)\n"
 "      --allow-unsafe  also probes known to harm their runtime (Ruby 3.1's\n"
 "                      cmethod probes); refused otherwise, with the reason\n"
 "  -h, --help          this help\n"

@@ -217,6 +217,13 @@ static int set_allow_unsafe(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+static int set_no_fault_in(struct cli_opts *o, const char *arg)
+{
+	(void)arg;
+	o->run.no_fault_in = true;
+	return 0;
+}
+
 static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_JSON] = { "json", 0, false, set_json },
 	[OPT_OUTPUT] = { "output", 'o', true, set_output },
@@ -238,6 +245,7 @@ static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_SELF] = { "self", 0, false, set_self },
 	[OPT_TOP] = { "top", 'n', true, set_top },
 	[OPT_ALLOW_UNSAFE] = { "allow-unsafe", 0, false, set_allow_unsafe },
+	[OPT_NO_FAULT_IN] = { "no-fault-in", 0, false, set_no_fault_in },
 };
 
 #define OPT_HELP	NR_CLI_OPTS

@@ -435,6 +435,7 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 	ao->warn = warn_cb;
 	ao->info = o->verbose ? info_cb : NULL;
 	ao->no_multi = o->no_multi;
+	ao->no_fault_in = o->no_fault_in;
 	ao->follow = o->follow;
 	ao->on_object = on_object;
 	ao->site_check = check_site;

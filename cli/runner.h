@@ -28,6 +28,7 @@ struct runner_opts {
 	uint32_t ring_size;
 	bool verbose;		/* -v: say how probes are attached */
 	bool no_multi;		/* --no-multi: one uprobe link per site */
+	bool no_fault_in;	/* --no-fault-in: strings by non-faulting reads only */
 	bool follow;		/* -f: children of the target too */
 	bool allow_unsafe;	/* --allow-unsafe: probes known to harm a runtime too */
 	bool unsafe_off;	/* leave such probes off and say so, not refuse */

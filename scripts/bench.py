@@ -60,8 +60,9 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
 
 
-def hot_ns(prog=None):
-    out = subprocess.run([prog or HOT, str(HITS)], capture_output=True, text=True, check=True)
+def hot_ns(prog=None, extra=()):
+    out = subprocess.run([prog or HOT, str(HITS), *extra], capture_output=True, text=True,
+                         check=True)
     return float(out.stdout.strip())
 
 
@@ -91,7 +92,7 @@ def stop(p, timeout):
         p.wait()
 
 
-def traced_ns(cmd, prog=None):
+def traced_ns(cmd, prog=None, extra=()):
     """ns per iteration of the workload while @cmd traces it."""
     t = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -100,7 +101,7 @@ def traced_ns(cmd, prog=None):
             if time.time() > deadline or t.poll() is not None:
                 raise RuntimeError(f"{cmd[0]} did not attach")
             time.sleep(0.1)
-        return hot_ns(prog)
+        return hot_ns(prog, extra)
     finally:
         stop(t, 30)
 
@@ -132,6 +133,31 @@ def bench_hits():
     print(f"  goal: count <= 1.10x the floor: {'met' if r <= 1.10 else 'MISSED'} ({r:.2f})")
     r = med["usdtrace trace --json"] / floor
     print(f"  goal: trace <= 1.25x the floor: {'met' if r <= 1.25 else 'MISSED'} ({r:.2f})")
+
+
+def bench_strings():
+    """A string argument read by the sleepable program (which can fault its
+    page in) against the plain non-faulting read (--no-fault-in), per hit."""
+    u = os.path.join(OUT, "usdtrace")
+    probe = f"{HOT}:bench:str(d,s)"
+    runs = {
+        "plain read (--no-fault-in)": [u, "trace", "--json", "-o", "/dev/null", "--no-fault-in",
+                                       probe],
+        "fault-in read (default)": [u, "trace", "--json", "-o", "/dev/null", probe],
+    }
+    cost = {k: [] for k in runs}
+    for _ in range(ROUNDS):
+        untraced = hot_ns(extra=("str",))
+        for k, c in runs.items():
+            cost[k].append(traced_ns(c, extra=("str",)) - untraced)
+    med = {k: statistics.median(v) for k, v in cost.items()}
+    print(f"\nstring argument (32 bytes), {HITS} hits, median of {ROUNDS} rounds")
+    print(f"  {'read':<28} {'ns/hit':>9}")
+    for k, v in med.items():
+        print(f"  {k:<28} {v:>9.0f}")
+    r = med["fault-in read (default)"] / med["plain read (--no-fault-in)"]
+    print(f"  goal: fault-in <= 1.05x the plain read: {'met' if r <= 1.05 else 'MISSED'} "
+          f"({r:.2f})")
 
 
 W = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "workloads")
@@ -339,6 +365,7 @@ if __name__ == "__main__":
     bench_list()
     if shutil.which("bpftrace") and os.getuid() == 0:
         bench_hits()
+        bench_strings()
         bench_header()
         bench_jvm()
         bench_rate()

@@ -37,6 +37,15 @@ def test_cold_strings(cold):
           not any("truncated" in e for e in ev), r.stdout[-300:])
 
 
+def test_no_fault_in(cold):
+    r = usdtrace("trace", "--json", "--no-fault-in", "-c", f"{cold} 2", "cold:strs(s,s,d)")
+    recs = records(r.stdout)
+    ev = [x for x in recs if x["type"] == "event"]
+    check("values: --no-fault-in gives null for strings in untouched pages, never \"\"",
+          [e["args"] for e in ev] == [[None, None, 0], [None, None, 1]] and
+          recs[-1].get("faults") == 4, f"{ev} {recs[-1:]}")
+
+
 def test_truncated(cold):
     r = usdtrace("trace", "--json", "--strlen", "8", "-c", f"{cold} 2", "cold:strs(s,s,d)")
     ev = [x for x in records(r.stdout) if x["type"] == "event"]
@@ -76,6 +85,7 @@ if os.getuid() != 0:
 else:
     cold = build_cold()
     test_cold_strings(cold)
+    test_no_fault_in(cold)
     test_truncated(cold)
     test_faults()
 summary_exit()
