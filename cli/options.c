@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,10 @@ struct opt_def {
 	bool has_arg;
 	/* check and store @arg; prints why and returns -EINVAL when bad */
 	int (*set)(struct cli_opts *o, const char *arg);
+	size_t flag;		/* no set(): offsetof the bool it turns on */
 };
+
+#define FLAG(field)	.flag = offsetof(struct cli_opts, field)
 
 static int parse_number(const char *s, double max, double *out)
 {
@@ -41,13 +45,6 @@ static int parse_seconds(const char *arg, char opt, double *out)
 		usdtrace_err("-%c %s: not a positive number of seconds", opt, arg);
 		return -EINVAL;
 	}
-	return 0;
-}
-
-static int set_json(struct cli_opts *o, const char *arg)
-{
-	(void)arg;
-	o->run.json = true;
 	return 0;
 }
 
@@ -104,27 +101,6 @@ static int set_ring_size(struct cli_opts *o, const char *arg)
 		return -EINVAL;
 	}
 	o->run.ring_size = (uint32_t)v;
-	return 0;
-}
-
-static int set_verbose(struct cli_opts *o, const char *arg)
-{
-	(void)arg;
-	o->run.verbose = true;
-	return 0;
-}
-
-static int set_no_multi(struct cli_opts *o, const char *arg)
-{
-	(void)arg;
-	o->run.no_multi = true;
-	return 0;
-}
-
-static int set_follow(struct cli_opts *o, const char *arg)
-{
-	(void)arg;
-	o->run.follow = true;
 	return 0;
 }
 
@@ -191,13 +167,6 @@ static int set_lang(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
-static int set_self(struct cli_opts *o, const char *arg)
-{
-	(void)arg;
-	o->self = true;
-	return 0;
-}
-
 static int set_top(struct cli_opts *o, const char *arg)
 {
 	char *end;
@@ -210,22 +179,8 @@ static int set_top(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
-static int set_allow_unsafe(struct cli_opts *o, const char *arg)
-{
-	(void)arg;
-	o->run.allow_unsafe = true;
-	return 0;
-}
-
-static int set_no_fault_in(struct cli_opts *o, const char *arg)
-{
-	(void)arg;
-	o->run.no_fault_in = true;
-	return 0;
-}
-
 static const struct opt_def opt_defs[NR_CLI_OPTS] = {
-	[OPT_JSON] = { "json", 0, false, set_json },
+	[OPT_JSON] = { "json", 0, false, NULL, FLAG(run.json) },
 	[OPT_OUTPUT] = { "output", 'o', true, set_output },
 	[OPT_DURATION] = { "duration", 'd', true, set_duration },
 	[OPT_INTERVAL] = { "interval", 'i', true, set_interval },
@@ -233,19 +188,19 @@ static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_COMMAND] = { "command", 'c', true, set_command },
 	[OPT_STRLEN] = { "strlen", 0, true, set_strlen },
 	[OPT_RING_SIZE] = { "ring-size", 0, true, set_ring_size },
-	[OPT_VERBOSE] = { "verbose", 'v', false, set_verbose },
-	[OPT_NO_MULTI] = { "no-multi", 0, false, set_no_multi },
-	[OPT_FOLLOW] = { "follow", 'f', false, set_follow },
+	[OPT_VERBOSE] = { "verbose", 'v', false, NULL, FLAG(run.verbose) },
+	[OPT_NO_MULTI] = { "no-multi", 0, false, NULL, FLAG(run.no_multi) },
+	[OPT_FOLLOW] = { "follow", 'f', false, NULL, FLAG(run.follow) },
 	[OPT_TIMELINE] = { "timeline", 0, true, set_timeline },
 	[OPT_FOLDED] = { "folded", 0, true, set_folded },
 	[OPT_WEIGHT] = { "weight", 0, true, set_weight },
 	[OPT_BY] = { "by", 0, true, set_by },
 	[OPT_KEY] = { "key", 0, true, set_key },
 	[OPT_LANG] = { "lang", 'l', true, set_lang },
-	[OPT_SELF] = { "self", 0, false, set_self },
+	[OPT_SELF] = { "self", 0, false, NULL, FLAG(self) },
 	[OPT_TOP] = { "top", 'n', true, set_top },
-	[OPT_ALLOW_UNSAFE] = { "allow-unsafe", 0, false, set_allow_unsafe },
-	[OPT_NO_FAULT_IN] = { "no-fault-in", 0, false, set_no_fault_in },
+	[OPT_ALLOW_UNSAFE] = { "allow-unsafe", 0, false, NULL, FLAG(run.allow_unsafe) },
+	[OPT_NO_FAULT_IN] = { "no-fault-in", 0, false, NULL, FLAG(run.no_fault_in) },
 };
 
 #define OPT_HELP	NR_CLI_OPTS
@@ -340,7 +295,9 @@ int cli_opts__parse(struct cli_opts *o, const struct cli_command *cmd, int argc,
 			refuse(cmd, k);
 			return -EINVAL;
 		}
-		if (opt_defs[k].set(o, optarg))
+		if (!opt_defs[k].set)
+			*(bool *)((char *)o + opt_defs[k].flag) = true;
+		else if (opt_defs[k].set(o, optarg))
 			return -EINVAL;
 	}
 	o->args = argv + optind;
