@@ -67,6 +67,29 @@ static __always_inline void count_drop(void)
 }
 
 /*
+ * Add one to this CPU's slot of @key in per-CPU hash @map, creating the
+ * entry. Another CPU may create it between our lookup and our insert: then
+ * the insert fails with -EEXIST and the second lookup finds it. Only a
+ * full table is a drop, and it is counted.
+ */
+static __always_inline void percpu_inc(void *map, const void *key)
+{
+	__u64 *c = bpf_map_lookup_elem(map, key), one = 1;
+
+	if (c) {
+		*c += 1;
+		return;
+	}
+	if (!bpf_map_update_elem(map, key, &one, BPF_NOEXIST))
+		return;
+	c = bpf_map_lookup_elem(map, key);
+	if (c)
+		*c += 1;
+	else
+		count_drop();
+}
+
+/*
  * The dynamic linker hook, in every mode: on ld.so's _dl_debug_state, stop
  * the process (SIGSTOP) when new objects are mapped and tell user space,
  * which attaches their probes and resumes it, so no hit of a dlopen()ed

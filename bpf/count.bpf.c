@@ -24,7 +24,7 @@ int usdt_count(struct pt_regs *ctx)
 {
 	__u32 site = (__u32)bpf_get_attach_cookie(ctx);
 	struct ut_count_key k;
-	__u64 *c, one = 1;
+	__u64 *c;
 
 	if (!wanted())
 		return 0;
@@ -36,11 +36,7 @@ int usdt_count(struct pt_regs *ctx)
 	}
 	k.site_id = site;
 	k.pid = bpf_get_current_pid_tgid() >> 32;
-	c = bpf_map_lookup_elem(&pid_counts, &k);
-	if (c)
-		*c += 1;
-	else if (bpf_map_update_elem(&pid_counts, &k, &one, BPF_NOEXIST))
-		count_drop();	/* table full: counted, never silent */
+	percpu_inc(&pid_counts, &k);	/* a full table is counted, never silent */
 	return 0;
 }
 

@@ -49,18 +49,18 @@ static __always_inline void lat_record(__u64 key, __u64 ns)
 {
 	struct ut_lat_key hk = { .key = key, .bucket = ut_lat_bucket(ns) };
 	struct ut_lat_stats *st, init = { 1, ns, ns, ns };
-	__u64 *c, one = 1;
 
-	c = bpf_map_lookup_elem(&lat_hist, &hk);
-	if (c)
-		*c += 1;
-	else if (bpf_map_update_elem(&lat_hist, &hk, &one, BPF_NOEXIST))
-		count_drop();
+	percpu_inc(&lat_hist, &hk);
 	st = bpf_map_lookup_elem(&lat_stats, &key);
 	if (!st) {
-		if (bpf_map_update_elem(&lat_stats, &key, &init, BPF_NOEXIST))
+		if (!bpf_map_update_elem(&lat_stats, &key, &init, BPF_NOEXIST))
+			return;
+		/* another CPU created it meanwhile: ours is its zeroed slot */
+		st = bpf_map_lookup_elem(&lat_stats, &key);
+		if (!st) {
 			count_drop();
-		return;
+			return;
+		}
 	}
 	/* a per-CPU hash zero-fills the other CPUs' slots of a new key */
 	if (!st->count || ns < st->min_ns)

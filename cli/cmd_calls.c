@@ -215,7 +215,8 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 		usdtrace_err("calls: reading the methods: %s", strerror(-(err ? err : cs->err)));
 		return;
 	}
-	qsort(cs->rows, cs->nr, sizeof(*cs->rows), cmp_rows);
+	if (cs->nr > 1)
+		qsort(cs->rows, cs->nr, sizeof(*cs->rows), cmp_rows);
 	print_rows(cs, now, final);
 	fflush(cs->w->out);
 	if (!final)

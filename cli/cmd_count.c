@@ -226,7 +226,7 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 		usdtrace_err("count: reading the counters: %s", strerror(-err));
 		return;
 	}
-	if (final)
+	if (final && cs->nr > 1)
 		qsort(cs->rows, cs->nr, sizeof(*cs->rows), cmp_rows);
 	if (cs->w->json)
 		print_json(cs, now, final);

@@ -303,7 +303,7 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	if (!ls->keyed && !ls->nr)
 		series_of(ls, 0);	/* an empty histogram is still a result */
 	ls->w->events = 0;
-	if (!ls->w->tl)	/* the user-space series must keep their places */
+	if (!ls->w->tl && ls->nr > 1)	/* the user-space series keep their places */
 		qsort(ls->series, ls->nr, sizeof(*ls->series), cmp_series);
 	for (i = 0; i < ls->nr; i++) {
 		if (ls->w->json)
