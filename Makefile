@@ -43,6 +43,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 SDT_SRCS := sdt/argspec.c sdt/note.c sdt/elf.c
+EXPR_SRCS := expr/expr.c
 ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/regs.c attach/spec.c attach/symbols.c \
 	       attach/messenger.c attach/modes.c attach/mode_trace.c attach/mode_count.c \
 	       attach/mode_latency.c attach/mode_calls.c attach/load.c attach/site_table.c attach/object_table.c \
@@ -55,18 +56,18 @@ CLI_SRCS := cli/main.c cli/commands.c cli/options.c cli/report.c cli/runner.c cl
 	    cli/cmd_stat.c
 LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/ruby.c lang-adapters/php.c
-SRCS := $(SDT_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(CLI_SRCS) $(LANG_SRCS)
+SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(CLI_SRCS) $(LANG_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
 # what unit tests link: everything but the CLI and the BPF loader
-LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) attach/objects.c \
+LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) attach/objects.c \
 	      attach/probe_spec.c attach/regs.c attach/spec.c attach/symbols.c writer/json.c \
 	      writer/hist.c writer/folded.c $(LANG_SRCS))
 
 UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec \
-	      test_hist test_lang test_regs
+	      test_hist test_lang test_regs test_expr
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
-FUZZERS := fuzz_note fuzz_argspec
+FUZZERS := fuzz_note fuzz_argspec fuzz_expr
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/,$(FUZZERS))
 
 .PHONY: all setup demo check test unit fuzz bench clean samples asan workloads
@@ -189,6 +190,11 @@ demo: setup
 
 # ---- fuzzing (clang libFuzzer) ---------------------------------------------
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+$(OUTPUT)/fuzz/fuzz_expr: tests/fuzz/fuzz_expr.c $(EXPR_SRCS) expr/expr.h
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< $(EXPR_SRCS)
+
 $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(SDT_SRCS) sdt/sdt.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(dir $@)

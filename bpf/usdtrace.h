@@ -27,6 +27,8 @@ struct ut_config {
 	__u16 ip_off;		/* offsetof(struct pt_regs, instruction pointer) */
 	__u8 follow;		/* only processes in `followed` count */
 	__u8 count_by_pid;	/* count: one counter per site and process */
+	__u8 preds;		/* some site has a predicate: look it up */
+	__u8 pad[7];
 };
 
 /* How BPF fetches one argument. */
@@ -80,8 +82,70 @@ struct ut_site_spec {
 	__u64 hook_state_off;	/* UT_SITE_DLHOOK: ip-relative delta of r_debug.r_state */
 	__u32 key_arg;		/* UT_SITE_KEY: which argument is the key */
 	__s8 ident[UT_IDENT_MAX]; /* calls: the args naming the method, -1: none */
-	__u8 pad;
+	__u8 pred_id;		/* slot in the preds map, 0: no predicate */
 	struct ut_arg_spec args[UT_MAX_ARGS];
+};
+
+/*
+ * Predicates (expr/ compiles them, pred.bpf.h evaluates them): a program in
+ * reverse Polish notation over a small stack of u64 values, plus up to
+ * UT_PRED_TESTS string tests done first, each a glob compiled into a
+ * bit-parallel NFA: state bit j means "the first j pattern items matched";
+ * on byte c, state = ((state & accept[c]) << 1) | (state & stars), where
+ * stars marks the items a '*' precedes (it may absorb bytes). The string
+ * matches when bit len is set at its end.
+ */
+#define UT_PRED_OPS		32
+#define UT_PRED_STACK		8
+#define UT_PRED_TESTS		4
+#define UT_PRED_SRC_COMM	0xff	/* ut_str_test.src: the process name */
+
+enum ut_pred_opcode {
+	UT_OP_ARG = 1,		/* push args[arg] */
+	UT_OP_CONST,		/* push val */
+	UT_OP_PID,
+	UT_OP_TID,
+	UT_OP_UID,
+	UT_OP_TEST,		/* push the result of string test arg */
+	UT_OP_EQ,		/* pop b, a; push a OP b */
+	UT_OP_NE,
+	UT_OP_LT,
+	UT_OP_LE,
+	UT_OP_GT,
+	UT_OP_GE,
+	UT_OP_BITAND,
+	UT_OP_AND,		/* logical */
+	UT_OP_OR,
+	UT_OP_NOT,
+};
+
+/* ut_pred_op.sign of a comparison */
+#define UT_CMP_UNSIGNED		0
+#define UT_CMP_SIGNED		1
+#define UT_CMP_ARG_SIGN		2	/* signed iff argument arg's spec is */
+
+struct ut_pred_op {
+	__u8 code;		/* enum ut_pred_opcode */
+	__u8 arg;		/* argument, or string test index */
+	__u8 sign;		/* UT_CMP_* for comparisons */
+	__u8 pad[5];
+	__u64 val;
+};
+
+struct ut_str_test {
+	__u8 src;		/* argument index, or UT_PRED_SRC_COMM */
+	__u8 len;		/* pattern items (stars not counted), <= 63 */
+	__u8 negate;		/* != */
+	__u8 pad[5];
+	__u64 stars;
+	__u64 accept[256];
+};
+
+struct ut_pred {
+	__u32 nr_ops;
+	__u32 nr_tests;
+	struct ut_pred_op ops[UT_PRED_OPS];
+	struct ut_str_test tests[UT_PRED_TESTS];
 };
 
 /* count --by pid: one counter per site and process. */
