@@ -47,7 +47,7 @@ EXPR_SRCS := expr/expr.c
 ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/regs.c attach/spec.c attach/symbols.c \
 	       attach/messenger.c attach/modes.c attach/mode_trace.c attach/mode_count.c \
 	       attach/mode_latency.c attach/mode_calls.c attach/load.c attach/site_table.c attach/object_table.c \
-	       attach/match.c attach/usdt_sites.c attach/discover.c attach/uprobe.c \
+	       attach/match.c attach/preds.c attach/usdt_sites.c attach/discover.c attach/uprobe.c \
 	       attach/dlhook.c attach/session.c attach/session_read.c
 WRITER_SRCS := writer/decode.c writer/events.c writer/folded.c writer/hist.c writer/json.c \
 	       writer/sites.c writer/timeline.c

@@ -49,6 +49,7 @@ static int set_config(struct attach_session *s)
 		.ip_off = (__u16)regs_ip_offset(regs_host_machine()),
 		.follow = s->opts.follow,
 		.count_by_pid = s->opts.count_by_pid,
+		.preds = s->max_preds > 1,
 		/* a quarter of the ring, so a burst never waits for a full ring */
 		.wakeup_bytes = (s->opts.ring_size ? s->opts.ring_size : 1u << 22) / 4,
 	};
@@ -131,6 +132,8 @@ static int load_obj(struct attach_session *s, bool multi)
 	if (!err && s->mode->size_maps)
 		err = s->mode->size_maps(s);
 	if (!err)
+		err = bpf_map__set_max_entries(session_map(s, "preds"), (__u32)s->max_preds);
+	if (!err)
 		err = set_config(s);
 	choose_programs(s);
 	bpf_object__for_each_program(prog, s->obj) {
@@ -145,6 +148,7 @@ static int load_obj(struct attach_session *s, bool multi)
 	s->prog_str = s->mode->prog_str ? loaded_program(s, s->mode->prog_str) : NULL;
 	s->hook_prog = loaded_program(s, "usdt_dlhook");
 	s->specs_fd = session_map_fd(s, "site_specs");
+	s->preds_fd = session_map_fd(s, "preds");
 	if (!s->hook_prog || s->specs_fd < 0 || (!s->prog && !s->prog_str))
 		return session_err(s, -ENOENT, "BPF: the %s object lacks its program",
 				   s->mode->name);
@@ -218,6 +222,9 @@ int session_load_bpf(struct attach_session *s)
 	s->mode = session_mode__get(s->opts.mode);
 	if (!s->mode)
 		return session_err(s, -EINVAL, "no such attach mode %d", (int)s->opts.mode);
+	err = session_preds_init(s);
+	if (err)
+		return err;
 	s->multi = !s->opts.no_multi;
 	err = load_obj(s, s->multi);
 	if (!err && s->multi && !multi_works(s)) {

@@ -3,9 +3,11 @@
  * probe_spec.c - parse probe descriptions (see probe_spec.h).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../expr/expr.h"
 #include "../sdt/sdt.h"
 #include "probe_spec.h"
 
@@ -112,6 +114,40 @@ static int parse_usdt(char *rest, struct probe_spec *spec, const char **why)
 	return 0;
 }
 
+/*
+ * A trailing /EXPR/ after a blank or ')': parsed into spec->pred and cut
+ * off spec->buf (with the blanks before it). A '/' after a blank starts a
+ * predicate even without its closing '/', which is then reported.
+ */
+static int split_predicate(struct probe_spec *spec, const char **why)
+{
+	char *buf = spec->buf, *start = NULL, *end;
+	struct expr_error err;
+	size_t len = strlen(buf), i;
+	int ret;
+
+	for (i = 1; i < len; i++) {
+		if (buf[i] == '/' && (buf[i - 1] == ' ' || buf[i - 1] == '\t' || buf[i - 1] == ')')) {
+			start = buf + i;
+			break;
+		}
+	}
+	if (!start)
+		return 0;
+	spec->pred_text = spec->text + (start - buf);
+	ret = expr__parse(start, (size_t)(buf + len - start), &spec->pred, &err);
+	if (ret) {
+		snprintf(spec->errbuf, sizeof(spec->errbuf), "%s at column %d", err.msg,
+			 err.column);
+		*why = spec->errbuf;
+		return ret;
+	}
+	for (end = start; end > buf && (end[-1] == ' ' || end[-1] == '\t'); end--)
+		;
+	*end = '\0';
+	return 0;
+}
+
 int probe_spec__parse(const char *text, struct probe_spec *spec, const char **why)
 {
 	char *rest;
@@ -129,7 +165,9 @@ int probe_spec__parse(const char *text, struct probe_spec *spec, const char **wh
 		*why = "out of memory";
 		return -ENOMEM;
 	}
-	err = parse_fmt(spec->buf, spec, why);
+	err = split_predicate(spec, why);
+	if (!err)
+		err = parse_fmt(spec->buf, spec, why);
 	if (err)
 		goto out_free;
 	rest = spec->buf;
@@ -166,6 +204,8 @@ void probe_spec__free(struct probe_spec *spec)
 		return;
 	free(spec->buf);
 	spec->buf = NULL;
+	expr__free(spec->pred);
+	spec->pred = NULL;
 }
 
 bool probe_spec__matches(const struct probe_spec *spec, const char *provider,

@@ -8,7 +8,9 @@
  *
  * FMT per argument: s (user string), S (string whose length is the next
  * argument, as HotSpot passes them), d (signed), u (unsigned), x (hex),
- * - (skip). Pure code, unit-tested.
+ * - (skip). Any of them may end with a predicate, after a blank or the
+ * FMT's ')': 'sample:str(s,d) /arg1 > 3/' (expr/expr.h). Pure code,
+ * unit-tested.
  */
 #ifndef USDTRACE_PROBE_SPEC_H
 #define USDTRACE_PROBE_SPEC_H
@@ -17,6 +19,8 @@
 #include <stdint.h>
 
 #define PROBE_MAX_FMT 12
+
+struct expr;
 
 enum probe_type {
 	PROBE_USDT,
@@ -35,11 +39,14 @@ struct probe_spec {
 	int nr_fmt;		/* 0: default formats */
 	char fmt[PROBE_MAX_FMT];
 	char *buf;		/* owns every string above */
+	struct expr *pred;	/* the predicate, or NULL; owned */
+	const char *pred_text;	/* "/.../" within text, or NULL */
+	char errbuf[192];	/* a predicate's error, for @why */
 };
 
 /*
  * Parse @text into @spec. Returns 0 or -EINVAL with a reason in @why
- * (a static string) for the "usdtrace: PROBE: why" message.
+ * (a static string, or spec->errbuf) for the "usdtrace: PROBE: why" message.
  */
 int probe_spec__parse(const char *text, struct probe_spec *spec, const char **why);
 void probe_spec__free(struct probe_spec *spec);

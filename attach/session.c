@@ -237,6 +237,7 @@ void attach_session__free(struct attach_session *s)
 	free(s->links);
 	free(s->sem_offsets);
 	free(s->progs);
+	free(s->preds);
 	free(s->pstate);
 	free(s);
 }

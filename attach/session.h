@@ -98,6 +98,8 @@ int attach_session__attach(struct attach_session *s);
 int attach_session__poll(struct attach_session *s, int timeout_ms, attach_event_fn cb,
 			 void *ctx);
 void attach_session__stats(const struct attach_session *s, struct attach_stats *st);
+/* Hits a predicate rejected (events + dropped + filtered = hits). */
+uint64_t attach_session__filtered(const struct attach_session *s);
 /* Events the kernel could not hand over (ring buffer full). */
 uint64_t attach_session__dropped(const struct attach_session *s);
 const char *attach_session__errmsg(const struct attach_session *s);

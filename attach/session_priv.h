@@ -46,6 +46,10 @@ struct attach_session {
 	struct bpf_program *prog_str;	/* its sleepable twin for string args, or NULL */
 	struct bpf_program *hook_prog;	/* what the ld.so hook runs */
 	int specs_fd;			/* the site_specs map */
+	int preds_fd;			/* the preds map */
+	struct ut_pred *preds;		/* what its slots hold, [0] unused */
+	int nr_preds;
+	int max_preds;
 	struct ring_buffer *rb;
 	struct site_info *sites;
 	struct bpf_link **links;	/* a multi link sits at its first site */
@@ -100,6 +104,11 @@ int session_exited(struct attach_session *s);
 struct bpf_map *session_map(const struct attach_session *s, const char *name);
 int session_map_fd(const struct attach_session *s, const char *name);
 int session_percpu_sum(int fd, const void *key, uint64_t *sum, size_t nr_u64);
+
+/* preds.c: sizes before load; a site's pred_id from probe @i's predicate */
+int session_preds_init(struct attach_session *s);
+int session_site_pred(struct attach_session *s, int i, int nr_args, const char *fmt,
+		      struct ut_site_spec *spec);
 
 /* load.c */
 int session_load_bpf(struct attach_session *s);

@@ -59,6 +59,16 @@ int session_percpu_sum(int fd, const void *key, uint64_t *sum, size_t nr_u64)
 	return 0;
 }
 
+uint64_t attach_session__filtered(const struct attach_session *s)
+{
+	__u32 zero = 0;
+	uint64_t sum;
+
+	if (!s->obj || session_percpu_sum(session_map_fd(s, "filtered"), &zero, &sum, 1))
+		return 0;
+	return sum;
+}
+
 uint64_t attach_session__dropped(const struct attach_session *s)
 {
 	__u32 zero = 0;

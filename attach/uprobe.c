@@ -44,6 +44,9 @@ int session_attach_uprobe(struct attach_session *s, int i)
 			return session_err(s, err, "%s: bad FMT", ps->text);
 		fmt[a] = f;
 	}
+	err = session_site_pred(s, i, n, fmt, &r.spec);
+	if (err)
+		return err;
 	snprintf(label, sizeof(label), "%s:%s", r.retprobe ? "uretprobe" : "uprobe",
 		 ps->symbol);
 	r.label = label;

@@ -25,6 +25,7 @@ static int build_usdt_spec(struct attach_session *s, int i, struct seen_obj *o,
 		.resolve = session_obj_symbol,
 		.ctx = o,
 	};
+	char pfmt[UT_MAX_ARGS];
 	int a, err;
 
 	if (p->nr_args < 0)
@@ -41,6 +42,11 @@ static int build_usdt_spec(struct attach_session *s, int i, struct seen_obj *o,
 		if (err)
 			return err;
 	}
+	memset(pfmt, 0, sizeof(pfmt));
+	memcpy(pfmt, ps->fmt, (size_t)ps->nr_fmt);
+	err = session_site_pred(s, i, p->nr_args, pfmt, &r->spec);
+	if (err)
+		return err;
 	for (a = 0; a < p->nr_args; a++) {
 		char f = a < ps->nr_fmt ? ps->fmt[a] : '\0';
 

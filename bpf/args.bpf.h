@@ -151,4 +151,24 @@ static __always_inline long fault_in(__u64 addr)
 	return bpf_copy_from_user(&c, 1, (void *)addr);
 }
 
+/*
+ * String argument @a into @dst (cfg.str_len bytes). Where a non-faulting read fails and
+ * the program may sleep, take the page faults of the slot's pages (at
+ * most two: UT_STR_MAX <= the page size) as the process would, then read
+ * again; an address that really is unmapped stays a fault.
+ */
+static __always_inline enum str_read fetch_str(char *dst, const struct ut_arg_spec *a,
+					       __u64 ptr, const __u64 *args, bool sleepable)
+{
+	__u32 size = cfg.str_len;
+	enum str_read r = read_str(dst, size, a, ptr, args);
+	__u64 next_page = (ptr | 4095) + 1;
+
+	if (r != STR_FAULT || !sleepable || fault_in(ptr))
+		return r;
+	if (next_page < ptr + size)
+		fault_in(next_page);	/* may be unmapped: the string ends before */
+	return read_str(dst, size, a, ptr, args);
+}
+
 #endif /* USDTRACE_ARGS_BPF_H */

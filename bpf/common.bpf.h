@@ -3,7 +3,8 @@
  * common.bpf.h - what every mode's BPF object holds: the site specs found
  * by each attachment's BPF cookie, the ring buffer, the per-CPU drop
  * counter (a failed hand-over is never silent: the summary reports it),
- * the --follow filter, and the dynamic linker hook program. Each mode's
+ * the --follow filter, predicates (pred.bpf.h), and the dynamic linker
+ * hook program. Each mode's
  * .bpf.c includes it once and adds its own program and maps.
  */
 #ifndef USDTRACE_COMMON_BPF_H
@@ -65,6 +66,8 @@ static __always_inline void count_drop(void)
 	if (d)
 		__sync_fetch_and_add(d, 1);
 }
+
+#include "pred.bpf.h"
 
 /*
  * Add one to this CPU's slot of @key in per-CPU hash @map, creating the

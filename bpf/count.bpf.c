@@ -23,11 +23,18 @@ SEC("uprobe")
 int usdt_count(struct pt_regs *ctx)
 {
 	__u32 site = (__u32)bpf_get_attach_cookie(ctx);
+	struct ut_site_spec *spec;
 	struct ut_count_key k;
 	__u64 *c;
 
 	if (!wanted())
 		return 0;
+	if (cfg.preds) {
+		/* only then: the spec lookup costs every hit */
+		spec = bpf_map_lookup_elem(&site_specs, &site);
+		if (spec && !pred_pass(ctx, spec, false))
+			return 0;
+	}
 	if (!cfg.count_by_pid) {
 		c = bpf_map_lookup_elem(&site_counts, &site);
 		if (c)

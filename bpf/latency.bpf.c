@@ -71,8 +71,12 @@ static __always_inline void lat_record(__u64 key, __u64 ns)
 		st->max_ns = ns;
 }
 
+/*
+ * A BEGIN its predicate rejected is still pushed, marked by ts 0, so that
+ * its END pops it: pairs keep their nesting, and that END is no orphan.
+ */
 static __always_inline int lat_begin(struct pt_regs *ctx, const struct ut_site_spec *spec,
-				     __u32 tid, __u64 now)
+				     __u32 tid, __u64 now, bool pass)
 {
 	struct ut_lat_stack *stk = bpf_map_lookup_elem(&lat_stacks, &tid);
 	__u32 d, k = spec->key_arg;
@@ -92,15 +96,16 @@ static __always_inline int lat_begin(struct pt_regs *ctx, const struct ut_site_s
 		count_in(&lat_unmatched, 1);
 		return 0;
 	}
-	if ((spec->flags & UT_SITE_KEY) && k < UT_MAX_ARGS)
+	if (pass && (spec->flags & UT_SITE_KEY) && k < UT_MAX_ARGS)
 		key = fetch_arg(ctx, &spec->args[k], &fault);
-	stk->ts[d & (UT_LAT_DEPTH - 1)] = now;
+	stk->ts[d & (UT_LAT_DEPTH - 1)] = pass ? now : 0;
 	stk->key[d & (UT_LAT_DEPTH - 1)] = key;
 	stk->depth = d + 1;
 	return 0;
 }
 
-static __always_inline int lat_end(__u32 tid, __u64 now)
+/* An END pops its BEGIN; the pair counts when neither was filtered out. */
+static __always_inline int lat_end(__u32 tid, __u64 now, bool pass)
 {
 	struct ut_lat_stack *stk = bpf_map_lookup_elem(&lat_stacks, &tid);
 	__u32 d;
@@ -111,7 +116,8 @@ static __always_inline int lat_end(__u32 tid, __u64 now)
 	}
 	d = (stk->depth - 1) & (UT_LAT_DEPTH - 1);
 	stk->depth = d;
-	lat_record(stk->key[d], now - stk->ts[d]);
+	if (pass && stk->ts[d])
+		lat_record(stk->key[d], now - stk->ts[d]);
 	return 0;
 }
 
@@ -122,16 +128,18 @@ int usdt_latency(struct pt_regs *ctx)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 now = bpf_ktime_get_ns();
 	struct ut_site_spec *spec;
+	bool pass;
 
 	if (!wanted())
 		return 0;
 	spec = bpf_map_lookup_elem(&site_specs, &site);
 	if (!spec)
 		return 0;
+	pass = pred_pass(ctx, spec, false);
 	if (spec->flags & UT_SITE_BEGIN)
-		return lat_begin(ctx, spec, tid, now);
+		return lat_begin(ctx, spec, tid, now, pass);
 	if (spec->flags & UT_SITE_END)
-		return lat_end(tid, now);
+		return lat_end(tid, now, pass);
 	return 0;
 }
 

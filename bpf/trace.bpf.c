@@ -31,26 +31,6 @@ struct {
 	__type(value, struct scratch);
 } scratch_buf SEC(".maps");
 
-/*
- * String argument @a into its slot. Where a non-faulting read fails and
- * the program may sleep, take the page faults of the slot's pages (at
- * most two: UT_STR_MAX <= the page size) as the process would, then read
- * again; an address that really is unmapped stays a fault.
- */
-static __always_inline enum str_read fetch_str(char *dst, const struct ut_arg_spec *a,
-					       __u64 ptr, const __u64 *args, bool sleepable)
-{
-	__u32 size = cfg.str_len;
-	enum str_read r = read_str(dst, size, a, ptr, args);
-	__u64 next_page = (ptr | 4095) + 1;
-
-	if (r != STR_FAULT || !sleepable || fault_in(ptr))
-		return r;
-	if (next_page < ptr + size)
-		fault_in(next_page);	/* may be unmapped: the string ends before */
-	return read_str(dst, size, a, ptr, args);
-}
-
 static __always_inline int hit(struct pt_regs *ctx, bool sleepable)
 {
 	__u32 site = (__u32)bpf_get_attach_cookie(ctx), zero = 0;
@@ -67,6 +47,8 @@ static __always_inline int hit(struct pt_regs *ctx, bool sleepable)
 	spec = bpf_map_lookup_elem(&site_specs, &site);
 	buf = bpf_map_lookup_elem(&scratch_buf, &zero);
 	if (!spec || !buf)
+		return 0;
+	if (!pred_pass(ctx, spec, sleepable))
 		return 0;
 	if (__sync_lock_test_and_set(&buf->busy, 1)) {
 		count_drop();

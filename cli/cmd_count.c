@@ -41,7 +41,8 @@ static const char count_usage[] =
 "                      [-o FILE] [-p PID | -c 'CMD'] PROBE...\n"
 "\n"
 "Count every hit of each probe exactly, in the kernel: a hot probe costs no\n"
-"more than the uprobe itself. PROBE as for trace (FMT is ignored).\n"
+"more than the uprobe itself. PROBE as for trace: FMT is ignored, but a\n"
+"predicate /EXPR/ counts only the hits it accepts (the rest: filtered).\n"
 "\n"
 "  --by probe|site|pid  one counter per probe (default), per site, or per\n"
 "                       probe and process\n"
@@ -51,7 +52,8 @@ static const char count_usage[] =
 "Examples:\n"
 "  usdtrace count -c 'build/samples/sample -n 4000' 'sample:*'\n"
 "  usdtrace count -p 1234 -i 1 'python:function__*'\n"
-"  usdtrace count --by pid -d 10 /usr/bin/python3.11:python:gc__start\n";
+"  usdtrace count --by pid -d 10 /usr/bin/python3.11:python:gc__start\n"
+"  usdtrace count --comm 'samp*' -c 'build/samples/sample -n 100' 'sample:loop /arg0 >= 90/'\n";
 
 static struct count_row *find_row(struct count_state *cs, const struct site_info *si,
 				  uint32_t pid)

@@ -60,7 +60,8 @@ static const char latency_usage[] =
 "Time from each hit of BEGIN to the next hit of END on the same thread;\n"
 "nested pairs match last-in-first-out (32 levels per thread). An END\n"
 "without BEGIN, or a BEGIN never ended, counts as unmatched. The histogram\n"
-"lives in the kernel: buckets at most 25% wide, from 1 ns up.\n"
+"lives in the kernel: buckets at most 25% wide, from 1 ns up. BEGIN and\n"
+"END may each have a predicate /EXPR/: a pair counts when both pass.\n"
 "\n"
 "  --key argN          one histogram per value of BEGIN's argument N\n"
 "  --timeline FILE     also write each pair as a slice of a Chrome Trace Event\n"
@@ -71,7 +72,8 @@ static const char latency_usage[] =
 "\n"
 "Examples:\n"
 "  usdtrace latency -c 'build/samples/server -n 300' server:request__begin server:request__end\n"
-"  usdtrace latency --key arg1 -p 1234 server:request__begin server:request__end\n";
+"  usdtrace latency --key arg1 -p 1234 server:request__begin server:request__end\n"
+"  usdtrace latency -c 'build/samples/server -n 60 -k 3' 'server:request__begin /arg1 == 2/' server:request__end\n";
 
 static struct lat_series *series_of(struct lat_state *ls, uint64_t key)
 {

@@ -79,6 +79,12 @@ static int set_command(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+static int set_comm(struct cli_opts *o, const char *arg)
+{
+	o->run.comm = arg;
+	return 0;
+}
+
 static int set_strlen(struct cli_opts *o, const char *arg)
 {
 	double v;
@@ -201,6 +207,7 @@ static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_TOP] = { "top", 'n', true, set_top },
 	[OPT_ALLOW_UNSAFE] = { "allow-unsafe", 0, false, NULL, FLAG(run.allow_unsafe) },
 	[OPT_NO_FAULT_IN] = { "no-fault-in", 0, false, NULL, FLAG(run.no_fault_in) },
+	[OPT_COMM] = { "comm", 0, true, set_comm },
 };
 
 #define OPT_HELP	NR_CLI_OPTS

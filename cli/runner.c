@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <wordexp.h>
 
+#include "../expr/expr.h"
 #include "../lang-adapters/lang.h"
 #include "report.h"
 #include "runner.h"
@@ -482,7 +483,8 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 	if (err)
 		usdtrace_err("%s", attach_session__errmsg(s));
 	attach_session__stats(s, &st);
-	event_writer__summary(run->w, stderr, attach_session__dropped(s), st.sites);
+	event_writer__summary(run->w, stderr, attach_session__dropped(s),
+			      attach_session__filtered(s), st.sites);
 	if (!err && !ao->quiet_unmatched)
 		run->unmatched = attach_session__report_unmatched(s, err_cb, NULL);
 out_free_session:
@@ -505,7 +507,7 @@ int runner__run(const struct runner_opts *o, struct attach_opts *ao,
 		.o = o, .hooks = hooks, .w = w, .ch = { .release_fd = -1 }, .pidfd = -1,
 	};
 	struct timeline tl = {};
-	int err;
+	int err, i;
 
 	err = check_privileges(o->name);
 	if (!err)
@@ -513,6 +515,8 @@ int runner__run(const struct runner_opts *o, struct attach_opts *ao,
 	if (err)
 		return 1;
 	w->json = o->json;
+	for (i = 0; i < o->nr_probes; i++)
+		w->filtering |= o->probes[i].pred != NULL;
 	w->t0_ns = runner_now_ns();
 	if (o->timeline_path) {
 		err = timeline__open(&tl, o->timeline_path);
@@ -552,6 +556,10 @@ int runner_opts__probes(struct runner_opts *o, int argc, char **argv, int first)
 		usdtrace_err("-p and -c exclude each other");
 		return -EINVAL;
 	}
+	if (o->comm && strlen(o->comm) > 63) {
+		usdtrace_err("--comm %s: a glob of at most 63 characters", o->comm);
+		return -EINVAL;
+	}
 	o->nr_probes = argc - first;
 	o->probes = calloc((size_t)(o->nr_probes > 0 ? o->nr_probes : 1), sizeof(*o->probes));
 	if (!o->probes)
@@ -562,6 +570,13 @@ int runner_opts__probes(struct runner_opts *o, int argc, char **argv, int first)
 			usdtrace_err("%s: %s", argv[first + i], why);
 			o->nr_probes = i;
 			return err;
+		}
+		/* --comm: a predicate on every probe */
+		if (o->comm && expr__and_comm(&o->probes[i].pred, o->comm)) {
+			usdtrace_err("%s: --comm %s: predicate too long", argv[first + i],
+				     o->comm);
+			o->nr_probes = i + 1;
+			return -E2BIG;
 		}
 	}
 	return 0;

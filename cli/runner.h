@@ -31,6 +31,7 @@ struct runner_opts {
 	bool no_fault_in;	/* --no-fault-in: strings by non-faulting reads only */
 	bool follow;		/* -f: children of the target too */
 	bool allow_unsafe;	/* --allow-unsafe: probes known to harm a runtime too */
+	const char *comm;	/* --comm GLOB: only processes of that name */
 	bool unsafe_off;	/* leave such probes off and say so, not refuse */
 	const char *timeline_path;	/* --timeline FILE (trace, flow) */
 	const char *folded_path;	/* --folded FILE (calls, flow) */

@@ -135,6 +135,31 @@ def bench_hits():
     print(f"  goal: trace <= 1.25x the floor: {'met' if r <= 1.25 else 'MISSED'} ({r:.2f})")
 
 
+def bench_predicate():
+    """count with a predicate that rejects 127 of 128 hits, against plain
+    count, and bpftrace doing the same."""
+    u = os.path.join(OUT, "usdtrace")
+    probe = f"usdt:{os.path.realpath(HOT)}:bench:hit"
+    runs = {
+        "usdtrace count": [u, "count", f"{HOT}:bench:hit"],
+        "usdtrace count /pred/": [u, "count", f"{HOT}:bench:hit /(arg0 & 127) == 0/"],
+        "bpftrace count() /pred/": ["bpftrace", "-e",
+                                    probe + " /(arg0 & 127) == 0/ { @ = count(); }"],
+    }
+    cost = {k: [] for k in runs}
+    for _ in range(ROUNDS):
+        untraced = hot_ns()
+        for k, c in runs.items():
+            cost[k].append(traced_ns(c) - untraced)
+    med = {k: statistics.median(v) for k, v in cost.items()}
+    print(f"\npredicate rejecting 127 of 128 hits, {HITS} hits, median of {ROUNDS} rounds")
+    print(f"  {'tracer':<28} {'ns/hit':>9} {'x count':>8}")
+    for k, v in med.items():
+        print(f"  {k:<28} {v:>9.0f} {v / med['usdtrace count']:>8.2f}")
+    r = med["usdtrace count /pred/"] / med["usdtrace count"]
+    print(f"  goal: predicate <= 1.05x count: {'met' if r <= 1.05 else 'MISSED'} ({r:.2f})")
+
+
 def bench_strings():
     """A string argument read by the sleepable program (which can fault its
     page in) against the plain non-faulting read (--no-fault-in), per hit."""
@@ -366,6 +391,7 @@ if __name__ == "__main__":
     if shutil.which("bpftrace") and os.getuid() == 0:
         bench_hits()
         bench_strings()
+        bench_predicate()
         bench_header()
         bench_jvm()
         bench_rate()

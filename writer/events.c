@@ -179,15 +179,18 @@ void event_writer__attached(struct event_writer *w, FILE *text_out, int probes,
 }
 
 void event_writer__summary(struct event_writer *w, FILE *text_out, uint64_t dropped,
-			   int attached)
+			   uint64_t filtered, int attached)
 {
-	if (w->json)
+	if (w->json) {
 		fprintf(w->out, "{\"type\":\"summary\",\"events\":%" PRIu64 ",\"dropped\":%"
-			PRIu64 ",\"faults\":%" PRIu64 ",\"attached\":%d}\n", w->events, dropped,
-			w->faults, attached);
-	else
-		fprintf(text_out, "usdtrace: %" PRIu64 " event%s, %" PRIu64 " dropped, %" PRIu64
-			" fault%s, %d site%s attached\n", w->events, w->events == 1 ? "" : "s",
-			dropped, w->faults, w->faults == 1 ? "" : "s", attached,
-			attached == 1 ? "" : "s");
+			PRIu64 ",\"filtered\":%" PRIu64 ",\"faults\":%" PRIu64 ",\"attached\":%d}\n",
+			w->events, dropped, filtered, w->faults, attached);
+		return;
+	}
+	fprintf(text_out, "usdtrace: %" PRIu64 " event%s, %" PRIu64 " dropped, ", w->events,
+		w->events == 1 ? "" : "s", dropped);
+	if (w->filtering)
+		fprintf(text_out, "%" PRIu64 " filtered, ", filtered);
+	fprintf(text_out, "%" PRIu64 " fault%s, %d site%s attached\n", w->faults,
+		w->faults == 1 ? "" : "s", attached, attached == 1 ? "" : "s");
 }

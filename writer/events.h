@@ -23,6 +23,7 @@ struct event_writer {
 	uint64_t t0_ns;		/* CLOCK_MONOTONIC at start: text times are relative */
 	uint64_t events;
 	uint64_t faults;	/* argument values that could not be read */
+	bool filtering;		/* a predicate is in use: text says what it filtered */
 	struct timeline *tl;	/* --timeline, NULL when none */
 };
 
@@ -33,7 +34,7 @@ void event_writer__event(struct event_writer *w, const struct ut_event *ev,
 void event_writer__attached(struct event_writer *w, FILE *text_out, int probes,
 			    int sites, int objects, double ms, const char *object);
 void event_writer__summary(struct event_writer *w, FILE *text_out, uint64_t dropped,
-			   int attached);
+			   uint64_t filtered, int attached);
 
 /* Write @len bytes quoted for a terminal: "..." with \" \\ \n \t \xNN. */
 void text_write_quoted(FILE *out, const char *s, size_t len);

@@ -32,6 +32,10 @@ static const struct ps_case cases[] = {
 	{ "uprobe:libc.so.6:malloc+4", 0, PROBE_UPROBE, "libc.so.6", "malloc", NULL, "", 4 },
 	{ "uprobe:/a:f+0x10", 0, PROBE_UPROBE, "/a", "f", NULL, "", 16 },
 	{ "uretprobe:/a:f(d)", 0, PROBE_URETPROBE, "/a", "f", NULL, "d", 0 },
+	{ "sample:str(s,d) /arg1 > 3/", 0, PROBE_USDT, NULL, "sample", "str", "sd", 0 },
+	{ "sample:loop  /arg0 == 1/", 0, PROBE_USDT, NULL, "sample", "loop", "", 0 },
+	{ "uprobe:/bin/x:f(u)/arg0 > 1/", 0, PROBE_UPROBE, "/bin/x", "f", NULL, "u", 0 },
+	{ "sample:loop /arg0 == /", -EINVAL, 0, NULL, NULL, NULL, NULL, 0 },
 	{ "", -EINVAL, 0, NULL, NULL, NULL, NULL, 0 },
 	{ "loop", -EINVAL, 0, NULL, NULL, NULL, NULL, 0 },
 	{ ":loop", -EINVAL, 0, NULL, NULL, NULL, NULL, 0 },
@@ -90,6 +94,24 @@ int main(void)
 		      !probe_spec__matches(&ps, "python", "function__return"),
 		      "probe spec globs match", "mismatch");
 		probe_spec__free(&ps);
+	}
+	{
+		struct probe_spec ps;
+		const char *why = "";
+		int err;
+
+		err = probe_spec__parse("sample:str(s,d) /arg0 == \"g*\" && arg1 > 3/", &ps, &why);
+		CHECK(&st, !err && ps.pred && ps.pred_text &&
+		      !strcmp(ps.pred_text, "/arg0 == \"g*\" && arg1 > 3/"),
+		      "probe spec keeps its predicate", "err %d %s", err, why);
+		if (!err)
+			probe_spec__free(&ps);
+		err = probe_spec__parse("sample:loop /arg0 == /", &ps, &why);
+		CHECK(&st, err == -EINVAL && !strcmp(why, "expected a value at column 10"),
+		      "probe spec predicate error with its column", "%s", why);
+		err = probe_spec__parse("sample:loop /arg0 > 1", &ps, &why);
+		CHECK(&st, err == -EINVAL && !strcmp(why, "expected the closing '/' at column 10"),
+		      "probe spec predicate without its closing slash", "%s", why);
 	}
 	return st.failed ? 1 : 0;
 }
