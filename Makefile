@@ -46,14 +46,15 @@ SDT_SRCS := sdt/argspec.c sdt/note.c sdt/elf.c
 EXPR_SRCS := expr/expr.c
 ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/regs.c attach/spec.c attach/symbols.c \
 	       attach/messenger.c attach/modes.c attach/mode_trace.c attach/mode_count.c \
-	       attach/mode_latency.c attach/mode_calls.c attach/load.c attach/site_table.c attach/object_table.c \
-	       attach/match.c attach/preds.c attach/usdt_sites.c attach/discover.c attach/uprobe.c \
-	       attach/dlhook.c attach/session.c attach/session_read.c
+	       attach/mode_latency.c attach/mode_calls.c attach/mode_hist.c attach/load.c \
+	       attach/site_table.c attach/object_table.c attach/match.c attach/preds.c \
+	       attach/usdt_sites.c attach/discover.c attach/uprobe.c attach/dlhook.c \
+	       attach/session.c attach/session_read.c
 WRITER_SRCS := writer/decode.c writer/events.c writer/folded.c writer/hist.c writer/json.c \
-	       writer/sites.c writer/timeline.c
-CLI_SRCS := cli/main.c cli/commands.c cli/options.c cli/report.c cli/runner.c cli/lang_cmd.c cli/cmd_list.c \
-	    cli/cmd_trace.c cli/cmd_count.c cli/cmd_latency.c cli/cmd_calls.c cli/cmd_flow.c \
-	    cli/cmd_stat.c
+	       writer/sites.c writer/timeline.c writer/vhist.c
+CLI_SRCS := cli/main.c cli/commands.c cli/options.c cli/report.c cli/runner.c cli/lang_cmd.c \
+	    cli/cmd_list.c cli/cmd_trace.c cli/cmd_count.c cli/cmd_latency.c cli/cmd_hist.c \
+	    cli/cmd_calls.c cli/cmd_flow.c cli/cmd_stat.c
 LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/ruby.c lang-adapters/php.c
 SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(CLI_SRCS) $(LANG_SRCS)
@@ -61,7 +62,7 @@ OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
 # what unit tests link: everything but the CLI and the BPF loader
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) attach/objects.c \
 	      attach/probe_spec.c attach/regs.c attach/spec.c attach/symbols.c writer/json.c \
-	      writer/hist.c writer/folded.c $(LANG_SRCS))
+	      writer/hist.c writer/vhist.c writer/folded.c $(LANG_SRCS))
 
 UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec \
 	      test_hist test_lang test_regs test_expr
@@ -88,7 +89,7 @@ $(BPF_OUT)/vmlinux.h:
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-BPF_MODES := trace count latency calls
+BPF_MODES := trace count latency calls hist
 BPF_SKELS := $(patsubst %,$(BPF_OUT)/%.skel.h,$(BPF_MODES) follow)
 
 $(BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(BPF_OUT)/vmlinux.h

@@ -41,6 +41,16 @@ static int rodata_offset(struct bpf_object *obj, const char *name, size_t size,
 	return -ENOENT;
 }
 
+/* Linear hist buckets between MIN and MAX (the CLI bounds them). */
+static __u32 hist_steps(const struct attach_opts *o)
+{
+	uint64_t span = (uint64_t)o->hist_max - (uint64_t)o->hist_min;
+
+	if (!o->hist_linear || !o->hist_step)
+		return 0;
+	return (__u32)((span + o->hist_step - 1) / o->hist_step);
+}
+
 /* The settings every mode's object reads from .rodata (struct ut_config). */
 static int set_config(struct attach_session *s)
 {
@@ -50,6 +60,11 @@ static int set_config(struct attach_session *s)
 		.follow = s->opts.follow,
 		.count_by_pid = s->opts.count_by_pid,
 		.preds = s->max_preds > 1,
+		.hist_linear = s->opts.hist_linear,
+		.hist_min = s->opts.hist_min,
+		.hist_max = s->opts.hist_max,
+		.hist_step = s->opts.hist_step,
+		.hist_steps = hist_steps(&s->opts),
 		/* a quarter of the ring, so a burst never waits for a full ring */
 		.wakeup_bytes = (s->opts.ring_size ? s->opts.ring_size : 1u << 22) / 4,
 	};

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mode.h - one descriptor per attach mode (trace, count, latency, calls):
+ * mode.h - one descriptor per attach mode (trace, count, latency, calls,
+ * hist):
  * its BPF object (one .bpf.c each, built into a skeleton whose ELF bytes
  * the session loads), the program its sites run, the maps it sizes, and
  * the roles it gives each site. How its results are read are the mode
@@ -38,6 +39,7 @@ extern const struct session_mode session_mode_trace;
 extern const struct session_mode session_mode_count;
 extern const struct session_mode session_mode_latency;
 extern const struct session_mode session_mode_calls;
+extern const struct session_mode session_mode_hist;
 
 /* The descriptor of @mode, NULL for an unknown one. */
 const struct session_mode *session_mode__get(enum attach_mode mode);

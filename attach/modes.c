@@ -9,6 +9,7 @@ static const struct session_mode *const modes[] = {
 	[ATTACH_COUNT] = &session_mode_count,
 	[ATTACH_LATENCY] = &session_mode_latency,
 	[ATTACH_CALLS] = &session_mode_calls,
+	[ATTACH_HIST] = &session_mode_hist,
 };
 
 const struct session_mode *session_mode__get(enum attach_mode mode)

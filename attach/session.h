@@ -57,12 +57,18 @@ enum attach_mode {
 	ATTACH_COUNT,		/* a per-site (or per site and pid) counter */
 	ATTACH_LATENCY,		/* probes[0] BEGIN, probes[1] END: a histogram */
 	ATTACH_CALLS,		/* method entries/returns: per-method figures */
+	ATTACH_HIST,		/* one argument's values: a histogram */
 };
 
 struct attach_opts {
 	enum attach_mode mode;
 	bool count_by_pid;	/* ATTACH_COUNT */
-	int key_arg;		/* ATTACH_LATENCY: BEGIN's arg splitting it, -1 none */
+	int key_arg;		/* ATTACH_LATENCY: BEGIN's arg splitting it, -1 none;
+				 * ATTACH_HIST: the argument */
+	bool hist_linear;	/* ATTACH_HIST: linear buckets */
+	int64_t hist_min;	/* ... [MIN, MAX) in steps of STEP */
+	int64_t hist_max;
+	uint64_t hist_step;
 	const uint16_t *probe_flags; /* ATTACH_CALLS: UT_SITE_ENTRY/RETURN per probe */
 	int8_t ident[UT_IDENT_MAX];  /* ATTACH_CALLS: args naming the method, -1 none */
 	const char *const *child_env; /* -c: NAME=VALUE entries added to its environment */
@@ -122,6 +128,11 @@ typedef void (*attach_lat_bucket_fn)(void *ctx, uint64_t key, uint32_t bucket,
 typedef void (*attach_lat_stats_fn)(void *ctx, uint64_t key, const struct ut_lat_stats *st);
 int attach_session__latency(const struct attach_session *s, attach_lat_bucket_fn bucket_cb,
 			    attach_lat_stats_fn stats_cb, void *ctx);
+/* ATTACH_HIST: UT_HIST_BUCKETS counts, the merged stats, the values' sign. */
+int attach_session__hist(const struct attach_session *s, uint64_t *counts,
+			 struct ut_hist_stats *st, bool *is_signed);
+/* Values an in-kernel mode could not read. */
+uint64_t attach_session__faults(const struct attach_session *s);
 /* ATTACH_CALLS: every method's figures, summed over CPUs. */
 typedef void (*attach_method_fn)(void *ctx, const struct ut_method_key *key,
 				 const struct ut_method_stats *st);

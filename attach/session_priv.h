@@ -50,6 +50,7 @@ struct attach_session {
 	struct ut_pred *preds;		/* what its slots hold, [0] unused */
 	int nr_preds;
 	int max_preds;
+	bool hist_signed;		/* hist: the argument's values are signed */
 	struct ring_buffer *rb;
 	struct site_info *sites;
 	struct bpf_link **links;	/* a multi link sits at its first site */

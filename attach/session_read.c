@@ -69,6 +69,16 @@ uint64_t attach_session__filtered(const struct attach_session *s)
 	return sum;
 }
 
+uint64_t attach_session__faults(const struct attach_session *s)
+{
+	__u32 zero = 0;
+	uint64_t sum;
+
+	if (!s->obj || session_percpu_sum(session_map_fd(s, "faults"), &zero, &sum, 1))
+		return 0;
+	return sum;
+}
+
 uint64_t attach_session__dropped(const struct attach_session *s)
 {
 	__u32 zero = 0;

@@ -40,6 +40,14 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
+/* Values the in-kernel modes could not read (the summary's faults). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} faults SEC(".maps");
+
 /*
  * With --follow the uprobes are attached for every process mapping the
  * objects, and this decides: the traced process and its descendants.
@@ -65,6 +73,15 @@ static __always_inline void count_drop(void)
 
 	if (d)
 		__sync_fetch_and_add(d, 1);
+}
+
+static __always_inline void count_fault(void)
+{
+	__u32 zero = 0;
+	__u64 *f = bpf_map_lookup_elem(&faults, &zero);
+
+	if (f)
+		*f += 1;	/* per-CPU: no atomic needed */
 }
 
 #include "pred.bpf.h"

@@ -28,7 +28,13 @@ struct ut_config {
 	__u8 follow;		/* only processes in `followed` count */
 	__u8 count_by_pid;	/* count: one counter per site and process */
 	__u8 preds;		/* some site has a predicate: look it up */
-	__u8 pad[7];
+	__u8 hist_linear;	/* hist: linear buckets, else powers of two */
+	__u8 pad[6];
+	__s64 hist_min;		/* hist --linear MIN,MAX,STEP */
+	__s64 hist_max;
+	__u64 hist_step;
+	__u32 hist_steps;	/* buckets from MIN to MAX */
+	__u32 pad2;
 };
 
 /* How BPF fetches one argument. */
@@ -237,6 +243,48 @@ static __always_inline __u32 ut_lat_bucket(__u64 ns)
 		return (__u32)ns;
 	e = ut_fls64(ns);
 	return e * 4 + (__u32)((ns >> (e - 2)) & 3);
+}
+
+/*
+ * hist: one argument's values. Powers of two: bucket 0 holds negative
+ * values, 1 holds 0 ([0,1)), 2 + k holds [2^k, 2^(k+1)). Linear: bucket 0
+ * below MIN, 1 + k holds [MIN + k*STEP, MIN + (k+1)*STEP), the last one MAX
+ * and above.
+ */
+#define UT_HIST_LOG2_BUCKETS	66
+#define UT_HIST_MAX_STEPS	1024
+#define UT_HIST_BUCKETS		(UT_HIST_MAX_STEPS + 2)
+
+struct ut_hist_stats {
+	__u64 count;
+	__u64 sum;		/* wraps like the values' type */
+	__u64 min;		/* compared signed when the argument is */
+	__u64 max;
+};
+
+/* Is @a below @b, as the argument's type orders them? */
+static __always_inline int ut_hist_lt(__u64 a, __u64 b, int is_signed)
+{
+	return is_signed ? (__s64)a < (__s64)b : a < b;
+}
+
+/* The bucket of value @v (one definition for BPF and user space). */
+static __always_inline __u32 ut_hist_bucket(__u64 v, int is_signed, int linear, __s64 min,
+					    __s64 max, __u64 step, __u32 steps)
+{
+	__u64 k;
+
+	if (!linear) {
+		if (is_signed && (__s64)v < 0)
+			return 0;
+		return v ? 2 + ut_fls64(v) : 1;
+	}
+	if (ut_hist_lt(v, (__u64)min, is_signed))
+		return 0;
+	if (!ut_hist_lt(v, (__u64)max, is_signed))
+		return steps + 1;
+	k = (v - (__u64)min) / (step ? step : 1);
+	return 1 + (__u32)(k < steps ? k : steps - 1);
 }
 
 /* Per thread: the open BEGINs, innermost last. */

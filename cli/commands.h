@@ -27,8 +27,8 @@ struct cli_command {
 	int (*run)(const struct cli_command *cmd, struct cli_opts *o);
 };
 
-extern const struct cli_command cmd_list, cmd_trace, cmd_count, cmd_latency, cmd_calls,
-	cmd_flow, cmd_stat;
+extern const struct cli_command cmd_list, cmd_trace, cmd_count, cmd_latency, cmd_hist,
+	cmd_calls, cmd_flow, cmd_stat;
 
 /* NULL-terminated, in the order --help shows them. */
 extern const struct cli_command *const cli_commands[];

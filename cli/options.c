@@ -85,6 +85,26 @@ static int set_comm(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+/* MIN,MAX,STEP: MIN < MAX, STEP > 0, at most UT_HIST_MAX_STEPS buckets. */
+static int set_linear(struct cli_opts *o, const char *arg)
+{
+	long long min, max, step;
+	char tail;
+
+	if (sscanf(arg, "%lld,%lld,%lld%c", &min, &max, &step, &tail) != 3 || min >= max ||
+	    step <= 0 || ((unsigned long long)max - (unsigned long long)min + (unsigned long long)step
+			  - 1) / (unsigned long long)step > UT_HIST_MAX_STEPS) {
+		usdtrace_err("--linear %s: must be MIN,MAX,STEP with MIN < MAX, STEP > 0 and at "
+			     "most %d buckets between", arg, UT_HIST_MAX_STEPS);
+		return -EINVAL;
+	}
+	o->linear = true;
+	o->lin_min = min;
+	o->lin_max = max;
+	o->lin_step = (uint64_t)step;
+	return 0;
+}
+
 static int set_strlen(struct cli_opts *o, const char *arg)
 {
 	double v;
@@ -208,6 +228,7 @@ static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_ALLOW_UNSAFE] = { "allow-unsafe", 0, false, NULL, FLAG(run.allow_unsafe) },
 	[OPT_NO_FAULT_IN] = { "no-fault-in", 0, false, NULL, FLAG(run.no_fault_in) },
 	[OPT_COMM] = { "comm", 0, true, set_comm },
+	[OPT_LINEAR] = { "linear", 0, true, set_linear },
 };
 
 #define OPT_HELP	NR_CLI_OPTS

@@ -10,6 +10,7 @@
 #define USDTRACE_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "../lang-adapters/lang.h"
 #include "runner.h"
@@ -18,7 +19,7 @@ enum cli_opt {
 	OPT_JSON, OPT_OUTPUT, OPT_DURATION, OPT_INTERVAL, OPT_PID, OPT_COMMAND, OPT_STRLEN,
 	OPT_RING_SIZE, OPT_VERBOSE, OPT_NO_MULTI, OPT_FOLLOW, OPT_TIMELINE, OPT_FOLDED,
 	OPT_WEIGHT, OPT_BY, OPT_KEY, OPT_LANG, OPT_SELF, OPT_TOP, OPT_ALLOW_UNSAFE,
-	OPT_NO_FAULT_IN, OPT_COMM,
+	OPT_NO_FAULT_IN, OPT_COMM, OPT_LINEAR,
 	NR_CLI_OPTS,
 };
 
@@ -45,6 +46,10 @@ struct cli_opts {
 	const struct lang_adapter *lang; /* -l LANG */
 	bool self;			/* calls --self */
 	long top;			/* calls -n, 0: all */
+	bool linear;			/* hist --linear MIN,MAX,STEP */
+	int64_t lin_min;
+	int64_t lin_max;
+	uint64_t lin_step;
 	char **args;			/* the positional arguments (argv's) */
 	int nr_args;
 };

@@ -483,6 +483,7 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 	if (err)
 		usdtrace_err("%s", attach_session__errmsg(s));
 	attach_session__stats(s, &st);
+	run->w->faults += attach_session__faults(s);	/* the in-kernel modes' */
 	event_writer__summary(run->w, stderr, attach_session__dropped(s),
 			      attach_session__filtered(s), st.sites);
 	if (!err && !ao->quiet_unmatched)

@@ -7,7 +7,7 @@ import re
 
 from harness import OUTPUT, ROOT, check, summary_exit, usdtrace
 
-COMMANDS = ["list", "trace", "count", "latency", "calls", "flow", "stat"]
+COMMANDS = ["list", "trace", "count", "latency", "hist", "calls", "flow", "stat"]
 SAMPLE = os.path.join(ROOT, OUTPUT, "samples", "sample")
 
 
@@ -30,11 +30,11 @@ def test_help():
 def test_refusals():
     r = usdtrace("trace", "-i", "1", "sample:loop")
     check("cli: trace -i names the option and who takes it",
-          one_line_error(r, r"usdtrace: trace: -i is for count, latency, calls and stat "
+          one_line_error(r, r"usdtrace: trace: -i is for count, latency, hist, calls and stat "
                             r"\(see usdtrace trace --help\)"), r.stderr)
     r = usdtrace("list", "--follow", SAMPLE)
     check("cli: list -f refused with the commands it is for",
-          one_line_error(r, r"usdtrace: list: -f is for trace, count, latency, calls, "
+          one_line_error(r, r"usdtrace: list: -f is for trace, count, latency, hist, calls, "
                             r"flow and stat \(see usdtrace list --help\)"), r.stderr)
     r = usdtrace("count", "--bogus", "sample:loop")
     check("cli: an unknown long option in one line",
