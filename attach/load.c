@@ -57,7 +57,7 @@ static int set_config(struct attach_session *s)
 	struct ut_config cfg = {
 		.str_len = s->opts.str_len,
 		.ip_off = (__u16)regs_ip_offset(regs_host_machine()),
-		.follow = s->opts.follow,
+		.follow = s->by_map,
 		.count_by_pid = s->opts.count_by_pid,
 		.preds = s->max_preds > 1,
 		.hist_linear = s->opts.hist_linear,
@@ -203,22 +203,30 @@ static bool multi_works(struct attach_session *s)
 	return ok;
 }
 
-/* --follow: the traced process is followed, and the fork hook adds children. */
+/*
+ * --follow or several -p: the links take every process, and BPF keeps those
+ * in `followed`: the traced processes, and with --follow the fork hook
+ * adds their children.
+ */
 static int start_following(struct attach_session *s)
 {
-	__u32 pid = (__u32)s->opts.pid;
+	int fd = session_map_fd(s, "followed"), err, i;
 	__u8 one = 1;
-	int err;
+	__u32 pid;
 
+	if (!s->by_map)
+		return 0;
+	for (i = -1; i < s->opts.nr_more_pids; i++) {
+		pid = (__u32)(i < 0 ? s->opts.pid : s->opts.more_pids[i]);
+		if (bpf_map_update_elem(fd, &pid, &one, BPF_ANY))
+			return session_err(s, -errno, "BPF: follow: %s", strerror(errno));
+	}
 	if (!s->opts.follow)
 		return 0;
-	if (bpf_map_update_elem(session_map_fd(s, "followed"), &pid, &one, BPF_ANY))
-		return session_err(s, -errno, "BPF: follow: %s", strerror(errno));
 	s->follow_skel = follow_bpf__open();
 	if (!s->follow_skel)
 		return session_err(s, -errno, "BPF: follow: %s", strerror(errno));
-	err = bpf_map__reuse_fd(s->follow_skel->maps.followed,
-				session_map_fd(s, "followed"));
+	err = bpf_map__reuse_fd(s->follow_skel->maps.followed, fd);
 	if (!err)
 		err = follow_bpf__load(s->follow_skel);
 	if (err)
@@ -237,6 +245,7 @@ int session_load_bpf(struct attach_session *s)
 	s->mode = session_mode__get(s->opts.mode);
 	if (!s->mode)
 		return session_err(s, -EINVAL, "no such attach mode %d", (int)s->opts.mode);
+	s->by_map = s->opts.follow || s->opts.nr_more_pids > 0;
 	err = session_preds_init(s);
 	if (err)
 		return err;

@@ -33,7 +33,7 @@ static int on_dlopen(struct attach_session *s, pid_t pid)
 {
 	int err = 0;
 
-	if (pid == s->opts.pid || s->opts.follow)
+	if (pid == s->opts.pid || s->by_map)
 		err = session_attach_pid_objects(s, pid, false);
 	if (s->hooked && !s->started && pid == s->opts.pid) {
 		s->started = true;
@@ -74,9 +74,20 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-int attach_session__attach(struct attach_session *s)
+/* -p: the objects @pid maps now, and the dynamic linker hook for later ones. */
+static int attach_process(struct attach_session *s, pid_t pid)
 {
 	char root[64], open_path[PATH_MAX + 64];
+	int err;
+
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)pid);
+	snprintf(open_path, sizeof(open_path), "/proc/%d/exe", (int)pid);
+	err = session_attach_pid_objects(s, pid, true);
+	return err ? err : session_hook_interp(s, open_path, root);
+}
+
+int attach_session__attach(struct attach_session *s)
+{
 	struct seen_obj *o;
 	bool fresh;
 	int i, n, nr_probes, err;
@@ -97,11 +108,8 @@ int attach_session__attach(struct attach_session *s)
 		n = err ? err : session_attach_usdt_obj(s, o, &nr_probes);
 		err = n < 0 ? n : session_hook_interp(s, s->opts.exec_path, "");
 	} else {
-		snprintf(root, sizeof(root), "/proc/%d/root", (int)s->opts.pid);
-		snprintf(open_path, sizeof(open_path), "/proc/%d/exe", (int)s->opts.pid);
-		err = session_attach_pid_objects(s, s->opts.pid, true);
-		if (!err)
-			err = session_hook_interp(s, open_path, root);
+		for (i = -1; !err && i < s->opts.nr_more_pids; i++)
+			err = attach_process(s, i < 0 ? s->opts.pid : s->opts.more_pids[i]);
 	}
 	for (i = 0; !err && i < s->nr_probes; i++) {
 		if (s->probes[i].type != PROBE_USDT)

@@ -78,6 +78,8 @@ struct attach_opts {
 	bool follow;		/* also the processes @pid forks, and theirs */
 	attach_warn_fn info;	/* -v: choices made, NULL to stay quiet */
 	pid_t pid;		/* trace only this process; 0: system-wide */
+	const pid_t *more_pids;	/* and these too (several -p) */
+	int nr_more_pids;
 	const char *exec_path;	/* -c: the program the (not yet exec'd) pid runs */
 	uint32_t str_len;	/* bytes per string argument, NUL included */
 	uint32_t ring_size;	/* bytes, a power of 2 */

@@ -51,6 +51,7 @@ struct attach_session {
 	int nr_preds;
 	int max_preds;
 	bool hist_signed;		/* hist: the argument's values are signed */
+	bool by_map;			/* links for every process, BPF keeps `followed` */
 	struct ring_buffer *rb;
 	struct site_info *sites;
 	struct bpf_link **links;	/* a multi link sits at its first site */

@@ -118,10 +118,10 @@ static int attach_failed(struct attach_session *s, int err, size_t id,
 			   o->path, strerror(-err));
 }
 
-/* The pid a link filters on: none with --follow, where BPF decides. */
+/* The pid a link filters on: none with --follow or several -p, where BPF decides. */
 static pid_t link_pid(const struct attach_session *s)
 {
-	return s->opts.pid && !s->opts.follow ? s->opts.pid : -1;
+	return s->opts.pid && !s->by_map ? s->opts.pid : -1;
 }
 
 /* One uprobe_multi link for the sites [first, nr_sites) of @o that run @prog. */

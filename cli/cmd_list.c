@@ -20,7 +20,9 @@
 struct list_opts {
 	bool json;
 	bool verbose;
-	pid_t pid;		/* 0: none */
+	pid_t pid;		/* the first -p, 0: none */
+	const pid_t *pids;	/* every -p */
+	int nr_pids;
 	const char *provider;	/* pattern parts, NULL matches all */
 	const char *name;
 	char *pattern_buf;
@@ -124,6 +126,8 @@ static int take_args(const struct cli_opts *co, struct list_opts *o, struct list
 	o->json = co->run.json;
 	o->verbose = co->run.verbose;
 	o->pid = co->run.pid;
+	o->pids = co->run.pids;
+	o->nr_pids = co->run.nr_pids;
 	for (i = 0; i < co->nr_args; i++) {
 		err = add_positional(o, st, co->args[i]);
 		if (err)
@@ -136,13 +140,17 @@ static int take_args(const struct cli_opts *co, struct list_opts *o, struct list
 	return 0;
 }
 
+/* The objects of every -p process; one mapped by several is listed once. */
 static int add_pid_objects(const struct list_opts *o, struct list_state *st)
 {
-	int err = objects__from_pid(o->pid, &st->objs);
+	int err = 0, i;
 
-	if (err)
-		usdtrace_err("PID %d: %s", o->pid, err == -ESRCH ? "no such process" :
-			     sdt_strerror(err));
+	for (i = 0; i < o->nr_pids && !err; i++) {
+		err = objects__from_pid(o->pids[i], &st->objs);
+		if (err)
+			usdtrace_err("PID %d: %s", o->pids[i], err == -ESRCH ?
+				     "no such process" : sdt_strerror(err));
+	}
 	return err;
 }
 

@@ -33,7 +33,7 @@ static const char trace_usage[] =
 "\n"
 "  -c, --command CMD   start CMD and trace it from its first instruction;\n"
 "                      exit with its exit status\n"
-"  -p, --pid PID       trace a running process\n"
+"  -p, --pid PID[,PID] trace running processes (repeatable)\n"
 "  -d, --duration S    stop after S seconds\n"
 "  -o, --output FILE   write events to FILE\n"
 "      --timeline FILE also write a Chrome Trace Event JSON file (Perfetto)\n"

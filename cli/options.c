@@ -64,13 +64,43 @@ static int set_interval(struct cli_opts *o, const char *arg)
 	return parse_seconds(arg, 'i', &o->run.interval);
 }
 
+/* One more process to trace, once. */
+static int add_pid(struct cli_opts *o, pid_t pid, const char *arg)
+{
+	int i;
+
+	for (i = 0; i < o->run.nr_pids; i++) {
+		if (o->run.pids[i] == pid)
+			return 0;
+	}
+	if (o->run.nr_pids == RUNNER_MAX_PIDS) {
+		usdtrace_err("-p %s: more than %d processes", arg, RUNNER_MAX_PIDS);
+		return -E2BIG;
+	}
+	o->run.pids[o->run.nr_pids++] = pid;
+	o->run.pid = o->run.pids[0];
+	return 0;
+}
+
+/* -p PID[,PID...], repeatable: each process is traced. */
 static int set_pid(struct cli_opts *o, const char *arg)
 {
-	if (usdtrace_parse_pid(arg, &o->run.pid)) {
+	char *copy = strdup(arg), *tok, *save = NULL;
+	int err = copy ? 0 : -ENOMEM, n = 0;
+	pid_t pid;
+
+	for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && !err;
+	     tok = strtok_r(NULL, ",", &save), n++) {
+		err = usdtrace_parse_pid(tok, &pid);
+		if (!err)
+			err = add_pid(o, pid, arg);
+	}
+	free(copy);
+	if (err == -EINVAL || (!err && !n)) {
 		usdtrace_err("-p %s: not a process ID", arg);
 		return -EINVAL;
 	}
-	return 0;
+	return err;
 }
 
 static int set_command(struct cli_opts *o, const char *arg)

@@ -46,7 +46,8 @@ struct run_state {
 	const struct runner_hooks *hooks;
 	struct event_writer *w;
 	struct child ch;
-	int pidfd;		/* -p: readable once the process exits, -1 if none */
+	int pidfds[RUNNER_MAX_PIDS];	/* -p: readable once each exits, -1 if none */
+	bool gone[RUNNER_MAX_PIDS];	/* that one's exit was said */
 	bool started;		/* "attached" said: later objects are said one by one */
 	const struct lang_unsafe *said[8];	/* harmful probes left off, said once */
 	size_t nr_said;
@@ -321,7 +322,9 @@ static void say_exit(pid_t pid, int status)
  */
 static bool target_gone(struct run_state *run)
 {
-	struct pollfd pfd = { .fd = run->pidfd, .events = POLLIN };
+	const struct runner_opts *o = run->o;
+	bool all = true;
+	int i;
 
 	if (run->ch.pid > 0) {
 		if (!run->ch.exited &&
@@ -332,12 +335,20 @@ static bool target_gone(struct run_state *run)
 		}
 		return run->ch.exited;
 	}
-	if (!run->o->pid)
+	if (!o->nr_pids)
 		return false;
-	if (run->pidfd >= 0 ? poll(&pfd, 1, 0) != 1 : !(kill(run->o->pid, 0) && errno == ESRCH))
-		return false;
-	say_exit(run->o->pid, zombie_status(run->o->pid));
-	return true;
+	/* with several -p, each exit is said and the run goes on until the last */
+	for (i = 0; i < o->nr_pids; i++) {
+		struct pollfd pfd = { .fd = run->pidfds[i], .events = POLLIN };
+
+		if (!run->gone[i] && (run->pidfds[i] >= 0 ? poll(&pfd, 1, 0) == 1 :
+				      kill(o->pids[i], 0) && errno == ESRCH)) {
+			run->gone[i] = true;
+			say_exit(o->pids[i], zombie_status(o->pids[i]));
+		}
+		all &= run->gone[i];
+	}
+	return all;
 }
 
 static void tick(struct run_state *run, struct attach_session *s, bool final)
@@ -431,6 +442,8 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 	int err;
 
 	ao->pid = o->pid;
+	ao->more_pids = o->nr_pids > 1 ? o->pids + 1 : NULL;
+	ao->nr_more_pids = o->nr_pids > 1 ? o->nr_pids - 1 : 0;
 	ao->str_len = o->str_len;
 	ao->ring_size = o->ring_size;
 	ao->warn = warn_cb;
@@ -505,7 +518,7 @@ int runner__run(const struct runner_opts *o, struct attach_opts *ao,
 	 * still returns early, which is what ends the run) */
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	struct run_state run = {
-		.o = o, .hooks = hooks, .w = w, .ch = { .release_fd = -1 }, .pidfd = -1,
+		.o = o, .hooks = hooks, .w = w, .ch = { .release_fd = -1 },
 	};
 	struct timeline tl = {};
 	int err, i;
@@ -529,11 +542,13 @@ int runner__run(const struct runner_opts *o, struct attach_opts *ao,
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (o->pid)
-		run.pidfd = (int)syscall(SYS_pidfd_open, o->pid, 0);
+	for (i = 0; i < RUNNER_MAX_PIDS; i++)
+		run.pidfds[i] = i < o->nr_pids ? (int)syscall(SYS_pidfd_open, o->pids[i], 0) : -1;
 	err = run_session(&run, ao);
-	if (run.pidfd >= 0)
-		close(run.pidfd);
+	for (i = 0; i < o->nr_pids; i++) {
+		if (run.pidfds[i] >= 0)
+			close(run.pidfds[i]);
+	}
 	if (fflush(w->out) && !err) {
 		usdtrace_err("%s: %s", o->out_path ? o->out_path : "stdout", strerror(errno));
 		err = -EIO;

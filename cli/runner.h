@@ -16,13 +16,17 @@
 #include "../attach/session.h"
 #include "../writer/events.h"
 
+#define RUNNER_MAX_PIDS	64
+
 struct runner_opts {
 	const char *name;	/* the command, for messages */
 	bool json;
 	const char *out_path;
 	double duration;	/* seconds, 0: until stopped */
 	double interval;	/* seconds, 0: none */
-	pid_t pid;
+	pid_t pid;		/* the first -p, 0: none */
+	pid_t pids[RUNNER_MAX_PIDS];	/* every -p, in order (pids[0] == pid) */
+	int nr_pids;
 	const char *cmd;
 	uint32_t str_len;
 	uint32_t ring_size;

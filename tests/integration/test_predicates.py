@@ -2,10 +2,13 @@
 integer (signed and unsigned, from the spec or FMT), string-glob and
 combined predicates, pid/uid/comm and --comm, on trace, count, latency and
 plain uprobes; events + filtered = hits; every bad expression said in one
-line with its column, before anything is attached."""
+line with its column, before anything is attached. And many processes:
+-p repeated or comma-separated."""
 import json
 import os
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import OUTPUT, ROOT, check, summary_exit, usdtrace
@@ -107,6 +110,42 @@ def test_bad():
               r.returncode == 1 and lines == [f"usdtrace: {probe}: {msg}"], r.stderr)
 
 
+def test_many_pids():
+    short = subprocess.Popen([SAMPLE, "-n", "8", "-s", "60"], stdout=subprocess.DEVNULL)
+    long_ = subprocess.Popen([SAMPLE, "-n", "25", "-s", "60"], stdout=subprocess.DEVNULL)
+    other = subprocess.Popen([SAMPLE, "-n", "60", "-s", "60"], stdout=subprocess.DEVNULL)
+    try:
+        time.sleep(0.15)
+        r = usdtrace("count", "--json", "--by", "pid", "-p", f"{short.pid},{long_.pid}",
+                     "sample:loop", timeout=30)
+    finally:
+        for p in (short, long_, other):
+            p.kill()
+            p.wait()
+    counts = {x["pid"]: x["count"] for x in records(r.stdout) if x["type"] == "count"}
+    check("-p A,B traces both and nothing else",
+          r.returncode == 0 and set(counts) == {short.pid, long_.pid}, f"{counts} {r.stderr}")
+    check("-p A,B: the run goes on after A exits, until B does",
+          counts.get(long_.pid, 0) > counts.get(short.pid, 0) + 10 and
+          f"PID {short.pid} exited" in r.stderr and f"PID {long_.pid} exited" in r.stderr,
+          f"{counts} {r.stderr}")
+    a = subprocess.Popen([SAMPLE, "-n", "10", "-s", "50"], stdout=subprocess.DEVNULL)
+    b = subprocess.Popen([SAMPLE, "-n", "10", "-s", "50"], stdout=subprocess.DEVNULL)
+    try:
+        time.sleep(0.1)
+        r = usdtrace("count", "--json", "--by", "pid", "-p", str(a.pid), "-p", str(b.pid),
+                     "-p", str(a.pid), "sample:loop", timeout=30)
+    finally:
+        for p in (a, b):
+            p.kill()
+            p.wait()
+    counts = {x["pid"]: x["count"] for x in records(r.stdout) if x["type"] == "count"}
+    check("-p repeated adds processes, each once", set(counts) == {a.pid, b.pid}, f"{counts}")
+    r = usdtrace("count", "-p", "1,abc", "sample:loop")
+    check("-p with a bad PID in a list is one line",
+          r.returncode == 1 and r.stderr == "usdtrace: -p 1,abc: not a process ID\n", r.stderr)
+
+
 if os.getuid() != 0:
     check("predicate tests", False, "need root")
 else:
@@ -115,4 +154,5 @@ else:
     test_trace_accounting()
     test_latency_and_uprobes()
     test_bad()
+    test_many_pids()
 summary_exit()
