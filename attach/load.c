@@ -65,6 +65,8 @@ static int set_config(struct attach_session *s)
 		.hist_max = s->opts.hist_max,
 		.hist_step = s->opts.hist_step,
 		.hist_steps = hist_steps(&s->opts),
+		.key_size = s->opts.nr_keys ? s->opts.key_size : 0,
+		.nr_keys = (__u8)s->opts.nr_keys,
 		/* a quarter of the ring, so a burst never waits for a full ring */
 		.wakeup_bytes = (s->opts.ring_size ? s->opts.ring_size : 1u << 22) / 4,
 	};
@@ -73,6 +75,9 @@ static int set_config(struct attach_session *s)
 	char *init;
 	int err;
 
+	if (s->opts.nr_keys > UT_MAX_KEYS)
+		return -E2BIG;
+	memcpy(cfg.keys, s->opts.keys, (size_t)s->opts.nr_keys * sizeof(cfg.keys[0]));
 	bpf_object__for_each_map(m, s->obj) {
 		if (bpf_map__is_internal(m) && strstr(bpf_map__name(m), ".rodata"))
 			rodata = m;

@@ -6,6 +6,9 @@
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "mode.h"
 #include "session_priv.h"
@@ -19,14 +22,39 @@
  */
 static int count_size_maps(struct attach_session *s)
 {
-	bool by_pid = s->opts.count_by_pid;
+	bool by_pid = s->opts.count_by_pid, keyed = s->opts.nr_keys > 0;
+	struct bpf_map *keys = session_map(s, "key_counts");
 	int err;
 
 	err = bpf_map__set_max_entries(session_map(s, "site_counts"),
-				       by_pid ? 1 : s->max_sites);
+				       by_pid || keyed ? 1 : s->max_sites);
 	if (!err && !by_pid)
 		err = bpf_map__set_max_entries(session_map(s, "pid_counts"), 1);
+	if (!err && keyed)
+		err = bpf_map__set_key_size(keys, s->opts.key_size);
+	if (!err)
+		err = bpf_map__set_max_entries(keys, keyed ? s->opts.max_keys : 1);
 	return err;
+}
+
+/* An argument in a key must be one the probe has. */
+static int count_site_roles(struct attach_session *s, int i, const struct sdt_probe *p,
+			    struct ut_site_spec *spec)
+{
+	int k;
+
+	(void)i;
+	(void)spec;
+	for (k = 0; k < s->opts.nr_keys; k++) {
+		const struct ut_key_part *part = &s->opts.keys[k];
+
+		if ((part->kind == UT_KEY_ARG || part->kind == UT_KEY_ARG_STR) &&
+		    part->arg >= p->nr_args)
+			return session_err(s, -EINVAL, "--by arg%d: %s:%s has %d argument%s",
+					   part->arg, p->provider, p->name, p->nr_args,
+					   p->nr_args == 1 ? "" : "s");
+	}
+	return 0;
 }
 
 const struct session_mode session_mode_count = {
@@ -34,7 +62,46 @@ const struct session_mode session_mode_count = {
 	.elf_bytes = count_bpf__elf_bytes,
 	.prog = "usdt_count",
 	.size_maps = count_size_maps,
+	.site_roles = count_site_roles,
 };
+
+int attach_session__key_counts(const struct attach_session *s, attach_key_count_fn cb,
+			       void *ctx)
+{
+	int fd = session_map_fd(s, "key_counts"), err = 0;
+	size_t n = s->opts.key_size;
+	uint8_t *k = malloc(2 * n), *next;
+	void *prev = NULL;
+	uint64_t sum;
+
+	if (!k)
+		return -ENOMEM;
+	next = k + n;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(k, next, n);
+		prev = k;
+		err = session_percpu_sum(fd, k, &sum, 1);
+		if (err == -ENOENT) {
+			err = 0;
+			continue;
+		}
+		if (err)
+			break;
+		cb(ctx, k, sum);
+	}
+	free(k);
+	return err;
+}
+
+uint64_t attach_session__key_overflow(const struct attach_session *s)
+{
+	__u32 zero = 0;
+	uint64_t sum;
+
+	if (session_percpu_sum(session_map_fd(s, "key_overflow"), &zero, &sum, 1))
+		return 0;
+	return sum;
+}
 
 int attach_session__site_counts(const struct attach_session *s, uint64_t *counts)
 {

@@ -63,6 +63,10 @@ enum attach_mode {
 struct attach_opts {
 	enum attach_mode mode;
 	bool count_by_pid;	/* ATTACH_COUNT */
+	const struct ut_key_part *keys;	/* ATTACH_COUNT --by parts, after the site id */
+	int nr_keys;
+	uint16_t key_size;	/* bytes of a key, UT_KEY_HEAD included */
+	uint32_t max_keys;	/* keys the kernel table holds */
 	int key_arg;		/* ATTACH_LATENCY: BEGIN's arg splitting it, -1 none;
 				 * ATTACH_HIST: the argument */
 	bool hist_linear;	/* ATTACH_HIST: linear buckets */
@@ -123,6 +127,13 @@ typedef void (*attach_pid_count_fn)(void *ctx, uint32_t site_id, uint32_t pid,
 				    uint64_t count);
 int attach_session__pid_counts(const struct attach_session *s, attach_pid_count_fn cb,
 			       void *ctx);
+
+/* ATTACH_COUNT with keys: each key (key_size bytes) and its count. */
+typedef void (*attach_key_count_fn)(void *ctx, const void *key, uint64_t count);
+int attach_session__key_counts(const struct attach_session *s, attach_key_count_fn cb,
+			       void *ctx);
+/* Hits whose key did not fit in the table (counted, not lost). */
+uint64_t attach_session__key_overflow(const struct attach_session *s);
 
 /* ATTACH_LATENCY: every non-empty bucket and each key's stats. */
 typedef void (*attach_lat_bucket_fn)(void *ctx, uint64_t key, uint32_t bucket,

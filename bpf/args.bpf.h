@@ -106,8 +106,9 @@ static __always_inline enum str_read read_str(char *dst, __u32 size,
 					      const struct ut_arg_spec *a, __u64 ptr,
 					      const __u64 *args)
 {
-	__u64 len;
+	__u64 len, whole;
 	char next = 0;
+	__u32 la;
 	long n;
 
 	if (!(a->flags & UT_ARG_STRLEN)) {
@@ -122,20 +123,20 @@ static __always_inline enum str_read read_str(char *dst, __u32 size,
 			return STR_CUT;
 		return STR_OK;
 	}
-	if (a->len_arg >= UT_MAX_ARGS) {
+	la = a->len_arg;	/* read once: clang would load it again unchecked */
+	if (la >= UT_MAX_ARGS) {
 		dst[0] = '\0';
 		return STR_FAULT;
 	}
-	len = args[a->len_arg];
-	if (len > size - 1)
-		len = size - 1;
+	whole = args[la];
+	len = whole > size - 1 ? size - 1 : whole;
 	len &= UT_STR_MAX - 1;
 	if (len && bpf_probe_read_user(dst, len, (void *)ptr)) {
 		dst[0] = '\0';
 		return STR_FAULT;
 	}
 	dst[len & (UT_STR_MAX - 1)] = '\0';
-	return args[a->len_arg] > size - 1 ? STR_CUT : STR_OK;
+	return whole > size - 1 ? STR_CUT : STR_OK;
 }
 
 /*

@@ -20,6 +20,30 @@
 #define UT_STR_DEFAULT		64
 #define UT_COMM_LEN		16
 
+/*
+ * count --by KEY,...: the parts of a count key after the site id (bytes
+ * 0..3) and the fault flags (byte 4, bit k: part k could not be read).
+ */
+#define UT_MAX_KEYS		4
+#define UT_KEY_MAX		256	/* bytes of a count key */
+#define UT_KEY_HEAD		8	/* site id, flags, padding */
+
+enum ut_key_kind {
+	UT_KEY_PID = 1,		/* u32 */
+	UT_KEY_TID,		/* u32 */
+	UT_KEY_COMM,		/* UT_COMM_LEN bytes */
+	UT_KEY_ARG,		/* u64 value */
+	UT_KEY_ARG_STR,		/* size bytes of a string, NUL-padded */
+};
+
+struct ut_key_part {
+	__u8 kind;		/* enum ut_key_kind */
+	__u8 arg;		/* UT_KEY_ARG*: which argument */
+	__u16 off;		/* where in the key */
+	__u16 size;
+	__u16 pad;
+};
+
 /* Settings fixed at load time, in .rodata of every mode's object. */
 struct ut_config {
 	__u64 wakeup_bytes;	/* wake the reader once this much data waits */
@@ -34,7 +58,10 @@ struct ut_config {
 	__s64 hist_max;
 	__u64 hist_step;
 	__u32 hist_steps;	/* buckets from MIN to MAX */
-	__u32 pad2;
+	__u16 key_size;		/* count --by: bytes of a key, 0: no keys */
+	__u8 nr_keys;
+	__u8 pad2;
+	struct ut_key_part keys[UT_MAX_KEYS];
 };
 
 /* How BPF fetches one argument. */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "count_keys.h"
 #include "report.h"
 #include "../writer/json.h"
 #include "runner.h"
@@ -28,6 +29,9 @@ struct count_row {
 
 struct count_state {
 	enum count_by by;
+	struct count_layout layout;	/* BY_KEYS */
+	struct key_table keys;		/* BY_KEYS */
+	long top;			/* -n */
 	struct event_writer *w;
 	struct count_row *rows;
 	size_t nr;
@@ -37,15 +41,19 @@ struct count_state {
 };
 
 static const char count_usage[] =
-"usage: usdtrace count [--json] [-i SECONDS] [--by probe|site|pid] [-d SECONDS]\n"
-"                      [-o FILE] [-p PID | -c 'CMD'] PROBE...\n"
+"usage: usdtrace count [--json] [-i SECONDS] [--by KEY[,KEY...]] [--max-keys N] [-n TOP]\n"
+"                      [-d SECONDS] [-o FILE] [-p PID | -c 'CMD'] PROBE...\n"
 "\n"
 "Count every hit of each probe exactly, in the kernel: a hot probe costs no\n"
 "more than the uprobe itself. PROBE as for trace: FMT is ignored, but a\n"
 "predicate /EXPR/ counts only the hits it accepts (the rest: filtered).\n"
 "\n"
-"  --by probe|site|pid  one counter per probe (default), per site, or per\n"
-"                       probe and process\n"
+"  --by KEY,...        one counter per probe (default) and value of each KEY:\n"
+"                       site, pid, tid, comm, argN (a string's content where\n"
+"                       FMT is s, the value otherwise); built in the kernel\n"
+"  --max-keys N         keys the kernel keeps (default 10240); hits of keys\n"
+"                       past that are counted in one overflow row\n"
+"  -n, --top N          only the N largest counts\n"
 "  -i, --interval S     also print each interval's counts every S seconds\n"
 "  -c, -p, -d, -o, -v, --json, --no-multi  as for trace\n"
 "\n"
@@ -53,7 +61,8 @@ static const char count_usage[] =
 "  usdtrace count -c 'build/samples/sample -n 4000' 'sample:*'\n"
 "  usdtrace count -p 1234 -i 1 'python:function__*'\n"
 "  usdtrace count --by pid -d 10 /usr/bin/python3.11:python:gc__start\n"
-"  usdtrace count --comm 'samp*' -c 'build/samples/sample -n 100' 'sample:loop /arg0 >= 90/'\n";
+"  usdtrace count --comm 'samp*' -c 'build/samples/sample -n 100' 'sample:loop /arg0 >= 90/'\n"
+"  usdtrace count --by arg0 -c 'build/samples/sample -n 300' 'sample:str(s,d)'\n";
 
 static struct count_row *find_row(struct count_state *cs, const struct site_info *si,
 				  uint32_t pid)
@@ -218,11 +227,56 @@ static void print_text(struct count_state *cs, uint64_t now, bool final)
 	}
 }
 
+static void add_key(void *ctx, const void *key, uint64_t count)
+{
+	struct count_state *cs = ctx;
+
+	if (key_table__add(&cs->keys, cs->session, key, count))
+		cs->keys.nr = 0;	/* out of memory: said below */
+}
+
+/* --by with keys: re-read the kernel's table, merge, print. */
+static void keys_tick(struct count_state *cs, struct attach_session *s, uint64_t now,
+		      bool final)
+{
+	uint64_t overflow = attach_session__key_overflow(s);
+	size_t i;
+	int err;
+
+	for (i = 0; i < cs->keys.nr; i++)
+		cs->keys.rows[i].total = 0;
+	cs->session = s;
+	err = attach_session__key_counts(s, add_key, cs);
+	cs->session = NULL;
+	if (err) {
+		usdtrace_err("count: reading the keys: %s", strerror(-err));
+		return;
+	}
+	key_table__sort(&cs->keys);
+	if (!final)
+		fprintf(cs->w->out, cs->w->json ? "" : "%.3fs:\n",
+			(double)(now - cs->t0_ns) / 1e9);
+	key_table__print(&cs->keys, cs->w->out, cs->w->json, final, now, cs->top, overflow);
+	cs->w->events = overflow;
+	for (i = 0; i < cs->keys.nr; i++) {
+		cs->keys.rows[i].prev = cs->keys.rows[i].total;
+		cs->w->events += cs->keys.rows[i].total;
+	}
+	cs->w->overflow = overflow;
+	fflush(cs->w->out);
+}
+
 static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
 {
 	struct count_state *cs = ctx;
 	size_t i;
-	int err = refresh(cs, s);
+	int err;
+
+	if (cs->by == BY_KEYS) {
+		keys_tick(cs, s, now, final);
+		return;
+	}
+	err = refresh(cs, s);
 
 	if (err) {
 		usdtrace_err("count: reading the counters: %s", strerror(-err));
@@ -255,11 +309,28 @@ static int run_count(const struct cli_command *cmd, struct cli_opts *o)
 		return 1;
 	}
 	ao.count_by_pid = cs.by == BY_PID;
+	cs.top = o->top;
 	if (runner_opts__probes(&o->run, o->nr_args, o->args, 0))
 		return 1;
+	if (cs.by == BY_KEYS) {
+		char why[160];
+
+		if (count_layout__make(o->by_list, o->run.probes, o->run.nr_probes,
+				       o->run.str_len, &cs.layout, why, sizeof(why))) {
+			usdtrace_err("%s", why);
+			return 1;
+		}
+		cs.keys.l = &cs.layout;
+		ao.keys = cs.layout.parts;
+		ao.nr_keys = cs.layout.nr;
+		ao.key_size = cs.layout.key_size;
+		ao.max_keys = o->max_keys;
+		w.keyed = true;
+	}
 	cs.t0_ns = runner_now_ns();
 	status = runner__run(&o->run, &ao, &hooks, &w);
 	free(cs.rows);
+	key_table__free(&cs.keys);
 	return status;
 }
 
@@ -267,6 +338,6 @@ const struct cli_command cmd_count = {
 	.name = "count",
 	.summary = "count probe hits exactly, in the kernel",
 	.usage = count_usage,
-	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_BY),
+	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_BY) | OPT(OPT_MAX_KEYS) | OPT(OPT_TOP),
 	.run = run_count,
 };

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "count_keys.h"
 #include "report.h"
 
 struct opt_def {
@@ -182,20 +183,38 @@ static int set_weight(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+/* --by KEY[,KEY...]: one of probe, site, pid alone keeps its own table. */
 static int set_by(struct cli_opts *o, const char *arg)
 {
 	static const char *const names[] = { [BY_PROBE] = "probe", [BY_SITE] = "site",
 					     [BY_PID] = "pid" };
 	size_t i;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(arg, names[i])) {
-			o->by = (enum count_by)i;
-			return 0;
-		}
+	if (!count_layout__valid(arg)) {
+		usdtrace_err("--by %s: must be probe, site, pid, tid, comm or argN, comma-separated",
+			     arg);
+		return -EINVAL;
 	}
-	usdtrace_err("--by %s: must be probe, site or pid", arg);
-	return -EINVAL;
+	o->by_list = arg;
+	o->by = BY_KEYS;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(arg, names[i]))
+			o->by = (enum count_by)i;
+	}
+	return 0;
+}
+
+static int set_max_keys(struct cli_opts *o, const char *arg)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end || end == arg || v < 1 || v > 1 << 24) {
+		usdtrace_err("--max-keys %s: must be 1..%d", arg, 1 << 24);
+		return -EINVAL;
+	}
+	o->max_keys = (uint32_t)v;
+	return 0;
 }
 
 static int set_key(struct cli_opts *o, const char *arg)
@@ -259,6 +278,7 @@ static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_NO_FAULT_IN] = { "no-fault-in", 0, false, NULL, FLAG(run.no_fault_in) },
 	[OPT_COMM] = { "comm", 0, true, set_comm },
 	[OPT_LINEAR] = { "linear", 0, true, set_linear },
+	[OPT_MAX_KEYS] = { "max-keys", 0, true, set_max_keys },
 };
 
 #define OPT_HELP	NR_CLI_OPTS
@@ -272,6 +292,7 @@ void cli_opts__init(struct cli_opts *o, const struct cli_command *cmd)
 	o->run.interval = cmd->interval;
 	o->key_arg = -1;
 	o->by = BY_PROBE;
+	o->max_keys = COUNT_MAX_KEYS_DEFAULT;
 }
 
 /* "-x" or "--name" as the user spelled option @k. */

@@ -19,7 +19,7 @@ enum cli_opt {
 	OPT_JSON, OPT_OUTPUT, OPT_DURATION, OPT_INTERVAL, OPT_PID, OPT_COMMAND, OPT_STRLEN,
 	OPT_RING_SIZE, OPT_VERBOSE, OPT_NO_MULTI, OPT_FOLLOW, OPT_TIMELINE, OPT_FOLDED,
 	OPT_WEIGHT, OPT_BY, OPT_KEY, OPT_LANG, OPT_SELF, OPT_TOP, OPT_ALLOW_UNSAFE,
-	OPT_NO_FAULT_IN, OPT_COMM, OPT_LINEAR,
+	OPT_NO_FAULT_IN, OPT_COMM, OPT_LINEAR, OPT_MAX_KEYS,
 	NR_CLI_OPTS,
 };
 
@@ -35,13 +35,18 @@ enum count_by {
 	BY_PROBE,
 	BY_SITE,
 	BY_PID,
+	BY_KEYS,		/* anything else: keys built in the kernel */
 };
+
+#define COUNT_MAX_KEYS_DEFAULT	10240
 
 struct cli_command;
 
 struct cli_opts {
 	struct runner_opts run;		/* the runner's options; probes filled later */
 	enum count_by by;		/* count --by */
+	const char *by_list;		/* its words, for BY_KEYS */
+	uint32_t max_keys;		/* count --max-keys */
 	int key_arg;			/* latency --key argN, -1: none */
 	const struct lang_adapter *lang; /* -l LANG */
 	bool self;			/* calls --self */

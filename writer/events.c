@@ -183,14 +183,19 @@ void event_writer__summary(struct event_writer *w, FILE *text_out, uint64_t drop
 {
 	if (w->json) {
 		fprintf(w->out, "{\"type\":\"summary\",\"events\":%" PRIu64 ",\"dropped\":%"
-			PRIu64 ",\"filtered\":%" PRIu64 ",\"faults\":%" PRIu64 ",\"attached\":%d}\n",
-			w->events, dropped, filtered, w->faults, attached);
+			PRIu64 ",\"filtered\":%" PRIu64 ",\"faults\":%" PRIu64, w->events, dropped,
+			filtered, w->faults);
+		if (w->keyed)
+			fprintf(w->out, ",\"overflow\":%" PRIu64, w->overflow);
+		fprintf(w->out, ",\"attached\":%d}\n", attached);
 		return;
 	}
 	fprintf(text_out, "usdtrace: %" PRIu64 " event%s, %" PRIu64 " dropped, ", w->events,
 		w->events == 1 ? "" : "s", dropped);
 	if (w->filtering)
 		fprintf(text_out, "%" PRIu64 " filtered, ", filtered);
+	if (w->keyed)
+		fprintf(text_out, "%" PRIu64 " past --max-keys, ", w->overflow);
 	fprintf(text_out, "%" PRIu64 " fault%s, %d site%s attached\n", w->faults,
 		w->faults == 1 ? "" : "s", attached, attached == 1 ? "" : "s");
 }

@@ -24,6 +24,8 @@ struct event_writer {
 	uint64_t events;
 	uint64_t faults;	/* argument values that could not be read */
 	bool filtering;		/* a predicate is in use: text says what it filtered */
+	bool keyed;		/* count --by keys: the summary says the overflow */
+	uint64_t overflow;	/* hits whose key did not fit */
 	struct timeline *tl;	/* --timeline, NULL when none */
 };
 

@@ -48,9 +48,10 @@ def test_refusals():
     check("cli: an option without its value in one line",
           one_line_error(r, r"usdtrace: trace: -p: needs a value \(see usdtrace trace "
                             r"--help\)"), r.stderr)
-    r = usdtrace("count", "--by", "tid", "sample:loop")
+    r = usdtrace("count", "--by", "tid,foo", "sample:loop")
     check("cli: a bad value names the option and what it takes",
-          one_line_error(r, r"usdtrace: --by tid: must be probe, site or pid"), r.stderr)
+          one_line_error(r, r"usdtrace: --by tid,foo: must be probe, site, pid, tid, comm or "
+                            r"argN, comma-separated"), r.stderr)
     r = usdtrace("frobnicate")
     check("cli: an unknown command exits 2 in one line",
           r.returncode == 2 and r.stderr.strip() ==

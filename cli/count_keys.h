@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * count_keys.h - count --by KEY,...: the key layout the kernel fills
+ * (struct ut_key_part, bpf/usdtrace.h) made from the --by list and the
+ * probes' FMTs, and the rows the keys read back become: merged per probe
+ * (or site), sorted by count, printed as text columns or JSON fields.
+ */
+#ifndef USDTRACE_COUNT_KEYS_H
+#define USDTRACE_COUNT_KEYS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../attach/probe_spec.h"
+#include "../attach/session.h"
+
+struct count_layout {
+	bool site;			/* a row per site, not per probe */
+	int nr;
+	struct ut_key_part parts[UT_MAX_KEYS];
+	uint16_t key_size;
+};
+
+/* Is @list (probe,site,pid,tid,comm,argN) made of known words? */
+bool count_layout__valid(const char *list);
+/*
+ * The layout of @list for @probes; strings (FMT s or S) share the key's
+ * bytes, at most @str_len each. 0, or -EINVAL with the reason in @err.
+ */
+int count_layout__make(const char *list, const struct probe_spec *probes, int nr_probes,
+		       uint32_t str_len, struct count_layout *out, char *err, size_t size);
+
+struct key_row {
+	const struct site_info *si;	/* the first site seen; owned by the session */
+	uint8_t key[UT_KEY_MAX];
+	uint64_t total;
+	uint64_t prev;			/* total at the last interval */
+};
+
+struct key_table {
+	const struct count_layout *l;
+	struct key_row *rows;
+	size_t nr, cap;
+};
+
+/* Add @count to the row of @key (its site from @s). 0 or -ENOMEM. */
+int key_table__add(struct key_table *t, struct attach_session *s, const uint8_t *key,
+		   uint64_t count);
+void key_table__sort(struct key_table *t);
+/* Rows (at most @top, 0: all): text columns, or one JSON count record each. */
+void key_table__print(const struct key_table *t, FILE *out, bool json, bool final,
+		      uint64_t now, long top, uint64_t overflow);
+void key_table__free(struct key_table *t);
+
+#endif /* USDTRACE_COUNT_KEYS_H */
