@@ -135,29 +135,42 @@ def bench_hits():
     print(f"  goal: trace <= 1.25x the floor: {'met' if r <= 1.25 else 'MISSED'} ({r:.2f})")
 
 
-def bench_predicate():
-    """count with a predicate that rejects 127 of 128 hits, against plain
-    count, and bpftrace doing the same."""
+def bench_questions():
+    """The in-kernel questions against plain count, one run: a predicate that
+    rejects 127 of 128 hits, a string-keyed count, hist; bpftrace where it
+    can do the same."""
     u = os.path.join(OUT, "usdtrace")
     probe = f"usdt:{os.path.realpath(HOT)}:bench:hit"
+    sprobe = f"usdt:{os.path.realpath(HOT)}:bench:str"
     runs = {
-        "usdtrace count": [u, "count", f"{HOT}:bench:hit"],
-        "usdtrace count /pred/": [u, "count", f"{HOT}:bench:hit /(arg0 & 127) == 0/"],
-        "bpftrace count() /pred/": ["bpftrace", "-e",
-                                    probe + " /(arg0 & 127) == 0/ { @ = count(); }"],
+        "usdtrace count": ([u, "count", f"{HOT}:bench:hit"], ()),
+        "usdtrace count /pred/": ([u, "count", f"{HOT}:bench:hit /(arg0 & 127) == 0/"], ()),
+        "bpftrace count() /pred/": (["bpftrace", "-e",
+                                     probe + " /(arg0 & 127) == 0/ { @ = count(); }"], ()),
+        "usdtrace count --by arg1 (s)": ([u, "count", "--by", "arg1",
+                                          f"{HOT}:bench:str(d,s)"], ("str",)),
+        "bpftrace @[str(arg1)]": (["bpftrace", "-e",
+                                   sprobe + " { @[str(arg1)] = count(); }"], ("str",)),
+        "usdtrace hist": ([u, "hist", f"{HOT}:bench:hit", "arg0"], ()),
+        "bpftrace hist()": (["bpftrace", "-e", probe + " { @ = hist(arg0); }"], ()),
     }
     cost = {k: [] for k in runs}
     for _ in range(ROUNDS):
-        untraced = hot_ns()
-        for k, c in runs.items():
-            cost[k].append(traced_ns(c) - untraced)
+        base = {(): hot_ns(), ("str",): hot_ns(extra=("str",))}
+        for k, (c, extra) in runs.items():
+            cost[k].append(traced_ns(c, extra=extra) - base[extra])
     med = {k: statistics.median(v) for k, v in cost.items()}
-    print(f"\npredicate rejecting 127 of 128 hits, {HITS} hits, median of {ROUNDS} rounds")
-    print(f"  {'tracer':<28} {'ns/hit':>9} {'x count':>8}")
+    ref = med["usdtrace count"]
+    print(f"\nquestions in the kernel, {HITS} hits, median of {ROUNDS} rounds")
+    print(f"  {'tracer':<30} {'ns/hit':>9} {'x count':>8}")
     for k, v in med.items():
-        print(f"  {k:<28} {v:>9.0f} {v / med['usdtrace count']:>8.2f}")
-    r = med["usdtrace count /pred/"] / med["usdtrace count"]
-    print(f"  goal: predicate <= 1.05x count: {'met' if r <= 1.05 else 'MISSED'} ({r:.2f})")
+        print(f"  {k:<30} {v:>9.0f} {v / ref:>8.2f}")
+    for name, key, goal in (("predicate rejecting 99%", "usdtrace count /pred/", 1.05),
+                            ("string-keyed count", "usdtrace count --by arg1 (s)", 1.30),
+                            ("hist", "usdtrace hist", 1.10)):
+        r = med[key] / ref
+        print(f"  goal: {name} <= {goal:.2f}x count: {'met' if r <= goal else 'MISSED'} "
+              f"({r:.2f})")
 
 
 def bench_strings():
@@ -391,7 +404,7 @@ if __name__ == "__main__":
     if shutil.which("bpftrace") and os.getuid() == 0:
         bench_hits()
         bench_strings()
-        bench_predicate()
+        bench_questions()
         bench_header()
         bench_jvm()
         bench_rate()
