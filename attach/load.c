@@ -77,9 +77,14 @@ static int set_config(struct attach_session *s)
 
 	if (s->opts.nr_keys > UT_MAX_KEYS)
 		return -E2BIG;
-	memcpy(cfg.keys, s->opts.keys, (size_t)s->opts.nr_keys * sizeof(cfg.keys[0]));
+	if (s->opts.nr_keys)
+		memcpy(cfg.keys, s->opts.keys, (size_t)s->opts.nr_keys * sizeof(cfg.keys[0]));
+	/* "OBJ.rodata", not "OBJ.rodata.cst16" (clang's constants for memset) */
 	bpf_object__for_each_map(m, s->obj) {
-		if (bpf_map__is_internal(m) && strstr(bpf_map__name(m), ".rodata"))
+		const char *name = bpf_map__name(m);
+		size_t n = strlen(name);
+
+		if (bpf_map__is_internal(m) && n >= 7 && !strcmp(name + n - 7, ".rodata"))
 			rodata = m;
 	}
 	init = rodata ? bpf_map__initial_value(rodata, &size) : NULL;
