@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,4 +122,17 @@ uint64_t attach_session__unmatched(const struct attach_session *s)
 			total += stk.depth;
 	}
 	return total;
+}
+
+int attach_session__latency_key_str(const struct attach_session *s, uint64_t key, char *buf,
+				    size_t size)
+{
+	char val[UT_LAT_KEY_STR];
+
+	if (!size)
+		return -EINVAL;
+	if (bpf_map_lookup_elem(session_map_fd(s, "lat_key_strs"), &key, val))
+		return -errno;
+	snprintf(buf, size, "%.*s", (int)strnlen(val, sizeof(val)), val);
+	return 0;
 }

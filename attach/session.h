@@ -146,6 +146,12 @@ int attach_session__hist(const struct attach_session *s, uint64_t *counts,
 			 struct ut_hist_stats *st, bool *is_signed);
 /* Values an in-kernel mode could not read. */
 uint64_t attach_session__faults(const struct attach_session *s);
+/*
+ * ATTACH_LATENCY keyed by a string argument: the text of key @key (the
+ * hash the kernel made of it) into @buf. -ENOENT when unknown.
+ */
+int attach_session__latency_key_str(const struct attach_session *s, uint64_t key, char *buf,
+				    size_t size);
 /* ATTACH_CALLS: every method's figures, summed over CPUs. */
 typedef void (*attach_method_fn)(void *ctx, const struct ut_method_key *key,
 				 const struct ut_method_stats *st);

@@ -201,6 +201,9 @@ struct ut_lat_key {
 	__u32 pad;
 };
 
+/* latency --key argN by a string's content: the bytes kept of it */
+#define UT_LAT_KEY_STR		128
+
 struct ut_lat_stats {
 	__u64 count;
 	__u64 sum_ns;

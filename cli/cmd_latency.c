@@ -22,6 +22,7 @@
 /* One histogram per key value (a single one without --key). */
 struct lat_series {
 	uint64_t key;
+	char text[UT_LAT_KEY_STR];	/* a string key's content */
 	struct hist h;
 	struct ut_lat_stats st;
 };
@@ -30,6 +31,7 @@ struct lat_state {
 	struct event_writer *w;
 	const struct runner_opts *o;
 	bool keyed;
+	bool str_key;			/* the key argument is a string (FMT s) */
 	int key_arg;
 	struct lat_series *series;
 	size_t nr;
@@ -120,8 +122,24 @@ static void on_stats(void *ctx, uint64_t key, const struct ut_lat_stats *st)
 static int cmp_series(const void *a, const void *b)
 {
 	const struct lat_series *x = a, *y = b;
+	int c = strcmp(x->text, y->text);	/* "" unless string keys */
 
+	if (c)
+		return c;
 	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* String keys: each series' text, from the kernel's table of them. */
+static void key_texts(struct lat_state *ls, struct attach_session *s)
+{
+	size_t i;
+
+	for (i = 0; ls->str_key && i < ls->nr; i++) {
+		if (!ls->series[i].key ||
+		    attach_session__latency_key_str(s, ls->series[i].key, ls->series[i].text,
+						    sizeof(ls->series[i].text)))
+			ls->series[i].text[0] = '\0';
+	}
 }
 
 static void probe_name(const struct probe_spec *p, char *buf, size_t size)
@@ -163,10 +181,14 @@ static void print_json(struct lat_state *ls, const struct lat_series *sr,
 	json_write_str(out, b);
 	fputs(",\"end\":", out);
 	json_write_str(out, e);
-	if (ls->keyed)
+	if (ls->str_key && sr->key) {
+		fputs(",\"key\":", out);
+		json_write_str(out, sr->text);
+	} else if (ls->keyed && !ls->str_key) {
 		fprintf(out, ",\"key\":%" PRIu64, sr->key);
-	else
-		fputs(",\"key\":null", out);
+	} else {
+		fputs(",\"key\":null", out);	/* none, or a string not read */
+	}
 	fprintf(out, ",\"count\":%" PRIu64 ",\"unmatched\":%" PRIu64 ",\"min_ns\":%" PRIu64
 		",\"max_ns\":%" PRIu64 ",\"mean_ns\":%" PRIu64 ",\"p50_ns\":%" PRIu64
 		",\"p90_ns\":%" PRIu64 ",\"p99_ns\":%" PRIu64, sr->h.total, unmatched, f.min,
@@ -198,8 +220,16 @@ static void print_text(struct lat_state *ls, const struct lat_series *sr,
 	if (!final)
 		fprintf(out, "%.3fs: ", (double)(now - ls->t0_ns) / 1e9);
 	fprintf(out, "%s -> %s", b, e);
-	if (ls->keyed)
+	if (ls->str_key) {
+		fprintf(out, " [arg%d = ", ls->key_arg);
+		if (sr->key)
+			text_write_quoted(out, sr->text, strlen(sr->text));
+		else
+			fputs("<fault>", out);
+		fputc(']', out);
+	} else if (ls->keyed) {
 		fprintf(out, " [arg%d = %" PRIu64 "]", ls->key_arg, sr->key);
+	}
 	fputs(" (ns)\n", out);
 	hist_print_text(out, &sr->h);
 	fmt_duration(f.min, d[0], sizeof(d[0]));
@@ -297,6 +327,8 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 		ls->nr = 0;
 		ls->err = 0;
 		err = attach_session__latency(s, on_bucket, on_stats, ls);
+		if (!err)
+			key_texts(ls, s);
 	}
 	if (err || ls->err) {
 		usdtrace_err("latency: reading the histogram: %s", strerror(-(err ? err : ls->err)));
@@ -356,6 +388,16 @@ static int run_latency(const struct cli_command *cmd, struct cli_opts *o)
 	err = runner_opts__probes(&o->run, o->nr_args, o->args, 0);
 	if (!err)
 		err = check_probes(&o->run);
+	if (!err && ls.keyed && ls.key_arg < o->run.probes[0].nr_fmt) {
+		char f = o->run.probes[0].fmt[ls.key_arg];
+
+		ls.str_key = f == 's' || f == 'S';
+		if (ls.str_key && o->run.timeline_path) {
+			usdtrace_err("%s: --key by a string and --timeline: not yet together",
+				     cmd->name);
+			err = -EINVAL;
+		}
+	}
 	ls.t0_ns = runner_now_ns();
 	status = err ? 1 : runner__run(&o->run, &ao, &hooks, &w);
 	free(ls.series);

@@ -62,6 +62,19 @@ def test_bounds():
           '"alpha"  2' in r.stdout and r.stdout.startswith("PROBE"), r.stdout)
 
 
+def test_latency_string_key():
+    r = usdtrace("latency", "--json", "--key", "arg0", "-c", f"{SAMPLE} -n 30",
+                 "sample:str(s,d)", "sample:hostile")
+    recs = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+    got = {x["key"]: x["count"] for x in recs if x["type"] == "latency"}
+    check("latency --key argN keys by a string's content (FMT s)",
+          got == {"alpha": 10, "beta": 10, 'gamma "quoted"': 10}, f"{got} {r.stderr}")
+    r = usdtrace("latency", "--key", "arg0", "-c", f"{SAMPLE} -n 3", "sample:str(s,d)",
+                 "sample:hostile")
+    check("latency text names the string key",
+          'sample:str -> sample:hostile [arg0 = "beta"] (ns)' in r.stdout, r.stdout)
+
+
 def test_bad():
     cases = [
         (["--by", "foo", "sample:loop"],
@@ -82,5 +95,6 @@ if os.getuid() != 0:
 else:
     test_keys()
     test_bounds()
+    test_latency_string_key()
     test_bad()
 summary_exit()
