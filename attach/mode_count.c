@@ -95,12 +95,7 @@ int attach_session__key_counts(const struct attach_session *s, attach_key_count_
 
 uint64_t attach_session__key_overflow(const struct attach_session *s)
 {
-	__u32 zero = 0;
-	uint64_t sum;
-
-	if (session_percpu_sum(session_map_fd(s, "key_overflow"), &zero, &sum, 1))
-		return 0;
-	return sum;
+	return session_counter(s, "key_overflow");
 }
 
 int attach_session__site_counts(const struct attach_session *s, uint64_t *counts)

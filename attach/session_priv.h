@@ -106,6 +106,8 @@ int session_exited(struct attach_session *s);
 struct bpf_map *session_map(const struct attach_session *s, const char *name);
 int session_map_fd(const struct attach_session *s, const char *name);
 int session_percpu_sum(int fd, const void *key, uint64_t *sum, size_t nr_u64);
+/* A per-CPU counter map's slot 0, summed; 0 when it cannot be read. */
+uint64_t session_counter(const struct attach_session *s, const char *map);
 
 /* preds.c: sizes before load; a site's pred_id from probe @i's predicate */
 int session_preds_init(struct attach_session *s);

@@ -59,32 +59,27 @@ int session_percpu_sum(int fd, const void *key, uint64_t *sum, size_t nr_u64)
 	return 0;
 }
 
-uint64_t attach_session__filtered(const struct attach_session *s)
+uint64_t session_counter(const struct attach_session *s, const char *map)
 {
 	__u32 zero = 0;
 	uint64_t sum;
 
-	if (!s->obj || session_percpu_sum(session_map_fd(s, "filtered"), &zero, &sum, 1))
+	if (!s->obj || session_percpu_sum(session_map_fd(s, map), &zero, &sum, 1))
 		return 0;
 	return sum;
+}
+
+uint64_t attach_session__filtered(const struct attach_session *s)
+{
+	return session_counter(s, "filtered");
 }
 
 uint64_t attach_session__faults(const struct attach_session *s)
 {
-	__u32 zero = 0;
-	uint64_t sum;
-
-	if (!s->obj || session_percpu_sum(session_map_fd(s, "faults"), &zero, &sum, 1))
-		return 0;
-	return sum;
+	return session_counter(s, "faults");
 }
 
 uint64_t attach_session__dropped(const struct attach_session *s)
 {
-	__u32 zero = 0;
-	uint64_t sum;
-
-	if (!s->obj || session_percpu_sum(session_map_fd(s, "drops"), &zero, &sum, 1))
-		return 0;
-	return sum;
+	return session_counter(s, "drops");
 }

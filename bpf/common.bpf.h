@@ -66,22 +66,23 @@ static __always_inline __u64 wakeup_flag(void)
 	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
+/* Add one to slot @idx of per-CPU counter map @map (drops, faults, ...). */
+static __always_inline void count_in(void *map, __u32 idx)
+{
+	__u64 *c = bpf_map_lookup_elem(map, &idx);
+
+	if (c)
+		__sync_fetch_and_add(c, 1);	/* a preempted program may share it */
+}
+
 static __always_inline void count_drop(void)
 {
-	__u32 zero = 0;
-	__u64 *d = bpf_map_lookup_elem(&drops, &zero);
-
-	if (d)
-		__sync_fetch_and_add(d, 1);
+	count_in(&drops, 0);
 }
 
 static __always_inline void count_fault(void)
 {
-	__u32 zero = 0;
-	__u64 *f = bpf_map_lookup_elem(&faults, &zero);
-
-	if (f)
-		*f += 1;	/* per-CPU: no atomic needed */
+	count_in(&faults, 0);
 }
 
 #include "pred.bpf.h"

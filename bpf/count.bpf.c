@@ -50,14 +50,6 @@ struct {
 	__type(value, __u64);
 } key_overflow SEC(".maps");
 
-static __always_inline void count_in_overflow(void)
-{
-	__u32 zero = 0;
-	__u64 *o = bpf_map_lookup_elem(&key_overflow, &zero);
-
-	if (o)
-		*o += 1;
-}
 
 /* Key part @k of the hit into the key: STR_OK, STR_CUT, or STR_FAULT (unread). */
 static __always_inline enum str_read key_part(struct pt_regs *ctx, const struct ut_site_spec *spec,
@@ -136,7 +128,7 @@ static __always_inline void count_keyed(struct pt_regs *ctx, __u32 site,
 		if (c)
 			*c += 1;	/* another CPU created it meanwhile */
 		else
-			count_in_overflow();
+			count_in(&key_overflow, 0);
 	}
 	b->busy = 0;
 }

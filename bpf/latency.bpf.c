@@ -37,14 +37,6 @@ struct {
 
 static const struct ut_lat_stack empty_stack;
 
-static __always_inline void count_in(void *map, __u32 idx)
-{
-	__u64 *c = bpf_map_lookup_elem(map, &idx);
-
-	if (c)
-		*c += 1;
-}
-
 static __always_inline void lat_record(__u64 key, __u64 ns)
 {
 	struct ut_lat_key hk = { .key = key, .bucket = ut_lat_bucket(ns) };

@@ -209,15 +209,6 @@ bad:
 	return 1;
 }
 
-static __always_inline void count_filtered(void)
-{
-	__u32 zero = 0;
-	__u64 *f = bpf_map_lookup_elem(&filtered, &zero);
-
-	if (f)
-		*f += 1;	/* per-CPU: no atomic needed */
-}
-
 /* The string tests, their results into buf->tests (or buf->bad). */
 static __always_inline void run_tests(struct pred_eval *e, bool sleepable)
 {
@@ -267,7 +258,7 @@ static __always_inline bool pred_pass(struct pt_regs *ctx, const struct ut_site_
 	pass = !e.buf->bad && e.buf->sp == 1 && e.buf->stack[0];
 	e.buf->busy = 0;
 	if (!pass)
-		count_filtered();
+		count_in(&filtered, 0);
 	return pass;
 }
 
