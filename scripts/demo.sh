@@ -2,7 +2,8 @@
 # demo.sh - the main job on the bundled sample: what `make demo` shows.
 # Lists the sample's probes, then traces it: by command from its first
 # instruction, a library it dlopen()s half-way, and a running process by
-# PID; then counts and a latency histogram. Run after `make`, as root.
+# PID; then counts, a latency histogram, a predicate, keys and an argument
+# histogram. Run after `make`, as root.
 set -euo pipefail
 OUT=${1:-build}
 U=$OUT/usdtrace
@@ -34,6 +35,11 @@ say "$U" latency -c "$OUT/samples/server -n 200 -s 1000 -k 2" --key arg1 \
 say "$U" latency --timeline "$OUT/server-timeline.json" -c "$OUT/samples/server -n 50 -N" \
 	server:request__begin server:request__end
 echo "(open $OUT/server-timeline.json in https://ui.perfetto.dev)"
+
+# questions asked in the kernel: a predicate, keys, a histogram of an argument
+say "$U" trace -c "$OUT/samples/sample -n 9" 'sample:str(s,d) /arg0 == "gam*" && arg1 > 3/'
+say "$U" count --by arg0 -c "$OUT/samples/sample -n 300" 'sample:str(s,d)'
+say "$U" hist --linear -1100,-1000,20 -c "$OUT/samples/sample -n 100" sample:types arg2
 
 # a running process, for one second
 "$OUT/samples/sample" -n 100000 -s 100 &
