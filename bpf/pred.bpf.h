@@ -209,6 +209,38 @@ bad:
 	return 1;
 }
 
+/* The whole predicate when it is one comparison (struct ut_pred_fast). */
+static __always_inline bool fast_pass(struct pt_regs *ctx, const struct ut_site_spec *spec,
+				      const struct ut_pred_fast *f, bool *bad)
+{
+	struct ut_pred_op cmp = { .code = f->cmp, .sign = f->sign, .arg = f->sign_arg };
+	struct pred_eval e = { .spec = spec };
+	__u32 k = f->arg;
+	bool fault = false;
+	__u64 v;
+
+	switch (f->src) {
+	case UT_OP_ARG:
+		if (k >= UT_MAX_ARGS)
+			return false;
+		v = fetch_arg(ctx, &spec->args[k], &fault);
+		break;
+	case UT_OP_PID:
+		v = bpf_get_current_pid_tgid() >> 32;
+		break;
+	case UT_OP_TID:
+		v = (__u32)bpf_get_current_pid_tgid();
+		break;
+	default:
+		v = (__u32)bpf_get_current_uid_gid();
+		break;
+	}
+	*bad = fault;
+	if (f->mask)
+		v &= f->mask;
+	return !fault && binary(&e, &cmp, v, f->val);
+}
+
 /* The string tests, their results into buf->tests (or buf->bad). */
 static __always_inline void run_tests(struct pred_eval *e, bool sleepable)
 {
@@ -236,13 +268,21 @@ static __always_inline bool pred_pass(struct pt_regs *ctx, const struct ut_site_
 {
 	struct pred_eval e = { .regs = ctx, .spec = spec };
 	__u32 id = spec->pred_id, zero = 0;
-	bool pass;
+	bool pass, bad;
 
 	if (!cfg.preds || !id)
 		return true;	/* cfg.preds is known at load: no code without predicates */
 	e.pred = bpf_map_lookup_elem(&preds, &id);
+	if (!e.pred)
+		return true;
+	if (e.pred->fast.on) {
+		pass = fast_pass(ctx, spec, &e.pred->fast, &bad);
+		if (!pass)
+			count_in(&filtered, 0);
+		return pass;
+	}
 	e.buf = bpf_map_lookup_elem(&pred_bufs, &zero);
-	if (!e.pred || !e.buf)
+	if (!e.buf)
 		return true;
 	if (__sync_lock_test_and_set(&e.buf->busy, 1)) {
 		count_drop();	/* its buffer in use by a preempted hit */

@@ -174,9 +174,27 @@ struct ut_str_test {
 	__u64 accept[256];
 };
 
+/*
+ * The common shape "VALUE [& MASK] CMP CONST" (one comparison of an
+ * argument, pid, tid or uid) is also given whole, so BPF decides it without
+ * running the program: no loop, no working buffer.
+ */
+struct ut_pred_fast {
+	__u8 on;		/* the predicate has this shape */
+	__u8 src;		/* UT_OP_ARG, UT_OP_PID, UT_OP_TID, UT_OP_UID */
+	__u8 arg;		/* UT_OP_ARG: which */
+	__u8 cmp;		/* UT_OP_EQ .. UT_OP_GE */
+	__u8 sign;		/* UT_CMP_*, arg as in the comparison op */
+	__u8 sign_arg;
+	__u8 pad[2];
+	__u64 mask;		/* 0: none */
+	__u64 val;
+};
+
 struct ut_pred {
 	__u32 nr_ops;
 	__u32 nr_tests;
+	struct ut_pred_fast fast;
 	struct ut_pred_op ops[UT_PRED_OPS];
 	struct ut_str_test tests[UT_PRED_TESTS];
 };

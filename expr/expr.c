@@ -720,6 +720,45 @@ static int gen(struct compiler *c, const struct node *n, enum type *ty)
 	return fail(c->err, n->column, "internal: node %d", (int)n->kind);
 }
 
+static bool is_source(__u8 code)
+{
+	return code == UT_OP_ARG || code == UT_OP_PID || code == UT_OP_TID || code == UT_OP_UID;
+}
+
+static bool is_comparison(__u8 code)
+{
+	return code >= UT_OP_EQ && code <= UT_OP_GE;
+}
+
+/* Recognize "SRC CONST CMP" and "SRC CONST & CONST CMP" (see struct ut_pred_fast). */
+static void find_fast_shape(struct ut_pred *p)
+{
+	const struct ut_pred_op *o = p->ops, *cmp;
+	struct ut_pred_fast *f = &p->fast;
+
+	memset(f, 0, sizeof(*f));
+	if (p->nr_tests || !is_source(o[0].code))
+		return;
+	if (p->nr_ops == 3 && o[1].code == UT_OP_CONST && is_comparison(o[2].code)) {
+		cmp = &o[2];
+		f->val = o[1].val;
+	} else if (p->nr_ops == 5 && o[1].code == UT_OP_CONST && o[1].val &&
+		   o[2].code == UT_OP_BITAND && o[3].code == UT_OP_CONST &&
+		   is_comparison(o[4].code)) {
+		cmp = &o[4];		/* "x & 0" (mask 0 means none) is left to the program */
+		f->mask = o[1].val;
+		f->val = o[3].val;
+	} else {
+		return;
+	}
+	f->on = 1;
+	f->src = o[0].code;
+	f->arg = o[0].arg;
+	f->cmp = cmp->code;
+	f->sign = cmp->sign;
+	f->sign_arg = cmp->arg;
+}
+
 int expr__compile(const struct expr *e, const struct expr_args *args, struct ut_pred *out,
 		  struct expr_error *err)
 {
@@ -732,6 +771,8 @@ int expr__compile(const struct expr *e, const struct expr_args *args, struct ut_
 	ret = gen_operand(&c, e->root, &ty);
 	if (!ret && c.depth != 1)
 		ret = fail(err, e->root->column, "internal: stack depth %d", c.depth);
+	if (!ret)
+		find_fast_shape(out);
 	return ret;
 }
 

@@ -40,6 +40,11 @@ static void check_program(const struct ut_pred *p, const struct expr_args *a)
 	}
 	if (depth != 1)
 		abort();
+	/* the fast shape must say what the program says */
+	if (p->fast.on && (p->nr_tests || (p->nr_ops != 3 && p->nr_ops != 5) ||
+			   p->fast.cmp != p->ops[p->nr_ops - 1].code ||
+			   p->fast.src != p->ops[0].code))
+		abort();
 	for (i = 0; i < p->nr_tests; i++) {
 		if (p->tests[i].len > 63 ||
 		    (p->tests[i].src != UT_PRED_SRC_COMM && p->tests[i].src >= a->nr_args))

@@ -115,6 +115,23 @@ int main(void)
 	bad(&st, "/arg0 == \"a\" || arg0 == \"b\" || arg1 == \"c\" || arg1 == \"d\" || "
 	    "arg0 == \"e\"/", 67, "at most 4 string comparisons");
 
+	CHECK(&st, !compile("/arg2 > 3/", &p, &err) && p.fast.on && p.fast.src == UT_OP_ARG &&
+	      p.fast.arg == 2 && p.fast.cmp == UT_OP_GT && p.fast.val == 3 && !p.fast.mask &&
+	      p.fast.sign == UT_CMP_SIGNED, "expr one comparison has the fast shape", "%s",
+	      err.msg);
+	CHECK(&st, !compile("/(arg3 & 4) == 4/", &p, &err) && p.fast.on && p.fast.mask == 4 &&
+	      p.fast.val == 4 && p.fast.cmp == UT_OP_EQ && p.fast.sign == UT_CMP_UNSIGNED,
+	      "expr a masked comparison has the fast shape (bits compare unsigned)", "%s",
+	      err.msg);
+	CHECK(&st, !compile("/tid != 7/", &p, &err) && p.fast.on && p.fast.src == UT_OP_TID,
+	      "expr tid comparison has the fast shape", "%s", err.msg);
+	CHECK(&st, !compile("/arg2 > 3 && pid == 1/", &p, &err) && !p.fast.on,
+	      "expr two comparisons run the program", "fast");
+	CHECK(&st, !compile("/arg0 == \"x\"/", &p, &err) && !p.fast.on,
+	      "expr a string test runs the program", "fast");
+	CHECK(&st, !compile("/(arg3 & 0) == 0/", &p, &err) && !p.fast.on,
+	      "expr a zero mask runs the program", "fast");
+
 	for (i = 0; i < sizeof(pats) / sizeof(pats[0]); i++)
 		for (j = 0; j < sizeof(strs) / sizeof(strs[0]); j++)
 			glob(&st, pats[i], strs[j]);
