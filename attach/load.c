@@ -65,7 +65,7 @@ static int set_config(struct attach_session *s)
 		.hist_max = s->opts.hist_max,
 		.hist_step = s->opts.hist_step,
 		.hist_steps = hist_steps(&s->opts),
-		.key_size = s->opts.nr_keys ? s->opts.key_size : 0,
+		.key_size = s->opts.key_size,	/* 0: no keys */
 		.nr_keys = (__u8)s->opts.nr_keys,
 		/* a quarter of the ring, so a burst never waits for a full ring */
 		.wakeup_bytes = (s->opts.ring_size ? s->opts.ring_size : 1u << 22) / 4,

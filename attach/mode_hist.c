@@ -36,17 +36,104 @@ static int hist_site_roles(struct attach_session *s, int i, const struct sdt_pro
 	return 0;
 }
 
+/* --by: the keyed tables sized for the layout; one entry each otherwise. */
+static int hist_size_maps(struct attach_session *s)
+{
+	struct bpf_map *b = session_map(s, "hist_key_buckets");
+	struct bpf_map *st = session_map(s, "hist_key_stats");
+	bool keyed = s->opts.key_size > 0;
+	uint32_t n = keyed ? s->opts.max_keys : 1;
+	int err = 0;
+
+	if (keyed) {
+		err = bpf_map__set_key_size(b, s->opts.key_size + 8u);
+		if (!err)
+			err = bpf_map__set_key_size(st, s->opts.key_size);
+	}
+	if (!err)	/* a key's buckets: 16 on average, more counted as overflow */
+		err = bpf_map__set_max_entries(b, keyed ? n * 16 : 1);
+	if (!err)
+		err = bpf_map__set_max_entries(st, n);
+	return err;
+}
+
 const struct session_mode session_mode_hist = {
 	.name = "hist",
 	.elf_bytes = hist_bpf__elf_bytes,
 	.prog = "usdt_hist",
+	.size_maps = hist_size_maps,
 	.site_roles = hist_site_roles,
 };
+
+/* Merge per-CPU stats @vals into @out, ordered as the values' sign says. */
+static void merge_stats(const struct ut_hist_stats *vals, int ncpu, bool sgn,
+			struct ut_hist_stats *out)
+{
+	int c;
+
+	memset(out, 0, sizeof(*out));
+	for (c = 0; c < ncpu; c++) {
+		if (!vals[c].count)
+			continue;
+		if (!out->count || ut_hist_lt(vals[c].min, out->min, sgn))
+			out->min = vals[c].min;
+		if (!out->count || ut_hist_lt(out->max, vals[c].max, sgn))
+			out->max = vals[c].max;
+		out->count += vals[c].count;
+		out->sum += vals[c].sum;
+	}
+}
+
+int attach_session__hist_keyed(const struct attach_session *s, attach_hist_bucket_fn bucket_cb,
+			       attach_hist_stats_fn stats_cb, void *ctx)
+{
+	int ncpu = libbpf_num_possible_cpus(), bfd = session_map_fd(s, "hist_key_buckets");
+	int sfd = session_map_fd(s, "hist_key_stats"), err = 0;
+	size_t n = s->opts.key_size + 8u;
+	struct ut_hist_stats *vals, merged;
+	uint8_t *k = malloc(2 * n), *next;
+	void *prev = NULL;
+	uint32_t bucket;
+	uint64_t sum;
+
+	vals = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*vals));
+	if (!k || !vals) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	next = k + n;
+	while (!err && !bpf_map_get_next_key(bfd, prev, next)) {
+		memcpy(k, next, n);
+		prev = k;
+		err = session_percpu_sum(bfd, k, &sum, 1);
+		if (err == -ENOENT) {
+			err = 0;
+			continue;
+		}
+		memcpy(&bucket, k + s->opts.key_size, sizeof(bucket));
+		if (!err)
+			bucket_cb(ctx, k, bucket, sum);
+	}
+	n = s->opts.key_size;
+	prev = NULL;
+	while (!err && !bpf_map_get_next_key(sfd, prev, next)) {
+		memcpy(k, next, n);
+		prev = k;
+		if (bpf_map_lookup_elem(sfd, k, vals))
+			continue;
+		merge_stats(vals, ncpu, s->hist_signed, &merged);
+		stats_cb(ctx, k, &merged, s->hist_signed);
+	}
+out_free:
+	free(vals);
+	free(k);
+	return err;
+}
 
 int attach_session__hist(const struct attach_session *s, uint64_t *counts,
 			 struct ut_hist_stats *out, bool *is_signed)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd = session_map_fd(s, "hist_buckets"), c, err;
+	int ncpu = libbpf_num_possible_cpus(), fd = session_map_fd(s, "hist_buckets"), err;
 	struct ut_hist_stats *vals;
 	__u32 b, zero = 0;
 
@@ -63,17 +150,7 @@ int attach_session__hist(const struct attach_session *s, uint64_t *counts,
 		free(vals);
 		return err;
 	}
-	memset(out, 0, sizeof(*out));
-	for (c = 0; c < ncpu; c++) {
-		if (!vals[c].count)
-			continue;
-		if (!out->count || ut_hist_lt(vals[c].min, out->min, s->hist_signed))
-			out->min = vals[c].min;
-		if (!out->count || ut_hist_lt(out->max, vals[c].max, s->hist_signed))
-			out->max = vals[c].max;
-		out->count += vals[c].count;
-		out->sum += vals[c].sum;
-	}
+	merge_stats(vals, ncpu, s->hist_signed, out);
 	free(vals);
 	*is_signed = s->hist_signed;
 	return 0;

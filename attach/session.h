@@ -144,6 +144,13 @@ int attach_session__latency(const struct attach_session *s, attach_lat_bucket_fn
 /* ATTACH_HIST: UT_HIST_BUCKETS counts, the merged stats, the values' sign. */
 int attach_session__hist(const struct attach_session *s, uint64_t *counts,
 			 struct ut_hist_stats *st, bool *is_signed);
+/* ATTACH_HIST with keys: each (key, bucket)'s count, then each key's stats. */
+typedef void (*attach_hist_bucket_fn)(void *ctx, const void *key, uint32_t bucket,
+				      uint64_t count);
+typedef void (*attach_hist_stats_fn)(void *ctx, const void *key,
+				     const struct ut_hist_stats *st, bool is_signed);
+int attach_session__hist_keyed(const struct attach_session *s, attach_hist_bucket_fn bucket_cb,
+			       attach_hist_stats_fn stats_cb, void *ctx);
 /* Values an in-kernel mode could not read. */
 uint64_t attach_session__faults(const struct attach_session *s);
 /*

@@ -13,20 +13,35 @@
 #include "../writer/json.h"
 #include "../writer/vhist.h"
 #include "commands.h"
+#include "count_keys.h"
 #include "report.h"
 #include "runner.h"
+
+/* --by: one histogram per key (merged over the sites of a probe). */
+struct hist_row {
+	const struct site_info *si;
+	uint8_t key[UT_KEY_MAX];
+	struct vhist h;
+};
 
 struct hist_state {
 	struct event_writer *w;
 	const struct runner_opts *o;
 	const char *arg;		/* "arg2", as given */
-	struct vhist h;
+	struct vhist h;			/* the one histogram without --by */
+	struct count_layout layout;	/* --by */
+	bool keyed;
+	struct hist_row *rows;
+	size_t nr, cap;
+	struct attach_session *session;	/* while reading */
+	int err;
+	long top;
 	uint64_t t0_ns;
 };
 
 static const char hist_usage[] =
-"usage: usdtrace hist [--linear MIN,MAX,STEP] [--json] [-i SECONDS] [-d SECONDS]\n"
-"                     [-o FILE] [-p PID | -c 'CMD'] PROBE argN\n"
+"usage: usdtrace hist [--linear MIN,MAX,STEP] [--by KEY,...] [--json] [-i SECONDS]\n"
+"                     [-d SECONDS] [-o FILE] [-p PID | -c 'CMD'] PROBE argN\n"
 "\n"
 "A histogram of argument N's values at every hit of PROBE, in the kernel:\n"
 "powers of two ([0, 1), [1, 2), [2, 4), ..., negatives in one bucket below\n"
@@ -35,14 +50,18 @@ static const char hist_usage[] =
 "spec (or FMT d) says so. PROBE as for trace, predicate included.\n"
 "\n"
 "  --linear MIN,MAX,STEP  linear buckets (at most 1024 between MIN and MAX)\n"
+"  --by KEY,...           one histogram per key, keys as for count --by\n"
+"  --max-keys N, -n TOP   as for count\n"
 "  -i, --interval S       print the totals so far every S seconds\n"
 "  -c, -p, -d, -o, -v, --json, --comm  as for trace\n"
 "\n"
 "Examples:\n"
 "  usdtrace hist -c 'build/samples/sample -n 100' sample:loop arg0\n"
-"  usdtrace hist --linear -1100,-1000,20 -c 'build/samples/sample -n 100' sample:types arg2\n";
+"  usdtrace hist --linear -1100,-1000,20 -c 'build/samples/sample -n 100' sample:types arg2\n"
+"  usdtrace hist --by arg0 -c 'build/samples/sample -n 30' 'sample:str(s,d)' arg1\n";
 
-static void print_json(struct hist_state *hs, uint64_t now, bool final)
+static void print_json(struct hist_state *hs, const struct hist_row *r, const struct vhist *h,
+		       uint64_t now, bool final)
 {
 	FILE *out = hs->w->out;
 	char probe[256];
@@ -50,34 +69,148 @@ static void print_json(struct hist_state *hs, uint64_t now, bool final)
 	snprintf(probe, sizeof(probe), "%s:%s", hs->o->probes[0].provider,
 		 hs->o->probes[0].name);
 	fputs("{\"type\":\"hist\",\"probe\":", out);
-	json_write_str(out, probe);
+	json_write_str(out, r ? r->si->label : probe);
 	fputs(",\"arg\":", out);
 	json_write_str(out, hs->arg);
+	if (r)
+		count_key__fields(out, &hs->layout, r->si, r->key, true);
 	fputc(',', out);
-	vhist_print_json_fields(out, &hs->h);
+	vhist_print_json_fields(out, h);
 	if (!final)
 		fprintf(out, ",\"interval\":true,\"ts\":%llu", (unsigned long long)now);
 	fputs("}\n", out);
 }
 
+/* The row of @key, made from the template histogram when new; NULL on ENOMEM. */
+static struct hist_row *row_of(struct hist_state *hs, const uint8_t *key)
+{
+	const struct site_info *si;
+	uint32_t site, ks = hs->layout.key_size;
+	struct hist_row *r;
+	size_t i;
+
+	memcpy(&site, key, sizeof(site));
+	si = attach_session__site(hs->session, site);
+	if (!si)
+		return NULL;
+	for (i = 0; i < hs->nr; i++) {
+		r = &hs->rows[i];
+		if (!strcmp(r->si->label, si->label) &&
+		    (!hs->layout.site || r->si == si) && !memcmp(r->key + 4, key + 4, ks - 4))
+			return r;
+	}
+	if (hs->nr == hs->cap) {
+		size_t cap = hs->cap ? hs->cap * 2 : 16;
+
+		r = realloc(hs->rows, cap * sizeof(*r));
+		if (!r) {
+			hs->err = -ENOMEM;
+			return NULL;
+		}
+		hs->rows = r;
+		hs->cap = cap;
+	}
+	r = &hs->rows[hs->nr++];
+	memset(r, 0, sizeof(*r));
+	r->si = si;
+	memcpy(r->key, key, ks);
+	r->h = hs->h;		/* the bucket layout; counts and stats zero */
+	return r;
+}
+
+static void on_bucket(void *ctx, const void *key, uint32_t bucket, uint64_t count)
+{
+	struct hist_row *r = row_of(ctx, key);
+
+	if (r && bucket < UT_HIST_BUCKETS)
+		r->h.counts[bucket] += count;
+}
+
+/* Stats of one key of one site, merged into its row. */
+static void on_stats(void *ctx, const void *key, const struct ut_hist_stats *st, bool sgn)
+{
+	struct hist_row *r = row_of(ctx, key);
+	struct ut_hist_stats *m;
+
+	if (!r || !st->count)
+		return;
+	m = &r->h.st;
+	r->h.is_signed = sgn;
+	if (!m->count || ut_hist_lt(st->min, m->min, sgn))
+		m->min = st->min;
+	if (!m->count || ut_hist_lt(m->max, st->max, sgn))
+		m->max = st->max;
+	m->count += st->count;
+	m->sum += st->sum;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct hist_row *x = a, *y = b;
+
+	if (x->h.st.count != y->h.st.count)
+		return x->h.st.count < y->h.st.count ? 1 : -1;
+	return memcmp(x->key + 4, y->key + 4, UT_KEY_MAX - 4);
+}
+
+static void print_one(struct hist_state *hs, const struct hist_row *r, const struct vhist *h,
+		      uint64_t now, bool final)
+{
+	if (hs->w->json) {
+		print_json(hs, r, h, now, final);
+		return;
+	}
+	fprintf(hs->w->out, "%s:%s %s", hs->o->probes[0].provider, hs->o->probes[0].name,
+		hs->arg);
+	if (r)
+		count_key__fields(hs->w->out, &hs->layout, r->si, r->key, false);
+	fputc('\n', hs->w->out);
+	vhist_print_text(hs->w->out, h);
+}
+
+static int read_keyed(struct hist_state *hs, struct attach_session *s)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < hs->nr; i++) {
+		memset(hs->rows[i].h.counts, 0, sizeof(hs->rows[i].h.counts));
+		memset(&hs->rows[i].h.st, 0, sizeof(hs->rows[i].h.st));
+	}
+	hs->session = s;
+	hs->err = 0;
+	err = attach_session__hist_keyed(s, on_bucket, on_stats, hs);
+	hs->session = NULL;
+	if (!err && hs->nr > 1)
+		qsort(hs->rows, hs->nr, sizeof(*hs->rows), cmp_rows);
+	return err ? err : hs->err;
+}
+
 static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
 {
 	struct hist_state *hs = ctx;
-	int err = attach_session__hist(s, hs->h.counts, &hs->h.st, &hs->h.is_signed);
+	size_t i, n;
+	int err = hs->keyed ? read_keyed(hs, s) :
+		  attach_session__hist(s, hs->h.counts, &hs->h.st, &hs->h.is_signed);
 
 	if (err) {
 		usdtrace_err("hist: reading the histogram: %s", strerror(-err));
 		return;
 	}
-	hs->w->events = hs->h.st.count;
-	if (hs->w->json) {
-		print_json(hs, now, final);
+	if (!final && !hs->w->json)
+		fprintf(hs->w->out, "%.3fs:\n", (double)(now - hs->t0_ns) / 1e9);
+	if (!hs->keyed) {
+		hs->w->events = hs->h.st.count;
+		print_one(hs, NULL, &hs->h, now, final);
 	} else {
-		if (!final)
-			fprintf(hs->w->out, "%.3fs:\n", (double)(now - hs->t0_ns) / 1e9);
-		fprintf(hs->w->out, "%s:%s %s\n", hs->o->probes[0].provider,
-			hs->o->probes[0].name, hs->arg);
-		vhist_print_text(hs->w->out, &hs->h);
+		hs->w->events = attach_session__key_overflow(s);
+		n = hs->top > 0 && (size_t)hs->top < hs->nr ? (size_t)hs->top : hs->nr;
+		for (i = 0; i < hs->nr; i++) {
+			hs->w->events += hs->rows[i].h.st.count;
+			if (i < n)
+				print_one(hs, &hs->rows[i], &hs->rows[i].h, now, final);
+		}
+		hs->w->overflow = attach_session__key_overflow(s);
 	}
 	fflush(hs->w->out);
 }
@@ -103,6 +236,7 @@ static int run_hist(const struct cli_command *cmd, struct cli_opts *o)
 	struct event_writer w = {};
 	struct hist_state hs = { .w = &w, .o = &o->run };
 	struct runner_hooks hooks = { .on_tick = on_tick, .ctx = &hs };
+	int status;
 
 	if (o->nr_args != 2) {
 		usdtrace_err("%s: needs PROBE and argN (see usdtrace %s --help)", cmd->name,
@@ -130,14 +264,33 @@ static int run_hist(const struct cli_command *cmd, struct cli_opts *o)
 		usdtrace_err("%s: hist takes a USDT probe or a uprobe", o->run.probes[0].text);
 		return 1;
 	}
+	if (o->by_list && strcmp(o->by_list, "probe")) {
+		char why[160];
+
+		if (count_layout__make(o->by_list, o->run.probes, o->run.nr_probes,
+				       o->run.str_len, &hs.layout, why, sizeof(why))) {
+			usdtrace_err("%s", why);
+			return 1;
+		}
+		hs.keyed = true;
+		hs.top = o->top;
+		ao.keys = hs.layout.parts;
+		ao.nr_keys = hs.layout.nr;
+		ao.key_size = hs.layout.key_size;
+		ao.max_keys = o->max_keys;
+		w.keyed = true;
+	}
 	hs.t0_ns = runner_now_ns();
-	return runner__run(&o->run, &ao, &hooks, &w);
+	status = runner__run(&o->run, &ao, &hooks, &w);
+	free(hs.rows);
+	return status;
 }
 
 const struct cli_command cmd_hist = {
 	.name = "hist",
 	.summary = "histogram of one argument's values, in the kernel",
 	.usage = hist_usage,
-	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_LINEAR),
+	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_LINEAR) | OPT(OPT_BY) | OPT(OPT_MAX_KEYS) |
+		OPT(OPT_TOP),
 	.run = run_hist,
 };

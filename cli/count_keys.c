@@ -277,28 +277,44 @@ static void put_cuts(FILE *out, const struct key_table *t, const struct key_row 
 		fputc(']', out);
 }
 
+void count_key__fields(FILE *out, const struct count_layout *l, const struct site_info *si,
+		       const uint8_t *key, bool json)
+{
+	struct key_table t = { .l = l };
+	struct key_row r = { .si = si };
+	char name[16];
+	int k;
+
+	memcpy(r.key, key, l->key_size);
+	if (l->site) {
+		if (json) {
+			fputs(",\"object\":", out);
+			json_write_str(out, si->object);
+			fprintf(out, ",\"offset\":%" PRIu64, si->offset);
+		} else {
+			fprintf(out, " site=%s+%#" PRIx64, si->object, si->offset);
+		}
+	}
+	for (k = 0; k < l->nr; k++) {
+		fprintf(out, json ? ",\"%s\":" : " %s=",
+			part_name(&l->parts[k], name, sizeof(name)));
+		put_part(out, &t, &r, k, json);
+	}
+	if (json)
+		put_cuts(out, &t, &r);
+}
+
 static void print_json(const struct key_table *t, FILE *out, bool final, uint64_t now,
 		       size_t n, uint64_t overflow)
 {
-	char name[16];
 	size_t i;
-	int k;
 
 	for (i = 0; i < n; i++) {
 		const struct key_row *r = &t->rows[i];
 
 		fputs("{\"type\":\"count\",\"probe\":", out);
 		json_write_str(out, r->si->label);
-		if (t->l->site) {
-			fputs(",\"object\":", out);
-			json_write_str(out, r->si->object);
-			fprintf(out, ",\"offset\":%" PRIu64, r->si->offset);
-		}
-		for (k = 0; k < t->l->nr; k++) {
-			fprintf(out, ",\"%s\":", part_name(&t->l->parts[k], name, sizeof(name)));
-			put_part(out, t, r, k, true);
-		}
-		put_cuts(out, t, r);
+		count_key__fields(out, t->l, r->si, r->key, true);
 		fprintf(out, ",\"count\":%" PRIu64, final ? r->total : r->total - r->prev);
 		if (!final)
 			fprintf(out, ",\"interval\":true,\"ts\":%" PRIu64, now);

@@ -31,6 +31,13 @@ bool count_layout__valid(const char *list);
 int count_layout__make(const char *list, const struct probe_spec *probes, int nr_probes,
 		       uint32_t str_len, struct count_layout *out, char *err, size_t size);
 
+/*
+ * The key's fields after the probe: JSON ',"pid":12,"arg0":"x"' (with
+ * "truncated"), or text ' pid=12 arg0="x"'.
+ */
+void count_key__fields(FILE *out, const struct count_layout *l, const struct site_info *si,
+		       const uint8_t *key, bool json);
+
 struct key_row {
 	const struct site_info *si;	/* the first site seen; owned by the session */
 	uint8_t key[UT_KEY_MAX];

@@ -67,6 +67,22 @@ def test_linear():
           buckets(h) == {(0, 30): 30, (30, 60): 30, (60, 90): 30, (90, 100): 10}, f"{h}")
 
 
+def test_by():
+    r, hs, recs = hist("--by", "arg0", "sample:str(s,d)", "arg1", n=30)
+    got = {h["arg0"]: buckets(h) for h in hs}
+    want = {name: log2_want(range(k, 30, 3))
+            for k, name in enumerate(["alpha", "beta", 'gamma "quoted"'])}
+    check("hist --by arg0: one histogram per string, every bucket exact",
+          r.returncode == 0 and got == want and all(h["count"] == 10 for h in hs),
+          f"{got} {r.stderr}")
+    check("hist --by: the summary counts every value and no overflow",
+          recs[-1].get("events") == 30 and recs[-1].get("overflow") == 0, f"{recs[-1:]}")
+    r, hs, _ = hist("--by", "site", "sample:twosites", "arg0", n=20)
+    check("hist --by site: one histogram per site",
+          len(hs) == 2 and len({h["offset"] for h in hs}) == 2 and
+          all(buckets(h) == log2_want(range(20)) for h in hs), f"{hs}")
+
+
 def test_interval_and_text():
     r = usdtrace("hist", "--json", "-i", "0.2", "-c", f"{SAMPLE} -n 20 -s 30", "sample:loop",
                  "arg0")
@@ -103,6 +119,7 @@ if os.getuid() != 0:
 else:
     test_log2()
     test_linear()
+    test_by()
     test_interval_and_text()
     test_bad()
 summary_exit()
