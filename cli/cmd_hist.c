@@ -19,7 +19,7 @@
 
 /* --by: one histogram per key (merged over the sites of a probe). */
 struct hist_row {
-	const struct site_info *si;
+	struct site_info si;	/* copied: the session's table moves (count_keys.h) */
 	uint8_t key[UT_KEY_MAX];
 	struct vhist h;
 };
@@ -69,11 +69,11 @@ static void print_json(struct hist_state *hs, const struct hist_row *r, const st
 	snprintf(probe, sizeof(probe), "%s:%s", hs->o->probes[0].provider,
 		 hs->o->probes[0].name);
 	fputs("{\"type\":\"hist\",\"probe\":", out);
-	json_write_str(out, r ? r->si->label : probe);
+	json_write_str(out, r ? r->si.label : probe);
 	fputs(",\"arg\":", out);
 	json_write_str(out, hs->arg);
 	if (r)
-		count_key__fields(out, &hs->layout, r->si, r->key, true);
+		count_key__fields(out, &hs->layout, &r->si, r->key, true);
 	fputc(',', out);
 	vhist_print_json_fields(out, h);
 	if (!final)
@@ -95,8 +95,10 @@ static struct hist_row *row_of(struct hist_state *hs, const uint8_t *key)
 		return NULL;
 	for (i = 0; i < hs->nr; i++) {
 		r = &hs->rows[i];
-		if (!strcmp(r->si->label, si->label) &&
-		    (!hs->layout.site || r->si == si) && !memcmp(r->key + 4, key + 4, ks - 4))
+		if (!strcmp(r->si.label, si->label) &&
+		    (!hs->layout.site || (r->si.object == si->object &&
+					   r->si.offset == si->offset)) &&
+		    !memcmp(r->key + 4, key + 4, ks - 4))
 			return r;
 	}
 	if (hs->nr == hs->cap) {
@@ -112,7 +114,7 @@ static struct hist_row *row_of(struct hist_state *hs, const uint8_t *key)
 	}
 	r = &hs->rows[hs->nr++];
 	memset(r, 0, sizeof(*r));
-	r->si = si;
+	r->si = *si;
 	memcpy(r->key, key, ks);
 	r->h = hs->h;		/* the bucket layout; counts and stats zero */
 	return r;
@@ -163,7 +165,7 @@ static void print_one(struct hist_state *hs, const struct hist_row *r, const str
 	fprintf(hs->w->out, "%s:%s %s", hs->o->probes[0].provider, hs->o->probes[0].name,
 		hs->arg);
 	if (r)
-		count_key__fields(hs->w->out, &hs->layout, r->si, r->key, false);
+		count_key__fields(hs->w->out, &hs->layout, &r->si, r->key, false);
 	fputc('\n', hs->w->out);
 	vhist_print_text(hs->w->out, h);
 }

@@ -146,9 +146,9 @@ int count_layout__make(const char *list, const struct probe_spec *probes, int nr
 static bool same_row(const struct key_table *t, const struct key_row *r,
 		     const struct site_info *si, const uint8_t *key)
 {
-	if (strcmp(r->si->label, si->label))
+	if (strcmp(r->si.label, si->label))
 		return false;
-	if (t->l->site && (r->si->object != si->object || r->si->offset != si->offset))
+	if (t->l->site && (r->si.object != si->object || r->si.offset != si->offset))
 		return false;
 	return !memcmp(r->key + 4, key + 4, t->l->key_size - 4u);
 }
@@ -182,7 +182,7 @@ int key_table__add(struct key_table *t, struct attach_session *s, const uint8_t 
 	}
 	r = &t->rows[t->nr++];
 	memset(r, 0, sizeof(*r));
-	r->si = si;
+	r->si = *si;
 	memcpy(r->key, key, t->l->key_size);
 	r->total = count;
 	return 0;
@@ -241,7 +241,7 @@ static void put_part(FILE *out, const struct key_table *t, const struct key_row 
 		return;
 	case UT_KEY_ARG:
 		memcpy(&n64, v, sizeof(n64));
-		f = pt->arg < r->si->nr_args ? r->si->fmt[pt->arg] : 'u';
+		f = pt->arg < r->si.nr_args ? r->si.fmt[pt->arg] : 'u';
 		if (f == 'x')
 			fprintf(out, json ? "\"%#" PRIx64 "\"" : "%#" PRIx64, n64);
 		else if (f == 'd')
@@ -281,7 +281,7 @@ void count_key__fields(FILE *out, const struct count_layout *l, const struct sit
 		       const uint8_t *key, bool json)
 {
 	struct key_table t = { .l = l };
-	struct key_row r = { .si = si };
+	struct key_row r = { .si = *si };
 	char name[16];
 	int k;
 
@@ -313,8 +313,8 @@ static void print_json(const struct key_table *t, FILE *out, bool final, uint64_
 		const struct key_row *r = &t->rows[i];
 
 		fputs("{\"type\":\"count\",\"probe\":", out);
-		json_write_str(out, r->si->label);
-		count_key__fields(out, t->l, r->si, r->key, true);
+		json_write_str(out, r->si.label);
+		count_key__fields(out, t->l, &r->si, r->key, true);
 		fprintf(out, ",\"count\":%" PRIu64, final ? r->total : r->total - r->prev);
 		if (!final)
 			fprintf(out, ",\"interval\":true,\"ts\":%" PRIu64, now);
@@ -333,7 +333,7 @@ static void print_text(const struct key_table *t, FILE *out, bool final, size_t 
 	int k, w = 5;
 
 	for (i = 0; i < n; i++) {
-		int len = (int)strlen(t->rows[i].si->label);
+		int len = (int)strlen(t->rows[i].si.label);
 
 		w = len > w ? len : w;
 	}
@@ -346,9 +346,9 @@ static void print_text(const struct key_table *t, FILE *out, bool final, size_t 
 	for (i = 0; i < n; i++) {
 		const struct key_row *r = &t->rows[i];
 
-		fprintf(out, "%-*s", w, r->si->label);
+		fprintf(out, "%-*s", w, r->si.label);
 		if (t->l->site)
-			fprintf(out, "  %s+%#" PRIx64, r->si->object, r->si->offset);
+			fprintf(out, "  %s+%#" PRIx64, r->si.object, r->si.offset);
 		for (k = 0; k < t->l->nr; k++) {
 			fputs("  ", out);
 			put_part(out, t, r, k, false);

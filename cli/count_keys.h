@@ -39,7 +39,11 @@ void count_key__fields(FILE *out, const struct count_layout *l, const struct sit
 		       const uint8_t *key, bool json);
 
 struct key_row {
-	const struct site_info *si;	/* the first site seen; owned by the session */
+	/*
+	 * The first site seen, copied: the session's table of sites moves when
+	 * a library loaded later adds sites; the strings it points to do not.
+	 */
+	struct site_info si;
 	uint8_t key[UT_KEY_MAX];
 	uint64_t total;
 	uint64_t prev;			/* total at the last interval */
