@@ -105,6 +105,27 @@ static __always_inline int str_test(struct pt_regs *ctx, const struct ut_site_sp
 }
 
 /* What the loop steps share; constant during an evaluation. */
+/* The value of source @code (an argument, pid, tid or uid); *@fault if unread. */
+static __always_inline __u64 pred_source(struct pt_regs *ctx, const struct ut_site_spec *spec,
+					 __u8 code, __u32 k, bool *fault)
+{
+	*fault = false;
+	switch (code) {
+	case UT_OP_ARG:
+		if (k >= UT_MAX_ARGS) {
+			*fault = true;
+			return 0;
+		}
+		return fetch_arg(ctx, &spec->args[k], fault);
+	case UT_OP_PID:
+		return bpf_get_current_pid_tgid() >> 32;
+	case UT_OP_TID:
+		return (__u32)bpf_get_current_pid_tgid();
+	default:
+		return (__u32)bpf_get_current_uid_gid();
+	}
+}
+
 struct pred_eval {
 	struct pt_regs *regs;
 	const struct ut_site_spec *spec;
@@ -163,23 +184,15 @@ static long pred_step(__u32 i, struct pred_eval *e)
 	k = op->arg;
 	switch (op->code) {
 	case UT_OP_ARG:
-		if (k >= UT_MAX_ARGS)
-			goto bad;
-		v = fetch_arg(e->regs, &e->spec->args[k], &fault);
+	case UT_OP_PID:
+	case UT_OP_TID:
+	case UT_OP_UID:
+		v = pred_source(e->regs, e->spec, op->code, k, &fault);
 		if (fault)
 			goto bad;
 		break;
 	case UT_OP_CONST:
 		v = op->val;
-		break;
-	case UT_OP_PID:
-		v = bpf_get_current_pid_tgid() >> 32;
-		break;
-	case UT_OP_TID:
-		v = (__u32)bpf_get_current_pid_tgid();
-		break;
-	case UT_OP_UID:
-		v = (__u32)bpf_get_current_uid_gid();
 		break;
 	case UT_OP_TEST:
 		v = (b->tests >> (k & 31)) & 1;
@@ -215,26 +228,10 @@ static __always_inline bool fast_pass(struct pt_regs *ctx, const struct ut_site_
 {
 	struct ut_pred_op cmp = { .code = f->cmp, .sign = f->sign, .arg = f->sign_arg };
 	struct pred_eval e = { .spec = spec };
-	__u32 k = f->arg;
-	bool fault = false;
+	bool fault;
 	__u64 v;
 
-	switch (f->src) {
-	case UT_OP_ARG:
-		if (k >= UT_MAX_ARGS)
-			return false;
-		v = fetch_arg(ctx, &spec->args[k], &fault);
-		break;
-	case UT_OP_PID:
-		v = bpf_get_current_pid_tgid() >> 32;
-		break;
-	case UT_OP_TID:
-		v = (__u32)bpf_get_current_pid_tgid();
-		break;
-	default:
-		v = (__u32)bpf_get_current_uid_gid();
-		break;
-	}
+	v = pred_source(ctx, spec, f->src, f->arg, &fault);
 	*bad = fault;
 	if (f->mask)
 		v &= f->mask;

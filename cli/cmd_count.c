@@ -315,16 +315,16 @@ static int run_count(const struct cli_command *cmd, struct cli_opts *o)
 	if (cs.by == BY_KEYS) {
 		char why[160];
 
-		if (count_layout__make(o->by_list, o->run.probes, o->run.nr_probes,
-				       o->run.str_len, &cs.layout, why, sizeof(why))) {
+		struct cli_layout_req req = {
+			.list = o->by_list, .probes = o->run.probes, .nr_probes = o->run.nr_probes,
+			.str_len = o->run.str_len, .max_keys = o->max_keys,
+		};
+
+		if (count_layout__apply(&req, &cs.layout, &ao, why, sizeof(why))) {
 			usdtrace_err("%s", why);
 			return 1;
 		}
 		cs.keys.l = &cs.layout;
-		ao.keys = cs.layout.parts;
-		ao.nr_keys = cs.layout.nr;
-		ao.key_size = cs.layout.key_size;
-		ao.max_keys = o->max_keys;
 		w.keyed = true;
 	}
 	cs.t0_ns = runner_now_ns();

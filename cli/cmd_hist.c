@@ -269,17 +269,17 @@ static int run_hist(const struct cli_command *cmd, struct cli_opts *o)
 	if (o->by_list && strcmp(o->by_list, "probe")) {
 		char why[160];
 
-		if (count_layout__make(o->by_list, o->run.probes, o->run.nr_probes,
-				       o->run.str_len, &hs.layout, why, sizeof(why))) {
+		struct cli_layout_req req = {
+			.list = o->by_list, .probes = o->run.probes, .nr_probes = o->run.nr_probes,
+			.str_len = o->run.str_len, .max_keys = o->max_keys,
+		};
+
+		if (count_layout__apply(&req, &hs.layout, &ao, why, sizeof(why))) {
 			usdtrace_err("%s", why);
 			return 1;
 		}
 		hs.keyed = true;
 		hs.top = o->top;
-		ao.keys = hs.layout.parts;
-		ao.nr_keys = hs.layout.nr;
-		ao.key_size = hs.layout.key_size;
-		ao.max_keys = o->max_keys;
 		w.keyed = true;
 	}
 	hs.t0_ns = runner_now_ns();

@@ -143,6 +143,21 @@ int count_layout__make(const char *list, const struct probe_spec *probes, int nr
 	return 0;
 }
 
+int count_layout__apply(const struct cli_layout_req *req, struct count_layout *l,
+			struct attach_opts *ao, char *err, size_t size)
+{
+	int ret = count_layout__make(req->list, req->probes, req->nr_probes, req->str_len, l,
+				     err, size);
+
+	if (ret)
+		return ret;
+	ao->keys = l->parts;
+	ao->nr_keys = l->nr;
+	ao->key_size = l->key_size;
+	ao->max_keys = req->max_keys;
+	return 0;
+}
+
 static bool same_row(const struct key_table *t, const struct key_row *r,
 		     const struct site_info *si, const uint8_t *key)
 {

@@ -38,6 +38,19 @@ int count_layout__make(const char *list, const struct probe_spec *probes, int nr
 void count_key__fields(FILE *out, const struct count_layout *l, const struct site_info *si,
 		       const uint8_t *key, bool json);
 
+/* What a keyed run needs from the command line. */
+struct cli_layout_req {
+	const char *list;
+	const struct probe_spec *probes;
+	int nr_probes;
+	uint32_t str_len;
+	uint32_t max_keys;
+};
+
+/* count_layout__make(), then the layout into @ao (it points into @l). */
+int count_layout__apply(const struct cli_layout_req *req, struct count_layout *l,
+			struct attach_opts *ao, char *err, size_t size);
+
 struct key_row {
 	/*
 	 * The first site seen, copied: the session's table of sites moves when
