@@ -125,8 +125,8 @@ int usdt_calls(struct pt_regs *ctx)
 	if (!wanted())
 		return 0;
 	spec = bpf_map_lookup_elem(&site_specs, &site);
-	if (!spec)
-		return 0;
+	if (!spec || !pred_pass(ctx, spec, false))
+		return 0;	/* --method: entry and return alike, so pairs stay pairs */
 	fp = ident_fp(ctx, spec, vals);
 	stk = call_stack(tid, spec->flags & UT_SITE_ENTRY);
 	if (spec->flags & UT_SITE_ENTRY) {

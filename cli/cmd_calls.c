@@ -49,6 +49,8 @@ static const char calls_usage[] =
 "(inclusive) time, counted in the kernel. LANG: python, java, ruby, php.\n"
 "\n"
 "  -l, --lang LANG    the runtime\n"
+"  -m, --method GLOB  only methods whose name matches (Python: the function,\n"
+"                     Java, Ruby, PHP: the method), in the kernel\n"
 "      --self         also the exclusive time (without callees)\n"
 "      --folded FILE  also write \"LANG;method count\" lines (flow has stacks)\n"
 "      --weight time  fold total nanoseconds instead of call counts\n"
@@ -251,7 +253,8 @@ const struct cli_command cmd_calls = {
 	.name = "calls",
 	.summary = "per-method call counts and times of a runtime (-l LANG)",
 	.usage = calls_usage,
-	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_LANG) | OPT(OPT_SELF) | OPT(OPT_TOP) |
+	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_LANG) | OPT(OPT_METHOD) | OPT(OPT_SELF) |
+		OPT(OPT_TOP) |
 		OPT(OPT_FOLDED) | OPT(OPT_WEIGHT),
 	.no_args = true,
 	.run = run_calls,

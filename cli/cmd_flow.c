@@ -53,6 +53,7 @@ static const char flow_usage[] =
 "python, java, ruby, php. A return whose entry probe did not fire is marked\n"
 "(entry not seen), and their number is reported at the end.\n"
 "\n"
+"  -m, --method GLOB   only methods whose name matches (as for calls)\n"
 "  --timeline FILE     also write each call as a slice of a Chrome Trace\n"
 "                      Event JSON file (opens in Perfetto), nested per thread\n"
 "  --folded FILE       also write folded stacks (comm;frame;frame count) for\n"
@@ -226,7 +227,8 @@ const struct cli_command cmd_flow = {
 	.name = "flow",
 	.summary = "call/return flow of a runtime, indented by depth",
 	.usage = flow_usage,
-	.opts = OPTS_RUN | OPT(OPT_LANG) | OPT(OPT_TIMELINE) | OPT(OPT_FOLDED) | OPT(OPT_WEIGHT),
+	.opts = OPTS_RUN | OPT(OPT_LANG) | OPT(OPT_METHOD) | OPT(OPT_TIMELINE) | OPT(OPT_FOLDED) |
+		OPT(OPT_WEIGHT),
 	.str_len = FLOW_NAME / 2,	/* method names, not data */
 	.no_args = true,
 	.run = run_flow,

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "../expr/expr.h"
 #include "../writer/decode.h"
 #include "lang_cmd.h"
 
@@ -19,6 +20,7 @@ void lang_cmd__init(struct lang_cmd *lc, const char *name, const struct cli_opts
 	lc->name = name;
 	lc->a = o->lang;
 	lc->o = o->run;
+	lc->method = o->method;
 	lc->o.unsafe_off = true;	/* a runtime's own probes: leave the harmful ones off */
 }
 
@@ -86,6 +88,31 @@ static void check_env(const struct lang_cmd *lc)
 	free(buf);
 }
 
+/*
+ * --method GLOB: entries and returns whose method name part (the adapter's
+ * second name argument) matches, as a predicate on both, so pairs stay
+ * pairs; the other probes (GC, loads) are not filtered.
+ */
+static int method_filter(struct lang_cmd *lc)
+{
+	int i, k = lc->a->ident[1];
+
+	if (k < 0) {
+		usdtrace_err("%s: --method: %s's probes name no method", lc->name, lc->a->lang);
+		return -EINVAL;
+	}
+	for (i = 0; i < lc->nr_sel; i++) {
+		if (lc->sel[i]->event != LANG_ENTRY && lc->sel[i]->event != LANG_RETURN)
+			continue;
+		if (expr__and_glob(&lc->o.probes[i].pred, k, lc->method)) {
+			usdtrace_err("%s: --method %s: a glob of at most 63 characters", lc->name,
+				     lc->method);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode mode)
 {
 	char *texts[LANG_MAX_PROBES];
@@ -113,6 +140,8 @@ int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode m
 			lc->flags[i] |= UT_SITE_LIFO;
 	}
 	err = runner_opts__probes(&lc->o, lc->nr_sel, texts, 0);
+	if (!err && lc->method)
+		err = method_filter(lc);
 	if (err)
 		return err;
 	lc->ao.mode = mode;

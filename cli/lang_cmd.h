@@ -21,6 +21,7 @@ struct lang_cmd {
 	uint16_t flags[LANG_MAX_PROBES];
 	const char *env[2];
 	int sites_seen;			/* sites attached, initially and later */
+	const char *method;		/* --method GLOB, or NULL */
 };
 
 /* From the parsed options of command @name (-l and the runner's). */

@@ -136,6 +136,12 @@ static int set_linear(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+static int set_method(struct cli_opts *o, const char *arg)
+{
+	o->method = arg;
+	return 0;
+}
+
 static int set_strlen(struct cli_opts *o, const char *arg)
 {
 	double v;
@@ -279,6 +285,7 @@ static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_COMM] = { "comm", 0, true, set_comm },
 	[OPT_LINEAR] = { "linear", 0, true, set_linear },
 	[OPT_MAX_KEYS] = { "max-keys", 0, true, set_max_keys },
+	[OPT_METHOD] = { "method", 'm', true, set_method },
 };
 
 #define OPT_HELP	NR_CLI_OPTS

@@ -19,7 +19,7 @@ enum cli_opt {
 	OPT_JSON, OPT_OUTPUT, OPT_DURATION, OPT_INTERVAL, OPT_PID, OPT_COMMAND, OPT_STRLEN,
 	OPT_RING_SIZE, OPT_VERBOSE, OPT_NO_MULTI, OPT_FOLLOW, OPT_TIMELINE, OPT_FOLDED,
 	OPT_WEIGHT, OPT_BY, OPT_KEY, OPT_LANG, OPT_SELF, OPT_TOP, OPT_ALLOW_UNSAFE,
-	OPT_NO_FAULT_IN, OPT_COMM, OPT_LINEAR, OPT_MAX_KEYS,
+	OPT_NO_FAULT_IN, OPT_COMM, OPT_LINEAR, OPT_MAX_KEYS, OPT_METHOD,
 	NR_CLI_OPTS,
 };
 
@@ -51,6 +51,7 @@ struct cli_opts {
 	const struct lang_adapter *lang; /* -l LANG */
 	bool self;			/* calls --self */
 	long top;			/* calls -n, 0: all */
+	const char *method;		/* calls/flow --method GLOB */
 	bool linear;			/* hist --linear MIN,MAX,STEP */
 	int64_t lin_min;
 	int64_t lin_max;

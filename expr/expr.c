@@ -451,6 +451,11 @@ void expr__free(struct expr *e)
 
 int expr__and_comm(struct expr **e, const char *glob)
 {
+	return expr__and_glob(e, -1, glob);
+}
+
+int expr__and_glob(struct expr **e, int arg, const char *glob)
+{
 	struct expr *x = *e;
 	struct node *comm, *lit, *cmp, *and;
 	size_t n = strlen(glob);
@@ -470,7 +475,7 @@ int expr__and_comm(struct expr **e, const char *glob)
 	comm = &x->nodes[x->nr_nodes++];
 	lit = &x->nodes[x->nr_nodes++];
 	cmp = &x->nodes[x->nr_nodes++];
-	*comm = (struct node){ .kind = N_COMM, .column = 0 };
+	*comm = arg < 0 ? (struct node){ .kind = N_COMM } : (struct node){ .kind = N_ARG, .n = arg };
 	*lit = (struct node){ .kind = N_STR, .str = x->strs[lit - x->nodes], .str_len = n };
 	memcpy(lit->str, glob, n + 1);
 	*cmp = (struct node){ .kind = N_CMP, .op = T_EQ, .l = comm, .r = lit };

@@ -45,6 +45,8 @@ void expr__free(struct expr *e);
 
 /* *@e becomes (*@e && comm == "@glob"), or just that when *@e is NULL. */
 int expr__and_comm(struct expr **e, const char *glob);
+/* The same with argument @arg (a string, FMT s or S); @arg -1 is comm. */
+int expr__and_glob(struct expr **e, int arg, const char *glob);
 
 /* What a probe's arguments are, for the type check. */
 struct expr_args {

@@ -143,6 +143,27 @@ def test_bad_input():
           "-XX:+ExtendedDTraceProbes" in r.stderr, r.stderr[-300:])
 
 
+def test_method_filter(java_ok):
+    r = usdtrace("calls", "--json", "-l", "python", "--method", "lea*", "-c",
+                 f"/usr/bin/python3.11 {os.path.join(W, 'work.py')}", timeout=120)
+    rows = records(r.stdout, "calls")
+    check("calls --method: only the matching methods, counted exactly",
+          r.returncode == 0 and [(x["method"].split(":")[-1], x["count"]) for x in rows] ==
+          [("leaf", 3500)], f"{rows} {r.stderr[-300:]}")
+    if java_ok:
+        r = usdtrace("calls", "--json", "-l", "java", "-m", "middle", "-c",
+                     f"java -XX:+ExtendedDTraceProbes -cp {CLASSES} Work", timeout=120)
+        rows = records(r.stdout, "calls")
+        check("calls --method on Java's pointer + length names",
+              [(x["method"], x["count"]) for x in rows] == [("Work.middle", 100)], f"{rows}")
+    r = usdtrace("flow", "--json", "-l", "python", "-m", "middle", "-c",
+                 f"/usr/bin/python3.11 {os.path.join(W, 'work.py')}", timeout=120)
+    rets = [x for x in records(r.stdout, "return")]
+    check("flow --method: only the matching returns",
+          len(rets) == 100 and all(x["method"].endswith(":middle") for x in rets),
+          f"{len(rets)} {rets[:2]}")
+
+
 def test_ruby_guard():
     """Ruby 3.1's cmethod probes harm it (see lang-adapters/ruby.c): -l ruby
     leaves them off and says what that costs, naming them is refused, and
@@ -184,5 +205,6 @@ else:
         test_flow(lang, cmd, leaf, middle)
         test_stat(lang, cmd)
     test_bad_input()
+    test_method_filter(java_ok)
     test_ruby_guard()
 summary_exit()
