@@ -58,6 +58,7 @@ int session_site_pred(struct attach_session *s, int i, int nr_args, const char *
 	if (id < 0)
 		return id;
 	spec->pred_id = (__u8)id;
+	spec->fast = s->preds[id].fast;	/* one comparison: decided from the spec */
 	return 0;
 }
 

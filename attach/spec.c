@@ -17,7 +17,7 @@
 #include "spec.h"
 
 _Static_assert(sizeof(struct ut_arg_spec) == 24, "ut_arg_spec layout");
-_Static_assert(sizeof(struct ut_site_spec) == 24 + 24 * UT_MAX_ARGS, "ut_site_spec layout");
+_Static_assert(sizeof(struct ut_site_spec) == 48 + 24 * UT_MAX_ARGS, "ut_site_spec layout");
 _Static_assert(sizeof(struct ut_call_stack) == 8 + 24 * UT_CALL_DEPTH, "ut_call_stack layout");
 _Static_assert(sizeof(struct ut_lat_key) == 16, "ut_lat_key layout");
 _Static_assert(sizeof(struct ut_lat_stack) == 8 + 16 * UT_LAT_DEPTH, "ut_lat_stack layout");

@@ -269,15 +269,15 @@ static __always_inline bool pred_pass(struct pt_regs *ctx, const struct ut_site_
 
 	if (!cfg.preds || !id)
 		return true;	/* cfg.preds is known at load: no code without predicates */
-	e.pred = bpf_map_lookup_elem(&preds, &id);
-	if (!e.pred)
-		return true;
-	if (e.pred->fast.on) {
-		pass = fast_pass(ctx, spec, &e.pred->fast, &bad);
+	if (spec->fast.on) {
+		pass = fast_pass(ctx, spec, &spec->fast, &bad);
 		if (!pass)
 			count_in(&filtered, 0);
 		return pass;
 	}
+	e.pred = bpf_map_lookup_elem(&preds, &id);
+	if (!e.pred)
+		return true;
 	e.buf = bpf_map_lookup_elem(&pred_bufs, &zero);
 	if (!e.buf)
 		return true;

@@ -107,6 +107,23 @@ struct ut_arg_spec {
 #define UT_IDENT_MAX		3	/* string args naming a method */
 #define UT_NAME_LEN		96	/* bytes kept of each */
 
+/*
+ * The common shape "VALUE [& MASK] CMP CONST" (one comparison of an
+ * argument, pid, tid or uid) is also given whole, so BPF decides it without
+ * running the program: no loop, no working buffer.
+ */
+struct ut_pred_fast {
+	__u8 on;		/* the predicate has this shape */
+	__u8 src;		/* UT_OP_ARG, UT_OP_PID, UT_OP_TID, UT_OP_UID */
+	__u8 arg;		/* UT_OP_ARG: which */
+	__u8 cmp;		/* UT_OP_EQ .. UT_OP_GE */
+	__u8 sign;		/* UT_CMP_*, arg as in the comparison op */
+	__u8 sign_arg;
+	__u8 pad[2];
+	__u64 mask;		/* 0: none */
+	__u64 val;
+};
+
 /* One attached site, found by the BPF cookie of its link. */
 struct ut_site_spec {
 	__u32 probe_id;		/* index of the user's probe */
@@ -116,6 +133,7 @@ struct ut_site_spec {
 	__u32 key_arg;		/* UT_SITE_KEY: which argument is the key */
 	__s8 ident[UT_IDENT_MAX]; /* calls: the args naming the method, -1: none */
 	__u8 pred_id;		/* slot in the preds map, 0: no predicate */
+	struct ut_pred_fast fast;	/* the predicate when one comparison: no lookup */
 	struct ut_arg_spec args[UT_MAX_ARGS];
 };
 
@@ -172,23 +190,6 @@ struct ut_str_test {
 	__u8 pad[5];
 	__u64 stars;
 	__u64 accept[256];
-};
-
-/*
- * The common shape "VALUE [& MASK] CMP CONST" (one comparison of an
- * argument, pid, tid or uid) is also given whole, so BPF decides it without
- * running the program: no loop, no working buffer.
- */
-struct ut_pred_fast {
-	__u8 on;		/* the predicate has this shape */
-	__u8 src;		/* UT_OP_ARG, UT_OP_PID, UT_OP_TID, UT_OP_UID */
-	__u8 arg;		/* UT_OP_ARG: which */
-	__u8 cmp;		/* UT_OP_EQ .. UT_OP_GE */
-	__u8 sign;		/* UT_CMP_*, arg as in the comparison op */
-	__u8 sign_arg;
-	__u8 pad[2];
-	__u64 mask;		/* 0: none */
-	__u64 val;
 };
 
 struct ut_pred {
