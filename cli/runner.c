@@ -588,7 +588,7 @@ int runner_opts__probes(struct runner_opts *o, int argc, char **argv, int first)
 			return err;
 		}
 		/* --comm: a predicate on every probe */
-		if (o->comm && expr__and_comm(&o->probes[i].pred, o->comm)) {
+		if (o->comm && expr__and_glob(&o->probes[i].pred, -1, o->comm)) {
 			usdtrace_err("%s: --comm %s: predicate too long", argv[first + i],
 				     o->comm);
 			o->nr_probes = i + 1;

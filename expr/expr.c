@@ -449,11 +449,6 @@ void expr__free(struct expr *e)
 	free(e);
 }
 
-int expr__and_comm(struct expr **e, const char *glob)
-{
-	return expr__and_glob(e, -1, glob);
-}
-
 int expr__and_glob(struct expr **e, int arg, const char *glob)
 {
 	struct expr *x = *e;
@@ -779,15 +774,4 @@ int expr__compile(const struct expr *e, const struct expr_args *args, struct ut_
 	if (!ret)
 		find_fast_shape(out);
 	return ret;
-}
-
-bool expr__uses_args(const struct expr *e)
-{
-	int i;
-
-	for (i = 0; i < e->nr_nodes; i++) {
-		if (e->nodes[i].kind == N_ARG || e->nodes[i].kind == N_COMM)
-			return true;
-	}
-	return false;
 }

@@ -43,9 +43,10 @@ struct expr_error {
 int expr__parse(const char *text, size_t len, struct expr **out, struct expr_error *err);
 void expr__free(struct expr *e);
 
-/* *@e becomes (*@e && comm == "@glob"), or just that when *@e is NULL. */
-int expr__and_comm(struct expr **e, const char *glob);
-/* The same with argument @arg (a string, FMT s or S); @arg -1 is comm. */
+/*
+ * *@e becomes (*@e && SRC == "@glob"), or just that when *@e is NULL; SRC is
+ * argument @arg (a string, FMT s or S), or comm where @arg is -1.
+ */
 int expr__and_glob(struct expr **e, int arg, const char *glob);
 
 /* What a probe's arguments are, for the type check. */
@@ -61,9 +62,6 @@ struct expr_args {
  */
 int expr__compile(const struct expr *e, const struct expr_args *args, struct ut_pred *out,
 		  struct expr_error *err);
-
-/* Does @e read argument values or comm? (count mode looks up specs only then) */
-bool expr__uses_args(const struct expr *e);
 
 /* Glob @pat compiled into @t's NFA tables (exposed for the unit tests). */
 int expr__compile_glob(const char *pat, size_t len, struct ut_str_test *t);
