@@ -23,6 +23,9 @@ import time
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else "build"
 RUNS = int(os.environ.get("BENCH_RUNS", "21"))
+REPS = int(os.environ.get("BENCH_REPS", "5"))
+PIN = os.environ.get("BENCH_CPU", "1")	# the workload stays on one CPU
+ONLY = os.environ.get("BENCH_ONLY", "")
 JVM = "/usr/lib/jvm/java-17-openjdk-amd64/lib/server/libjvm.so"
 
 
@@ -61,9 +64,16 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
 
 def hot_ns(prog=None, extra=()):
-    out = subprocess.run([prog or HOT, str(HITS), *extra], capture_output=True, text=True,
-                         check=True)
-    return float(out.stdout.strip())
+    """ns per iteration of the workload: the fastest of REPS runs. Noise on
+    this VM only ever adds time, so the minimum is the steadiest estimate."""
+    best = None
+    for _ in range(REPS):
+        out = subprocess.run(["taskset", "-c", PIN, prog or HOT, str(HITS), *extra],
+                             capture_output=True,
+                             text=True, check=True)
+        ns = float(out.stdout.strip())
+        best = ns if best is None else min(best, ns)
+    return best
 
 
 def attached(path):
@@ -159,9 +169,12 @@ def bench_questions():
         base = {(): hot_ns(), ("str",): hot_ns(extra=("str",))}
         for k, (c, extra) in runs.items():
             cost[k].append(traced_ns(c, extra=extra) - base[extra])
-    med = {k: statistics.median(v) for k, v in cost.items()}
+    # Each attach lands in one of two states ~200 ns apart on this VM (seen
+    # with bpftrace too), kept for the whole attach: the median mixes them,
+    # the fastest round of each row compares like with like.
+    med = {k: min(v) for k, v in cost.items()}
     ref = med["usdtrace count"]
-    print(f"\nquestions in the kernel, {HITS} hits, median of {ROUNDS} rounds")
+    print(f"\nquestions in the kernel, {HITS} hits, fastest of {ROUNDS} attaches")
     print(f"  {'tracer':<30} {'ns/hit':>9} {'x count':>8}")
     for k, v in med.items():
         print(f"  {k:<30} {v:>9.0f} {v / ref:>8.2f}")
@@ -400,6 +413,9 @@ def write_report(text):
 if __name__ == "__main__":
     tee = Tee(sys.stdout)
     sys.stdout = tee
+    if ONLY:
+        globals()["bench_" + ONLY]()
+        sys.exit(0)
     bench_list()
     if shutil.which("bpftrace") and os.getuid() == 0:
         bench_hits()
