@@ -105,7 +105,7 @@ $(patsubst %.c,$(OUTPUT)/obj/%.o,$(ATTACH_SRCS)): $(BPF_SKELS)
 
 # ---- samples ---------------------------------------------------------------
 SAMPLE_OUT := $(OUTPUT)/samples
-samples: $(SAMPLE_OUT)/sample $(SAMPLE_OUT)/libsamplelib.so $(SAMPLE_OUT)/server \
+samples: $(SAMPLE_OUT)/sample $(SAMPLE_OUT)/libsamplelib.so $(SAMPLE_OUT)/server $(SAMPLE_OUT)/slow \
 	 $(SAMPLE_OUT)/fast $(SAMPLE_OUT)/account
 
 $(SAMPLE_OUT)/fast: samples/fast.c sdt/include/usdtrace/sdt.h
@@ -142,6 +142,11 @@ $(SAMPLE_OUT)/server: samples/server.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(SAMPLE_CFLAGS) $(WARNINGS) -o $@ $< -lpthread
+
+$(SAMPLE_OUT)/slow: samples/slow.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) $(SAMPLE_CFLAGS) $(WARNINGS) -o $@ $<
 
 $(SAMPLE_OUT)/libsamplelib.so: samples/samplelib.c
 	$(call msg,CC,$@)

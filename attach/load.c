@@ -67,6 +67,8 @@ static int set_config(struct attach_session *s)
 		.hist_steps = hist_steps(&s->opts),
 		.key_size = s->opts.key_size,	/* 0: no keys */
 		.nr_keys = (__u8)s->opts.nr_keys,
+		.slow_ns = s->opts.slow_ns,
+		.open_size = s->opts.slow_ns ? session_lat_open_size(s) : 0,
 		/* a quarter of the ring, so a burst never waits for a full ring */
 		.wakeup_bytes = (s->opts.ring_size ? s->opts.ring_size : 1u << 22) / 4,
 	};

@@ -3,7 +3,8 @@
  * mode_latency.c - the latency mode (bpf/latency.bpf.c): user probe 0 is
  * BEGIN, 1 is END, optionally keyed by one of BEGIN's arguments; its
  * readers merge the per-CPU histogram buckets and stats, and count the
- * unmatched pairs.
+ * unmatched pairs. With --min (opts.slow_ns) it sizes lat_open to keep
+ * each open BEGIN's event, string slots included.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -32,10 +33,37 @@ static int latency_site_roles(struct attach_session *s, int i, const struct sdt_
 	return 0;
 }
 
+/* Bytes of BEGIN's event as lat_open keeps it: its string slots too. */
+uint32_t session_lat_open_size(const struct attach_session *s)
+{
+	const struct probe_spec *p = &s->probes[0];
+	uint32_t slots = 0;
+	int i;
+
+	for (i = 0; i < p->nr_fmt; i++)
+		slots += p->fmt[i] == 's' || p->fmt[i] == 'S';
+	return (uint32_t)sizeof(struct ut_event) + slots * s->opts.str_len;
+}
+
+static int latency_size_maps(struct attach_session *s)
+{
+	struct bpf_map *open = session_map(s, "lat_open");
+	bool slow = s->opts.slow_ns > 0;
+	int err;
+
+	err = bpf_map__set_max_entries(open, slow ? UT_LAT_OPEN : 1);
+	if (!err)
+		err = bpf_map__set_value_size(open, slow ? session_lat_open_size(s) :
+							   (uint32_t)sizeof(struct ut_event));
+	return err;
+}
+
 const struct session_mode session_mode_latency = {
 	.name = "latency",
 	.elf_bytes = latency_bpf__elf_bytes,
 	.prog = "usdt_latency",
+	.prog_str = "usdt_latency_s",
+	.size_maps = latency_size_maps,
 	.site_roles = latency_site_roles,
 };
 

@@ -44,6 +44,31 @@ static int on_dlopen(struct attach_session *s, pid_t pid)
 	return err;
 }
 
+static size_t event_size(const struct ut_event *ev)
+{
+	return sizeof(*ev) + (size_t)ev->nr_strs * ev->str_len;
+}
+
+/* A slow pair: END's event, then BEGIN's (see UT_EV_SLOW). */
+static int on_slow(struct attach_session *s, const struct ut_event *end, size_t size)
+{
+	const struct ut_event *begin = (const void *)((const char *)end + event_size(end));
+	const struct site_info *bsite = NULL;
+	size_t rest = size - event_size(end);
+
+	if (rest < sizeof(*begin) || rest < event_size(begin))
+		return 0;
+	if (begin->kind == UT_EV_PROBE) {
+		if (begin->site_id >= s->nr_sites)
+			return 0;
+		bsite = &s->sites[begin->site_id];
+	}
+	s->handled++;
+	if (s->opts.on_slow)
+		s->opts.on_slow(s->cb_ctx, end, &s->sites[end->site_id], begin, bsite);
+	return 0;
+}
+
 static int on_ring_event(void *ctx, void *data, size_t size)
 {
 	struct attach_session *s = ctx;
@@ -65,9 +90,10 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 		}
 		return 0;
 	}
-	if (ev->site_id >= s->nr_sites || size < sizeof(*ev) + (size_t)ev->nr_strs *
-						      ev->str_len)
+	if (ev->site_id >= s->nr_sites || size < event_size(ev))
 		return 0;
+	if (ev->kind == UT_EV_SLOW)
+		return on_slow(s, ev, size);
 	s->handled++;
 	if (s->cb)
 		s->cb(s->cb_ctx, ev, &s->sites[ev->site_id]);

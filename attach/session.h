@@ -44,6 +44,14 @@ typedef void (*attach_object_fn)(void *ctx, const char *path, int nr_probes, int
 typedef void (*attach_event_fn)(void *ctx, const struct ut_event *ev,
 				const struct site_info *site);
 /*
+ * latency --min: one slow pair, END's event and BEGIN's (kind UT_EV_NOARGS
+ * when its args were not kept: then @begin_site is NULL). Called with the
+ * poll's ctx.
+ */
+typedef void (*attach_slow_fn)(void *ctx, const struct ut_event *end,
+			       const struct site_info *end_site, const struct ut_event *begin,
+			       const struct site_info *begin_site);
+/*
  * Before a matched USDT site of @object is attached: 0 to attach it, 1 to
  * leave it off (the callee says why, if it will), or -Exxx to refuse the
  * run with the message written to @why.
@@ -69,6 +77,8 @@ struct attach_opts {
 	uint32_t max_keys;	/* keys the kernel table holds */
 	int key_arg;		/* ATTACH_LATENCY: BEGIN's arg splitting it, -1 none;
 				 * ATTACH_HIST: the argument */
+	uint64_t slow_ns;	/* ATTACH_LATENCY --min: pairs this long are sent whole */
+	attach_slow_fn on_slow;	/* ... to this, with the poll's ctx */
 	bool hist_linear;	/* ATTACH_HIST: linear buckets */
 	int64_t hist_min;	/* ... [MIN, MAX) in steps of STEP */
 	int64_t hist_max;

@@ -3,8 +3,16 @@
  * latency.bpf.c - the latency mode: BEGIN..END on one thread, nested pairs
  * matched last-in-first-out on a per-thread stack, the times gathered in a
  * log-linear histogram (and per-key stats) in the kernel.
+ *
+ * --min (cfg.slow_ns): each BEGIN that passed its predicate also keeps its
+ * whole event (args and strings, read at BEGIN) in lat_open under (tid,
+ * depth); an END closing a pair at least that long sends one UT_EV_SLOW
+ * record, END's event then BEGIN's, through the ring buffer. Faster pairs
+ * cost no ring-buffer traffic. Sites with string arguments run the
+ * sleepable twin usdt_latency_s, which may take a string's page fault.
  */
 #include "common.bpf.h"
+#include "event.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -34,6 +42,33 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } lat_unmatched SEC(".maps");
+
+/* --min: BEGIN events of open pairs; LRU, so dead threads' go first */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1);		/* resized: UT_LAT_OPEN with --min */
+	__uint(key_size, sizeof(struct ut_lat_open_key));	/* no BTF: the value is resized */
+	__uint(value_size, sizeof(struct ut_event));	/* resized: + BEGIN's strings */
+} lat_open SEC(".maps");
+
+/*
+ * --min: where events are built. `busy` as in trace.bpf.c: a preempted
+ * hit's buffer is never shared, the other hit counts as dropped.
+ */
+struct lat_scratch {
+	struct ut_event ev;
+	char strs[EV_STRS_MAX];
+	struct ut_event begin;
+	char begin_strs[EV_STRS_MAX];
+	__u64 busy;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lat_scratch);
+} lat_scratch_buf SEC(".maps");
 
 static const struct ut_lat_stack empty_stack;
 
@@ -136,12 +171,86 @@ static __always_inline __u64 string_key(struct pt_regs *ctx, const struct ut_sit
 	return w.h;
 }
 
+/* --min: keep BEGIN's event under (@tid, @d) until its END. */
+static __always_inline bool lat_keep(struct pt_regs *ctx, const struct ut_site_spec *spec,
+				     __u32 site, __u32 tid, __u32 d, __u64 now, bool sleepable)
+{
+	struct ut_lat_open_key k = { .tid = tid, .depth = d };
+	__u32 zero = 0;
+	struct lat_scratch *b = bpf_map_lookup_elem(&lat_scratch_buf, &zero);
+	bool kept;
+
+	if (!b || __sync_lock_test_and_set(&b->busy, 1))
+		return false;
+	event_build(ctx, spec, site, now, &b->ev, b->strs, sleepable);
+	/* the map's values are cfg.open_size bytes: room for BEGIN's slots */
+	kept = !bpf_map_update_elem(&lat_open, &k, &b->ev, BPF_ANY);
+	b->busy = 0;
+	return kept;
+}
+
+/*
+ * --min: send the slow pair that END (site @site) closes: END's event,
+ * then BEGIN's as kept (or its time and ids alone, kind UT_EV_NOARGS).
+ */
+static __always_inline void lat_slow(struct pt_regs *ctx, const struct ut_site_spec *spec,
+				     __u32 site, __u32 tid, __u32 d, __u64 begin_ts, __u64 now,
+				     bool kept, bool sleepable)
+{
+	struct ut_lat_open_key k = { .tid = tid, .depth = d };
+	__u64 esize, bsize = sizeof(struct ut_event);
+	struct ut_event *open = NULL;
+	struct lat_scratch *b;
+	struct bpf_dynptr ptr;
+	__u32 zero = 0;
+
+	b = bpf_map_lookup_elem(&lat_scratch_buf, &zero);
+	if (!b)
+		return;
+	if (__sync_lock_test_and_set(&b->busy, 1)) {
+		count_drop();
+		return;
+	}
+	esize = event_build(ctx, spec, site, now, &b->ev, b->strs, sleepable);
+	b->ev.kind = UT_EV_SLOW;
+	if (kept)
+		open = bpf_map_lookup_elem(&lat_open, &k);
+	if (open && open->ts == begin_ts) {
+		bsize = sizeof(*open) + (__u64)open->nr_strs * open->str_len;
+		if (bsize > sizeof(b->begin) + sizeof(b->begin_strs) ||
+		    bpf_probe_read_kernel(&b->begin, bsize, open))
+			open = NULL;
+	}
+	if (!open || open->ts != begin_ts) {
+		bsize = sizeof(struct ut_event);
+		__builtin_memset(&b->begin, 0, sizeof(b->begin));
+		b->begin.ts = begin_ts;
+		b->begin.kind = UT_EV_NOARGS;
+		b->begin.pid = b->ev.pid;
+		b->begin.tid = tid;
+	}
+	if (esize > sizeof(b->ev) + sizeof(b->strs)) {
+		b->busy = 0;
+		return;
+	}
+	if (bpf_ringbuf_reserve_dynptr(&events, esize + bsize, 0, &ptr)) {
+		bpf_ringbuf_discard_dynptr(&ptr, 0);
+		count_drop();
+		b->busy = 0;
+		return;
+	}
+	bpf_dynptr_write(&ptr, 0, &b->ev, esize, 0);
+	bpf_dynptr_write(&ptr, esize, &b->begin, bsize, 0);
+	bpf_ringbuf_submit_dynptr(&ptr, wakeup_flag());
+	b->busy = 0;
+}
+
 /*
  * A BEGIN its predicate rejected is still pushed, marked by ts 0, so that
  * its END pops it: pairs keep their nesting, and that END is no orphan.
  */
 static __always_inline int lat_begin(struct pt_regs *ctx, const struct ut_site_spec *spec,
-				     __u32 tid, __u64 now, bool pass)
+				     __u32 site, __u32 tid, __u64 now, bool pass, bool sleepable)
 {
 	struct ut_lat_stack *stk = bpf_map_lookup_elem(&lat_stacks, &tid);
 	__u32 d, k = spec->key_arg;
@@ -171,13 +280,19 @@ static __always_inline int lat_begin(struct pt_regs *ctx, const struct ut_site_s
 	stk->ts[d & (UT_LAT_DEPTH - 1)] = pass ? now : 0;
 	stk->key[d & (UT_LAT_DEPTH - 1)] = key;
 	stk->depth = d + 1;
+	if (cfg.slow_ns && pass && lat_keep(ctx, spec, site, tid, d, now, sleepable))
+		stk->kept |= 1u << (d & (UT_LAT_DEPTH - 1));
+	else
+		stk->kept &= ~(1u << (d & (UT_LAT_DEPTH - 1)));
 	return 0;
 }
 
 /* An END pops its BEGIN; the pair counts when neither was filtered out. */
-static __always_inline int lat_end(__u32 tid, __u64 now, bool pass)
+static __always_inline int lat_end(struct pt_regs *ctx, const struct ut_site_spec *spec,
+				   __u32 site, __u32 tid, __u64 now, bool pass, bool sleepable)
 {
 	struct ut_lat_stack *stk = bpf_map_lookup_elem(&lat_stacks, &tid);
+	__u64 begin_ts;
 	__u32 d;
 
 	if (!stk || !stk->depth) {
@@ -186,13 +301,16 @@ static __always_inline int lat_end(__u32 tid, __u64 now, bool pass)
 	}
 	d = (stk->depth - 1) & (UT_LAT_DEPTH - 1);
 	stk->depth = d;
-	if (pass && stk->ts[d])
-		lat_record(stk->key[d], now - stk->ts[d]);
+	begin_ts = stk->ts[d];
+	if (!pass || !begin_ts)
+		return 0;
+	lat_record(stk->key[d], now - begin_ts);
+	if (cfg.slow_ns && now - begin_ts >= cfg.slow_ns)
+		lat_slow(ctx, spec, site, tid, d, begin_ts, now, stk->kept & (1u << d), sleepable);
 	return 0;
 }
 
-SEC("uprobe")
-int usdt_latency(struct pt_regs *ctx)
+static __always_inline int latency_hit(struct pt_regs *ctx, bool sleepable)
 {
 	__u32 site = (__u32)bpf_get_attach_cookie(ctx);
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -205,11 +323,23 @@ int usdt_latency(struct pt_regs *ctx)
 	spec = bpf_map_lookup_elem(&site_specs, &site);
 	if (!spec)
 		return 0;
-	pass = pred_pass(ctx, spec, false);
+	pass = pred_pass(ctx, spec, sleepable);
 	if (spec->flags & UT_SITE_BEGIN)
-		return lat_begin(ctx, spec, tid, now, pass);
+		return lat_begin(ctx, spec, site, tid, now, pass, sleepable);
 	if (spec->flags & UT_SITE_END)
-		return lat_end(tid, now, pass);
+		return lat_end(ctx, spec, site, tid, now, pass, sleepable);
 	return 0;
+}
+
+SEC("uprobe")
+int usdt_latency(struct pt_regs *ctx)
+{
+	return latency_hit(ctx, false);
+}
+
+SEC("uprobe.s")
+int usdt_latency_s(struct pt_regs *ctx)
+{
+	return latency_hit(ctx, true);
 }
 

@@ -62,6 +62,9 @@ struct ut_config {
 	__u8 nr_keys;
 	__u8 pad2;
 	struct ut_key_part keys[UT_MAX_KEYS];
+	__u64 slow_ns;		/* latency --min: pairs this long go out whole */
+	__u32 open_size;	/* latency --min: bytes of a kept BEGIN event */
+	__u32 pad3;
 };
 
 /* How BPF fetches one argument. */
@@ -339,7 +342,7 @@ static __always_inline __u32 ut_hist_bucket(__u64 v, int is_signed, int linear, 
 /* Per thread: the open BEGINs, innermost last. */
 struct ut_lat_stack {
 	__u32 depth;
-	__u32 pad;
+	__u32 kept;		/* --min: bit d, BEGIN d's event is in lat_open */
 	__u64 ts[UT_LAT_DEPTH];
 	__u64 key[UT_LAT_DEPTH];
 };
@@ -347,6 +350,21 @@ struct ut_lat_stack {
 /* Event kinds in the ring buffer. */
 #define UT_EV_PROBE		1
 #define UT_EV_DLOPEN		2	/* the traced process stopped in the ld.so hook */
+/*
+ * latency --min: a slow pair. The record is END's event (this kind, its
+ * args and string slots), then BEGIN's event (kind UT_EV_PROBE, or
+ * UT_EV_NOARGS when BEGIN's args could not be kept: ts and ids only).
+ */
+#define UT_EV_SLOW		3
+#define UT_EV_NOARGS		4
+
+/* latency --min: open BEGINs kept at once, over every thread */
+#define UT_LAT_OPEN		4096
+
+struct ut_lat_open_key {
+	__u32 tid;
+	__u32 depth;
+};
 
 struct ut_event {
 	__u64 ts;		/* bpf_ktime_get_ns() */

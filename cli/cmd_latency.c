@@ -46,18 +46,22 @@ struct lat_state {
 	size_t nr_threads;
 	size_t cap_threads;
 	uint64_t user_unmatched;
+	uint64_t slow_ns;		/* --min */
+	bool slow_header;		/* its text header is out */
 };
 
+/* --timeline: a thread's open BEGINs, their events copied (args, strings) */
 struct lat_thread {
 	uint32_t tid;
 	int depth;
-	uint64_t ts[UT_LAT_DEPTH];
+	struct ut_event *ev[UT_LAT_DEPTH];
+	const struct site_info *site[UT_LAT_DEPTH];
 	uint64_t key[UT_LAT_DEPTH];
 };
 
 static const char latency_usage[] =
-"usage: usdtrace latency [--json] [-i SECONDS] [--key argN] [-d SECONDS] [-o FILE]\n"
-"                        [-p PID | -c 'CMD'] BEGIN END\n"
+"usage: usdtrace latency [--json] [-i SECONDS] [--key argN] [--min DURATION]\n"
+"                        [-d SECONDS] [-o FILE] [-p PID | -c 'CMD'] BEGIN END\n"
 "\n"
 "Time from each hit of BEGIN to the next hit of END on the same thread;\n"
 "nested pairs match last-in-first-out (32 levels per thread). An END\n"
@@ -67,6 +71,9 @@ static const char latency_usage[] =
 "\n"
 "  --key argN          one histogram per value of BEGIN's argument N (per\n"
 "                      content where BEGIN's FMT makes it a string)\n"
+"  --min DURATION      also print each pair at least that long (10ms; units\n"
+"                      ns, us, ms, s) with BEGIN's args, read at BEGIN, and\n"
+"                      END's; faster pairs cost no ring-buffer traffic\n"
 "  --timeline FILE     also write each pair as a slice of a Chrome Trace Event\n"
 "                      JSON file (Perfetto); BEGIN and END then stream as\n"
 "                      events and are paired in user space\n"
@@ -76,7 +83,8 @@ static const char latency_usage[] =
 "Examples:\n"
 "  usdtrace latency -c 'build/samples/server -n 300' server:request__begin server:request__end\n"
 "  usdtrace latency --key arg1 -p 1234 server:request__begin server:request__end\n"
-"  usdtrace latency -c 'build/samples/server -n 60 -k 3' 'server:request__begin /arg1 == 2/' server:request__end\n";
+"  usdtrace latency -c 'build/samples/server -n 60 -k 3' 'server:request__begin /arg1 == 2/' server:request__end\n"
+"  usdtrace latency --min 10ms -c 'build/samples/slow -n 10' 'slow:begin(d,s)' 'slow:end(d,d)'\n";
 
 static struct lat_series *series_of(struct lat_state *ls, uint64_t key)
 {
@@ -268,35 +276,42 @@ static struct lat_thread *lat_thread_of(struct lat_state *ls, uint32_t tid)
 	return t;
 }
 
-/* User-space pairing for --timeline: the same rules as usdt_latency. */
-static void on_event(void *ctx, const struct ut_event *ev, const struct site_info *site)
+static void lat_slow(struct lat_state *ls, const struct ut_event *end,
+		     const struct site_info *end_site, const struct ut_event *begin,
+		     const struct site_info *begin_site)
 {
-	struct lat_state *ls = ctx;
-	struct lat_thread *t = lat_thread_of(ls, ev->tid);
-	struct lat_series *sr;
-	char comm[UT_COMM_LEN + 1], name[512];
-	uint64_t dur, key;
+	char name[512];
 
-	if (!t)
-		return;
-	if (site->probe_idx == 0) {
-		if (t->depth >= UT_LAT_DEPTH) {
-			ls->user_unmatched++;
-			return;
-		}
-		t->key[t->depth] = ls->keyed && ls->key_arg < site->nr_args ?
-				   ev->args[ls->key_arg] : 0;
-		t->ts[t->depth++] = ev->ts;
-		return;
+	if (!ls->slow_header) {
+		event_writer__slow_header(ls->w);
+		ls->slow_header = true;
 	}
-	if (!t->depth) {
-		ls->user_unmatched++;
-		return;
-	}
-	t->depth--;
-	dur = ev->ts - t->ts[t->depth];
-	key = t->key[t->depth];
-	sr = series_of(ls, key);
+	probe_name(&ls->o->probes[0], name, sizeof(name));
+	event_writer__slow(ls->w, end, end_site, begin, begin_site, name);
+	fflush(ls->w->out);
+}
+
+/* --min: a slow pair the kernel sent. */
+static void on_slow(void *ctx, const struct ut_event *end, const struct site_info *end_site,
+		    const struct ut_event *begin, const struct site_info *begin_site)
+{
+	lat_slow(ctx, end, end_site, begin, begin_site);
+}
+
+static struct ut_event *event_copy(const struct ut_event *ev)
+{
+	size_t size = sizeof(*ev) + (size_t)ev->nr_strs * ev->str_len;
+	struct ut_event *c = malloc(size);
+
+	if (c)
+		memcpy(c, ev, size);
+	return c;
+}
+
+static void lat_add(struct lat_state *ls, uint64_t key, uint64_t dur)
+{
+	struct lat_series *sr = series_of(ls, key);
+
 	if (!sr)
 		return;
 	hist_add(&sr->h, ut_lat_bucket(dur), 1);
@@ -306,9 +321,64 @@ static void on_event(void *ctx, const struct ut_event *ev, const struct site_inf
 		sr->st.max_ns = dur;
 	sr->st.count++;
 	sr->st.sum_ns += dur;
-	event_comm(ev, comm);
-	snprintf(name, sizeof(name), "%s:%s", ls->o->probes[0].provider, ls->o->probes[0].name);
-	timeline__slice(ls->w->tl, ev->pid, ev->tid, comm, name, t->ts[t->depth], dur);
+}
+
+/*
+ * User-space pairing for --timeline: the same rules as usdt_latency. Each
+ * pair is a slice carrying BEGIN's and END's args; with --min a slow one
+ * is also printed.
+ */
+static void on_event(void *ctx, const struct ut_event *ev, const struct site_info *site)
+{
+	struct lat_state *ls = ctx;
+	struct lat_thread *t = lat_thread_of(ls, ev->tid);
+	struct ut_event *begin;
+	uint64_t dur;
+	int d;
+
+	if (!t)
+		return;
+	if (site->probe_idx == 0) {
+		if (t->depth >= UT_LAT_DEPTH) {
+			ls->user_unmatched++;
+			return;
+		}
+		begin = event_copy(ev);
+		if (!begin) {
+			ls->err = -ENOMEM;
+			return;
+		}
+		d = t->depth++;
+		t->key[d] = ls->keyed && ls->key_arg < site->nr_args ? ev->args[ls->key_arg] : 0;
+		t->ev[d] = begin;
+		t->site[d] = site;
+		return;
+	}
+	if (!t->depth) {
+		ls->user_unmatched++;
+		return;
+	}
+	d = --t->depth;
+	begin = t->ev[d];
+	t->ev[d] = NULL;
+	dur = ev->ts - begin->ts;
+	lat_add(ls, t->key[d], dur);
+	timeline__pair(ls->w->tl, begin, t->site[d], ev, site);
+	if (ls->slow_ns && dur >= ls->slow_ns)
+		lat_slow(ls, ev, site, begin, t->site[d]);
+	free(begin);
+}
+
+static void lat_threads_free(struct lat_state *ls)
+{
+	size_t i;
+	int d;
+
+	for (i = 0; i < ls->nr_threads; i++) {
+		for (d = 0; d < ls->threads[i].depth; d++)
+			free(ls->threads[i].ev[d]);
+	}
+	free(ls->threads);
 }
 
 static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
@@ -382,9 +452,13 @@ static int run_latency(const struct cli_command *cmd, struct cli_opts *o)
 	}
 	ls.keyed = ao.key_arg >= 0;
 	ls.key_arg = ao.key_arg;
+	ls.slow_ns = o->slow_ns;
 	if (o->run.timeline_path) {
 		ao.mode = ATTACH_TRACE;	/* pairs are slices: stream BEGIN and END */
 		hooks.on_event = on_event;
+	} else if (o->slow_ns) {
+		ao.slow_ns = o->slow_ns;
+		hooks.on_slow = on_slow;
 	}
 	err = runner_opts__probes(&o->run, o->nr_args, o->args, 0);
 	if (!err)
@@ -402,7 +476,7 @@ static int run_latency(const struct cli_command *cmd, struct cli_opts *o)
 	ls.t0_ns = runner_now_ns();
 	status = err ? 1 : runner__run(&o->run, &ao, &hooks, &w);
 	free(ls.series);
-	free(ls.threads);
+	lat_threads_free(&ls);
 	return status;
 }
 
@@ -410,6 +484,6 @@ const struct cli_command cmd_latency = {
 	.name = "latency",
 	.summary = "histogram of the time from one probe to another, per thread",
 	.usage = latency_usage,
-	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_KEY) | OPT(OPT_TIMELINE),
+	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_KEY) | OPT(OPT_TIMELINE) | OPT(OPT_MIN),
 	.run = run_latency,
 };

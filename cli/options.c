@@ -238,6 +238,30 @@ static int set_key(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+/* "10ms", "1.5s", "250us", "800ns": a unit is required, zero is refused. */
+static int set_min(struct cli_opts *o, const char *arg)
+{
+	static const struct { const char *unit; double ns; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
+	};
+	char *end;
+	double v;
+	size_t i;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	for (i = 0; !errno && end != arg && v > 0 && i < sizeof(units) / sizeof(units[0]); i++) {
+		if (!strcmp(end, units[i].unit) && v * units[i].ns >= 1 &&
+		    v * units[i].ns < 1e18) {
+			o->slow_ns = (uint64_t)(v * units[i].ns + 0.5);
+			return 0;
+		}
+	}
+	usdtrace_err("--min %s: must be a positive duration with a unit: ns, us, ms or s "
+		     "(10ms)", arg);
+	return -EINVAL;
+}
+
 static int set_lang(struct cli_opts *o, const char *arg)
 {
 	o->lang = lang_adapter__find(arg);
@@ -286,6 +310,7 @@ static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_LINEAR] = { "linear", 0, true, set_linear },
 	[OPT_MAX_KEYS] = { "max-keys", 0, true, set_max_keys },
 	[OPT_METHOD] = { "method", 'm', true, set_method },
+	[OPT_MIN] = { "min", 0, true, set_min },
 };
 
 #define OPT_HELP	NR_CLI_OPTS

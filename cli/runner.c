@@ -454,6 +454,7 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 	ao->on_object = on_object;
 	ao->site_check = check_site;
 	ao->ctx = run;
+	ao->on_slow = run->hooks->on_slow;
 	if (o->cmd) {
 		err = start_child(o->cmd, ao->child_env, &run->ch);
 		if (err)

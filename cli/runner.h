@@ -50,6 +50,8 @@ void runner_opts__free(struct runner_opts *o);
 struct runner_hooks {
 	/* one ring-buffer event (trace) */
 	attach_event_fn on_event;
+	/* latency --min: one slow pair */
+	attach_slow_fn on_slow;
 	bool trace_header;		/* print trace's column header once attached */
 	/* every -i seconds, and once at the end with final = true */
 	void (*on_tick)(void *ctx, struct attach_session *s, uint64_t now_ns, bool final);

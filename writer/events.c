@@ -7,6 +7,7 @@
 
 #include "decode.h"
 #include "events.h"
+#include "hist.h"
 #include "json.h"
 
 /* Escape @len bytes; quoted strings also escape '"'. */
@@ -88,41 +89,32 @@ static void write_arg(struct event_writer *w, char fmt, uint64_t v, const char *
 	}
 }
 
-/* JSON: ,"truncated":[i,...] after args; nothing when no string was cut. */
-static void write_truncated(FILE *out, uint16_t truncated, int nr_args)
+/* JSON: ,"@name":[i,...] after args; nothing when no string was cut. */
+static void write_truncated(FILE *out, const char *name, uint16_t truncated, int nr_args)
 {
 	int a, n = 0;
 
 	for (a = 0; a < nr_args && truncated; a++) {
 		if (!(truncated & (1u << a)))
 			continue;
-		fprintf(out, "%s%d", n++ ? "," : ",\"truncated\":[", a);
+		if (!n++)
+			fprintf(out, ",\"%s\":[", name);
+		else
+			fputc(',', out);
+		fprintf(out, "%d", a);
 	}
 	if (n)
 		fputc(']', out);
 }
 
-void event_writer__event(struct event_writer *w, const struct ut_event *ev,
-			 const struct site_info *site)
+/* JSON: [a,b,...]; text: " a b ...". Faulted values are null / <fault>. */
+static void write_args(struct event_writer *w, const struct ut_event *ev,
+		       const struct site_info *site)
 {
-	char comm[UT_COMM_LEN + 1];
 	int a, shown = 0;
 
-	event_comm(ev, comm);
-	w->events++;
-	if (w->json) {
-		fprintf(w->out, "{\"type\":\"event\",\"ts\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"
-			"\"comm\":", (uint64_t)ev->ts, ev->pid, ev->tid);
-		json_write_str(w->out, comm);
-		fputs(",\"probe\":", w->out);
-		json_write_str(w->out, site->label);
-		fputs(",\"args\":[", w->out);
-	} else {
-		fprintf(w->out, "%-12.6f %-7u %-7u ", (double)(ev->ts - w->t0_ns) / 1e9,
-			ev->pid, ev->tid);
-		write_comm(w->out, comm);
-		fprintf(w->out, " %s", site->label);
-	}
+	if (w->json)
+		fputc('[', w->out);
 	for (a = 0; a < site->nr_args; a++) {
 		size_t slen = 0;
 		const char *str;
@@ -142,15 +134,91 @@ void event_writer__event(struct event_writer *w, const struct ut_event *ev,
 		if (!w->json && (ev->truncated & (1u << a)))
 			fputs("...", w->out);
 	}
-	if (w->json) {
+	if (w->json)
 		fputc(']', w->out);
-		write_truncated(w->out, ev->truncated, site->nr_args);
+}
+
+void event_writer__event(struct event_writer *w, const struct ut_event *ev,
+			 const struct site_info *site)
+{
+	char comm[UT_COMM_LEN + 1];
+
+	event_comm(ev, comm);
+	w->events++;
+	if (w->json) {
+		fprintf(w->out, "{\"type\":\"event\",\"ts\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"
+			"\"comm\":", (uint64_t)ev->ts, ev->pid, ev->tid);
+		json_write_str(w->out, comm);
+		fputs(",\"probe\":", w->out);
+		json_write_str(w->out, site->label);
+		fputs(",\"args\":", w->out);
+	} else {
+		fprintf(w->out, "%-12.6f %-7u %-7u ", (double)(ev->ts - w->t0_ns) / 1e9,
+			ev->pid, ev->tid);
+		write_comm(w->out, comm);
+		fprintf(w->out, " %s", site->label);
+	}
+	write_args(w, ev, site);
+	if (w->json) {
+		write_truncated(w->out, "truncated", ev->truncated, site->nr_args);
 		fputs("}\n", w->out);
 	} else {
 		fputc('\n', w->out);
 	}
 	if (w->tl)
 		timeline__instant(w->tl, ev, site);
+}
+
+void event_writer__slow_header(struct event_writer *w)
+{
+	if (!w->json)
+		fprintf(w->out, "%-12s %-7s %-7s %-16s %10s  %s\n", "TIME(s)", "PID", "TID", "COMM",
+			"DURATION", "BEGIN ARGS -> END ARGS");
+}
+
+void event_writer__slow(struct event_writer *w, const struct ut_event *end,
+			const struct site_info *end_site, const struct ut_event *begin,
+			const struct site_info *begin_site, const char *begin_label)
+{
+	uint64_t dur = end->ts - begin->ts;
+	char comm[UT_COMM_LEN + 1], d[24];
+
+	event_comm(end, comm);
+	w->events++;
+	if (w->json) {
+		fprintf(w->out, "{\"type\":\"slow\",\"ts\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"
+			"\"comm\":", (uint64_t)end->ts, end->pid, end->tid);
+		json_write_str(w->out, comm);
+		fputs(",\"begin\":", w->out);
+		json_write_str(w->out, begin_label);
+		fputs(",\"end\":", w->out);
+		json_write_str(w->out, end_site->label);
+		fprintf(w->out, ",\"dur_ns\":%" PRIu64 ",\"begin_args\":", dur);
+		if (begin_site)
+			write_args(w, begin, begin_site);
+		else
+			fputs("null", w->out);	/* not kept: never guessed */
+		fputs(",\"end_args\":", w->out);
+		write_args(w, end, end_site);
+		if (begin_site)
+			write_truncated(w->out, "begin_truncated", begin->truncated,
+					begin_site->nr_args);
+		write_truncated(w->out, "end_truncated", end->truncated, end_site->nr_args);
+		fputs("}\n", w->out);
+		return;
+	}
+	fmt_duration(dur, d, sizeof(d));
+	fprintf(w->out, "%-12.6f %-7u %-7u ", (double)(end->ts - w->t0_ns) / 1e9, end->pid,
+		end->tid);
+	write_comm(w->out, comm);
+	fprintf(w->out, " %10s  %s", d, begin_label);
+	if (begin_site)
+		write_args(w, begin, begin_site);
+	else
+		fputs(" <args not kept>", w->out);
+	fprintf(w->out, " -> %s", end_site->label);
+	write_args(w, end, end_site);
+	fputc('\n', w->out);
 }
 
 void event_writer__attached(struct event_writer *w, FILE *text_out, int probes,

@@ -32,6 +32,14 @@ struct event_writer {
 void event_writer__header(struct event_writer *w);
 void event_writer__event(struct event_writer *w, const struct ut_event *ev,
 			 const struct site_info *site);
+/*
+ * latency --min: one slow pair, END's time and ids, BEGIN's and END's args.
+ * @begin_site NULL: BEGIN's args were not kept (JSON null, never guessed).
+ */
+void event_writer__slow_header(struct event_writer *w);
+void event_writer__slow(struct event_writer *w, const struct ut_event *end,
+			const struct site_info *end_site, const struct ut_event *begin,
+			const struct site_info *begin_site, const char *begin_label);
 /* @object: NULL for the first record, the path for a later object. */
 void event_writer__attached(struct event_writer *w, FILE *text_out, int probes,
 			    int sites, int objects, double ms, const char *object);

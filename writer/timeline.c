@@ -71,13 +71,35 @@ static void name_once(struct timeline *t, uint32_t pid, uint32_t tid, const char
 	}
 }
 
+/* {"arg0":v,...}: a probe hit's arguments, null where not read. */
+static void write_args(FILE *f, const struct ut_event *ev, const struct site_info *site)
+{
+	const char *str;
+	size_t len;
+	int a, shown = 0;
+
+	fputc('{', f);
+	for (a = 0; a < site->nr_args; a++) {
+		if (site->fmt[a] == '-')
+			continue;
+		fprintf(f, "%s\"arg%d\":", shown++ ? "," : "", a);
+		str = event_str_arg(ev, site, a, &len);
+		if (ev->faulted & (1u << a))
+			fputs("null", f);
+		else if (str)
+			json_write_strn(f, str, len);
+		else if (site->fmt[a] == 'd')
+			fprintf(f, "%" PRId64, (int64_t)ev->args[a]);
+		else
+			fprintf(f, "%" PRIu64, (uint64_t)ev->args[a]);
+	}
+	fputc('}', f);
+}
+
 void timeline__instant(struct timeline *t, const struct ut_event *ev,
 		       const struct site_info *site)
 {
 	char comm[UT_COMM_LEN + 1];
-	const char *str;
-	size_t len;
-	int a, shown = 0;
 
 	if (!t->f)
 		return;
@@ -86,23 +108,10 @@ void timeline__instant(struct timeline *t, const struct ut_event *ev,
 	begin_record(t);
 	fputs("{\"name\":", t->f);
 	json_write_str(t->f, site->label);
-	fprintf(t->f, ",\"ph\":\"i\",\"s\":\"t\",\"ts\":%.3f,\"pid\":%u,\"tid\":%u,\"args\":{",
+	fprintf(t->f, ",\"ph\":\"i\",\"s\":\"t\",\"ts\":%.3f,\"pid\":%u,\"tid\":%u,\"args\":",
 		(double)ev->ts / 1e3, ev->pid, ev->tid);
-	for (a = 0; a < site->nr_args; a++) {
-		if (site->fmt[a] == '-')
-			continue;
-		fprintf(t->f, "%s\"arg%d\":", shown++ ? "," : "", a);
-		str = event_str_arg(ev, site, a, &len);
-		if (ev->faulted & (1u << a))
-			fputs("null", t->f);
-		else if (str)
-			json_write_strn(t->f, str, len);
-		else if (site->fmt[a] == 'd')
-			fprintf(t->f, "%" PRId64, (int64_t)ev->args[a]);
-		else
-			fprintf(t->f, "%" PRIu64, (uint64_t)ev->args[a]);
-	}
-	fputs("}}", t->f);
+	write_args(t->f, ev, site);
+	fputc('}', t->f);
 }
 
 void timeline__slice(struct timeline *t, uint32_t pid, uint32_t tid, const char *comm,
@@ -116,6 +125,28 @@ void timeline__slice(struct timeline *t, uint32_t pid, uint32_t tid, const char 
 	json_write_str(t->f, name);
 	fprintf(t->f, ",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":%u,\"tid\":%u}",
 		(double)ts_ns / 1e3, (double)dur_ns / 1e3, pid, tid);
+}
+
+void timeline__pair(struct timeline *t, const struct ut_event *begin,
+		    const struct site_info *begin_site, const struct ut_event *end,
+		    const struct site_info *end_site)
+{
+	char comm[UT_COMM_LEN + 1];
+
+	if (!t->f)
+		return;
+	event_comm(end, comm);
+	name_once(t, end->pid, end->tid, comm);
+	begin_record(t);
+	fputs("{\"name\":", t->f);
+	json_write_str(t->f, begin_site->label);
+	fprintf(t->f, ",\"ph\":\"X\",\"ts\":%.3f,\"dur\":%.3f,\"pid\":%u,\"tid\":%u,"
+		"\"args\":{\"begin\":", (double)begin->ts / 1e3,
+		(double)(end->ts - begin->ts) / 1e3, end->pid, end->tid);
+	write_args(t->f, begin, begin_site);
+	fputs(",\"end\":", t->f);
+	write_args(t->f, end, end_site);
+	fputs("}}", t->f);
 }
 
 int timeline__close(struct timeline *t)

@@ -35,6 +35,10 @@ void timeline__instant(struct timeline *t, const struct ut_event *ev,
 /* A call of @name on thread @tid from @ts_ns for @dur_ns. */
 void timeline__slice(struct timeline *t, uint32_t pid, uint32_t tid, const char *comm,
 		     const char *name, uint64_t ts_ns, uint64_t dur_ns);
+/* A BEGIN..END pair as a slice named by BEGIN, with both events' args. */
+void timeline__pair(struct timeline *t, const struct ut_event *begin,
+		    const struct site_info *begin_site, const struct ut_event *end,
+		    const struct site_info *end_site);
 /* Writes the closing "]"; returns 0 or -EIO. Accepts a never opened one. */
 int timeline__close(struct timeline *t);
 
