@@ -8,6 +8,7 @@
  *
  *   hot N        bench:hit(i, 2i)
  *   hot N str    bench:str(i, s), s a 32-byte string (the string-argument row)
+ *   hot N pair   bench:begin(i, s) then bench:end(i, 0): a latency pair
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +19,14 @@
 #include <usdtrace/sdt.h>
 #define HIT(i)	USDTRACE_PROBE(bench, hit, i, (i) * 2)
 #define STR(i, s)	USDTRACE_PROBE(bench, str, i, s)
+#define PAIR(i, s)	do { USDTRACE_PROBE(bench, begin, i, s); \
+			     USDTRACE_PROBE(bench, end, i, 0); } while (0)
 #else
 #include <sys/sdt.h>
 #define HIT(i)	STAP_PROBE2(bench, hit, i, (i) * 2)
 #define STR(i, s)	STAP_PROBE2(bench, str, i, s)
+#define PAIR(i, s)	do { STAP_PROBE2(bench, begin, i, s); \
+			     STAP_PROBE2(bench, end, i, 0); } while (0)
 #endif
 
 static const char msg[] = "a 32-byte string argument, ok!..";
@@ -30,6 +35,7 @@ int main(int argc, char **argv)
 {
 	long i, n = argc > 1 ? atol(argv[1]) : 1000000;
 	int str = argc > 2 && !strcmp(argv[2], "str");
+	int pair = argc > 2 && !strcmp(argv[2], "pair");
 	struct timespec a, b;
 	double ns;
 
@@ -37,6 +43,9 @@ int main(int argc, char **argv)
 	if (str) {
 		for (i = 0; i < n; i++)
 			STR(i, msg);
+	} else if (pair) {
+		for (i = 0; i < n; i++)
+			PAIR(i, msg);
 	} else {
 		for (i = 0; i < n; i++)
 			HIT(i);

@@ -15,12 +15,13 @@
 #define EV_STRS_MAX	(UT_MAX_ARGS * UT_STR_MAX)
 
 /*
- * Fill @ev (the hit of site @site, at @now) and the string slots at @strs;
- * returns the event's size, struct and slots.
+ * Fill @ev (the hit of site @site, at @now) and the string slots at @strs,
+ * @room bytes of them (a constant the verifier knows); returns the event's
+ * size, struct and slots.
  */
 static __always_inline __u64 event_build(struct pt_regs *ctx, const struct ut_site_spec *spec,
 					 __u32 site, __u64 now, struct ut_event *ev, char *strs,
-					 bool sleepable)
+					 __u32 room, bool sleepable)
 {
 	__u64 id = bpf_get_current_pid_tgid(), off;
 	__u16 nstr = 0;
@@ -60,7 +61,7 @@ static __always_inline __u64 event_build(struct pt_regs *ctx, const struct ut_si
 		if (!(a->flags & UT_ARG_STR))
 			continue;
 		off = (__u64)a->slot * cfg.str_len;
-		if (off > (UT_MAX_ARGS - 1) * UT_STR_MAX || cfg.str_len > UT_STR_MAX)
+		if (off + cfg.str_len > room || cfg.str_len > UT_STR_MAX)
 			break;
 		if (ev->faulted & (1 << i)) {
 			strs[off] = '\0';	/* no pointer to read */

@@ -176,14 +176,26 @@ static __always_inline bool lat_keep(struct pt_regs *ctx, const struct ut_site_s
 				     __u32 site, __u32 tid, __u32 d, __u64 now, bool sleepable)
 {
 	struct ut_lat_open_key k = { .tid = tid, .depth = d };
+	struct ut_event *open = bpf_map_lookup_elem(&lat_open, &k);
+	struct lat_scratch *b;
 	__u32 zero = 0;
-	struct lat_scratch *b = bpf_map_lookup_elem(&lat_scratch_buf, &zero);
 	bool kept;
 
+	/*
+	 * The thread's slot at this depth is usually there from its last
+	 * pair: build in place, far cheaper than an LRU update. Values are
+	 * cfg.open_size bytes, room for BEGIN's string slots.
+	 */
+	if (open) {
+		event_build(ctx, spec, site, now, open, (char *)(open + 1),
+			    cfg.open_size - sizeof(*open), sleepable);
+		return true;
+	}
+	b = bpf_map_lookup_elem(&lat_scratch_buf, &zero);
 	if (!b || __sync_lock_test_and_set(&b->busy, 1))
 		return false;
-	event_build(ctx, spec, site, now, &b->ev, b->strs, sleepable);
-	/* the map's values are cfg.open_size bytes: room for BEGIN's slots */
+	event_build(ctx, spec, site, now, &b->ev, b->strs, cfg.open_size - sizeof(b->ev),
+		    sleepable);
 	kept = !bpf_map_update_elem(&lat_open, &k, &b->ev, BPF_ANY);
 	b->busy = 0;
 	return kept;
@@ -211,17 +223,18 @@ static __always_inline void lat_slow(struct pt_regs *ctx, const struct ut_site_s
 		count_drop();
 		return;
 	}
-	esize = event_build(ctx, spec, site, now, &b->ev, b->strs, sleepable);
+	esize = event_build(ctx, spec, site, now, &b->ev, b->strs, sizeof(b->strs), sleepable);
 	b->ev.kind = UT_EV_SLOW;
 	if (kept)
 		open = bpf_map_lookup_elem(&lat_open, &k);
-	if (open && open->ts == begin_ts) {
+	/* an LRU slot reused meanwhile for another thread is not ours */
+	if (open && open->ts == begin_ts && open->tid == tid) {
 		bsize = sizeof(*open) + (__u64)open->nr_strs * open->str_len;
 		if (bsize > sizeof(b->begin) + sizeof(b->begin_strs) ||
 		    bpf_probe_read_kernel(&b->begin, bsize, open))
 			open = NULL;
 	}
-	if (!open || open->ts != begin_ts) {
+	if (!open || open->ts != begin_ts || open->tid != tid) {
 		bsize = sizeof(struct ut_event);
 		__builtin_memset(&b->begin, 0, sizeof(b->begin));
 		b->begin.ts = begin_ts;

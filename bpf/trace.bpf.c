@@ -50,7 +50,8 @@ static __always_inline int hit(struct pt_regs *ctx, bool sleepable)
 		count_drop();
 		return 0;
 	}
-	size = event_build(ctx, spec, site, bpf_ktime_get_ns(), &buf->ev, buf->strs, sleepable);
+	size = event_build(ctx, spec, site, bpf_ktime_get_ns(), &buf->ev, buf->strs,
+			   sizeof(buf->strs), sleepable);
 	if (size <= sizeof(buf->ev) + sizeof(buf->strs) &&
 	    bpf_ringbuf_output(&events, buf, size, wakeup_flag()))
 		count_drop();
