@@ -44,6 +44,7 @@ endif
 
 SDT_SRCS := sdt/argspec.c sdt/note.c sdt/elf.c
 EXPR_SRCS := expr/expr.c
+SQL_SRCS := sql/normalize.c
 ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/regs.c attach/spec.c attach/symbols.c \
 	       attach/messenger.c attach/modes.c attach/mode_trace.c attach/mode_count.c \
 	       attach/mode_latency.c attach/mode_calls.c attach/mode_hist.c attach/load.c \
@@ -57,18 +58,18 @@ CLI_SRCS := cli/main.c cli/commands.c cli/options.c cli/report.c cli/runner.c cl
 	    cli/cmd_calls.c cli/cmd_flow.c cli/cmd_stat.c
 LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/ruby.c lang-adapters/php.c
-SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(CLI_SRCS) $(LANG_SRCS)
+SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(CLI_SRCS) $(LANG_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
 # what unit tests link: everything but the CLI and the BPF loader
-LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) attach/objects.c \
+LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) attach/objects.c \
 	      attach/probe_spec.c attach/regs.c attach/spec.c attach/symbols.c writer/json.c \
 	      writer/hist.c writer/vhist.c writer/folded.c $(LANG_SRCS))
 
 UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec \
-	      test_hist test_lang test_regs test_expr
+	      test_hist test_lang test_regs test_expr test_sql
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
-FUZZERS := fuzz_note fuzz_argspec fuzz_expr
+FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/,$(FUZZERS))
 
 .PHONY: all setup demo check test unit fuzz bench clean samples asan workloads
@@ -200,6 +201,11 @@ $(OUTPUT)/fuzz/fuzz_expr: tests/fuzz/fuzz_expr.c $(EXPR_SRCS) expr/expr.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< $(EXPR_SRCS)
+
+$(OUTPUT)/fuzz/fuzz_sql: tests/fuzz/fuzz_sql.c $(SQL_SRCS) sql/normalize.h
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< $(SQL_SRCS)
 
 $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(SDT_SRCS) sdt/sdt.h
 	$(call msg,FUZZ,$@)
