@@ -22,6 +22,8 @@ static int latency_site_roles(struct attach_session *s, int i, const struct sdt_
 			      struct ut_site_spec *spec)
 {
 	spec->flags = i == 0 ? UT_SITE_BEGIN : UT_SITE_END;
+	if (i == 0 && s->opts.lat_flat)
+		spec->flags |= UT_SITE_FLAT;
 	if (i != 0 || s->opts.key_arg < 0)
 		return 0;
 	if (s->opts.key_arg >= p->nr_args)

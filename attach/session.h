@@ -79,6 +79,7 @@ struct attach_opts {
 				 * ATTACH_HIST: the argument */
 	uint64_t slow_ns;	/* ATTACH_LATENCY --min: pairs this long are sent whole */
 	attach_slow_fn on_slow;	/* ... to this, with the poll's ctx */
+	bool lat_flat;		/* ATTACH_LATENCY: pairs never nest (UT_SITE_FLAT) */
 	bool hist_linear;	/* ATTACH_HIST: linear buckets */
 	int64_t hist_min;	/* ... [MIN, MAX) in steps of STEP */
 	int64_t hist_max;

@@ -10,11 +10,21 @@
 
 #include "config.bpf.h"
 
+static __always_inline __u64 read_reg(struct pt_regs *ctx, __u16 off)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)ctx + off);
+	return v;
+}
+
 /*
- * A register is a load from the context at a constant offset: a switch of
- * them, since the verifier refuses a variable one. A helper call to copy
- * it costs about as much as the rest of a predicate; it is left for
- * offsets no case covers (none on x86-64, arm64 or riscv64).
+ * read_reg for the one hot place, a one-comparison predicate: a load from
+ * the context at a constant offset, one case per register, since the
+ * verifier refuses a variable one. The helper call of read_reg costs about
+ * as much as the rest of such a predicate; the switch costs verifier time
+ * at every start for each place it is inlined, so it is not used anywhere
+ * else.
  */
 #define REG_CASE(n)							\
 	case n:								\
@@ -26,7 +36,7 @@
 		}							\
 		break
 
-static __always_inline __u64 read_reg(struct pt_regs *ctx, __u16 off)
+static __always_inline __u64 read_reg_fast(struct pt_regs *ctx, __u16 off)
 {
 	__u64 v = 0;
 
@@ -41,8 +51,7 @@ static __always_inline __u64 read_reg(struct pt_regs *ctx, __u16 off)
 		REG_CASE(30); REG_CASE(31); REG_CASE(32); REG_CASE(33);
 		}
 	}
-	bpf_probe_read_kernel(&v, sizeof(v), (void *)ctx + off);
-	return v;
+	return read_reg(ctx, off);
 }
 
 /* Read exactly @size bytes of user memory, zero-extended. */

@@ -72,6 +72,16 @@ struct {
 
 static const struct ut_lat_stack empty_stack;
 
+/* BEGINs that will never see their END (slot 1: past the depth, or replaced) */
+static __always_inline void lat_unmatched_add(__u32 n)
+{
+	__u32 idx = 1;
+	__u64 *c = bpf_map_lookup_elem(&lat_unmatched, &idx);
+
+	if (c)
+		__sync_fetch_and_add(c, n);
+}
+
 static __always_inline void lat_record(__u64 key, __u64 ns)
 {
 	struct ut_lat_key hk = { .key = key, .bucket = ut_lat_bucket(ns) };
@@ -176,27 +186,27 @@ static __always_inline bool lat_keep(struct pt_regs *ctx, const struct ut_site_s
 				     __u32 site, __u32 tid, __u32 d, __u64 now, bool sleepable)
 {
 	struct ut_lat_open_key k = { .tid = tid, .depth = d };
-	struct ut_event *open = bpf_map_lookup_elem(&lat_open, &k);
-	struct lat_scratch *b;
 	__u32 zero = 0;
+	struct lat_scratch *b = bpf_map_lookup_elem(&lat_scratch_buf, &zero);
+	struct ut_event *open;
+	__u64 size;
 	bool kept;
 
-	/*
-	 * The thread's slot at this depth is usually there from its last
-	 * pair: build in place, far cheaper than an LRU update. Values are
-	 * cfg.open_size bytes, room for BEGIN's string slots.
-	 */
-	if (open) {
-		event_build(ctx, spec, site, now, open, (char *)(open + 1),
-			    cfg.open_size - sizeof(*open), sleepable);
-		return true;
-	}
-	b = bpf_map_lookup_elem(&lat_scratch_buf, &zero);
 	if (!b || __sync_lock_test_and_set(&b->busy, 1))
 		return false;
-	event_build(ctx, spec, site, now, &b->ev, b->strs, cfg.open_size - sizeof(b->ev),
-		    sleepable);
-	kept = !bpf_map_update_elem(&lat_open, &k, &b->ev, BPF_ANY);
+	size = event_build(ctx, spec, site, now, &b->ev, b->strs, sizeof(b->strs), sleepable);
+	/*
+	 * The thread's slot at this depth is usually there from its last
+	 * pair: copy over it, cheaper than an LRU update. Its values are
+	 * cfg.open_size bytes, room for BEGIN's string slots. (Building in
+	 * the slot itself would cost one more inlined builder to verify,
+	 * hundreds of milliseconds at every start, for a few ns a pair.)
+	 */
+	open = bpf_map_lookup_elem(&lat_open, &k);
+	if (open)
+		kept = size <= cfg.open_size && !bpf_probe_read_kernel(open, size, &b->ev);
+	else
+		kept = !bpf_map_update_elem(&lat_open, &k, &b->ev, BPF_ANY);
 	b->busy = 0;
 	return kept;
 }
@@ -279,6 +289,11 @@ static __always_inline int lat_begin(struct pt_regs *ctx, const struct ut_site_s
 		}
 	}
 	d = stk->depth;
+	if (d && (spec->flags & UT_SITE_FLAT)) {
+		/* a statement that failed fires no END: this BEGIN replaces it */
+		lat_unmatched_add(d);
+		d = 0;
+	}
 	if (d >= UT_LAT_DEPTH) {
 		count_in(&lat_unmatched, 1);
 		return 0;

@@ -106,6 +106,9 @@ struct ut_arg_spec {
 #define UT_SITE_RETURN		0x20	/* calls: a method return */
 #define UT_SITE_LIFO		0x40	/* calls: a return closes the innermost entry,
 					 * whatever its name pointers */
+#define UT_SITE_FLAT		0x80	/* latency BEGIN: pairs never nest; a BEGIN
+					 * still open (its END never came) is
+					 * counted unmatched and replaced */
 
 #define UT_IDENT_MAX		3	/* string args naming a method */
 #define UT_NAME_LEN		96	/* bytes kept of each */

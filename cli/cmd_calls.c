@@ -17,6 +17,7 @@
 #include "../writer/folded.h"
 #include "../writer/json.h"
 #include "lang_cmd.h"
+#include "queries.h"
 
 struct method_figures {
 	uint64_t count;
@@ -44,9 +45,22 @@ struct calls_state {
 static const char calls_usage[] =
 "usage: usdtrace calls -l LANG [--self] [-n TOP] [--json] [-i S] [-d S] [-o FILE]\n"
 "                      (-p PID | -c 'CMD')\n"
+"       usdtrace calls -l postgresql [--raw] [--min DURATION] [-n TOP] [--json]\n"
+"                      [-i S] [-d S] [-o FILE] [-p POSTMASTER | -c 'CMD' | POSTGRES]\n"
 "\n"
 "Count the calls of every method of a language runtime, with their total\n"
 "(inclusive) time, counted in the kernel. LANG: python, java, ruby, php.\n"
+"\n"
+"With -l postgresql: one row per query (literals replaced by $n, like\n"
+"pg_stat_statements) with count, total, mean, max and p99 time, by total\n"
+"time. Each backend's statements are paired in the kernel and sent whole\n"
+"with their text (--strlen, default 1024 here; a longer one is marked as\n"
+"cut). -p POSTMASTER follows the backends it forks; with neither -p nor -c\n"
+"the run is system-wide on POSTGRES, or on the first postgres binary with\n"
+"probes under /usr/lib/postgresql/*/bin.\n"
+"      --raw          rows by the text as sent, literals kept\n"
+"      --min D        also print each statement at least D long (10ms; ns,\n"
+"                     us, ms, s) with its full text, pid and duration\n"
 "\n"
 "  -l, --lang LANG    the runtime\n"
 "  -m, --method GLOB  only methods whose name matches (Python: the function,\n"
@@ -65,7 +79,8 @@ static const char calls_usage[] =
 "Examples:\n"
 "  usdtrace calls -l python -c 'python3.11 tests/workloads/work.py'\n"
 "  usdtrace calls -l java --self -n 10 -c 'java -XX:+ExtendedDTraceProbes -cp build/workloads Work'\n"
-"  usdtrace calls -l ruby -p 1234 -d 10\n";
+"  usdtrace calls -l ruby -p 1234 -d 10\n"
+"  usdtrace calls -l postgresql --min 30ms -d 60\n";
 
 static void add_method(void *ctx, const struct ut_method_key *key,
 		       const struct ut_method_stats *st)
@@ -241,6 +256,13 @@ static int run_calls(const struct cli_command *cmd, struct cli_opts *o)
 	struct runner_hooks hooks = { .on_tick = on_tick, .ctx = &cs };
 	int err, status;
 
+	if (o->lang && lang_adapter__queries(o->lang))
+		return queries_run(cmd->name, o);
+	if (o->slow_ns || o->raw) {
+		usdtrace_err("%s: %s is for a database runtime (-l postgresql)", cmd->name,
+			     o->slow_ns ? "--min" : "--raw");
+		return 1;
+	}
 	lang_cmd__init(&cs.lc, cmd->name, o);
 	err = lang_cmd__prepare(&cs.lc, (1u << LANG_ENTRY) | (1u << LANG_RETURN), ATTACH_CALLS);
 	status = err ? 1 : lang_cmd__run(&cs.lc, &hooks, &w);
@@ -254,8 +276,7 @@ const struct cli_command cmd_calls = {
 	.summary = "per-method call counts and times of a runtime (-l LANG)",
 	.usage = calls_usage,
 	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_LANG) | OPT(OPT_METHOD) | OPT(OPT_SELF) |
-		OPT(OPT_TOP) |
-		OPT(OPT_FOLDED) | OPT(OPT_WEIGHT),
+		OPT(OPT_TOP) | OPT(OPT_FOLDED) | OPT(OPT_WEIGHT) | OPT(OPT_MIN) | OPT(OPT_RAW),
 	.no_args = true,
 	.run = run_calls,
 };

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "report.h"
 #include "../expr/expr.h"
+#include "../sdt/sdt.h"
 #include "../writer/decode.h"
 #include "lang_cmd.h"
 
@@ -21,7 +23,91 @@ void lang_cmd__init(struct lang_cmd *lc, const char *name, const struct cli_opts
 	lc->a = o->lang;
 	lc->o = o->run;
 	lc->method = o->method;
+	lc->binary = o->nr_args ? o->args[0] : NULL;
 	lc->o.unsafe_off = true;	/* a runtime's own probes: leave the harmful ones off */
+}
+
+/* Does the ELF file at @path carry probes of @a's provider? */
+static bool has_probes(const struct lang_adapter *a, const char *path)
+{
+	size_t plen = strcspn(a->probes[0].text, ":");
+	struct sdt_file *f;
+	bool found = false;
+	size_t i;
+
+	if (sdt_file__open(path, NULL, NULL, &f))
+		return false;
+	for (i = 0; i < f->nr_probes && !found; i++)
+		found = strlen(f->probes[i].provider) == plen &&
+			!strncmp(f->probes[i].provider, a->probes[0].text, plen);
+	sdt_file__free(f);
+	return found;
+}
+
+/*
+ * A server runtime traced system-wide: its binary, the FILE given or the
+ * first of the adapter's usual places with its probes. The message says
+ * where it looked and how to name one.
+ */
+static int find_binary(struct lang_cmd *lc, const char **path)
+{
+	const struct lang_adapter *a = lc->a;
+	char looked[512] = "";
+	size_t len = 0, k;
+	int i;
+
+	if (lc->binary) {
+		if (access(lc->binary, R_OK)) {
+			usdtrace_err("%s: %s", lc->binary, strerror(errno));
+			return -errno;
+		}
+		if (!has_probes(a, lc->binary)) {
+			usdtrace_err("%s: no %s probes (a %s built without --enable-dtrace?)",
+				     lc->binary, a->lang, a->runtime);
+			return -ENOENT;
+		}
+		*path = lc->binary;
+		return 0;
+	}
+	for (i = 0; i < 4 && a->paths[i]; i++) {
+		glob_t g;
+
+		len += (size_t)snprintf(looked + len, len < sizeof(looked) ? sizeof(looked) - len : 0,
+					"%s%s", i ? ", " : "", a->paths[i]);
+		if (glob(a->paths[i], 0, NULL, &g))
+			continue;
+		/* the newest version first: glob sorts, so the last */
+		for (k = g.gl_pathc; k-- > 0;) {
+			if (has_probes(a, g.gl_pathv[k])) {
+				lc->found = strdup(g.gl_pathv[k]);
+				globfree(&g);
+				*path = lc->found;
+				return lc->found ? 0 : -ENOMEM;
+			}
+		}
+		globfree(&g);
+	}
+	usdtrace_err("%s: no %s with %s probes in %s; name it: usdtrace %s -l %s "
+		     "/path/to/%s, or -p PID", lc->name, a->runtime, a->lang, looked, lc->name,
+		     a->lang, a->runtime);
+	return -ENOENT;
+}
+
+/* System-wide: each probe text prefixed with the runtime's binary. */
+static int prefix_texts(struct lang_cmd *lc, const char *path, char **texts)
+{
+	int i;
+
+	for (i = 0; i < lc->nr_sel; i++) {
+		size_t n = strlen(path) + strlen(texts[i]) + 2;
+
+		lc->texts[i] = malloc(n);
+		if (!lc->texts[i])
+			return -ENOMEM;
+		snprintf(lc->texts[i], n, "%s:%s", path, texts[i]);
+		texts[i] = lc->texts[i];
+	}
+	return 0;
 }
 
 #define PROC_TEXT_MAX	(1 << 16)
@@ -95,14 +181,19 @@ static void check_env(const struct lang_cmd *lc)
  */
 static int method_filter(struct lang_cmd *lc)
 {
-	int i, k = lc->a->ident[1];
+	/* the method's own name: the second part, or the only one (a query) */
+	int i, k = lc->a->ident[1] >= 0 ? lc->a->ident[1] : lc->a->ident[0];
 
 	if (k < 0) {
 		usdtrace_err("%s: --method: %s's probes name no method", lc->name, lc->a->lang);
 		return -EINVAL;
 	}
 	for (i = 0; i < lc->nr_sel; i++) {
-		if (lc->sel[i]->event != LANG_ENTRY && lc->sel[i]->event != LANG_RETURN)
+		enum lang_event ev = lc->sel[i]->event;
+
+		/* a query's done names nothing: its start's verdict pairs it */
+		if ((ev != LANG_ENTRY && ev != LANG_RETURN && ev != LANG_QUERY_BEGIN) ||
+		    lc->sel[i]->label)
 			continue;
 		if (expr__and_glob(&lc->o.probes[i].pred, k, lc->method)) {
 			usdtrace_err("%s: --method %s: a glob of at most 63 characters", lc->name,
@@ -123,10 +214,17 @@ int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode m
 			     lang_adapter__names());
 		return -EINVAL;
 	}
-	if (!lc->o.pid && !lc->o.cmd) {
+	if (!lc->o.pid && !lc->o.cmd && !lc->a->forks) {
 		usdtrace_err("%s: give -p PID or -c CMD", lc->name);
 		return -EINVAL;
 	}
+	if (lc->binary && (lc->o.pid || lc->o.cmd)) {
+		usdtrace_err("%s: %s: a binary is traced system-wide, not with -p or -c",
+			     lc->name, lc->binary);
+		return -EINVAL;
+	}
+	if (lc->a->forks && lc->o.pid)
+		lc->o.follow = true;	/* a backend per connection: the children too */
 	lc->nr_sel = lang_adapter__select(lc->a, mask, lc->sel, LANG_MAX_PROBES);
 	if (!lc->nr_sel) {
 		usdtrace_err("%s: %s has no probes for this command", lc->name, lc->a->lang);
@@ -138,6 +236,15 @@ int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode m
 			       lc->sel[i]->event == LANG_RETURN ? UT_SITE_RETURN : 0;
 		if (!lc->a->match_names)
 			lc->flags[i] |= UT_SITE_LIFO;
+	}
+	if (lc->a->forks && !lc->o.pid && !lc->o.cmd) {
+		const char *path = NULL;
+
+		err = find_binary(lc, &path);
+		if (!err)
+			err = prefix_texts(lc, path, texts);
+		if (err)
+			return err;
 	}
 	err = runner_opts__probes(&lc->o, lc->nr_sel, texts, 0);
 	if (!err && lc->method)
@@ -177,6 +284,11 @@ void lang_cmd__method(const struct lang_cmd *lc, const struct ut_event *ev,
 	size_t len;
 	int i;
 
+	if (site->probe_idx >= 0 && site->probe_idx < lc->nr_sel &&
+	    lc->sel[site->probe_idx]->label) {
+		snprintf(buf, size, "%s", lc->sel[site->probe_idx]->label);
+		return;
+	}
 	for (i = 0; i < 3; i++) {
 		const char *s = event_str_arg(ev, site, lc->a->ident[i], &len);
 
@@ -207,5 +319,10 @@ int lang_cmd__run(struct lang_cmd *lc, struct runner_hooks *hooks, struct event_
 
 void lang_cmd__free(struct lang_cmd *lc)
 {
+	int i;
+
 	runner_opts__free(&lc->o);
+	for (i = 0; i < LANG_MAX_PROBES; i++)
+		free(lc->texts[i]);
+	free(lc->found);
 }

@@ -22,6 +22,9 @@ struct lang_cmd {
 	const char *env[2];
 	int sites_seen;			/* sites attached, initially and later */
 	const char *method;		/* --method GLOB, or NULL */
+	const char *binary;		/* a server runtime's FILE argument, or NULL */
+	char *texts[LANG_MAX_PROBES];	/* "PATH:probe" system-wide, owned */
+	char *found;			/* the binary found in the adapter's paths */
 };
 
 /* From the parsed options of command @name (-l and the runner's). */

@@ -151,6 +151,7 @@ static int set_strlen(struct cli_opts *o, const char *arg)
 		return -EINVAL;
 	}
 	o->run.str_len = (uint32_t)v;
+	o->strlen_set = true;
 	return 0;
 }
 
@@ -311,6 +312,7 @@ static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_MAX_KEYS] = { "max-keys", 0, true, set_max_keys },
 	[OPT_METHOD] = { "method", 'm', true, set_method },
 	[OPT_MIN] = { "min", 0, true, set_min },
+	[OPT_RAW] = { "raw", 0, false, NULL, FLAG(raw) },
 };
 
 #define OPT_HELP	NR_CLI_OPTS
@@ -413,8 +415,9 @@ int cli_opts__parse(struct cli_opts *o, const struct cli_command *cmd, int argc,
 	}
 	o->args = argv + optind;
 	o->nr_args = argc - optind;
-	if (cmd->no_args && o->nr_args) {
-		usdtrace_err("%s: unexpected argument '%s'", cmd->name, o->args[0]);
+	/* a server runtime (-l postgresql) may be named by its binary */
+	if (cmd->no_args && o->nr_args > (o->lang && o->lang->forks ? 1 : 0)) {
+		usdtrace_err("%s: unexpected argument '%s'", cmd->name, o->args[o->nr_args - 1]);
 		return -EINVAL;
 	}
 	return 0;

@@ -19,7 +19,7 @@ enum cli_opt {
 	OPT_JSON, OPT_OUTPUT, OPT_DURATION, OPT_INTERVAL, OPT_PID, OPT_COMMAND, OPT_STRLEN,
 	OPT_RING_SIZE, OPT_VERBOSE, OPT_NO_MULTI, OPT_FOLLOW, OPT_TIMELINE, OPT_FOLDED,
 	OPT_WEIGHT, OPT_BY, OPT_KEY, OPT_LANG, OPT_SELF, OPT_TOP, OPT_ALLOW_UNSAFE,
-	OPT_NO_FAULT_IN, OPT_COMM, OPT_LINEAR, OPT_MAX_KEYS, OPT_METHOD, OPT_MIN,
+	OPT_NO_FAULT_IN, OPT_COMM, OPT_LINEAR, OPT_MAX_KEYS, OPT_METHOD, OPT_MIN, OPT_RAW,
 	NR_CLI_OPTS,
 };
 
@@ -49,6 +49,8 @@ struct cli_opts {
 	uint32_t max_keys;		/* count --max-keys */
 	int key_arg;			/* latency --key argN, -1: none */
 	uint64_t slow_ns;		/* latency/calls --min DURATION, 0: none */
+	bool raw;			/* calls -l postgresql --raw: texts as sent */
+	bool strlen_set;		/* --strlen was given */
 	const struct lang_adapter *lang; /* -l LANG */
 	bool self;			/* calls --self */
 	long top;			/* calls -n, 0: all */

@@ -12,7 +12,7 @@
 #include "lang.h"
 
 static const struct lang_adapter *const adapters[] = {
-	&lang_python, &lang_java, &lang_ruby, &lang_php,
+	&lang_python, &lang_java, &lang_ruby, &lang_php, &lang_postgresql,
 };
 
 const struct lang_adapter *lang_adapter__find(const char *lang)
@@ -49,7 +49,25 @@ const struct lang_unsafe *lang_unsafe__find(const char *path, const char *provid
 
 const char *lang_adapter__names(void)
 {
-	return "python, java, ruby, php";
+	return "python, java, ruby, php, postgresql";
+}
+
+bool lang_adapter__queries(const struct lang_adapter *a)
+{
+	const struct lang_probe *p;
+
+	return lang_adapter__select(a, 1u << LANG_QUERY_BEGIN, &p, 1) > 0;
+}
+
+const char *lang_lock_mode(const struct lang_adapter *a, uint64_t mode)
+{
+	uint64_t i;
+
+	for (i = 0; a->lock_modes && a->lock_modes[i]; i++) {
+		if (i == mode)
+			return a->lock_modes[i];
+	}
+	return NULL;
 }
 
 int lang_adapter__select(const struct lang_adapter *a, unsigned int mask,
@@ -90,6 +108,9 @@ void lang_method_name(const struct lang_adapter *a, const char *const parts[3], 
 			snprintf(buf, size, "%s::%s", p0, p1);
 		else
 			snprintf(buf, size, "%s", p1);
+		break;
+	case LANG_NAME_TEXT:
+		snprintf(buf, size, "%s", p0);
 		break;
 	}
 }

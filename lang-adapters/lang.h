@@ -3,7 +3,8 @@
  * lang.h - language-runtime adapters: for Python, Java, Ruby and PHP,
  * which probes mean a call, a return, GC, an allocation, a thread or a
  * class/file load, how their arguments name a method, and what the
- * runtime needs switched on. Data rather than code: adding a runtime is
+ * runtime needs switched on; for PostgreSQL, which probes mean a query, a
+ * transaction, a lock wait, a buffer read, a sort, a checkpoint. Data rather than code: adding a runtime is
  * adding a table entry. Pure code, no BPF, no I/O.
  */
 #ifndef USDTRACE_LANG_H
@@ -13,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LANG_MAX_PROBES	8
+#define LANG_MAX_PROBES	24
 
 /* What a probe of a runtime means. */
 enum lang_event {
@@ -26,11 +27,26 @@ enum lang_event {
 	LANG_THREAD_STOP,
 	LANG_LOAD,
 	LANG_EXCEPTION,
+	/* a database runtime (PostgreSQL) */
+	LANG_QUERY_BEGIN,	/* arg0: the query text */
+	LANG_QUERY_END,
+	LANG_TX_COMMIT,
+	LANG_TX_ABORT,
+	LANG_LOCK_WAIT_BEGIN,	/* lock_mode_arg: the lock mode */
+	LANG_LOCK_WAIT_END,
+	LANG_LWLOCK_WAIT_BEGIN,	/* arg0: the tranche name */
+	LANG_LWLOCK_WAIT_END,
+	LANG_BUFFER_READ,	/* buffer_found_arg: 1 when found in shared buffers */
+	LANG_SORT,
+	LANG_CHECKPOINT,
+	LANG_DEADLOCK,
+	NR_LANG_EVENTS,
 };
 
 struct lang_probe {
 	enum lang_event event;
 	const char *text;	/* probe with FMT, as a user would type it */
+	const char *label;	/* an entry/return's fixed name ("plan"), NULL: from args */
 };
 
 /* How the method name parts join: "file.py:func", "pkg.Class.method", ... */
@@ -39,6 +55,7 @@ enum lang_name_style {
 	LANG_NAME_JAVA,		/* part0 with '/' as '.', "." part1 */
 	LANG_NAME_RUBY,		/* part0 "#" part1 */
 	LANG_NAME_PHP,		/* part0 "::" part1, or part1 alone */
+	LANG_NAME_TEXT,		/* part0 as it is (a query's text) */
 };
 
 /*
@@ -73,9 +90,20 @@ struct lang_adapter {
 	 */
 	bool match_names;
 	struct lang_unsafe unsafe[LANG_MAX_UNSAFE];	/* known-bad probes, by version */
+	/*
+	 * A server that forks a process per connection (PostgreSQL): -p means
+	 * that process and its children (-f), and with neither -p nor -c the
+	 * run is system-wide on the runtime's binary, the first of @paths
+	 * (globs) with the adapter's probes, or the FILE given.
+	 */
+	bool forks;
+	const char *paths[4];
+	int8_t lock_mode_arg;		/* LANG_LOCK_WAIT_BEGIN's lock mode */
+	int8_t buffer_found_arg;	/* LANG_BUFFER_READ's "found" flag */
+	const char *const *lock_modes;	/* lock mode numbers' names, NULL-ended */
 };
 
-extern const struct lang_adapter lang_python, lang_java, lang_ruby, lang_php;
+extern const struct lang_adapter lang_python, lang_java, lang_ruby, lang_php, lang_postgresql;
 
 /* The adapter of @lang, or NULL. */
 const struct lang_adapter *lang_adapter__find(const char *lang);
@@ -86,12 +114,17 @@ const struct lang_adapter *lang_adapter__find(const char *lang);
 const struct lang_unsafe *lang_unsafe__find(const char *path, const char *provider,
 					    const char *name);
 
-/* "python, java, ruby, php" for messages. */
+/* "python, java, ruby, php, postgresql" for messages. */
 const char *lang_adapter__names(void);
 
 /* Probes of @a with an event in @mask (1 << enum lang_event); returns the count. */
 int lang_adapter__select(const struct lang_adapter *a, unsigned int mask,
 			 const struct lang_probe **out, int max);
+
+/* Does @a's probe set describe queries (a database) rather than methods? */
+bool lang_adapter__queries(const struct lang_adapter *a);
+/* The name of lock mode @mode of @a, NULL when unknown. */
+const char *lang_lock_mode(const struct lang_adapter *a, uint64_t mode);
 
 /* Join up to three name parts of a method as the runtime writes them. */
 void lang_method_name(const struct lang_adapter *a, const char *const parts[3], char *buf,

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+/*
+ * postgresql.c - the PostgreSQL adapter (Debian's postgresql-15, built
+ * with --enable-dtrace: 71 sites in bin/postgres).
+ *
+ * query__start/done(text) bracket each statement a backend runs (never
+ * nested: a statement that fails fires no done, so a new start replaces
+ * it); parse, rewrite, plan and execute nest inside. transaction__commit
+ * and __abort(local xid); lock__wait__start/done(field1..4, locktag type,
+ * mode); lwlock__wait__start/done(tranche name, mode); buffer__read__done(
+ * fork, block, spc, db, rel, backend, extend, found); sort__start(type,
+ * unique, keys, work_mem, random); checkpoint__start(flags);
+ * deadlock__found(). A backend is forked per connection: -p POSTMASTER
+ * follows its children, and without -p or -c the run is system-wide on
+ * the postgres binary.
+ */
+#include "lang.h"
+
+/* src/include/storage/lockdefs.h */
+static const char *const pg_lock_modes[] = {
+	"NoLock", "AccessShareLock", "RowShareLock", "RowExclusiveLock",
+	"ShareUpdateExclusiveLock", "ShareLock", "ShareRowExclusiveLock", "ExclusiveLock",
+	"AccessExclusiveLock", NULL,
+};
+
+const struct lang_adapter lang_postgresql = {
+	.lang = "postgresql",
+	.runtime = "postgres",
+	.probes = {
+		{ LANG_QUERY_BEGIN, "postgresql:query__start(s)" },
+		{ LANG_QUERY_END, "postgresql:query__done(-)" },
+		{ LANG_ENTRY, "postgresql:query__start(s)" },
+		{ LANG_RETURN, "postgresql:query__done(s)" },
+		{ LANG_ENTRY, "postgresql:query__parse__start(-)", "parse" },
+		{ LANG_RETURN, "postgresql:query__parse__done(-)", "parse" },
+		{ LANG_ENTRY, "postgresql:query__rewrite__start(-)", "rewrite" },
+		{ LANG_RETURN, "postgresql:query__rewrite__done(-)", "rewrite" },
+		{ LANG_ENTRY, "postgresql:query__plan__start", "plan" },
+		{ LANG_RETURN, "postgresql:query__plan__done", "plan" },
+		{ LANG_ENTRY, "postgresql:query__execute__start", "execute" },
+		{ LANG_RETURN, "postgresql:query__execute__done", "execute" },
+		{ LANG_TX_COMMIT, "postgresql:transaction__commit" },
+		{ LANG_TX_ABORT, "postgresql:transaction__abort" },
+		{ LANG_LOCK_WAIT_BEGIN, "postgresql:lock__wait__start" },
+		{ LANG_LOCK_WAIT_END, "postgresql:lock__wait__done" },
+		{ LANG_LWLOCK_WAIT_BEGIN, "postgresql:lwlock__wait__start(s,d)" },
+		{ LANG_LWLOCK_WAIT_END, "postgresql:lwlock__wait__done(-,d)" },
+		{ LANG_BUFFER_READ, "postgresql:buffer__read__done" },
+		{ LANG_SORT, "postgresql:sort__start" },
+		{ LANG_CHECKPOINT, "postgresql:checkpoint__start" },
+		{ LANG_DEADLOCK, "postgresql:deadlock__found" },
+	},
+	.ident = { 0, -1, -1 },
+	.style = LANG_NAME_TEXT,
+	.alloc_size_arg = -1,
+	.forks = true,
+	.paths = { "/usr/lib/postgresql/*/bin/postgres", "/usr/local/pgsql/bin/postgres",
+		   "/usr/pgsql-*/bin/postgres" },
+	.lock_mode_arg = 5,
+	.buffer_found_arg = 7,
+	.lock_modes = pg_lock_modes,
+};
