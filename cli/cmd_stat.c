@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "report.h"
+#include "db_stat.h"
 #include "lang_cmd.h"
 
 #define GC_THREADS 64
@@ -41,15 +42,24 @@ struct stat_state {
 
 static const char stat_usage[] =
 "usage: usdtrace stat -l LANG [-i SECONDS] [--json] [-d S] [-o FILE] (-p PID | -c 'CMD')\n"
+"       usdtrace stat -l postgresql [-i S] [--json] [-d S] [-o FILE]\n"
+"                     [-p POSTMASTER | -c 'CMD' | POSTGRES]\n"
 "\n"
 "Per interval (default 1 s) and in total: GC runs and time, allocations\n"
 "(bytes where the runtime gives them), threads started and stopped,\n"
 "classes, modules or files loaded, and exceptions thrown (PHP). LANG:\n"
 "python, java, ruby, php.\n"
 "\n"
+"With -l postgresql: transactions committed and aborted, statements\n"
+"finished, heavyweight lock waits (count and time, by lock mode), lwlock\n"
+"waits (by tranche), buffer reads and shared-buffer hits, sorts,\n"
+"checkpoints and deadlocks; -p POSTMASTER follows its backends, and with\n"
+"neither -p nor -c the run is system-wide on POSTGRES or the one found.\n"
+"\n"
 "Examples:\n"
 "  usdtrace stat -l java -c 'java -XX:+ExtendedDTraceProbes -cp build/workloads Work'\n"
-"  usdtrace stat -l python -i 5 -p 1234\n";
+"  usdtrace stat -l python -i 5 -p 1234\n"
+"  usdtrace stat -l postgresql -i 10\n";
 
 static void gc_begin(struct stat_state *st, const struct ut_event *ev)
 {
@@ -182,6 +192,8 @@ static int run_stat(const struct cli_command *cmd, struct cli_opts *o)
 			    (1u << LANG_LOAD) | (1u << LANG_EXCEPTION);
 	int err, status;
 
+	if (o->lang && lang_adapter__queries(o->lang))
+		return db_stat_run(cmd->name, o);
 	lang_cmd__init(&st.lc, cmd->name, o);
 	err = lang_cmd__prepare(&st.lc, mask, ATTACH_TRACE);
 	status = err ? 1 : lang_cmd__run(&st.lc, &hooks, &w);

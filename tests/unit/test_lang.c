@@ -22,7 +22,7 @@ static void name_case(struct test_stats *st, const char *lang, const char *a, co
 
 int main(void)
 {
-	static const char *const langs[] = { "python", "java", "ruby", "php" };
+	static const char *const langs[] = { "python", "java", "ruby", "php", "postgresql" };
 	const struct lang_probe *sel[LANG_MAX_PROBES];
 	struct test_stats st = {};
 	size_t i;
@@ -35,6 +35,23 @@ int main(void)
 	name_case(&st, "php", "Work", "middle", "Work::middle");
 	name_case(&st, "php", "", "leaf", "leaf");
 	CHECK(&st, !lang_adapter__find("cobol"), "lang unknown", "found");
+	{
+		const struct lang_adapter *pg = lang_adapter__find("postgresql");
+		const char *q[3] = { "SELECT 1", NULL, NULL };
+		char buf[64];
+
+		lang_method_name(pg, q, buf, sizeof(buf));
+		CHECK(&st, !strcmp(buf, "SELECT 1"), "lang postgresql names a query by its text",
+		      "%s", buf);
+		CHECK(&st, lang_adapter__queries(pg) && !lang_adapter__queries(
+			   lang_adapter__find("python")), "lang postgresql is about queries",
+		      "wrong");
+		CHECK(&st, !strcmp(lang_lock_mode(pg, 8), "AccessExclusiveLock") &&
+		      !strcmp(lang_lock_mode(pg, 1), "AccessShareLock") && !lang_lock_mode(pg, 9),
+		      "lang postgresql lock modes by number", "wrong");
+		CHECK(&st, pg->forks && pg->paths[0], "lang postgresql forks, has a place",
+		      "missing");
+	}
 	for (i = 0; i < sizeof(langs) / sizeof(langs[0]); i++) {
 		const struct lang_adapter *a = lang_adapter__find(langs[i]);
 		char label[64];

@@ -1,0 +1,245 @@
+"""test_postgresql.py - -l postgresql on a real PostgreSQL (a throwaway
+cluster, pgcluster.py): calls gives one row per normalized query with
+exact counts (pgbench -t N: each of its 7 statements N times), --min the
+slow statements with their text, --raw the texts as sent; stat's
+transaction and statement counts follow pgbench's exactly, lock waits come
+by mode; flow nests query -> parse -> rewrite -> plan -> execute. -p on
+the postmaster follows its backends; without -p the run is system-wide on
+the postgres binary. Bad input: one line each."""
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import OUTPUT, ROOT, check, summary_exit
+from pgcluster import PgCluster, pg_bindir
+
+USDTRACE = os.path.join(ROOT, OUTPUT, "usdtrace")
+PGBENCH = [
+    "BEGIN;",
+    "UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2;",
+    "SELECT abalance FROM pgbench_accounts WHERE aid = $1;",
+    "UPDATE pgbench_tellers SET tbalance = tbalance + $1 WHERE tid = $2;",
+    "UPDATE pgbench_branches SET bbalance = bbalance + $1 WHERE bid = $2;",
+    "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, "
+    "CURRENT_TIMESTAMP);",
+    "END;",
+]
+
+
+def records(text):
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+class Tracer:
+    """usdtrace running while the test drives the database; stopped by SIGINT."""
+
+    def __init__(self, *args):
+        self.p = subprocess.Popen([USDTRACE, *args], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        self.err_lines, self.out_lines = [], []
+        # "attached" comes once every uprobe is in place: the first JSON
+        # record, or a line on stderr
+        stream, lines = ((self.p.stdout, self.out_lines) if "--json" in args else
+                         (self.p.stderr, self.err_lines))
+        while True:
+            line = stream.readline()
+            lines.append(line)
+            if "attached" in line or not line:
+                break
+
+    def stop(self):
+        time.sleep(0.3)
+        self.p.send_signal(2)
+        out, err = self.p.communicate(timeout=60)
+        self.err = "".join(self.err_lines) + err
+        self.out = "".join(self.out_lines) + out
+        self.rc = self.p.returncode
+        return records(self.out)
+
+
+def rows_of(recs):
+    return {r["method"]: r for r in recs if r["type"] == "calls" and "interval" not in r}
+
+
+def test_calls(pg):
+    n = 40
+    t = Tracer("calls", "--json", "-l", "postgresql", "-p", str(pg.pid))
+    r = pg.pgbench("-n", "-t", str(n))
+    for _ in range(3):
+        pg.psql("SELECT pg_sleep(0.05)")
+    pg.psql("SELECT 1 + 1", "SELECT 2 + 1")
+    rows = rows_of(t.stop())
+    check("pgbench ran", r.returncode == 0, r.stderr)
+    got = [rows.get(q, {}).get("count") for q in PGBENCH]
+    check(f"calls -l postgresql -p POSTMASTER: pgbench -t {n} gives each of its 7 "
+          f"statements {n} times", got == [n] * 7, f"{got} {sorted(rows)[:12]} {t.err}")
+    sleep = rows.get("SELECT pg_sleep($1)", {})
+    check("three SELECT pg_sleep(0.05): one row of count 3, at least 150 ms in total",
+          sleep.get("count") == 3 and sleep.get("total_ns", 0) >= 150000000 and
+          sleep.get("max_ns", 0) >= 50000000 and sleep.get("p99_ns", 0) >= 50000000,
+          f"{sleep}")
+    plus = rows.get("SELECT $1 + $2", {})
+    check("SELECT 1 + 1 and SELECT 2 + 1 are one row", plus.get("count") == 2, f"{plus}")
+    check("calls rows carry mean, max and p99",
+          all(set(("count", "total_ns", "mean_ns", "max_ns", "p99_ns")) <= set(x)
+              for x in rows.values()), f"{list(rows.values())[:1]}")
+
+
+def test_min_and_raw(pg):
+    t = Tracer("calls", "--json", "--min", "30ms", "-l", "postgresql", "-p", str(pg.pid))
+    for _ in range(3):
+        pg.psql("SELECT pg_sleep(0.05)")
+    pg.psql("SELECT 7")
+    recs = t.stop()
+    slow = [x for x in recs if x["type"] == "slow"]
+    check("calls --min 30ms: each slow statement with its full text and duration",
+          len(slow) == 3 and all(s["begin_args"] == ["SELECT pg_sleep(0.05)"] and
+                                 s["dur_ns"] >= 50000000 for s in slow) and
+          len({s["pid"] for s in slow}) == 3, f"{slow}")
+    t = Tracer("calls", "--min", "30ms", "-l", "postgresql", "-p", str(pg.pid))
+    pg.psql("SELECT pg_sleep(0.04)")
+    t.stop()
+    check("calls --min text: a line with the statement's text",
+          '"SELECT pg_sleep(0.04)"' in t.out and "DURATION" in t.out, t.out[:500])
+    t = Tracer("calls", "--json", "--raw", "-l", "postgresql", "-p", str(pg.pid))
+    pg.psql("SELECT 1 + 1", "SELECT 2 + 1", "SELECT 2 + 1")
+    rows = rows_of(t.stop())
+    check("calls --raw: rows by the text as sent",
+          rows.get("SELECT 1 + 1", {}).get("count") == 1 and
+          rows.get("SELECT 2 + 1", {}).get("count") == 2, f"{sorted(rows)}")
+
+
+def test_cut_and_errors(pg):
+    t = Tracer("calls", "--json", "--strlen", "24", "--min", "1us", "-l", "postgresql",
+               "-p", str(pg.pid))
+    pg.psql("SELECT 1 + 1 /* a comment that makes this long */")
+    pg.psql("SELECT 1/0")
+    pg.psql("SELECT 5")
+    recs = t.stop()
+    rows = rows_of(recs)
+    cut = rows.get("SELECT $1 + $2 /* a comme", {})
+    check("a text longer than --strlen is marked as cut, never shown as whole",
+          cut.get("truncated") is True and cut.get("count") == 1, f"{sorted(rows)}")
+    slow = [x for x in recs if x["type"] == "slow" and x["begin_args"][0].startswith("SELECT 1 +")]
+    check("... and in --min's record", len(slow) == 1 and slow[0].get("begin_truncated") == [0],
+          f"{slow}")
+    check("a failed statement is said as unfinished; the next ones still count",
+          rows.get("SELECT $1", {}).get("count") == 1 and "did not finish" in t.err and
+          "SELECT $1/$2" not in rows, f"{sorted(rows)} {t.err}")
+
+
+def test_system_wide(pg):
+    t = Tracer("calls", "--json", "-l", "postgresql")
+    pg.psql("SELECT 42 AS answer")
+    rows = rows_of(t.stop())
+    check("calls -l postgresql without -p: system-wide on the postgres binary found",
+          rows.get("SELECT $1 AS answer", {}).get("count") == 1, f"{sorted(rows)} {t.err}")
+    t = Tracer("calls", "--json", "-l", "postgresql", pg.binary)
+    pg.psql("SELECT 43 AS answer")
+    rows = rows_of(t.stop())
+    check("calls -l postgresql POSTGRES: system-wide on that binary",
+          rows.get("SELECT $1 AS answer", {}).get("count") == 1, f"{sorted(rows)} {t.err}")
+
+
+def stat_total(pg, n):
+    t = Tracer("stat", "--json", "-l", "postgresql", "-p", str(pg.pid))
+    pg.pgbench("-n", "-t", str(n))
+    recs = t.stop()
+    tot = [x for x in recs if x["type"] == "stat" and "interval" not in x]
+    return tot[0] if tot else {}
+
+
+def test_stat(pg):
+    a, b = stat_total(pg, 20), stat_total(pg, 50)
+    check("stat -l postgresql: commits follow pgbench's transactions exactly",
+          b.get("commits", 0) - a.get("commits", 0) == 30 and b.get("aborts") == 0 and
+          a.get("commits", 0) >= 20, f"{a} {b}")
+    check("stat: statements follow pgbench's 7 per transaction exactly",
+          b.get("queries", 0) - a.get("queries", 0) == 7 * 30, f"{a} {b}")
+    check("stat: buffer hits and reads counted", b.get("buffer_hits", 0) > 0, f"{b}")
+    t = Tracer("stat", "--json", "-l", "postgresql", "-p", str(pg.pid))
+    pg.psql("SELECT 1/0")
+    holder = threading.Thread(target=pg.psql, args=(
+        "BEGIN; LOCK TABLE pgbench_branches; SELECT pg_sleep(0.6); COMMIT;",))
+    holder.start()
+    time.sleep(0.3)
+    pg.psql("SELECT count(*) FROM pgbench_branches")
+    holder.join()
+    recs = t.stop()
+    tot = [x for x in recs if x["type"] == "stat" and "interval" not in x]
+    tot = tot[0] if tot else {}
+    mode = tot.get("lock_modes", {}).get("AccessShareLock", {})
+    check("stat: an aborted transaction is counted", tot.get("aborts") == 1, f"{tot}")
+    check("stat: a lock wait by its mode, with its time",
+          tot.get("lock_waits") == 1 and mode.get("waits") == 1 and
+          mode.get("ns", 0) >= 200000000, f"{tot}")
+
+
+def test_flow(pg):
+    t = Tracer("flow", "--json", "-l", "postgresql", "-p", str(pg.pid))
+    pg.psql("SELECT pg_sleep(0.03)")
+    recs = t.stop()
+    seq = [(x["type"], x["depth"], x["method"]) for x in recs if x["type"] in ("call", "return")]
+    q = "SELECT pg_sleep(0.03)"
+    want = [("call", 0, q), ("call", 1, "parse"), ("return", 1, "parse"),
+            ("call", 1, "rewrite"), ("return", 1, "rewrite"), ("call", 1, "plan"),
+            ("return", 1, "plan"), ("call", 1, "execute"), ("return", 1, "execute"),
+            ("return", 0, q)]
+    check("flow -l postgresql: query -> parse, rewrite, plan, execute, nested", seq == want,
+          f"{seq}")
+    ex = [x for x in recs if x["type"] == "return" and x["method"] == "execute"]
+    check("flow: execute of pg_sleep(0.03) takes at least 30 ms",
+          len(ex) == 1 and ex[0]["ns"] >= 30000000, f"{ex}")
+
+
+def test_bad(pg):
+    def run(*args):
+        return subprocess.run([USDTRACE, *args], capture_output=True, text=True, timeout=30)
+    psql = os.path.join(pg_bindir(), "psql")
+    r = run("calls", "-l", "postgresql", psql)
+    check("-l postgresql on a binary without its probes: one line",
+          r.returncode == 1 and r.stderr == f"usdtrace: {psql}: no postgresql probes "
+          "(a postgres built without --enable-dtrace?)\n", r.stderr)
+    r = run("calls", "-l", "postgresql", "/nonexistent/postgres")
+    check("-l postgresql on a missing file: one line",
+          r.returncode == 1 and r.stderr == "usdtrace: /nonexistent/postgres: No such file "
+          "or directory\n", r.stderr)
+    r = run("calls", "--min", "10ms", "-l", "python", "-c", "true")
+    check("--min on calls of a method runtime: refused",
+          r.returncode == 1 and r.stderr == "usdtrace: calls: --min is for a database "
+          "runtime (-l postgresql)\n", r.stderr)
+    r = run("calls", "-l", "postgresql", "--min", "0s")
+    check("calls --min 0s: refused", r.returncode == 1 and r.stderr.count("\n") == 1 and
+          "--min 0s: must be a positive duration" in r.stderr, r.stderr)
+    r = run("count", "--min", "10ms", "x:y")
+    check("--min on count: refused, naming where it belongs",
+          r.returncode == 1 and r.stderr == "usdtrace: count: --min is for latency and "
+          "calls (see usdtrace count --help)\n", r.stderr)
+    r = run("calls", "-l", "postgresql", "-p", str(pg.pid), pg.binary)
+    check("a binary with -p: refused", r.returncode == 1 and r.stderr.count("\n") == 1 and
+          "traced system-wide, not with -p or -c" in r.stderr, r.stderr)
+    r = run("calls", "-l", "python", "/usr/bin/python3.11")
+    check("a FILE argument for a method runtime: refused",
+          r.returncode == 1 and "unexpected argument" in r.stderr, r.stderr)
+
+
+if os.getuid() != 0:
+    check("postgresql tests", False, "need root")
+elif not pg_bindir():
+    check("postgresql tests", False, "PostgreSQL is not installed (scripts/setup.sh installs it)")
+else:
+    with PgCluster() as cluster:
+        r = cluster.pgbench("-i", "-q")
+        check("pgbench -i", r.returncode == 0, r.stderr)
+        test_calls(cluster)
+        test_min_and_raw(cluster)
+        test_cut_and_errors(cluster)
+        test_system_wide(cluster)
+        test_stat(cluster)
+        test_flow(cluster)
+        test_bad(cluster)
+summary_exit()
