@@ -11,6 +11,7 @@ run (this machine is noisy: never compare figures across runs).
   floor), and `usdtrace trace --json -o /dev/null` vs the floor vs bpftrace
   `printf` of the two arguments. Medians of ROUNDS interleaved rounds.
 """
+import contextlib
 import json
 import os
 import sys
@@ -18,7 +19,6 @@ import shutil
 import signal
 import statistics
 import subprocess
-import sys
 import time
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else "build"
@@ -102,18 +102,25 @@ def stop(p, timeout):
         p.wait()
 
 
-def traced_ns(cmd, prog=None, extra=()):
-    """ns per iteration of the workload while @cmd traces it."""
+@contextlib.contextmanager
+def tracing(cmd, path):
+    """@cmd running, attached to @path, for the body of the with; then stopped."""
     t = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 30
-        while not attached(prog or HOT):
+        while not attached(path):
             if time.time() > deadline or t.poll() is not None:
                 raise RuntimeError(f"{cmd[0]} did not attach")
             time.sleep(0.1)
-        return hot_ns(prog, extra)
+        yield t
     finally:
         stop(t, 30)
+
+
+def traced_ns(cmd, prog=None, extra=()):
+    """ns per iteration of the workload while @cmd traces it."""
+    with tracing(cmd, prog or HOT):
+        return hot_ns(prog, extra)
 
 
 def bench_hits():
@@ -212,6 +219,57 @@ def bench_slow():
     print(f"  goal: latency --min <= 1.10x latency: {'met' if r <= 1.10 else 'MISSED'} "
           f"({r:.2f}; a string read at BEGIN adds its copy: "
           f"{med['latency --min 1s begin(d,s)'] / med['latency begin(d,s)']:.2f})")
+
+
+def pgbench_tps(pg, seconds):
+    r = pg.pgbench("-n", "-T", str(seconds))
+    for line in r.stdout.splitlines():
+        if line.startswith("tps = "):
+            return float(line.split()[2])
+    raise RuntimeError("pgbench: " + r.stderr[-300:])
+
+
+def traced_tps(pg, cmd, seconds):
+    """pgbench's TPS while @cmd traces the server (None: untraced)."""
+    if cmd is None:
+        return pgbench_tps(pg, seconds)
+    with tracing(cmd, pg.binary):
+        return pgbench_tps(pg, seconds)
+
+
+def bench_postgresql():
+    """pgbench's TPS (one client, the default script) untraced, with
+    `usdtrace calls -l postgresql` (every statement paired in the kernel and
+    sent with its text, normalized in user space) and with bpftrace counting
+    the statements by their text (what it can do: no normalizing)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                    "tests", "integration"))
+    from pgcluster import PgCluster, pg_bindir
+    if not pg_bindir():
+        print("\npostgresql: not installed (scripts/setup.sh installs it)")
+        return
+    u = os.path.join(OUT, "usdtrace")
+    seconds = 5
+    with PgCluster() as pg:
+        pg.pgbench("-i", "-q")
+        runs = {
+            "untraced": None,
+            "usdtrace calls -l postgresql": [u, "calls", "-l", "postgresql", pg.binary],
+            "bpftrace @[str(arg0)] = count()": [
+                "bpftrace", "-e", f"usdt:{pg.binary}:postgresql:query__start "
+                "{ @[str(arg0)] = count(); }"],
+        }
+        tps = {k: [] for k in runs}
+        for _ in range(ROUNDS):
+            for k, c in runs.items():
+                tps[k].append(traced_tps(pg, c, seconds))
+    med = {k: statistics.median(v) for k, v in tps.items()}
+    base = med["untraced"]
+    print(f"\npgbench -n -T {seconds} (1 client, 7 statements a transaction), "
+          f"median of {ROUNDS}")
+    print(f"  {'tracer':<34} {'tps':>9} {'overhead':>9}")
+    for k, v in med.items():
+        print(f"  {k:<34} {v:>9.0f} {(base - v) / base * 100:>8.1f}%")
 
 
 def bench_strings():
@@ -450,6 +508,7 @@ if __name__ == "__main__":
         bench_strings()
         bench_questions()
         bench_slow()
+        bench_postgresql()
         bench_header()
         bench_jvm()
         bench_rate()
