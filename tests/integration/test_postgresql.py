@@ -204,6 +204,16 @@ def test_bad(pg):
     check("-l postgresql on a binary without its probes: one line",
           r.returncode == 1 and r.stderr == f"usdtrace: {psql}: no postgresql probes "
           "(a postgres built without --enable-dtrace?)\n", r.stderr)
+    # no postgres where they are looked for: /usr/lib/postgresql hidden by a
+    # mount in a namespace of its own, the machine's left as it is
+    r = subprocess.run(["unshare", "-m", "sh", "-c", "mount -t tmpfs none /usr/lib/postgresql "
+                        f"&& exec {USDTRACE} stat -l postgresql"], capture_output=True,
+                       text=True, timeout=30)
+    check("-l postgresql with no postgres found: where it looked and how to name one",
+          r.returncode == 1 and r.stderr == "usdtrace: stat: no postgres with postgresql "
+          "probes in /usr/lib/postgresql/*/bin/postgres, /usr/local/pgsql/bin/postgres, "
+          "/usr/pgsql-*/bin/postgres; name it: usdtrace stat -l postgresql "
+          "/path/to/postgres, or -p PID\n", r.stderr)
     r = run("calls", "-l", "postgresql", "/nonexistent/postgres")
     check("-l postgresql on a missing file: one line",
           r.returncode == 1 and r.stderr == "usdtrace: /nonexistent/postgres: No such file "
