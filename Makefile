@@ -29,7 +29,7 @@ CPPFLAGS += -D_GNU_SOURCE -DMULTIARCH_TRIPLET='"$(MULTIARCH)"' -MMD -MP
 # libbpf linked statically: one shared object less to map at every start
 # (list must start as fast as readelf), and the binary does not depend on
 # the host's libbpf version.
-LDLIBS := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -lelf -lz
+LDLIBS := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -ldw -lelf -lz
 ARCH := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
 BPF_OUT := $(OUTPUT)/bpf
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
@@ -45,6 +45,7 @@ endif
 SDT_SRCS := sdt/argspec.c sdt/note.c sdt/elf.c
 EXPR_SRCS := expr/expr.c
 SQL_SRCS := sql/normalize.c
+STACK_SRCS := stack/stack.c
 ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/regs.c attach/spec.c attach/symbols.c \
 	       attach/messenger.c attach/modes.c attach/mode_trace.c attach/mode_count.c \
 	       attach/mode_latency.c attach/mode_calls.c attach/mode_hist.c attach/load.c \
@@ -58,7 +59,7 @@ CLI_SRCS := cli/main.c cli/commands.c cli/options.c cli/report.c cli/runner.c cl
 	    cli/cmd_calls.c cli/queries.c cli/cmd_flow.c cli/cmd_stat.c cli/db_stat.c
 LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/ruby.c lang-adapters/php.c lang-adapters/postgresql.c
-SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(CLI_SRCS) $(LANG_SRCS)
+SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(STACK_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(CLI_SRCS) $(LANG_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
 # what unit tests link: everything but the CLI and the BPF loader
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) attach/objects.c \
@@ -107,6 +108,7 @@ $(patsubst %.c,$(OUTPUT)/obj/%.o,$(ATTACH_SRCS)): $(BPF_SKELS)
 # ---- samples ---------------------------------------------------------------
 SAMPLE_OUT := $(OUTPUT)/samples
 samples: $(SAMPLE_OUT)/sample $(SAMPLE_OUT)/libsamplelib.so $(SAMPLE_OUT)/server $(SAMPLE_OUT)/slow \
+	 $(SAMPLE_OUT)/deep \
 	 $(SAMPLE_OUT)/fast $(SAMPLE_OUT)/account
 
 $(SAMPLE_OUT)/fast: samples/fast.c sdt/include/usdtrace/sdt.h
@@ -143,6 +145,12 @@ $(SAMPLE_OUT)/server: samples/server.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(SAMPLE_CFLAGS) $(WARNINGS) -o $@ $< -lpthread
+
+# built as Debian builds its binaries: no frame pointers
+$(SAMPLE_OUT)/deep: samples/deep.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) -g -O2 -fomit-frame-pointer $(WARNINGS) -o $@ $<
 
 $(SAMPLE_OUT)/slow: samples/slow.c
 	$(call msg,CC,$@)

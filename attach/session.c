@@ -90,7 +90,7 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 		}
 		return 0;
 	}
-	if (ev->site_id >= s->nr_sites || size < event_size(ev))
+	if (ev->site_id >= s->nr_sites || size < event_size(ev) + ev->stack_len)
 		return 0;
 	if (ev->kind == UT_EV_SLOW)
 		return on_slow(s, ev, size);

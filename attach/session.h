@@ -80,6 +80,8 @@ struct attach_opts {
 	uint64_t slow_ns;	/* ATTACH_LATENCY --min: pairs this long are sent whole */
 	attach_slow_fn on_slow;	/* ... to this, with the poll's ctx */
 	bool lat_flat;		/* ATTACH_LATENCY: pairs never nest (UT_SITE_FLAT) */
+	uint16_t stack_mode;	/* ATTACH_TRACE --stack: UT_STACK_FP or _DWARF, 0: none */
+	uint32_t stack_size;	/* ... DWARF: bytes of stack copied */
 	bool hist_linear;	/* ATTACH_HIST: linear buckets */
 	int64_t hist_min;	/* ... [MIN, MAX) in steps of STEP */
 	int64_t hist_max;

@@ -21,7 +21,8 @@ _Static_assert(sizeof(struct ut_site_spec) == 48 + 24 * UT_MAX_ARGS, "ut_site_sp
 _Static_assert(sizeof(struct ut_call_stack) == 8 + 24 * UT_CALL_DEPTH, "ut_call_stack layout");
 _Static_assert(sizeof(struct ut_lat_key) == 16, "ut_lat_key layout");
 _Static_assert(sizeof(struct ut_lat_stack) == 8 + 16 * UT_LAT_DEPTH, "ut_lat_stack layout");
-_Static_assert(sizeof(struct ut_event) == 48 + 8 * UT_MAX_ARGS, "ut_event layout");
+_Static_assert(sizeof(struct ut_event) == 56 + 8 * UT_MAX_ARGS, "ut_event layout");
+_Static_assert(sizeof(struct ut_stack) == 16 + 8 * UT_STACK_REGS, "ut_stack layout");
 
 static int apply_fmt(char fmt, struct ut_arg_spec *out)
 {

@@ -36,6 +36,8 @@ static __always_inline __u64 event_build(struct pt_regs *ctx, const struct ut_si
 	ev->str_len = cfg.str_len;
 	ev->faulted = 0;
 	ev->truncated = 0;
+	ev->stack_len = 0;
+	ev->pad = 0;
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 
 	for (i = 0; i < UT_MAX_ARGS; i++) {

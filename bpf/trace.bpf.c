@@ -11,6 +11,7 @@
  */
 #include "common.bpf.h"
 #include "event.bpf.h"
+#include "stack.bpf.h"
 
 /*
  * Events are built here, then copied to the ring buffer at their size.
@@ -21,6 +22,8 @@
 struct scratch {
 	struct ut_event ev;
 	char strs[EV_STRS_MAX];
+	struct ut_stack stack;		/* --stack */
+	char stack_data[UT_STACK_MAX];
 	__u64 busy;
 };
 
@@ -30,6 +33,28 @@ struct {
 	__type(key, __u32);
 	__type(value, struct scratch);
 } scratch_buf SEC(".maps");
+
+/* --stack: the event, then its stack, as one record. */
+static __always_inline void emit_with_stack(struct pt_regs *ctx, struct scratch *buf,
+					    __u64 size)
+{
+	struct bpf_dynptr ptr;
+	__u32 slen;
+
+	slen = stack_capture(ctx, &buf->stack, buf->stack_data);
+	if (size > sizeof(buf->ev) + sizeof(buf->strs) ||
+	    slen > sizeof(buf->stack) + sizeof(buf->stack_data))
+		return;
+	buf->ev.stack_len = slen;
+	if (bpf_ringbuf_reserve_dynptr(&events, size + slen, 0, &ptr)) {
+		bpf_ringbuf_discard_dynptr(&ptr, 0);
+		count_drop();
+		return;
+	}
+	bpf_dynptr_write(&ptr, 0, &buf->ev, size, 0);
+	bpf_dynptr_write(&ptr, size, &buf->stack, slen, 0);
+	bpf_ringbuf_submit_dynptr(&ptr, wakeup_flag());
+}
 
 static __always_inline int hit(struct pt_regs *ctx, bool sleepable)
 {
@@ -52,8 +77,10 @@ static __always_inline int hit(struct pt_regs *ctx, bool sleepable)
 	}
 	size = event_build(ctx, spec, site, bpf_ktime_get_ns(), &buf->ev, buf->strs,
 			   sizeof(buf->strs), sleepable);
-	if (size <= sizeof(buf->ev) + sizeof(buf->strs) &&
-	    bpf_ringbuf_output(&events, buf, size, wakeup_flag()))
+	if (cfg.stack_mode)
+		emit_with_stack(ctx, buf, size);
+	else if (size <= sizeof(buf->ev) + sizeof(buf->strs) &&
+		 bpf_ringbuf_output(&events, buf, size, wakeup_flag()))
 		count_drop();
 	buf->busy = 0;
 	return 0;

@@ -64,7 +64,10 @@ struct ut_config {
 	struct ut_key_part keys[UT_MAX_KEYS];
 	__u64 slow_ns;		/* latency --min: pairs this long go out whole */
 	__u32 open_size;	/* latency --min: bytes of a kept BEGIN event */
-	__u32 pad3;
+	__u16 stack_mode;	/* --stack: UT_STACK_FP or UT_STACK_DWARF, 0: none */
+	__u16 pad3;
+	__u32 stack_size;	/* --stack-mode dwarf: bytes of stack copied */
+	__u32 pad4;
 };
 
 /* How BPF fetches one argument. */
@@ -380,8 +383,33 @@ struct ut_event {
 	__u16 faulted;		/* bit i: argument i could not be read */
 	__u16 truncated;	/* bit i: string argument i was cut at str_len */
 	char comm[UT_COMM_LEN];
+	__u32 stack_len;	/* bytes of the stack after the string slots, 0: none */
+	__u32 pad;
 	__u64 args[UT_MAX_ARGS];
 	/* then nr_strs slots of str_len bytes, each NUL-terminated */
+	/* then, with --stack, stack_len bytes: struct ut_stack and its data */
+};
+
+/* --stack-mode */
+#define UT_STACK_FP		1	/* the kernel's frame-pointer walk: return addresses */
+#define UT_STACK_DWARF		2	/* registers and a copy of the stack, unwound later */
+
+#define UT_STACK_FP_MAX		127	/* frames (the kernel's perf_event_max_stack) */
+#define UT_STACK_MAX		16384	/* bytes of stack copied, at most (--stack-size) */
+#define UT_STACK_DEFAULT	8192
+#define UT_STACK_REGS		34	/* u64 words of struct pt_regs kept, at most */
+
+/* ut_stack.flags */
+#define UT_STACK_CUT		0x1	/* DWARF: less than --stack-size could be read */
+#define UT_STACK_FAILED		0x2	/* nothing could be read */
+
+struct ut_stack {
+	__u16 mode;		/* UT_STACK_FP or UT_STACK_DWARF */
+	__u16 flags;
+	__u32 nr;		/* FP: return addresses; DWARF: bytes of stack */
+	__u64 sp;		/* DWARF: the user stack pointer, where data starts */
+	__u64 regs[UT_STACK_REGS];	/* DWARF: the user registers, as struct pt_regs */
+	/* then FP: nr __u64 addresses, innermost first; DWARF: nr bytes from sp */
 };
 
 #endif /* USDTRACE_BPF_SHARED_H */

@@ -5,12 +5,22 @@
  * files. The lifecycle is runner.c's; this file is its table entry and the
  * per-event output.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "../stack/stack.h"
+#include "../writer/decode.h"
 #include "commands.h"
 #include "report.h"
 #include "runner.h"
+
+struct trace_state {
+	struct event_writer w;
+	struct stack_resolver *stacks;	/* --stack */
+	struct stack_trace *trace;	/* its frames, reused */
+};
 
 static const char trace_usage[] =
 "usage: usdtrace trace [--json] [-o FILE] [-d SECONDS] [-p PID | -c 'CMD'] PROBE...\n"
@@ -37,6 +47,13 @@ static const char trace_usage[] =
 "  -d, --duration S    stop after S seconds\n"
 "  -o, --output FILE   write events to FILE\n"
 "      --timeline FILE also write a Chrome Trace Event JSON file (Perfetto)\n"
+"      --stack         also each event's user stack, innermost frame first,\n"
+"                      symbolized, with file:line where debug info exists\n"
+"      --stack-mode M  dwarf (default: registers and the top of the stack\n"
+"                      copied, unwound with the objects' CFI; right on binaries\n"
+"                      without frame pointers) or fp (the kernel's frame-\n"
+"                      pointer walk: cheaper, short on such binaries)\n"
+"      --stack-size B  dwarf: bytes of stack copied (default 8192, max 16384)\n"
 "      --json          JSON Lines: attached, event..., summary\n"
 "      --strlen N      bytes kept of each string argument (default 64)\n"
 "      --ring-size B   ring buffer bytes, a power of 2 (default 4 MiB)\n"
@@ -56,18 +73,42 @@ static const char trace_usage[] =
 "  usdtrace trace -c 'build/samples/sample -n 9' 'sample:str(s,d) /arg0 == \"gam*\" && arg1 > 3/'\n"
 "  usdtrace trace -p 1234 'python:function__entry(s,s,d)'\n"
 "  usdtrace trace --json -o out.jsonl build/samples/sample:sample:*\n"
-"  usdtrace trace 'uprobe:libc.so.6:malloc(u)' -p 1234 -d 5\n";
+"  usdtrace trace 'uprobe:libc.so.6:malloc(u)' -p 1234 -d 5\n"
+"  usdtrace trace --stack -c 'build/samples/deep -n 1' deep:leaf\n";
 
 static void on_event(void *ctx, const struct ut_event *ev, const struct site_info *site)
 {
-	event_writer__event(ctx, ev, site);
+	struct trace_state *ts = ctx;
+	const struct ut_stack *st;
+	size_t len;
+
+	st = ts->stacks ? event_stack(ev, &len) : NULL;
+	if (!st || stack_resolver__resolve(ts->stacks, (pid_t)ev->pid, (pid_t)ev->tid, st, len,
+					   ts->trace)) {
+		event_writer__event(&ts->w, ev, site);
+		return;
+	}
+	event_writer__event_stack(&ts->w, ev, site, ts->trace);
+}
+
+/* The targets' mappings, while they are sure to be there. */
+static void on_targets(void *ctx, const pid_t *pids, int nr)
+{
+	struct trace_state *ts = ctx;
+	int i;
+
+	for (i = 0; ts->stacks && i < nr; i++)
+		stack_resolver__prime(ts->stacks, pids[i]);
 }
 
 static int run_trace(const struct cli_command *cmd, struct cli_opts *o)
 {
-	struct attach_opts ao = { .mode = ATTACH_TRACE, .key_arg = -1 };
-	struct event_writer w = {};
-	struct runner_hooks hooks = { .on_event = on_event, .trace_header = true, .ctx = &w };
+	struct attach_opts ao = { .mode = ATTACH_TRACE, .key_arg = -1,
+				  .stack_mode = o->stack_mode, .stack_size = o->stack_size };
+	struct trace_state ts = {};
+	struct runner_hooks hooks = { .on_event = on_event, .on_targets = on_targets,
+				      .trace_header = true, .ctx = &ts };
+	int status;
 
 	if (!o->nr_args) {
 		usdtrace_err("%s: no PROBE given (see usdtrace %s --help)", cmd->name, cmd->name);
@@ -75,13 +116,25 @@ static int run_trace(const struct cli_command *cmd, struct cli_opts *o)
 	}
 	if (runner_opts__probes(&o->run, o->nr_args, o->args, 0))
 		return 1;
-	return runner__run(&o->run, &ao, &hooks, &w);
+	if (o->stack_mode) {
+		ts.trace = malloc(sizeof(*ts.trace));
+		if (!ts.trace || stack_resolver__new(&ts.stacks)) {
+			usdtrace_err("%s: %s", cmd->name, strerror(ENOMEM));
+			free(ts.trace);
+			return 1;
+		}
+	}
+	status = runner__run(&o->run, &ao, &hooks, &ts.w);
+	stack_resolver__free(ts.stacks);
+	free(ts.trace);
+	return status;
 }
 
 const struct cli_command cmd_trace = {
 	.name = "trace",
 	.summary = "print one event per probe hit, with its arguments",
 	.usage = trace_usage,
-	.opts = OPTS_RUN | OPT(OPT_TIMELINE),
+	.opts = OPTS_RUN | OPT(OPT_TIMELINE) | OPT(OPT_STACK) | OPT(OPT_STACK_MODE) |
+		OPT(OPT_STACK_SIZE),
 	.run = run_trace,
 };

@@ -263,6 +263,41 @@ static int set_min(struct cli_opts *o, const char *arg)
 	return -EINVAL;
 }
 
+static int set_stack(struct cli_opts *o, const char *arg)
+{
+	(void)arg;
+	if (!o->stack_mode)
+		o->stack_mode = UT_STACK_DWARF;	/* right on binaries without frame pointers */
+	return 0;
+}
+
+static int set_stack_mode(struct cli_opts *o, const char *arg)
+{
+	if (!strcmp(arg, "fp")) {
+		o->stack_mode = UT_STACK_FP;
+	} else if (!strcmp(arg, "dwarf")) {
+		o->stack_mode = UT_STACK_DWARF;
+	} else {
+		usdtrace_err("--stack-mode %s: must be fp or dwarf", arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int set_stack_size(struct cli_opts *o, const char *arg)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end || end == arg || v < 64 || v > UT_STACK_MAX || v % 8) {
+		usdtrace_err("--stack-size %s: must be a multiple of 8 from 64 to %d", arg,
+			     UT_STACK_MAX);
+		return -EINVAL;
+	}
+	o->stack_size = (uint32_t)v;
+	return set_stack(o, NULL);
+}
+
 static int set_lang(struct cli_opts *o, const char *arg)
 {
 	o->lang = lang_adapter__find(arg);
@@ -313,6 +348,9 @@ static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_METHOD] = { "method", 'm', true, set_method },
 	[OPT_MIN] = { "min", 0, true, set_min },
 	[OPT_RAW] = { "raw", 0, false, NULL, FLAG(raw) },
+	[OPT_STACK] = { "stack", 0, false, set_stack },
+	[OPT_STACK_MODE] = { "stack-mode", 0, true, set_stack_mode },
+	[OPT_STACK_SIZE] = { "stack-size", 0, true, set_stack_size },
 };
 
 #define OPT_HELP	NR_CLI_OPTS
@@ -327,6 +365,7 @@ void cli_opts__init(struct cli_opts *o, const struct cli_command *cmd)
 	o->key_arg = -1;
 	o->by = BY_PROBE;
 	o->max_keys = COUNT_MAX_KEYS_DEFAULT;
+	o->stack_size = UT_STACK_DEFAULT;
 }
 
 /* "-x" or "--name" as the user spelled option @k. */

@@ -20,6 +20,7 @@ enum cli_opt {
 	OPT_RING_SIZE, OPT_VERBOSE, OPT_NO_MULTI, OPT_FOLLOW, OPT_TIMELINE, OPT_FOLDED,
 	OPT_WEIGHT, OPT_BY, OPT_KEY, OPT_LANG, OPT_SELF, OPT_TOP, OPT_ALLOW_UNSAFE,
 	OPT_NO_FAULT_IN, OPT_COMM, OPT_LINEAR, OPT_MAX_KEYS, OPT_METHOD, OPT_MIN, OPT_RAW,
+	OPT_STACK, OPT_STACK_MODE, OPT_STACK_SIZE,
 	NR_CLI_OPTS,
 };
 
@@ -51,6 +52,8 @@ struct cli_opts {
 	uint64_t slow_ns;		/* latency/calls --min DURATION, 0: none */
 	bool raw;			/* calls -l postgresql --raw: texts as sent */
 	bool strlen_set;		/* --strlen was given */
+	uint16_t stack_mode;		/* --stack: UT_STACK_FP or _DWARF, 0: none */
+	uint32_t stack_size;		/* --stack-size: bytes of stack copied */
 	const struct lang_adapter *lang; /* -l LANG */
 	bool self;			/* calls --self */
 	long top;			/* calls -n, 0: all */

@@ -486,6 +486,13 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 			kill(run->ch.pid, SIGKILL);
 		goto out_free_session;
 	}
+	if (run->hooks->on_targets) {
+		/* a -c command is held with its start-up libraries mapped */
+		if (run->ch.pid > 0)
+			run->hooks->on_targets(run->hooks->ctx, &run->ch.pid, 1);
+		else if (o->nr_pids)
+			run->hooks->on_targets(run->hooks->ctx, o->pids, o->nr_pids);
+	}
 	attach_session__stats(s, &st);
 	event_writer__attached(run->w, stderr, st.probes, st.sites, st.objects,
 			       (double)(runner_now_ns() - run->w->t0_ns) / 1e6, NULL);

@@ -55,6 +55,8 @@ struct runner_hooks {
 	bool trace_header;		/* print trace's column header once attached */
 	/* every -i seconds, and once at the end with final = true */
 	void (*on_tick)(void *ctx, struct attach_session *s, uint64_t now_ns, bool final);
+	/* attached, the targets (-c's command, held; -p's) not yet resumed */
+	void (*on_targets)(void *ctx, const pid_t *pids, int nr);
 	/* once attached, before the target runs: non-zero aborts (it prints why) */
 	int (*check_attached)(void *ctx, const struct attach_stats *st);
 	void *ctx;

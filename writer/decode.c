@@ -27,3 +27,12 @@ void event_comm(const struct ut_event *ev, char *buf)
 	memcpy(buf, ev->comm, UT_COMM_LEN);
 	buf[UT_COMM_LEN] = '\0';
 }
+
+const struct ut_stack *event_stack(const struct ut_event *ev, size_t *len)
+{
+	if (!ev->stack_len)
+		return NULL;
+	*len = ev->stack_len;
+	return (const void *)((const char *)ev + sizeof(*ev) +
+			      (size_t)ev->nr_strs * ev->str_len);
+}

@@ -19,6 +19,12 @@
 const char *event_str_arg(const struct ut_event *ev, const struct site_info *site, int arg,
 			  size_t *len);
 
+/*
+ * The stack that follows @ev's string slots (--stack), and its length in
+ * *@len; NULL when it has none. The session checked the record holds it.
+ */
+const struct ut_stack *event_stack(const struct ut_event *ev, size_t *len);
+
 /* @ev's comm, NUL-terminated, into @buf of UT_COMM_LEN + 1 bytes. */
 void event_comm(const struct ut_event *ev, char *buf);
 

@@ -138,8 +138,62 @@ static void write_args(struct event_writer *w, const struct ut_event *ev,
 		fputc(']', w->out);
 }
 
+/* JSON: ,"stack":[{frame},...] (+ ,"stack_cut":"why"); nulls where unknown. */
+static void json_stack(FILE *out, const struct stack_trace *st)
+{
+	int i;
+
+	fputs(",\"stack\":[", out);
+	for (i = 0; i < st->nr; i++) {
+		const struct stack_frame *f = &st->frames[i];
+
+		fprintf(out, "%s{\"ip\":%" PRIu64 ",\"obj\":", i ? "," : "", f->ip);
+		json_write_str_or_null(out, f->obj);
+		fputs(",\"sym\":", out);
+		json_write_str_or_null(out, f->sym);
+		fprintf(out, ",\"off\":%" PRIu64 ",\"file\":", f->sym ? f->off : 0);
+		json_write_str_or_null(out, f->file);
+		if (f->file)
+			fprintf(out, ",\"line\":%d}", f->line);
+		else
+			fputs(",\"line\":null}", out);
+	}
+	fputc(']', out);
+	if (st->cut) {
+		fputs(",\"stack_cut\":", out);
+		json_write_str(out, st->cut);
+	}
+}
+
+/* Text: one frame a line, indented under the event, innermost first. */
+static void text_stack(FILE *out, const struct stack_trace *st)
+{
+	int i;
+
+	for (i = 0; i < st->nr; i++) {
+		const struct stack_frame *f = &st->frames[i];
+
+		if (f->sym)
+			fprintf(out, "    %s+%#" PRIx64, f->sym, f->off);
+		else
+			fprintf(out, "    [unknown] %#" PRIx64, f->ip);
+		fprintf(out, " (%s)", f->obj ? f->obj : "?");
+		if (f->file)
+			fprintf(out, " at %s:%d", f->file, f->line);
+		fputc('\n', out);
+	}
+	if (st->cut)
+		fprintf(out, "    ... (stack ends here: %s)\n", st->cut);
+}
+
 void event_writer__event(struct event_writer *w, const struct ut_event *ev,
 			 const struct site_info *site)
+{
+	event_writer__event_stack(w, ev, site, NULL);
+}
+
+void event_writer__event_stack(struct event_writer *w, const struct ut_event *ev,
+			       const struct site_info *site, const struct stack_trace *st)
 {
 	char comm[UT_COMM_LEN + 1];
 
@@ -161,9 +215,13 @@ void event_writer__event(struct event_writer *w, const struct ut_event *ev,
 	write_args(w, ev, site);
 	if (w->json) {
 		write_truncated(w->out, "truncated", ev->truncated, site->nr_args);
+		if (st)
+			json_stack(w->out, st);
 		fputs("}\n", w->out);
 	} else {
 		fputc('\n', w->out);
+		if (st)
+			text_stack(w->out, st);
 	}
 	if (w->tl)
 		timeline__instant(w->tl, ev, site);

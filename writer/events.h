@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "../attach/session.h"
+#include "../stack/stack.h"
 #include "timeline.h"
 
 struct event_writer {
@@ -32,6 +33,9 @@ struct event_writer {
 void event_writer__header(struct event_writer *w);
 void event_writer__event(struct event_writer *w, const struct ut_event *ev,
 			 const struct site_info *site);
+/* ... with its user stack (--stack), frames innermost first; @st may be NULL. */
+void event_writer__event_stack(struct event_writer *w, const struct ut_event *ev,
+			       const struct site_info *site, const struct stack_trace *st);
 /*
  * latency --min: one slow pair, END's time and ids, BEGIN's and END's args.
  * @begin_site NULL: BEGIN's args were not kept (JSON null, never guessed).

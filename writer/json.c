@@ -72,3 +72,11 @@ void json_write_str(FILE *out, const char *s)
 {
 	json_write_strn(out, s, strlen(s));
 }
+
+void json_write_str_or_null(FILE *out, const char *s)
+{
+	if (s)
+		json_write_str(out, s);
+	else
+		fputs("null", out);
+}

@@ -17,6 +17,8 @@
 void json_write_str(FILE *out, const char *s);
 /* Write @len bytes of @s as a quoted JSON string. */
 void json_write_strn(FILE *out, const char *s, size_t len);
+/* @s as a JSON string, or null when @s is NULL. */
+void json_write_str_or_null(FILE *out, const char *s);
 
 /*
  * Length of the valid UTF-8 sequence at @s (at most @len bytes), 0 when

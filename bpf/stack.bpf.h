@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * stack.bpf.h - the user stack of a hit, for --stack (struct ut_stack):
+ * FP mode asks the kernel for its frame-pointer walk (return addresses:
+ * short on binaries built without frame pointers, as Debian's are); DWARF
+ * mode copies the user registers and the top --stack-size bytes of the
+ * stack for user space to unwind with the objects' CFI, as perf does.
+ * Owns no map: the caller gives the buffer.
+ */
+#ifndef USDTRACE_STACK_BPF_H
+#define USDTRACE_STACK_BPF_H
+
+#include "common.bpf.h"
+
+/*
+ * The stack of this hit into @st and the @data after it (UT_STACK_MAX
+ * bytes); returns the bytes used, header included.
+ */
+static __always_inline __u32 stack_capture(struct pt_regs *ctx, struct ut_stack *st,
+					   char *data)
+{
+	__u64 sp, len;
+	long n;
+
+	st->mode = cfg.stack_mode;
+	st->flags = 0;
+	st->nr = 0;
+	st->sp = 0;
+	if (cfg.stack_mode == UT_STACK_FP) {
+		n = bpf_get_stack(ctx, data, UT_STACK_FP_MAX * 8, BPF_F_USER_STACK);
+		if (n <= 0) {
+			st->flags = UT_STACK_FAILED;
+			return sizeof(*st);
+		}
+		if (n > UT_STACK_FP_MAX * 8)
+			n = UT_STACK_FP_MAX * 8;
+		st->nr = (__u32)n / 8;
+		return sizeof(*st) + (__u32)n;
+	}
+	bpf_probe_read_kernel(st->regs, sizeof(struct pt_regs) < sizeof(st->regs) ?
+					sizeof(struct pt_regs) : sizeof(st->regs), ctx);
+	sp = PT_REGS_SP(ctx);
+	st->sp = sp;
+	len = cfg.stack_size;
+	if (len > UT_STACK_MAX)
+		len = UT_STACK_MAX;
+	if (bpf_probe_read_user(data, len, (void *)sp)) {
+		/* near the stack's top: what is left of sp's page at least */
+		len = 4096 - (sp & 4095);
+		st->flags = UT_STACK_CUT;
+		if (len > UT_STACK_MAX || bpf_probe_read_user(data, len, (void *)sp)) {
+			st->flags = UT_STACK_FAILED;
+			return sizeof(*st);
+		}
+	}
+	st->nr = len;
+	return sizeof(*st) + len;
+}
+
+#endif /* USDTRACE_STACK_BPF_H */

@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: MIT
+/*
+ * stack.c - user stacks unwound and symbolized through libdwfl (stack.h).
+ *
+ * Per process: its /proc/PID/maps text (kept, so an exited process still
+ * resolves), and a Dwfl whose modules are reported from that text and
+ * whose thread state comes from the event itself: set_initial_registers
+ * gives the registers the BPF program copied, memory_read the stack bytes
+ * it copied from sp up. perf's util/unwind-libdw.c works the same way on
+ * perf samples. An address outside the copy ends the unwind there.
+ */
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../attach/regs.h"
+#include "stack.h"
+
+#define PROCS_MAX	256	/* processes kept; the oldest go first */
+#define DWARF_REGS	64
+
+struct proc {
+	pid_t pid;
+	char *maps;		/* /proc/PID/maps as read */
+	size_t maps_len;
+	bool refreshed;		/* maps read again for the current event */
+	Dwfl *dwfl;
+	uint64_t used;		/* when last used, for eviction */
+	/* the event being unwound, for the thread callbacks */
+	const struct ut_stack *st;
+	const uint8_t *data;	/* the stack copy, st->nr bytes from st->sp */
+	pid_t tid;
+	bool thread_given;
+};
+
+struct stack_resolver {
+	struct proc procs[PROCS_MAX];
+	int nr;
+	uint64_t clock;
+	int machine;
+};
+
+static const Dwfl_Callbacks dwfl_cbs = {
+	.find_elf = dwfl_linux_proc_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+};
+
+int stack_resolver__new(struct stack_resolver **out)
+{
+	struct stack_resolver *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	r->machine = regs_host_machine();
+	*out = r;
+	return 0;
+}
+
+static void proc_clear(struct proc *p)
+{
+	if (p->dwfl)
+		dwfl_end(p->dwfl);
+	free(p->maps);
+	memset(p, 0, sizeof(*p));
+}
+
+void stack_resolver__free(struct stack_resolver *r)
+{
+	int i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nr; i++)
+		proc_clear(&r->procs[i]);
+	free(r);
+}
+
+/* /proc/@pid/maps, whole, into a malloc'ed buffer. */
+static int read_maps(pid_t pid, char **out, size_t *len)
+{
+	char path[64], *buf = NULL, *p;
+	size_t n = 0, cap = 0;
+	ssize_t got;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do {
+		if (n + 4096 > cap) {
+			cap = cap ? 2 * cap : 65536;
+			p = realloc(buf, cap);
+			if (!p) {
+				free(buf);
+				close(fd);
+				return -ENOMEM;
+			}
+			buf = p;
+		}
+		got = read(fd, buf + n, cap - n);
+		if (got > 0)
+			n += (size_t)got;
+	} while (got > 0);
+	close(fd);
+	if (got < 0 || !n) {
+		free(buf);
+		return got < 0 ? -errno : -ESRCH;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
+{
+	struct proc *p = arg;
+
+	(void)dwfl;
+	if (p->thread_given)
+		return 0;
+	p->thread_given = true;
+	*thread_argp = p;
+	return p->tid;
+}
+
+static bool get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
+{
+	(void)dwfl;
+	(void)tid;
+	*thread_argp = arg;
+	return true;
+}
+
+/* A word of the stack copy; anything else is not known, and ends the unwind. */
+static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	struct proc *p = arg;
+	uint64_t sp = p->st->sp;
+
+	(void)dwfl;
+	if (addr < sp || addr + sizeof(*result) > sp + p->st->nr)
+		return false;
+	memcpy(result, p->data + (addr - sp), sizeof(*result));
+	return true;
+}
+
+/* The registers the BPF program copied, in DWARF numbering. */
+static bool set_initial_registers(Dwfl_Thread *thread, void *arg)
+{
+	struct proc *p = arg;
+	const struct ut_stack *st = p->st;
+	int machine = regs_host_machine(), reg, off;
+	Dwarf_Word v;
+
+	for (reg = 0; reg < DWARF_REGS; reg++) {
+		off = regs_offset(machine, reg);
+		if (off < 0 || (size_t)off + 8 > sizeof(st->regs))
+			continue;
+		v = st->regs[off / 8];
+		if (!dwfl_thread_state_registers(thread, reg, 1, &v))
+			return false;
+	}
+	off = regs_ip_offset(machine);
+	if (off < 0 || (size_t)off + 8 > sizeof(st->regs))
+		return false;
+	dwfl_thread_state_register_pc(thread, st->regs[off / 8]);
+	return true;
+}
+
+static const Dwfl_Thread_Callbacks thread_cbs = {
+	.next_thread = next_thread,
+	.get_thread = get_thread,
+	.memory_read = memory_read,
+	.set_initial_registers = set_initial_registers,
+};
+
+/* (Re)build @p's Dwfl from its maps text. */
+static int proc_report(struct proc *p)
+{
+	FILE *f;
+	int err;
+
+	if (p->dwfl)
+		dwfl_end(p->dwfl);
+	p->dwfl = dwfl_begin(&dwfl_cbs);
+	if (!p->dwfl)
+		return -ENOMEM;
+	f = fmemopen(p->maps, p->maps_len, "r");
+	if (!f)
+		return -errno;
+	dwfl_report_begin(p->dwfl);
+	err = dwfl_linux_proc_maps_report(p->dwfl, f);
+	fclose(f);
+	if (dwfl_report_end(p->dwfl, NULL, NULL) || err)
+		return -EINVAL;
+	/* the thread state comes from each event: attach once, it is reused */
+	if (!dwfl_attach_state(p->dwfl, NULL, p->pid, &thread_cbs, p))
+		return -EINVAL;
+	return 0;
+}
+
+static struct proc *proc_find(struct stack_resolver *r, pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < r->nr; i++) {
+		if (r->procs[i].pid == pid)
+			return &r->procs[i];
+	}
+	return NULL;
+}
+
+/* A slot for a new process: a free one, else the least recently used. */
+static struct proc *proc_slot(struct stack_resolver *r)
+{
+	struct proc *old = &r->procs[0];
+	int i;
+
+	if (r->nr < PROCS_MAX)
+		return &r->procs[r->nr++];
+	for (i = 1; i < r->nr; i++) {
+		if (r->procs[i].used < old->used)
+			old = &r->procs[i];
+	}
+	proc_clear(old);
+	return old;
+}
+
+static struct proc *proc_get(struct stack_resolver *r, pid_t pid, int *err)
+{
+	struct proc *p = proc_find(r, pid);
+	char *maps;
+	size_t len;
+
+	if (p)
+		return p;
+	*err = read_maps(pid, &maps, &len);
+	if (*err)
+		return NULL;
+	p = proc_slot(r);
+	p->pid = pid;
+	p->maps = maps;
+	p->maps_len = len;
+	*err = proc_report(p);
+	return *err ? NULL : p;
+}
+
+int stack_resolver__prime(struct stack_resolver *r, pid_t pid)
+{
+	int err = 0;
+
+	return proc_get(r, pid, &err) ? 0 : err;
+}
+
+/* A library mapped since the maps were read: read them again, once an event. */
+static void proc_refresh(struct proc *p)
+{
+	char *maps;
+	size_t len;
+
+	if (p->refreshed || read_maps(p->pid, &maps, &len))
+		return;
+	p->refreshed = true;
+	free(p->maps);
+	p->maps = maps;
+	p->maps_len = len;
+	if (proc_report(p)) {
+		dwfl_end(p->dwfl);
+		p->dwfl = NULL;
+	}
+}
+
+/*
+ * Frame @ip: its object, symbol and line. A return address (not the
+ * innermost frame) points after its call: look up ip - 1, inside the call.
+ */
+static void symbolize(struct proc *p, uint64_t ip, bool activation, struct stack_frame *f)
+{
+	Dwarf_Addr look = activation ? ip : ip - 1, start;
+	Dwfl_Module *mod = p->dwfl ? dwfl_addrmodule(p->dwfl, look) : NULL;
+	const char *main_file = NULL, *src;
+	GElf_Off off = 0;
+	GElf_Sym sym;
+	Dwfl_Line *line;
+	int lineno = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->ip = ip;
+	if (!mod && p->dwfl) {
+		proc_refresh(p);
+		mod = p->dwfl ? dwfl_addrmodule(p->dwfl, look) : NULL;
+	}
+	if (!mod)
+		return;
+	/* the name it was reported under: the mapped path */
+	f->obj = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, &main_file, NULL);
+	f->sym = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
+	if (f->sym)
+		f->off = off + (ip - look);
+	line = dwfl_module_getsrc(mod, look);
+	src = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
+	if (src && lineno > 0) {
+		f->file = src;
+		f->line = lineno;
+	}
+}
+
+struct frames_ctx {
+	struct proc *p;
+	struct stack_trace *out;
+};
+
+static int on_frame(Dwfl_Frame *state, void *arg)
+{
+	struct frames_ctx *c = arg;
+	struct stack_trace *t = c->out;
+	Dwarf_Addr pc;
+	bool activation;
+
+	if (!dwfl_frame_pc(state, &pc, &activation))
+		return DWARF_CB_ABORT;
+	if (!pc)
+		return DWARF_CB_ABORT;	/* the outermost frame's "return address" */
+	if (t->nr == STACK_MAX_FRAMES) {
+		t->cut = "more frames than kept";
+		return DWARF_CB_ABORT;
+	}
+	symbolize(c->p, pc, activation, &t->frames[t->nr++]);
+	return DWARF_CB_OK;
+}
+
+static void unwind_dwarf(struct proc *p, const struct ut_stack *st, pid_t tid,
+			 struct stack_trace *out)
+{
+	struct frames_ctx c = { .p = p, .out = out };
+	int ret;
+
+	p->st = st;
+	p->data = (const uint8_t *)(st + 1);
+	p->tid = tid;
+	p->thread_given = false;
+	ret = dwfl_getthread_frames(p->dwfl, tid, on_frame, &c);
+	if (ret == -1 && !out->cut) {
+		/* ended short of the outermost frame: say why, never guess on */
+		out->cut = dwfl_errmsg(-1);
+		if (!out->cut)
+			out->cut = "unwinding stopped";
+	}
+}
+
+static void walk_fp(struct proc *p, const struct ut_stack *st, struct stack_trace *out)
+{
+	const uint64_t *ips = (const uint64_t *)(st + 1);
+	uint32_t i;
+
+	for (i = 0; i < st->nr && out->nr < STACK_MAX_FRAMES; i++)
+		symbolize(p, ips[i], i == 0, &out->frames[out->nr++]);
+	if (st->nr >= UT_STACK_FP_MAX)
+		out->cut = "more frames than the kernel walks";
+}
+
+int stack_resolver__resolve(struct stack_resolver *r, pid_t pid, pid_t tid,
+			    const struct ut_stack *st, size_t len, struct stack_trace *out)
+{
+	struct proc *p;
+	int err = 0;
+
+	out->nr = 0;
+	out->cut = NULL;
+	if (len < sizeof(*st) ||
+	    len - sizeof(*st) < (st->mode == UT_STACK_FP ? (size_t)st->nr * 8 : st->nr)) {
+		out->cut = "the stack record is damaged";
+		return 0;
+	}
+	if (st->flags & UT_STACK_FAILED) {
+		out->cut = "the stack could not be read";
+		return 0;
+	}
+	p = proc_get(r, pid, &err);
+	if (!p) {
+		out->cut = "the process's mappings are unknown (it exited unseen)";
+		return 0;
+	}
+	p->used = ++r->clock;
+	p->refreshed = false;
+	if (st->mode == UT_STACK_FP) {
+		walk_fp(p, st, out);
+	} else if (p->dwfl) {
+		unwind_dwarf(p, st, tid, out);
+		if (out->cut && (st->flags & UT_STACK_CUT))
+			out->cut = "the stack copy ended (less than --stack-size was readable)";
+	}
+	return 0;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stack.h - the user stack of an event (struct ut_stack, bpf/usdtrace.h)
+ * turned into frames: return addresses (frame-pointer mode) or a copy of
+ * the registers and the top of the stack, unwound with the objects' CFI
+ * (.eh_frame, .debug_frame) through libdwfl, as perf does; each frame
+ * symbolized (function and offset from .symtab/.dynsym, file and line from
+ * DWARF, separate debug files under /usr/lib/debug when installed).
+ *
+ * A process's mappings are read from /proc/PID/maps when it is first seen
+ * (or primed earlier), so a process that has exited by the time its
+ * events are read still symbolizes. One libdwfl session per process,
+ * cached; its objects' symbols and lines are read once.
+ */
+#ifndef USDTRACE_STACK_H
+#define USDTRACE_STACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include <sys/types.h>
+
+#include "../bpf/usdtrace.h"
+
+#define STACK_MAX_FRAMES	128
+
+/* One frame. Strings are owned by the resolver, valid until its next call. */
+struct stack_frame {
+	uint64_t ip;		/* the probe's address, then return addresses */
+	const char *obj;	/* the mapped file, NULL: no object maps ip */
+	const char *sym;	/* NULL: unknown, never guessed */
+	uint64_t off;		/* ip - sym's start */
+	const char *file;	/* NULL: no line information */
+	int line;
+};
+
+struct stack_trace {
+	struct stack_frame frames[STACK_MAX_FRAMES];
+	int nr;
+	/* the unwind ended before the outermost frame: why (the last frame is
+	 * where it stopped), NULL when it reached the end */
+	const char *cut;
+};
+
+struct stack_resolver;
+
+int stack_resolver__new(struct stack_resolver **out);
+void stack_resolver__free(struct stack_resolver *r);
+/* Remember @pid's mappings now, for its events read after it exits. */
+int stack_resolver__prime(struct stack_resolver *r, pid_t pid);
+/*
+ * The frames of the stack @st (@len bytes, header included) of an event of
+ * thread @tid of @pid, innermost first, into @out. Returns 0 or -Exxx.
+ */
+int stack_resolver__resolve(struct stack_resolver *r, pid_t pid, pid_t tid,
+			    const struct ut_stack *st, size_t len, struct stack_trace *out);
+
+#endif /* USDTRACE_STACK_H */
