@@ -29,7 +29,7 @@ CPPFLAGS += -D_GNU_SOURCE -DMULTIARCH_TRIPLET='"$(MULTIARCH)"' -MMD -MP
 # libbpf linked statically: one shared object less to map at every start
 # (list must start as fast as readelf), and the binary does not depend on
 # the host's libbpf version.
-LDLIBS := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -ldw -lelf -lz
+LDLIBS := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -ldw -lelf -lz -lstdc++
 ARCH := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
 BPF_OUT := $(OUTPUT)/bpf
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
@@ -108,7 +108,7 @@ $(patsubst %.c,$(OUTPUT)/obj/%.o,$(ATTACH_SRCS)): $(BPF_SKELS)
 # ---- samples ---------------------------------------------------------------
 SAMPLE_OUT := $(OUTPUT)/samples
 samples: $(SAMPLE_OUT)/sample $(SAMPLE_OUT)/libsamplelib.so $(SAMPLE_OUT)/server $(SAMPLE_OUT)/slow \
-	 $(SAMPLE_OUT)/deep \
+	 $(SAMPLE_OUT)/deep $(SAMPLE_OUT)/thrower \
 	 $(SAMPLE_OUT)/fast $(SAMPLE_OUT)/account
 
 $(SAMPLE_OUT)/fast: samples/fast.c sdt/include/usdtrace/sdt.h
@@ -151,6 +151,11 @@ $(SAMPLE_OUT)/deep: samples/deep.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) -g -O2 -fomit-frame-pointer $(WARNINGS) -o $@ $<
+
+$(SAMPLE_OUT)/thrower: samples/thrower.cpp
+	$(call msg,CXX,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CXX) -g -O2 -fomit-frame-pointer -Wall -Wextra -Werror -o $@ $<
 
 $(SAMPLE_OUT)/slow: samples/slow.c
 	$(call msg,CC,$@)

@@ -15,12 +15,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../attach/regs.h"
 #include "stack.h"
 
 #define PROCS_MAX	256	/* processes kept; the oldest go first */
+#define EXEC_CHECK_NS	50000000	/* how often a live process's exe is checked */
 #define DWARF_REGS	64
 
 struct proc {
@@ -28,6 +31,9 @@ struct proc {
 	char *maps;		/* /proc/PID/maps as read */
 	size_t maps_len;
 	bool refreshed;		/* maps read again for the current event */
+	dev_t exe_dev;		/* its executable when the maps were read: an */
+	ino_t exe_ino;		/* exec replaces every mapping */
+	uint64_t exe_checked;	/* when it was last compared, ns */
 	Dwfl *dwfl;
 	uint64_t used;		/* when last used, for eviction */
 	/* the event being unwound, for the thread callbacks */
@@ -37,7 +43,17 @@ struct proc {
 	bool thread_given;
 };
 
+/* A symbol's name as shown: C++ demangled, a version suffix dropped. */
+struct shown_name {
+	char *raw;
+	char *shown;
+	struct shown_name *next;
+};
+
+#define NAME_BUCKETS	4096
+
 struct stack_resolver {
+	struct shown_name *names[NAME_BUCKETS];
 	struct proc procs[PROCS_MAX];
 	int nr;
 	uint64_t clock;
@@ -70,13 +86,80 @@ static void proc_clear(struct proc *p)
 
 void stack_resolver__free(struct stack_resolver *r)
 {
+	struct shown_name *n, *next;
 	int i;
 
 	if (!r)
 		return;
 	for (i = 0; i < r->nr; i++)
 		proc_clear(&r->procs[i]);
+	for (i = 0; i < NAME_BUCKETS; i++) {
+		for (n = r->names[i]; n; n = next) {
+			next = n->next;
+			free(n->raw);
+			free(n->shown);
+			free(n);
+		}
+	}
 	free(r);
+}
+
+/* libstdc++'s demangler (the C++ ABI's), callable from C */
+char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+
+/* @raw as shown: demangled when C++, "name@@VERSION" as name; cached. */
+static const char *shown_name(struct stack_resolver *r, const char *raw)
+{
+	uint64_t h = 14695981039346656037ULL;
+	struct shown_name *n;
+	const char *at;
+	int status = -1;
+	char *d = NULL;
+
+	for (at = raw; *at; at++)
+		h = (h ^ (unsigned char)*at) * 1099511628211ULL;
+	for (n = r->names[h % NAME_BUCKETS]; n; n = n->next) {
+		if (!strcmp(n->raw, raw))
+			return n->shown;
+	}
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return raw;
+	if (raw[0] == '_' && raw[1] == 'Z')
+		d = __cxa_demangle(raw, NULL, NULL, &status);
+	if (!d || status) {
+		free(d);
+		at = strchr(raw, '@');
+		d = at && at != raw ? strndup(raw, (size_t)(at - raw)) : strdup(raw);
+	}
+	n->raw = strdup(raw);
+	n->shown = d;
+	if (!n->raw || !n->shown) {
+		free(n->raw);
+		free(n->shown);
+		free(n);
+		return raw;
+	}
+	n->next = r->names[h % NAME_BUCKETS];
+	r->names[h % NAME_BUCKETS] = n;
+	return n->shown;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The executable @pid runs now: -ENOENT when it is gone. */
+static int exe_of(pid_t pid, struct stat *st)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	return stat(path, st) ? -errno : 0;
 }
 
 /* /proc/@pid/maps, whole, into a malloc'ed buffer. */
@@ -231,6 +314,35 @@ static struct proc *proc_slot(struct stack_resolver *r)
 	return old;
 }
 
+static void proc_note_exe(struct proc *p)
+{
+	struct stat st;
+
+	if (!exe_of(p->pid, &st)) {
+		p->exe_dev = st.st_dev;
+		p->exe_ino = st.st_ino;
+	}
+	p->exe_checked = now_ns();
+}
+
+static void proc_refresh(struct proc *p);
+
+/*
+ * Has @p exec'd another program since its maps were read? Checked now and
+ * then while it lives; an exited process keeps the maps it had.
+ */
+static void proc_check_exec(struct proc *p)
+{
+	uint64_t now = now_ns();
+	struct stat st;
+
+	if (now - p->exe_checked < EXEC_CHECK_NS)
+		return;
+	p->exe_checked = now;
+	if (!exe_of(p->pid, &st) && (st.st_dev != p->exe_dev || st.st_ino != p->exe_ino))
+		proc_refresh(p);
+}
+
 static struct proc *proc_get(struct stack_resolver *r, pid_t pid, int *err)
 {
 	struct proc *p = proc_find(r, pid);
@@ -246,6 +358,7 @@ static struct proc *proc_get(struct stack_resolver *r, pid_t pid, int *err)
 	p->pid = pid;
 	p->maps = maps;
 	p->maps_len = len;
+	proc_note_exe(p);
 	*err = proc_report(p);
 	return *err ? NULL : p;
 }
@@ -269,6 +382,7 @@ static void proc_refresh(struct proc *p)
 	free(p->maps);
 	p->maps = maps;
 	p->maps_len = len;
+	proc_note_exe(p);
 	if (proc_report(p)) {
 		dwfl_end(p->dwfl);
 		p->dwfl = NULL;
@@ -279,7 +393,8 @@ static void proc_refresh(struct proc *p)
  * Frame @ip: its object, symbol and line. A return address (not the
  * innermost frame) points after its call: look up ip - 1, inside the call.
  */
-static void symbolize(struct proc *p, uint64_t ip, bool activation, struct stack_frame *f)
+static void symbolize(struct stack_resolver *r, struct proc *p, uint64_t ip, bool activation,
+		      struct stack_frame *f)
 {
 	Dwarf_Addr look = activation ? ip : ip - 1, start;
 	Dwfl_Module *mod = p->dwfl ? dwfl_addrmodule(p->dwfl, look) : NULL;
@@ -300,8 +415,10 @@ static void symbolize(struct proc *p, uint64_t ip, bool activation, struct stack
 	/* the name it was reported under: the mapped path */
 	f->obj = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, &main_file, NULL);
 	f->sym = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
-	if (f->sym)
+	if (f->sym) {
+		f->sym = shown_name(r, f->sym);
 		f->off = off + (ip - look);
+	}
 	line = dwfl_module_getsrc(mod, look);
 	src = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
 	if (src && lineno > 0) {
@@ -311,6 +428,7 @@ static void symbolize(struct proc *p, uint64_t ip, bool activation, struct stack
 }
 
 struct frames_ctx {
+	struct stack_resolver *r;
 	struct proc *p;
 	struct stack_trace *out;
 };
@@ -330,14 +448,14 @@ static int on_frame(Dwfl_Frame *state, void *arg)
 		t->cut = "more frames than kept";
 		return DWARF_CB_ABORT;
 	}
-	symbolize(c->p, pc, activation, &t->frames[t->nr++]);
+	symbolize(c->r, c->p, pc, activation, &t->frames[t->nr++]);
 	return DWARF_CB_OK;
 }
 
-static void unwind_dwarf(struct proc *p, const struct ut_stack *st, pid_t tid,
-			 struct stack_trace *out)
+static void unwind_dwarf(struct stack_resolver *r, struct proc *p, const struct ut_stack *st,
+			 pid_t tid, struct stack_trace *out)
 {
-	struct frames_ctx c = { .p = p, .out = out };
+	struct frames_ctx c = { .r = r, .p = p, .out = out };
 	int ret;
 
 	p->st = st;
@@ -353,13 +471,14 @@ static void unwind_dwarf(struct proc *p, const struct ut_stack *st, pid_t tid,
 	}
 }
 
-static void walk_fp(struct proc *p, const struct ut_stack *st, struct stack_trace *out)
+static void walk_fp(struct stack_resolver *r, struct proc *p, const struct ut_stack *st,
+		    struct stack_trace *out)
 {
 	const uint64_t *ips = (const uint64_t *)(st + 1);
 	uint32_t i;
 
 	for (i = 0; i < st->nr && out->nr < STACK_MAX_FRAMES; i++)
-		symbolize(p, ips[i], i == 0, &out->frames[out->nr++]);
+		symbolize(r, p, ips[i], i == 0, &out->frames[out->nr++]);
 	if (st->nr >= UT_STACK_FP_MAX)
 		out->cut = "more frames than the kernel walks";
 }
@@ -388,10 +507,11 @@ int stack_resolver__resolve(struct stack_resolver *r, pid_t pid, pid_t tid,
 	}
 	p->used = ++r->clock;
 	p->refreshed = false;
+	proc_check_exec(p);
 	if (st->mode == UT_STACK_FP) {
-		walk_fp(p, st, out);
+		walk_fp(r, p, st, out);
 	} else if (p->dwfl) {
-		unwind_dwarf(p, st, tid, out);
+		unwind_dwarf(r, p, st, tid, out);
 		if (out->cut && (st->flags & UT_STACK_CUT))
 			out->cut = "the stack copy ended (less than --stack-size was readable)";
 	}
