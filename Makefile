@@ -108,7 +108,7 @@ $(patsubst %.c,$(OUTPUT)/obj/%.o,$(ATTACH_SRCS)): $(BPF_SKELS)
 # ---- samples ---------------------------------------------------------------
 SAMPLE_OUT := $(OUTPUT)/samples
 samples: $(SAMPLE_OUT)/sample $(SAMPLE_OUT)/libsamplelib.so $(SAMPLE_OUT)/server $(SAMPLE_OUT)/slow \
-	 $(SAMPLE_OUT)/deep $(SAMPLE_OUT)/thrower \
+	 $(SAMPLE_OUT)/deep $(SAMPLE_OUT)/deep-fp $(SAMPLE_OUT)/thrower \
 	 $(SAMPLE_OUT)/fast $(SAMPLE_OUT)/account
 
 $(SAMPLE_OUT)/fast: samples/fast.c sdt/include/usdtrace/sdt.h
@@ -151,6 +151,12 @@ $(SAMPLE_OUT)/deep: samples/deep.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) -g -O2 -fomit-frame-pointer $(WARNINGS) -o $@ $<
+
+# ... and with frame pointers, where the kernel's walk (--stack-mode fp) works
+$(SAMPLE_OUT)/deep-fp: samples/deep.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) -g -O2 -fno-omit-frame-pointer $(WARNINGS) -o $@ $<
 
 $(SAMPLE_OUT)/thrower: samples/thrower.cpp
 	$(call msg,CXX,$@)

@@ -5,7 +5,10 @@
  * shows main -> outer -> middle -> inner, innermost first, with file and
  * line, where a frame-pointer walk stops after a frame or two.
  *
- *   deep [-n TIMES]
+ *   deep [-n TIMES] [-w]
+ *
+ * -w waits for a line on stdin before firing (a test stops its tracer
+ * meanwhile, so the event is read after this process has exited).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,14 +39,19 @@ __attribute__((noinline)) static long outer(long i)
 int main(int argc, char **argv)
 {
 	long n = 1, i, sum = 0;
+	char line[16];
 	int c;
 
-	while ((c = getopt(argc, argv, "n:")) != -1) {
-		if (c != 'n') {
-			fprintf(stderr, "usage: deep [-n TIMES]\n");
+	while ((c = getopt(argc, argv, "n:w")) != -1) {
+		if (c == 'n') {
+			n = atol(optarg);
+		} else if (c == 'w') {
+			if (!fgets(line, sizeof(line), stdin))
+				return 1;
+		} else {
+			fprintf(stderr, "usage: deep [-n TIMES] [-w]\n");
 			return 2;
 		}
-		n = atol(optarg);
 	}
 	for (i = 0; i < n; i++)
 		sum += outer(i);

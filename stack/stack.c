@@ -41,6 +41,7 @@ struct proc {
 	const uint8_t *data;	/* the stack copy, st->nr bytes from st->sp */
 	pid_t tid;
 	bool thread_given;
+	bool read_missed;	/* the unwind wanted memory beyond the copy */
 };
 
 /* A symbol's name as shown: C++ demangled, a version suffix dropped. */
@@ -52,8 +53,27 @@ struct shown_name {
 
 #define NAME_BUCKETS	4096
 
+/*
+ * What an address of an object resolved to, by object path and offset
+ * from the object's start: the same in every process mapping the object,
+ * and looked up again at each hit of a hot path. (libdwfl's symbol lookup
+ * walks the symbol table each time.)
+ */
+struct sym_memo {
+	char *obj;
+	uint64_t rel;		/* the looked-up address - the module's start */
+	const char *sym;	/* shown name, owned by the names cache; NULL: none */
+	uint64_t sym_off;	/* the looked-up address - the symbol's */
+	char *file;		/* NULL: no line */
+	int line;
+	struct sym_memo *next;
+};
+
+#define MEMO_BUCKETS	65536
+
 struct stack_resolver {
 	struct shown_name *names[NAME_BUCKETS];
+	struct sym_memo *memo[MEMO_BUCKETS];
 	struct proc procs[PROCS_MAX];
 	int nr;
 	uint64_t clock;
@@ -93,6 +113,16 @@ void stack_resolver__free(struct stack_resolver *r)
 		return;
 	for (i = 0; i < r->nr; i++)
 		proc_clear(&r->procs[i]);
+	for (i = 0; i < MEMO_BUCKETS; i++) {
+		struct sym_memo *m, *mn;
+
+		for (m = r->memo[i]; m; m = mn) {
+			mn = m->next;
+			free(m->obj);
+			free(m->file);
+			free(m);
+		}
+	}
 	for (i = 0; i < NAME_BUCKETS; i++) {
 		for (n = r->names[i]; n; n = next) {
 			next = n->next;
@@ -226,8 +256,10 @@ static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *a
 	uint64_t sp = p->st->sp;
 
 	(void)dwfl;
-	if (addr < sp || addr + sizeof(*result) > sp + p->st->nr)
+	if (addr < sp || addr + sizeof(*result) > sp + p->st->nr) {
+		p->read_missed = true;
 		return false;
+	}
 	memcpy(result, p->data + (addr - sp), sizeof(*result));
 	return true;
 }
@@ -393,16 +425,60 @@ static void proc_refresh(struct proc *p)
  * Frame @ip: its object, symbol and line. A return address (not the
  * innermost frame) points after its call: look up ip - 1, inside the call.
  */
-static void symbolize(struct stack_resolver *r, struct proc *p, uint64_t ip, bool activation,
-		      struct stack_frame *f)
+static uint64_t memo_hash(const char *obj, uint64_t rel)
 {
-	Dwarf_Addr look = activation ? ip : ip - 1, start;
-	Dwfl_Module *mod = p->dwfl ? dwfl_addrmodule(p->dwfl, look) : NULL;
-	const char *main_file = NULL, *src;
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *obj; obj++)
+		h = (h ^ (unsigned char)*obj) * 1099511628211ULL;
+	return (h ^ rel) * 0x9e3779b97f4a7c15ULL;
+}
+
+/* Symbol and line of @look in @mod (at @rel in @obj), looked up once. */
+static const struct sym_memo *memo_get(struct stack_resolver *r, Dwfl_Module *mod,
+				       const char *obj, uint64_t rel, Dwarf_Addr look)
+{
+	struct sym_memo **head = &r->memo[memo_hash(obj, rel) % MEMO_BUCKETS], *m;
+	const char *name, *src;
 	GElf_Off off = 0;
 	GElf_Sym sym;
 	Dwfl_Line *line;
 	int lineno = 0;
+
+	for (m = *head; m; m = m->next) {
+		if (m->rel == rel && !strcmp(m->obj, obj))
+			return m;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m || !(m->obj = strdup(obj))) {
+		free(m);
+		return NULL;
+	}
+	m->rel = rel;
+	name = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
+	if (name) {
+		m->sym = shown_name(r, name);
+		m->sym_off = off;
+	}
+	line = dwfl_module_getsrc(mod, look);
+	src = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
+	if (src && lineno > 0 && (m->file = strdup(src)))
+		m->line = lineno;
+	m->next = *head;
+	*head = m;
+	return m;
+}
+
+/*
+ * Frame @ip: its object, symbol and line. A return address (not the
+ * innermost frame) points after its call: look up ip - 1, inside the call.
+ */
+static void symbolize(struct stack_resolver *r, struct proc *p, uint64_t ip, bool activation,
+		      struct stack_frame *f)
+{
+	Dwarf_Addr look = activation ? ip : ip - 1, start = 0;
+	Dwfl_Module *mod = p->dwfl ? dwfl_addrmodule(p->dwfl, look) : NULL;
+	const struct sym_memo *m;
 
 	memset(f, 0, sizeof(*f));
 	f->ip = ip;
@@ -413,18 +489,15 @@ static void symbolize(struct stack_resolver *r, struct proc *p, uint64_t ip, boo
 	if (!mod)
 		return;
 	/* the name it was reported under: the mapped path */
-	f->obj = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, &main_file, NULL);
-	f->sym = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
-	if (f->sym) {
-		f->sym = shown_name(r, f->sym);
-		f->off = off + (ip - look);
-	}
-	line = dwfl_module_getsrc(mod, look);
-	src = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
-	if (src && lineno > 0) {
-		f->file = src;
-		f->line = lineno;
-	}
+	f->obj = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
+	m = f->obj ? memo_get(r, mod, f->obj, look - start, look) : NULL;
+	if (!m)
+		return;
+	f->obj = m->obj;
+	f->sym = m->sym;
+	f->off = m->sym ? m->sym_off + (ip - look) : 0;
+	f->file = m->file;
+	f->line = m->line;
 }
 
 struct frames_ctx {
@@ -462,13 +535,15 @@ static void unwind_dwarf(struct stack_resolver *r, struct proc *p, const struct 
 	p->data = (const uint8_t *)(st + 1);
 	p->tid = tid;
 	p->thread_given = false;
+	p->read_missed = false;
 	ret = dwfl_getthread_frames(p->dwfl, tid, on_frame, &c);
-	if (ret == -1 && !out->cut) {
-		/* ended short of the outermost frame: say why, never guess on */
-		out->cut = dwfl_errmsg(-1);
-		if (!out->cut)
-			out->cut = "unwinding stopped";
-	}
+	if (out->cut)
+		return;
+	/* ended short of the outermost frame: say why, never guess on */
+	if (p->read_missed)
+		out->cut = "the stack copy ends here (--stack-size)";
+	else if (ret == -1)
+		out->cut = dwfl_errmsg(-1) ? dwfl_errmsg(-1) : "unwinding stopped";
 }
 
 static void walk_fp(struct stack_resolver *r, struct proc *p, const struct ut_stack *st,
@@ -513,7 +588,7 @@ int stack_resolver__resolve(struct stack_resolver *r, pid_t pid, pid_t tid,
 	} else if (p->dwfl) {
 		unwind_dwarf(r, p, st, tid, out);
 		if (out->cut && (st->flags & UT_STACK_CUT))
-			out->cut = "the stack copy ended (less than --stack-size was readable)";
+			out->cut = "the stack copy ends here (less than --stack-size was readable)";
 	}
 	return 0;
 }

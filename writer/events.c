@@ -183,7 +183,7 @@ static void text_stack(FILE *out, const struct stack_trace *st)
 		fputc('\n', out);
 	}
 	if (st->cut)
-		fprintf(out, "    ... (stack ends here: %s)\n", st->cut);
+		fprintf(out, "    ... (%s)\n", st->cut);
 }
 
 void event_writer__event(struct event_writer *w, const struct ut_event *ev,

@@ -1,0 +1,176 @@
+"""test_stack.py - trace --stack on real processes: a probe three calls deep
+in a binary without frame pointers gives exactly that chain, innermost
+first, with file:line (DWARF mode); the frame-pointer walk on a build with
+frame pointers; libstdcxx:throw from C++ shows __cxa_throw under the
+thrower and its callers up to main; python3.11's interpreter frames down
+to Py_BytesMain; a process that exited before its event was read still
+symbolizes; bad options are one line each."""
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import OUTPUT, ROOT, USDTRACE, check, summary_exit, usdtrace
+
+SAMPLES = os.path.join(ROOT, OUTPUT, "samples")
+DEEP_C = os.path.join(ROOT, "samples", "deep.c")
+
+
+def records(text):
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+
+def line_of(path, text):
+    """The line number of the first line of @path holding @text."""
+    for n, line in enumerate(open(path), 1):
+        if text in line:
+            return n
+    raise ValueError(text)
+
+
+def events(*args):
+    r = usdtrace("trace", "--json", *args, timeout=60)
+    return r, [x for x in records(r.stdout) if x["type"] == "event"]
+
+
+def chain(ev, n):
+    return [(f["sym"], os.path.basename(f["file"] or ""), f["line"]) for f in ev["stack"][:n]]
+
+
+def deep_chain():
+    return [("inner", "deep.c", line_of(DEEP_C, "DTRACE_PROBE1(deep, leaf")),
+            ("middle", "deep.c", line_of(DEEP_C, "long r = inner(i + 1);")),
+            ("outer", "deep.c", line_of(DEEP_C, "long r = middle(i + 2);")),
+            ("main", "deep.c", line_of(DEEP_C, "sum += outer(i);"))]
+
+
+def test_dwarf():
+    deep = os.path.join(SAMPLES, "deep")
+    r, ev = events("--stack", "-c", f"{deep} -n 2", "deep:leaf")
+    check("--stack (dwarf): one stacked event per hit", len(ev) == 2 and
+          all("stack" in e for e in ev), f"{r.stderr[-300:]}")
+    check("--stack (dwarf) on -O2 -fomit-frame-pointer: inner, middle, outer, main with "
+          "file:line, innermost first", ev and chain(ev[0], 4) == deep_chain(),
+          f"{ev and chain(ev[0], 6)}")
+    f = ev[0]["stack"] if ev else []
+    check("--stack: every frame has ip, obj, sym, off, file, line; the first is the probe's "
+          "address in its object", f and all(set(x) == {"ip", "obj", "sym", "off", "file", "line"}
+                                          for x in f) and f[0]["obj"] == deep and f[0]["off"] >= 0,
+          f"{f[:1]}")
+    syms = [x["sym"] for x in f]
+    check("--stack: the unwind reaches _start through libc, not cut",
+          "__libc_start_main" in syms and syms[-1] == "_start" and "stack_cut" not in ev[0],
+          f"{syms} {ev and ev[0].get('stack_cut')}")
+    r = usdtrace("trace", "--stack", "-c", f"{deep} -n 1", "deep:leaf")
+    want = f"    middle+0x"
+    lines = r.stdout.splitlines()
+    check("--stack text: frames indented under the event, func+0xoff (obj) at file:line",
+          any(l.startswith(want) and l.endswith(f"at samples/deep.c:{deep_chain()[1][2]}")
+              and f"({deep})" in l for l in lines), r.stdout[-800:])
+
+
+def test_fp():
+    fp = os.path.join(SAMPLES, "deep-fp")
+    r, ev = events("--stack-mode", "fp", "-c", f"{fp} -n 1", "deep:leaf")
+    syms = [x["sym"] for x in ev[0]["stack"]] if ev else []
+    # at a probe on inner's first instruction the frame pointer is still
+    # middle's: the walk goes inner, then middle's caller; DWARF sees all
+    check("--stack-mode fp with frame pointers: inner, then outer and main by the frame chain",
+          syms[:3] == ["inner", "outer", "main"], f"{syms}")
+    deep = os.path.join(SAMPLES, "deep")
+    r, ev = events("--stack-mode", "fp", "-c", f"{deep} -n 1", "deep:leaf")
+    syms = [x["sym"] for x in ev[0]["stack"]] if ev else []
+    check("--stack-mode fp without frame pointers: the probe's frame, then what the walk "
+          "finds (no guessing: unknown frames have sym null)",
+          syms[:1] == ["inner"] and "outer" not in syms, f"{syms}")
+
+
+def test_cxx():
+    r, ev = events("--stack", "-c", os.path.join(SAMPLES, "thrower"), "libstdcxx:throw")
+    syms = [x["sym"] for x in ev[0]["stack"]] if ev else []
+    check("libstdcxx:throw: __cxa_throw, under the thrower and its callers up to main "
+          "(demangled)", len(syms) >= 4 and syms[0] == "__cxa_throw" and
+          syms[1].startswith("check(int)") and syms[2] == "parse(char const*)" and
+          syms[3] == "main", f"{syms} {r.stderr[-300:]}")
+    obj = ev[0]["stack"][0]["obj"] if ev else ""
+    check("... __cxa_throw in libstdc++", "libstdc++.so" in (obj or ""), obj)
+
+
+def test_python():
+    work = os.path.join(ROOT, "tests", "workloads", "work.py")
+    # 3500 stacks of 8 KiB in a 20 ms burst: a ring to hold them
+    r, ev = events("--stack", "--ring-size", str(64 << 20), "-c", f"/usr/bin/python3.11 {work}",
+                   'python:function__return(s,s,d) /arg1 == "leaf"/')
+    leaf = [e for e in ev if e["args"][1] == "leaf"]
+    syms = [x["sym"] for x in leaf[0]["stack"]] if leaf else []
+    # Debian's python3.11 is stripped: its exported functions have names,
+    # its static ones none (null, never guessed)
+    named = [x for x in syms if x]
+    check("python3.11: interpreter frames by name down to Py_BytesMain",
+          named[:5] == ["PyEval_EvalCode", "_PyRun_SimpleFileObject", "_PyRun_AnyFileObject",
+                        "Py_RunMain", "Py_BytesMain"] and syms[-1] == "_start" and
+          None in syms, f"{syms} {r.stderr[-300:]}")
+    check("python3.11: every leaf return stacked, none dropped (a ring that holds the burst)",
+          len(leaf) == 3500 and "stack_cut" not in leaf[0], f"{len(leaf)}")
+
+
+def test_exited():
+    deep = os.path.join(SAMPLES, "deep")
+    target = subprocess.Popen([deep, "-n", "1", "-w"], stdin=subprocess.PIPE,
+                              stdout=subprocess.DEVNULL)
+    tracer = subprocess.Popen([USDTRACE, "trace", "--json", "--stack", "-p", str(target.pid),
+                               "deep:leaf"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    first = tracer.stdout.readline()	# "attached": its maps were read then
+    # the tracer stopped, the target fires and exits: the event is read after
+    tracer.send_signal(signal.SIGSTOP)
+    target.stdin.write(b"go\n")
+    target.stdin.close()
+    target.wait()
+    time.sleep(0.2)
+    alive = os.path.exists(f"/proc/{target.pid}")
+    tracer.send_signal(signal.SIGCONT)
+    out, err = tracer.communicate(timeout=30)
+    ev = [x for x in records(first + out) if x["type"] == "event"]
+    check("a process that exited before its event was read still symbolizes",
+          not alive and ev and chain(ev[0], 4) == deep_chain(),
+          f"alive={alive} {ev and chain(ev[0], 4)} {err[-300:]}")
+
+
+def test_bad():
+    cases = [
+        (["--stack-mode", "lbr"], "usdtrace: --stack-mode lbr: must be fp or dwarf\n"),
+        (["--stack-size", "100"], "usdtrace: --stack-size 100: must be a multiple of 8 from "
+         "64 to 16384\n"),
+        (["--stack-size", "99999"], "usdtrace: --stack-size 99999: must be a multiple of 8 "
+         "from 64 to 16384\n"),
+    ]
+    for extra, want in cases:
+        r = usdtrace("trace", *extra, "-c", os.path.join(SAMPLES, "deep"), "deep:leaf")
+        check(f"trace {' '.join(extra)}: one line, exit 1",
+              r.returncode == 1 and r.stderr == want, r.stderr)
+    r = usdtrace("count", "--stack", "deep:leaf")
+    check("--stack on count: refused, naming where it belongs",
+          r.returncode == 1 and r.stderr.startswith("usdtrace: count: --stack is for trace"),
+          r.stderr)
+    r, ev = events("--stack-size", "64", "-c", os.path.join(SAMPLES, "deep"), "deep:leaf")
+    f = ev[0]["stack"] if ev else []
+    check("a stack cut by --stack-size ends where it ends, the last frame marked",
+          f and f[0]["sym"] == "inner" and ev[0].get("stack_cut") and len(f) < 7,
+          f"{[x['sym'] for x in f]} {ev and ev[0].get('stack_cut')}")
+
+
+if os.getuid() != 0:
+    check("stack tests", False, "need root")
+else:
+    test_dwarf()
+    test_fp()
+    test_cxx()
+    test_python()
+    test_exited()
+    test_bad()
+summary_exit()
