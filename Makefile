@@ -52,10 +52,11 @@ ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/regs.c attach/spec.c 
 	       attach/site_table.c attach/object_table.c attach/match.c attach/preds.c \
 	       attach/usdt_sites.c attach/discover.c attach/uprobe.c attach/dlhook.c \
 	       attach/session.c attach/session_read.c
-WRITER_SRCS := writer/decode.c writer/events.c writer/folded.c writer/hist.c writer/json.c \
+WRITER_SRCS := writer/decode.c writer/events.c writer/flamegraph.c writer/folded.c writer/hist.c \
+	       writer/json.c \
 	       writer/sites.c writer/timeline.c writer/vhist.c
 CLI_SRCS := cli/main.c cli/commands.c cli/options.c cli/report.c cli/runner.c cli/lang_cmd.c \
-	    cli/count_keys.c cli/cmd_list.c cli/cmd_trace.c cli/cmd_count.c cli/cmd_latency.c cli/cmd_hist.c \
+	    cli/count_keys.c cli/cmd_list.c cli/cmd_trace.c cli/cmd_count.c cli/stack_count.c cli/cmd_latency.c cli/cmd_hist.c \
 	    cli/cmd_calls.c cli/queries.c cli/cmd_flow.c cli/cmd_stat.c cli/db_stat.c
 LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/ruby.c lang-adapters/php.c lang-adapters/postgresql.c

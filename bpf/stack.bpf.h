@@ -12,6 +12,26 @@
 
 #include "common.bpf.h"
 
+/* Bytes of the stack from @sp copied to @data, a page at a time, up to @len. */
+static __always_inline __u32 stack_pages(char *data, __u64 sp, __u64 len)
+{
+	__u64 n = 0, chunk = 4096 - (sp & 4095);
+	int i;
+
+	for (i = 0; i < UT_STACK_MAX / 4096 + 1; i++) {
+		if (chunk > len - n)
+			chunk = len - n;
+		if (n > UT_STACK_MAX - 4096 || chunk > 4096 ||
+		    bpf_probe_read_user(data + n, chunk, (void *)(sp + n)))
+			break;
+		n += chunk;
+		chunk = 4096;
+		if (n >= len)
+			break;
+	}
+	return (__u32)n;
+}
+
 /*
  * The stack of this hit into @st and the @data after it (UT_STACK_MAX
  * bytes); returns the bytes used, header included.
@@ -44,17 +64,14 @@ static __always_inline __u32 stack_capture(struct pt_regs *ctx, struct ut_stack 
 	len = cfg.stack_size;
 	if (len > UT_STACK_MAX)
 		len = UT_STACK_MAX;
-	if (bpf_probe_read_user(data, len, (void *)sp)) {
-		/* near the stack's top: what is left of sp's page at least */
-		len = 4096 - (sp & 4095);
-		st->flags = UT_STACK_CUT;
-		if (len > UT_STACK_MAX || bpf_probe_read_user(data, len, (void *)sp)) {
-			st->flags = UT_STACK_FAILED;
-			return sizeof(*st);
-		}
+	if (!bpf_probe_read_user(data, len, (void *)sp)) {
+		st->nr = len;
+		return sizeof(*st) + len;
 	}
-	st->nr = len;
-	return sizeof(*st) + len;
+	/* near the stack's top: page by page, as far as it is mapped */
+	st->nr = stack_pages(data, sp, len);
+	st->flags = st->nr ? UT_STACK_CUT : UT_STACK_FAILED;
+	return sizeof(*st) + st->nr;
 }
 
 #endif /* USDTRACE_STACK_BPF_H */

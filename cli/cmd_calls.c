@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "report.h"
+#include "../writer/flamegraph.h"
 #include "../writer/folded.h"
 #include "../writer/json.h"
 #include "lang_cmd.h"
@@ -68,6 +69,7 @@ static const char calls_usage[] =
 "      --self         also the exclusive time (without callees)\n"
 "      --folded FILE  also write \"LANG;method count\" lines (flow has stacks)\n"
 "      --weight time  fold total nanoseconds instead of call counts\n"
+"      --flamegraph FILE.svg  also draw them as an SVG flame graph\n"
 "  -n, --top N        only the N methods called most\n"
 "  -i, --interval S   print the figures so far every S seconds\n"
 "  -c, -p, -d, -o, --json  as for trace\n"
@@ -203,7 +205,7 @@ static void write_folded(const struct calls_state *cs)
 	size_t i;
 	int err = 0;
 
-	if (!cs->lc.o.folded_path)
+	if (!cs->lc.o.folded_path && !cs->lc.o.flamegraph_path)
 		return;
 	for (i = 0; i < cs->nr && !err; i++) {
 		const struct method_row *r = &cs->rows[i];
@@ -211,10 +213,12 @@ static void write_folded(const struct calls_state *cs)
 		snprintf(stack, sizeof(stack), "%s;%s", cs->lc.a->lang, r->name);
 		err = folded__add(&f, stack, cs->lc.o.weight_time ? r->st.total_ns : r->st.count);
 	}
-	if (!err)
-		err = folded__write(&f, cs->lc.o.folded_path);
-	if (err)
+	if (!err && cs->lc.o.folded_path && (err = folded__write(&f, cs->lc.o.folded_path)))
 		usdtrace_err("%s: %s", cs->lc.o.folded_path, strerror(-err));
+	if (!err && cs->lc.o.flamegraph_path &&
+	    (err = flamegraph__write(&f, cs->lc.o.flamegraph_path, "usdtrace calls",
+				     cs->lc.o.weight_time ? "ns" : "calls")))
+		usdtrace_err("%s: %s", cs->lc.o.flamegraph_path, strerror(-err));
 	folded__free(&f);
 }
 
@@ -276,7 +280,8 @@ const struct cli_command cmd_calls = {
 	.summary = "per-method call counts and times of a runtime (-l LANG)",
 	.usage = calls_usage,
 	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_LANG) | OPT(OPT_METHOD) | OPT(OPT_SELF) |
-		OPT(OPT_TOP) | OPT(OPT_FOLDED) | OPT(OPT_WEIGHT) | OPT(OPT_MIN) | OPT(OPT_RAW),
+		OPT(OPT_TOP) | OPT(OPT_FOLDED) | OPT(OPT_WEIGHT) | OPT(OPT_MIN) | OPT(OPT_RAW) |
+		OPT(OPT_FLAMEGRAPH),
 	.no_args = true,
 	.run = run_calls,
 };

@@ -16,6 +16,7 @@
 #include "report.h"
 #include "../writer/json.h"
 #include "runner.h"
+#include "stack_count.h"
 
 /* One row of the table: a probe, a probe's site, or a probe in a process. */
 struct count_row {
@@ -43,6 +44,8 @@ struct count_state {
 static const char count_usage[] =
 "usage: usdtrace count [--json] [-i SECONDS] [--by KEY[,KEY...]] [--max-keys N] [-n TOP]\n"
 "                      [-d SECONDS] [-o FILE] [-p PID | -c 'CMD'] PROBE...\n"
+"       usdtrace count --by stack [--stack-mode fp|dwarf] [--folded FILE]\n"
+"                      [--flamegraph FILE.svg] [-n TOP] [...] PROBE...\n"
 "\n"
 "Count every hit of each probe exactly, in the kernel: a hot probe costs no\n"
 "more than the uprobe itself. PROBE as for trace: FMT is ignored, but a\n"
@@ -51,6 +54,10 @@ static const char count_usage[] =
 "  --by KEY,...        one counter per probe (default) and value of each KEY:\n"
 "                       site, pid, tid, comm, argN (a string's content where\n"
 "                       FMT is s, the value otherwise); built in the kernel\n"
+"  --by stack          one counter per probe and user stack (unwound and\n"
+"                       symbolized as trace --stack does, counted here)\n"
+"  --folded FILE        with --by stack: \"probe;root;...;leaf count\" lines\n"
+"  --flamegraph FILE.svg  with --by stack: an SVG flame graph (hover, zoom)\n"
 "  --max-keys N         keys the kernel keeps (default 10240); hits of keys\n"
 "                       past that are counted in one overflow row\n"
 "  -n, --top N          only the N largest counts\n"
@@ -62,6 +69,7 @@ static const char count_usage[] =
 "  usdtrace count -p 1234 -i 1 'python:function__*'\n"
 "  usdtrace count --by pid -d 10 /usr/bin/python3.11:python:gc__start\n"
 "  usdtrace count --comm 'samp*' -c 'build/samples/sample -n 100' 'sample:loop /arg0 >= 90/'\n"
+"  usdtrace count --by stack --flamegraph deep.svg -c 'build/samples/deep -n 100' deep:leaf\n"
 "  usdtrace count --by arg0 -c 'build/samples/sample -n 300' 'sample:str(s,d)'\n";
 
 static struct count_row *find_row(struct count_state *cs, const struct site_info *si,
@@ -304,6 +312,13 @@ static int run_count(const struct cli_command *cmd, struct cli_opts *o)
 	struct runner_hooks hooks = { .on_tick = on_tick, .ctx = &cs };
 	int status;
 
+	if (cs.by == BY_STACK)
+		return stack_count_run(cmd->name, o);
+	if (o->stack_mode || o->run.folded_path || o->run.flamegraph_path) {
+		usdtrace_err("%s: %s is for --by stack", cmd->name, o->run.folded_path ? "--folded" :
+			     o->run.flamegraph_path ? "--flamegraph" : "--stack-mode");
+		return 1;
+	}
 	if (!o->nr_args) {
 		usdtrace_err("%s: no PROBE given (see usdtrace %s --help)", cmd->name, cmd->name);
 		return 1;
@@ -338,6 +353,7 @@ const struct cli_command cmd_count = {
 	.name = "count",
 	.summary = "count probe hits exactly, in the kernel",
 	.usage = count_usage,
-	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_BY) | OPT(OPT_MAX_KEYS) | OPT(OPT_TOP),
+	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_BY) | OPT(OPT_MAX_KEYS) | OPT(OPT_TOP) |
+		OPT(OPT_STACK_MODE) | OPT(OPT_STACK_SIZE) | OPT(OPT_FOLDED) | OPT(OPT_FLAMEGRAPH),
 	.run = run_count,
 };

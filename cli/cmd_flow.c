@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "report.h"
 #include "../writer/decode.h"
+#include "../writer/flamegraph.h"
 #include "../writer/folded.h"
 #include "../writer/json.h"
 #include "lang_cmd.h"
@@ -62,6 +63,7 @@ static const char flow_usage[] =
 "                      Event JSON file (opens in Perfetto), nested per thread\n"
 "  --folded FILE       also write folded stacks (comm;frame;frame count) for\n"
 "                      flame graph tools; --weight time folds nanoseconds\n"
+"  --flamegraph FILE.svg  also draw them as an SVG flame graph (hover, zoom)\n"
 "\n"
 "Examples:\n"
 "  usdtrace flow -l ruby -c 'ruby tests/workloads/work.rb'\n"
@@ -137,7 +139,7 @@ static void record_call(struct flow_state *fs, const struct thread_flow *t,
 	if (fs->w->tl)
 		timeline__slice(fs->w->tl, ev->pid, ev->tid, comm, t->stack[d].name,
 				t->stack[d].ts, ev->ts - t->stack[d].ts);
-	if (!o->folded_path)
+	if (!o->folded_path && !o->flamegraph_path)
 		return;
 	len = (size_t)snprintf(stack, sizeof(stack), "%s", comm);
 	for (k = 0; k <= d && len < sizeof(stack); k++)
@@ -202,6 +204,13 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 		if (err)
 			usdtrace_err("%s: %s", fs->lc.o.folded_path, strerror(-err));
 	}
+	if (final && fs->lc.o.flamegraph_path) {
+		int err = flamegraph__write(&fs->folded, fs->lc.o.flamegraph_path, "usdtrace flow",
+					    fs->lc.o.weight_time ? "ns" : "calls");
+
+		if (err)
+			usdtrace_err("%s: %s", fs->lc.o.flamegraph_path, strerror(-err));
+	}
 	if (final && fs->no_entry)
 		fprintf(stderr, "usdtrace: %s: %" PRIu64 " of %" PRIu64 " returns had no entry "
 			"probe%s%s%s\n", fs->lc.a->lang, fs->no_entry, fs->returns,
@@ -232,7 +241,7 @@ const struct cli_command cmd_flow = {
 	.summary = "call/return flow of a runtime, indented by depth",
 	.usage = flow_usage,
 	.opts = OPTS_RUN | OPT(OPT_LANG) | OPT(OPT_METHOD) | OPT(OPT_TIMELINE) | OPT(OPT_FOLDED) |
-		OPT(OPT_WEIGHT),
+		OPT(OPT_WEIGHT) | OPT(OPT_FLAMEGRAPH),
 	.str_len = FLOW_NAME / 2,	/* method names, not data */
 	.no_args = true,
 	.run = run_flow,

@@ -174,6 +174,12 @@ static int set_timeline(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+static int set_flamegraph(struct cli_opts *o, const char *arg)
+{
+	o->run.flamegraph_path = arg;
+	return 0;
+}
+
 static int set_folded(struct cli_opts *o, const char *arg)
 {
 	o->run.folded_path = arg;
@@ -197,9 +203,13 @@ static int set_by(struct cli_opts *o, const char *arg)
 					     [BY_PID] = "pid" };
 	size_t i;
 
+	if (!strcmp(arg, "stack")) {
+		o->by = BY_STACK;
+		return 0;
+	}
 	if (!count_layout__valid(arg)) {
-		usdtrace_err("--by %s: must be probe, site, pid, tid, comm or argN, comma-separated",
-			     arg);
+		usdtrace_err("--by %s: must be probe, site, pid, tid, comm or argN, comma-separated, "
+			     "or stack", arg);
 		return -EINVAL;
 	}
 	o->by_list = arg;
@@ -351,6 +361,7 @@ static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_STACK] = { "stack", 0, false, set_stack },
 	[OPT_STACK_MODE] = { "stack-mode", 0, true, set_stack_mode },
 	[OPT_STACK_SIZE] = { "stack-size", 0, true, set_stack_size },
+	[OPT_FLAMEGRAPH] = { "flamegraph", 0, true, set_flamegraph },
 };
 
 #define OPT_HELP	NR_CLI_OPTS

@@ -38,7 +38,8 @@ struct runner_opts {
 	const char *comm;	/* --comm GLOB: only processes of that name */
 	bool unsafe_off;	/* leave such probes off and say so, not refuse */
 	const char *timeline_path;	/* --timeline FILE (trace, flow) */
-	const char *folded_path;	/* --folded FILE (calls, flow) */
+	const char *folded_path;	/* --folded FILE (calls, flow, count --by stack) */
+	const char *flamegraph_path;	/* --flamegraph FILE.svg (the same) */
 	bool weight_time;		/* --weight time: folded values in ns */
 	struct probe_spec *probes;
 	int nr_probes;

@@ -5,9 +5,10 @@
  * shows main -> outer -> middle -> inner, innermost first, with file and
  * line, where a frame-pointer walk stops after a frame or two.
  *
- *   deep [-n TIMES] [-w]
+ *   deep [-n TIMES] [-w] [-b]
  *
- * -w waits for a line on stdin before firing (a test stops its tracer
+ * -b calls middle directly every third time (i % 3 == 2): two stacks, in
+ * the proportion 2:1, for count --by stack and flame graphs. -w waits for a line on stdin before firing (a test stops its tracer
  * meanwhile, so the event is read after this process has exited).
  */
 #include <stdio.h>
@@ -40,21 +41,27 @@ int main(int argc, char **argv)
 {
 	long n = 1, i, sum = 0;
 	char line[16];
-	int c;
+	int c, branch = 0;
 
-	while ((c = getopt(argc, argv, "n:w")) != -1) {
-		if (c == 'n') {
+	while ((c = getopt(argc, argv, "n:wb")) != -1) {
+		if (c == 'b') {
+			branch = 1;
+		} else if (c == 'n') {
 			n = atol(optarg);
 		} else if (c == 'w') {
 			if (!fgets(line, sizeof(line), stdin))
 				return 1;
 		} else {
-			fprintf(stderr, "usage: deep [-n TIMES] [-w]\n");
+			fprintf(stderr, "usage: deep [-n TIMES] [-w] [-b]\n");
 			return 2;
 		}
 	}
-	for (i = 0; i < n; i++)
-		sum += outer(i);
+	for (i = 0; i < n; i++) {
+		if (branch && i % 3 == 2)
+			sum += middle(i);
+		else
+			sum += outer(i);
+	}
 	printf("%ld\n", sum);
 	return 0;
 }

@@ -8,7 +8,9 @@ symbolizes; bad options are one line each."""
 import json
 import os
 import re
+import shutil
 import signal
+import tempfile
 import subprocess
 import sys
 import time
@@ -141,6 +143,110 @@ def test_exited():
           f"alive={alive} {ev and chain(ev[0], 4)} {err[-300:]}")
 
 
+def svg_frames(path):
+    """(name, value, depth, x, width) of every frame box of a flame graph."""
+    import xml.etree.ElementTree as ET
+    ns = "{http://www.w3.org/2000/svg}"
+    out = []
+    for g in ET.parse(path).getroot().iter(ns + "g"):
+        r = g.find(ns + "rect")
+        out.append((g.get("data-name"), int(g.get("data-value")), int(g.get("data-depth")),
+                    float(r.get("x")), float(r.get("width")), g.find(ns + "title").text))
+    return out
+
+
+def test_count_by_stack(tmp):
+    deep = os.path.join(SAMPLES, "deep")
+    folded, svg = os.path.join(tmp, "deep.folded"), os.path.join(tmp, "deep.svg")
+    r = usdtrace("count", "--json", "--by", "stack", "--folded", folded, "--flamegraph", svg,
+                 "-c", f"{deep} -n 30 -b", "deep:leaf", timeout=60)
+    rows = {tuple(x["stack"][:4]): x["count"] for x in records(r.stdout) if x["type"] == "count"}
+    check("count --by stack: one row per stack, exact counts (2:1)",
+          rows == {("inner", "middle", "outer", "main"): 20,
+                   ("inner", "middle", "main", "__libc_start_call_main"): 10},
+          f"{rows} {r.stderr[-300:]}")
+    lines = open(folded).read().splitlines() if os.path.exists(folded) else []
+    base = "deep:leaf;_start;__libc_start_main;__libc_start_call_main;main"
+    check("--folded: probe;root;...;leaf count lines",
+          lines == [f"{base};middle;inner 10", f"{base};outer;middle;inner 20"], f"{lines}")
+    frames = svg_frames(svg) if os.path.exists(svg) else []
+    total = frames[0][1] if frames else 0
+    prop = all(abs(w / 1180.0 - v / total) < 1e-3 for _, v, _, _, w, _ in frames)
+    names = {(n, v, d) for n, v, d, _, _, _ in frames}
+    check("--flamegraph: each frame as wide as its share, callees stacked on callers",
+          total == 30 and prop and ("outer", 20, 6) in names and ("middle", 10, 6) in names
+          and ("middle", 20, 7) in names and ("inner", 10, 7) in names, f"{sorted(names)}")
+    check("--flamegraph: hover titles say name, value and share",
+          any(t == "outer (20 hits, 66.67%)" for *_, t in frames), f"{[f[5] for f in frames]}")
+    return svg
+
+
+def png_pixels(path):
+    """Width, height and RGB rows of a PNG (8-bit RGB or RGBA), by zlib alone."""
+    import struct
+    import zlib
+    data = open(path, "rb").read()
+    pos, idat, w = 8, b"", 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    bpp = 4 if ctype == 6 else 3
+    raw, rows, prev = zlib.decompress(idat), [], bytearray(w * bpp)
+    stride = w * bpp + 1
+    for y in range(h):
+        f, line = raw[y * stride], bytearray(raw[y * stride + 1:(y + 1) * stride])
+        for i in range(len(line)):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append([tuple(line[x * bpp:x * bpp + 3]) for x in range(w)])
+        prev = line
+    return w, h, rows
+
+
+def test_screenshot(svg, tmp):
+    chromium = next((c for c in ("chromium", "chromium-browser") if shutil.which(c)), None)
+    if not chromium:
+        check("flame graph screenshot", False, "no chromium (scripts/setup.sh installs it)")
+        return
+    png = os.path.join(tmp, "deep.png")
+    frames = svg_frames(svg)
+    height = max(int(float(ET_height(svg))), 100)
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                    "--hide-scrollbars", f"--screenshot={png}", f"--window-size=1200,{height}",
+                    "file://" + svg], capture_output=True, timeout=120)
+    ok = os.path.exists(png)
+    w, h, rows = png_pixels(png) if ok else (0, 0, [])
+    # the centre of each frame's box shows its fill colour, not the background
+    bad = []
+    for name, v, d, x, width, _ in frames:
+        y = 40 + (max(f[2] for f in frames) - d) * 16 + 7
+        px = rows[y][int(x + width / 2)] if ok and y < h else None
+        if px is None or px == (248, 248, 248) or px == (255, 255, 255):
+            bad.append((name, d, px))
+    check("flame graph drawn by headless Chromium: every frame box is painted",
+          ok and w == 1200 and not bad, f"{w}x{h} {bad[:4]}")
+
+
+def ET_height(svg):
+    import xml.etree.ElementTree as ET
+    return ET.parse(svg).getroot().get("height")
+
+
 def test_bad():
     cases = [
         (["--stack-mode", "lbr"], "usdtrace: --stack-mode lbr: must be fp or dwarf\n"),
@@ -172,5 +278,7 @@ else:
     test_cxx()
     test_python()
     test_exited()
+    with tempfile.TemporaryDirectory() as d:
+        test_screenshot(test_count_by_stack(d), d)
     test_bad()
 summary_exit()

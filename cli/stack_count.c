@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+/*
+ * stack_count.c - `usdtrace count --by stack`: hits per probe and user
+ * stack. Each hit streams with its stack (trace mode, --stack-mode dwarf
+ * by default); stack/ unwinds and symbolizes it, and the hits are counted
+ * here by probe and function chain (a frame without a symbol counts as
+ * its object, "[libc.so.6]"). --folded FILE writes "probe;root;...;leaf
+ * count" lines for flame graph tools, --flamegraph FILE.svg draws them.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../stack/stack.h"
+#include "../writer/decode.h"
+#include "../writer/flamegraph.h"
+#include "../writer/folded.h"
+#include "../writer/json.h"
+#include "report.h"
+#include "stack_count.h"
+
+#define FOLD_MAX	8192	/* bytes of a folded stack */
+
+struct stack_count_state {
+	struct event_writer *w;
+	struct stack_resolver *stacks;
+	struct stack_trace trace;
+	struct folded rows;		/* "probe;root;...;leaf" -> hits */
+	uint64_t unresolved;		/* hits whose stack could not be read at all */
+	long top;
+	const char *folded_path;
+	const char *flamegraph_path;
+	char buf[FOLD_MAX];
+};
+
+static const char *frame_label(const struct stack_frame *f, char *buf, size_t size)
+{
+	const char *base;
+
+	if (f->sym)
+		return f->sym;
+	base = f->obj ? strrchr(f->obj, '/') : NULL;
+	snprintf(buf, size, "[%s]", base ? base + 1 : f->obj ? f->obj : "unknown");
+	return buf;
+}
+
+/* "probe;root;...;leaf": the innermost frame last, as flame graphs read it. */
+static void fold(struct stack_count_state *sc, const char *probe)
+{
+	size_t len = (size_t)snprintf(sc->buf, sizeof(sc->buf), "%s", probe);
+	char lb[256];
+	const char *l;
+	int i;
+
+	for (i = sc->trace.nr - 1; i >= 0 && len < sizeof(sc->buf); i--) {
+		l = frame_label(&sc->trace.frames[i], lb, sizeof(lb));
+		len += (size_t)snprintf(sc->buf + len, sizeof(sc->buf) - len, ";%s", l);
+	}
+	/* ';' separates frames: one inside a C++ name would split it */
+	for (i = (int)strlen(probe) + 1; sc->buf[i]; i++) {
+		if (sc->buf[i] == '\n')
+			sc->buf[i] = ' ';
+	}
+}
+
+static void on_event(void *ctx, const struct ut_event *ev, const struct site_info *site)
+{
+	struct stack_count_state *sc = ctx;
+	size_t len = 0;
+	const struct ut_stack *st = event_stack(ev, &len);
+
+	if (!st || stack_resolver__resolve(sc->stacks, (pid_t)ev->pid, (pid_t)ev->tid, st, len,
+					   &sc->trace)) {
+		sc->unresolved++;
+		sc->trace.nr = 0;
+	}
+	fold(sc, site->label);
+	if (folded__add(&sc->rows, sc->buf, 1))
+		usdtrace_err("count: %s", strerror(ENOMEM));
+}
+
+static int cmp_entries(const void *a, const void *b)
+{
+	const struct folded_entry *x = *(const struct folded_entry *const *)a;
+	const struct folded_entry *y = *(const struct folded_entry *const *)b;
+
+	if (x->value != y->value)
+		return x->value < y->value ? 1 : -1;
+	return strcmp(x->stack, y->stack);
+}
+
+/* Frames of a folded row, innermost first: JSON strings or text lines. */
+static void print_frames(FILE *out, bool json, const char *stack)
+{
+	const char *end = stack + strlen(stack), *p;
+	bool first = true;
+
+	/* the probe is the first part; frames follow root first */
+	while (end > stack) {
+		p = end;
+		while (p > stack && p[-1] != ';')
+			p--;
+		if (p == stack)
+			break;	/* the probe itself */
+		if (json) {
+			fputs(first ? "" : ",", out);
+			json_write_strn(out, p, (size_t)(end - p));
+		} else {
+			fprintf(out, "    %.*s\n", (int)(end - p), p);
+		}
+		first = false;
+		end = p - 1;
+	}
+}
+
+static void print_rows(struct stack_count_state *sc)
+{
+	struct folded_entry **v = calloc(sc->rows.nr ? sc->rows.nr : 1, sizeof(*v));
+	FILE *out = sc->w->out;
+	size_t i, n = 0, shown;
+
+	if (!v) {
+		usdtrace_err("count: %s", strerror(ENOMEM));
+		return;
+	}
+	for (i = 0; i < sc->rows.cap; i++) {
+		if (sc->rows.slots[i].stack)
+			v[n++] = &sc->rows.slots[i];
+	}
+	qsort(v, n, sizeof(*v), cmp_entries);
+	shown = sc->top > 0 && (size_t)sc->top < n ? (size_t)sc->top : n;
+	for (i = 0; i < shown; i++) {
+		size_t plen = strcspn(v[i]->stack, ";");
+
+		if (sc->w->json) {
+			fputs("{\"type\":\"count\",\"probe\":", out);
+			json_write_strn(out, v[i]->stack, plen);
+			fputs(",\"stack\":[", out);
+			print_frames(out, true, v[i]->stack);
+			fprintf(out, "],\"count\":%" PRIu64 "}\n", v[i]->value);
+		} else {
+			fprintf(out, "%12" PRIu64 "  %.*s\n", v[i]->value, (int)plen, v[i]->stack);
+			print_frames(out, false, v[i]->stack);
+		}
+	}
+	for (i = 0; i < n; i++)
+		sc->w->events += v[i]->value;
+	free(v);
+}
+
+static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
+{
+	struct stack_count_state *sc = ctx;
+	int err;
+
+	(void)s;
+	(void)now;
+	if (!final)
+		return;
+	sc->w->events = 0;
+	print_rows(sc);
+	fflush(sc->w->out);
+	if (sc->unresolved)
+		fprintf(stderr, "usdtrace: %" PRIu64 " hits' stacks could not be read: counted "
+			"under the probe alone\n", sc->unresolved);
+	if (sc->folded_path && (err = folded__write(&sc->rows, sc->folded_path)))
+		usdtrace_err("%s: %s", sc->folded_path, strerror(-err));
+	if (sc->flamegraph_path &&
+	    (err = flamegraph__write(&sc->rows, sc->flamegraph_path, "usdtrace count --by stack",
+				     "hits")))
+		usdtrace_err("%s: %s", sc->flamegraph_path, strerror(-err));
+}
+
+/* The targets' mappings, while they are sure to be there. */
+static void on_targets(void *ctx, const pid_t *pids, int nr)
+{
+	struct stack_count_state *sc = ctx;
+	int i;
+
+	for (i = 0; i < nr; i++)
+		stack_resolver__prime(sc->stacks, pids[i]);
+}
+
+int stack_count_run(const char *name, struct cli_opts *o)
+{
+	struct attach_opts ao = { .mode = ATTACH_TRACE, .key_arg = -1,
+				  .stack_mode = o->stack_mode ? o->stack_mode : UT_STACK_DWARF,
+				  .stack_size = o->stack_size };
+	struct event_writer w = {};
+	struct stack_count_state *sc = calloc(1, sizeof(*sc));
+	struct runner_hooks hooks = { .on_event = on_event, .on_tick = on_tick,
+				      .on_targets = on_targets };
+	int status = 1;
+
+	if (!sc || stack_resolver__new(&sc->stacks)) {
+		usdtrace_err("%s: %s", name, strerror(ENOMEM));
+		free(sc);
+		return 1;
+	}
+	sc->w = &w;
+	sc->top = o->top;
+	sc->folded_path = o->run.folded_path;
+	sc->flamegraph_path = o->run.flamegraph_path;
+	hooks.ctx = sc;
+	if (!o->nr_args)
+		usdtrace_err("%s: no PROBE given (see usdtrace %s --help)", name, name);
+	else if (!runner_opts__probes(&o->run, o->nr_args, o->args, 0))
+		status = runner__run(&o->run, &ao, &hooks, &w);
+	folded__free(&sc->rows);
+	stack_resolver__free(sc->stacks);
+	free(sc);
+	return status;
+}
