@@ -221,6 +221,47 @@ def bench_slow():
           f"{med['latency --min 1s begin(d,s)'] / med['latency begin(d,s)']:.2f})")
 
 
+def bench_stacks():
+    """trace --stack per event against trace (both modes), on a probe three
+    calls deep in a binary without frame pointers; and how fast the writer
+    turns stacked events into symbolized JSON, caches warm."""
+    u = os.path.join(OUT, "usdtrace")
+    deep = os.path.join(OUT, "samples", "deep")
+    hits = 20000
+    runs = {
+        "trace --json": [u, "trace", "--json", "-o", "/dev/null"],
+        "trace --json --stack-mode fp": [u, "trace", "--json", "-o", "/dev/null",
+                                         "--stack-mode", "fp"],
+        "trace --json --stack (dwarf)": [u, "trace", "--json", "-o", "/dev/null", "--stack",
+                                         "--ring-size", str(256 << 20)],
+    }
+    cost = {k: [] for k in runs}
+    rate = []
+    for _ in range(ROUNDS):
+        base = wall([deep, "-n", str(hits)], tries=1)
+        for k, c in runs.items():
+            t = time.perf_counter()
+            r = subprocess.run(c + ["-c", f"{deep} -n {hits}", "deep:leaf"],
+                               capture_output=True, text=True)
+            dt = time.perf_counter() - t
+            cost[k].append((dt - base) / hits * 1e9)
+            if "dwarf" in k:
+                rate.append(hits / dt)
+    med = {k: statistics.median(v) for k, v in cost.items()}
+    ref = med["trace --json"]
+    print(f"\nstacks: {hits} hits of deep:leaf (7 frames, -O2 -fomit-frame-pointer), "
+          f"whole run per event incl. writing JSON, median of {ROUNDS}")
+    print(f"  {'run':<34} {'us/event':>9} {'x trace':>8}")
+    for k, v in med.items():
+        print(f"  {k:<34} {v / 1000:>9.1f} {v / ref:>8.2f}")
+    r = med["trace --json --stack (dwarf)"] / ref
+    print(f"  goal: dwarf --stack <= 3x trace per event: {'met' if r <= 3 else 'MISSED'} "
+          f"({r:.2f})")
+    rt = statistics.median(rate)
+    print(f"  writer: {rt:,.0f} stacked events/s end to end (unwound, symbolized, JSON); "
+          f"goal >= 20,000/s: {'met' if rt >= 20000 else 'MISSED'}")
+
+
 def pgbench_tps(pg, seconds):
     r = pg.pgbench("-n", "-T", str(seconds))
     for line in r.stdout.splitlines():
@@ -509,6 +550,7 @@ if __name__ == "__main__":
         bench_questions()
         bench_slow()
         bench_postgresql()
+        bench_stacks()
         bench_header()
         bench_jvm()
         bench_rate()
