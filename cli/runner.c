@@ -273,6 +273,13 @@ static void on_object(void *ctx, const char *path, int nr_probes, int nr_sites, 
 
 	if (run->started)
 		event_writer__attached(run->w, stderr, nr_probes, nr_sites, 1, ms, path);
+	/* a library loaded: the targets' mappings changed (they are held now) */
+	if (run->started && run->hooks->on_targets) {
+		if (run->ch.pid > 0)
+			run->hooks->on_targets(run->hooks->ctx, &run->ch.pid, 1);
+		else if (run->o->nr_pids)
+			run->hooks->on_targets(run->hooks->ctx, run->o->pids, run->o->nr_pids);
+	}
 }
 
 /*

@@ -56,7 +56,11 @@ struct runner_hooks {
 	bool trace_header;		/* print trace's column header once attached */
 	/* every -i seconds, and once at the end with final = true */
 	void (*on_tick)(void *ctx, struct attach_session *s, uint64_t now_ns, bool final);
-	/* attached, the targets (-c's command, held; -p's) not yet resumed */
+	/*
+	 * The targets (-c's command, -p's) while their mappings are sure to be
+	 * there: attached, not yet resumed; and again, held, at each library
+	 * they load later.
+	 */
 	void (*on_targets)(void *ctx, const pid_t *pids, int nr);
 	/* once attached, before the target runs: non-zero aborts (it prints why) */
 	int (*check_attached)(void *ctx, const struct attach_stats *st);

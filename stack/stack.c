@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../attach/regs.h"
+#include "perfmap.h"
 #include "stack.h"
 
 #define PROCS_MAX	256	/* processes kept; the oldest go first */
@@ -42,6 +43,14 @@ struct proc {
 	pid_t tid;
 	bool thread_given;
 	bool read_missed;	/* the unwind wanted memory beyond the copy */
+	bool unwinding;		/* inside dwfl_getthread_frames: keep the Dwfl */
+	bool want_refresh;	/* ... which met an address no module maps */
+	/* JIT code: /tmp/perf-PID.map when the runtime writes one */
+	struct perfmap jit;
+	char jit_path[64];
+	struct timespec jit_mtime;
+	off_t jit_size;
+	bool jit_checked;	/* looked at for the current event */
 };
 
 /* A symbol's name as shown: C++ demangled, a version suffix dropped. */
@@ -98,6 +107,7 @@ int stack_resolver__new(struct stack_resolver **out)
 
 static void proc_clear(struct proc *p)
 {
+	perfmap__free(&p->jit);
 	if (p->dwfl)
 		dwfl_end(p->dwfl);
 	free(p->maps);
@@ -397,8 +407,14 @@ static struct proc *proc_get(struct stack_resolver *r, pid_t pid, int *err)
 
 int stack_resolver__prime(struct stack_resolver *r, pid_t pid)
 {
+	struct proc *p = proc_find(r, pid);
 	int err = 0;
 
+	if (p) {	/* known: its maps read again, now */
+		p->refreshed = false;
+		proc_refresh(p);
+		return 0;
+	}
 	return proc_get(r, pid, &err) ? 0 : err;
 }
 
@@ -408,9 +424,11 @@ static void proc_refresh(struct proc *p)
 	char *maps;
 	size_t len;
 
-	if (p->refreshed || read_maps(p->pid, &maps, &len))
+	if (p->refreshed)
 		return;
-	p->refreshed = true;
+	p->refreshed = true;	/* one try an event, whether it works or not */
+	if (read_maps(p->pid, &maps, &len))
+		return;
 	free(p->maps);
 	p->maps = maps;
 	p->maps_len = len;
@@ -418,6 +436,72 @@ static void proc_refresh(struct proc *p)
 	if (proc_report(p)) {
 		dwfl_end(p->dwfl);
 		p->dwfl = NULL;
+	}
+}
+
+/* Is @ip in an anonymous executable mapping of @p (JIT code)? */
+static bool in_anon_exec(const struct proc *p, uint64_t ip)
+{
+	const char *line = p->maps, *end = p->maps + p->maps_len, *nl;
+	unsigned long long lo, hi;
+	char perms[8], path[8];
+	int n;
+
+	for (; line < end; line = nl + 1) {
+		nl = memchr(line, '\n', (size_t)(end - line));
+		if (!nl)
+			nl = end;
+		path[0] = '\0';
+		n = sscanf(line, "%llx-%llx %7s %*s %*s %*s %7s", &lo, &hi, perms, path);
+		if (n >= 3 && ip >= lo && ip < hi)
+			return perms[2] == 'x' && (n == 3 || path[0] != '/');
+	}
+	return false;
+}
+
+/* /tmp/perf-PID.map, (re)read when it changed since the last event. */
+static void jit_load(struct proc *p)
+{
+	struct stat st;
+	char *text;
+	FILE *f;
+	size_t n;
+
+	if (p->jit_checked)
+		return;
+	p->jit_checked = true;
+	snprintf(p->jit_path, sizeof(p->jit_path), "/tmp/perf-%d.map", (int)p->pid);
+	if (stat(p->jit_path, &st) || (st.st_size == p->jit_size &&
+				       st.st_mtim.tv_sec == p->jit_mtime.tv_sec &&
+				       st.st_mtim.tv_nsec == p->jit_mtime.tv_nsec))
+		return;
+	f = fopen(p->jit_path, "r");
+	text = f && st.st_size > 0 ? malloc((size_t)st.st_size) : NULL;
+	n = text ? fread(text, 1, (size_t)st.st_size, f) : 0;
+	if (f)
+		fclose(f);
+	perfmap__free(&p->jit);
+	if (text && !perfmap__parse(text, n, &p->jit)) {
+		p->jit_size = st.st_size;
+		p->jit_mtime = st.st_mtim;
+	}
+	free(text);
+}
+
+/* A frame no object maps: JIT code, named by the runtime's perf map if any. */
+static void jit_frame(struct proc *p, struct stack_frame *f, Dwarf_Addr look)
+{
+	const char *name;
+	uint64_t off;
+
+	jit_load(p);
+	name = perfmap__lookup(&p->jit, look, &off);
+	if (name) {
+		f->obj = p->jit_path;
+		f->sym = name;
+		f->off = off + (f->ip - look);
+	} else if (in_anon_exec(p, look)) {
+		f->obj = "[jit]";
 	}
 }
 
@@ -482,15 +566,20 @@ static void symbolize(struct stack_resolver *r, struct proc *p, uint64_t ip, boo
 
 	memset(f, 0, sizeof(*f));
 	f->ip = ip;
-	if (!mod && p->dwfl) {
+	if (!mod && p->dwfl && p->unwinding) {
+		p->want_refresh = true;	/* the Dwfl is in use: after the unwind */
+	} else if (!mod && p->dwfl) {
 		proc_refresh(p);
 		mod = p->dwfl ? dwfl_addrmodule(p->dwfl, look) : NULL;
 	}
-	if (!mod)
+	if (!mod) {
+		jit_frame(p, f, look);
 		return;
+	}
 	/* the name it was reported under: the mapped path */
 	f->obj = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
 	m = f->obj ? memo_get(r, mod, f->obj, look - start, look) : NULL;
+	f->obj = NULL;	/* the Dwfl's strings may go with it: only the memo's */
 	if (!m)
 		return;
 	f->obj = m->obj;
@@ -536,7 +625,19 @@ static void unwind_dwarf(struct stack_resolver *r, struct proc *p, const struct 
 	p->tid = tid;
 	p->thread_given = false;
 	p->read_missed = false;
+	p->want_refresh = false;
+	p->unwinding = true;
 	ret = dwfl_getthread_frames(p->dwfl, tid, on_frame, &c);
+	p->unwinding = false;
+	if (p->want_refresh && !p->refreshed) {
+		/* a library mapped since the maps were read: read them, unwind again */
+		proc_refresh(p);
+		out->nr = 0;
+		out->cut = NULL;
+		if (p->dwfl)
+			unwind_dwarf(r, p, st, tid, out);
+		return;
+	}
 	if (out->cut)
 		return;
 	/* ended short of the outermost frame: say why, never guess on */
@@ -582,6 +683,7 @@ int stack_resolver__resolve(struct stack_resolver *r, pid_t pid, pid_t tid,
 	}
 	p->used = ++r->clock;
 	p->refreshed = false;
+	p->jit_checked = false;
 	proc_check_exec(p);
 	if (st->mode == UT_STACK_FP) {
 		walk_fp(r, p, st, out);

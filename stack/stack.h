@@ -47,7 +47,7 @@ struct stack_resolver;
 
 int stack_resolver__new(struct stack_resolver **out);
 void stack_resolver__free(struct stack_resolver *r);
-/* Remember @pid's mappings now, for its events read after it exits. */
+/* Remember @pid's mappings now (again if known), for its events read after it exits. */
 int stack_resolver__prime(struct stack_resolver *r, pid_t pid);
 /*
  * The frames of the stack @st (@len bytes, header included) of an event of

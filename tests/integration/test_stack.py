@@ -143,6 +143,54 @@ def test_exited():
           f"alive={alive} {ev and chain(ev[0], 4)} {err[-300:]}")
 
 
+def java_stacks(*flags, stop=True, size=8192, ring=64 << 20):
+    """Stacks of Work.leaf's entries, read after the JVM exited (the tracer
+    is stopped meanwhile: a perf map written at exit is there by then), or
+    as they come (stop=False)."""
+    work = os.path.join(ROOT, OUTPUT, "workloads")
+    cmd = " ".join(["java", "-XX:+ExtendedDTraceProbes", *flags, "-cp", work, "Work"])
+    t = subprocess.Popen([USDTRACE, "trace", "--json", "--stack", "--ring-size", str(ring),
+                          "--stack-size", str(size),
+                          "-c", cmd, 'hotspot:method__entry(-,S,-,S,-,-,-) /arg3 == "leaf"/'],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = t.stdout.readline()
+    if not stop:
+        out, err = t.communicate(timeout=120)
+        return [x for x in records(first + out) if x["type"] == "event"], err
+    t.send_signal(signal.SIGSTOP)
+    deadline = time.time() + 60
+    # the JVM is the tracer's child: wait for it to be gone
+    while time.time() < deadline:
+        kids = open(f"/proc/{t.pid}/task/{t.pid}/children").read().split()
+        if not kids or all(open(f"/proc/{k}/stat").read().split()[2] == "Z" for k in kids):
+            break
+        time.sleep(0.2)
+    t.send_signal(signal.SIGCONT)
+    out, err = t.communicate(timeout=60)
+    ev = [x for x in records(first + out) if x["type"] == "event"]
+    return ev, err
+
+
+def test_jit():
+    ev, err = java_stacks("-XX:+UnlockDiagnosticVMOptions", "-XX:+DumpPerfMapAtExit")
+    frames = [f for e in ev for f in e["stack"]]
+    named = [f for f in frames if f["sym"] == "int Work.leaf(int)"]
+    check("JIT frames named from /tmp/perf-PID.map when the JVM writes one",
+          len(ev) == 3500 and named and all(f["obj"].startswith("/tmp/perf-") for f in named)
+          and not [f for f in frames if f["obj"] == "[jit]"],
+          f"{len(ev)} {len(named)} {err[-300:]}")
+    first = [e["stack"][0]["sym"] for e in ev]
+    check("... and libjvm, loaded after the start, known though the JVM had exited",
+          first and all(s == "SharedRuntime::dtrace_method_entry(JavaThread*, Method*)"
+                        for s in first), f"{set(first)}")
+    # read as they come (a small copy, a ring woken often), while the JVM runs
+    ev, err = java_stacks(stop=False, size=1024, ring=8 << 20)
+    jit = [f for e in ev for f in e["stack"] if f["obj"] == "[jit]"]
+    check("JIT frames without a perf map: [jit], with no name guessed",
+          len(ev) == 3500 and jit and all(f["sym"] is None for f in jit),
+          f"{len(ev)} {len(jit)} {err[-300:]}")
+
+
 def svg_frames(path):
     """(name, value, depth, x, width) of every frame box of a flame graph."""
     import xml.etree.ElementTree as ET
@@ -278,6 +326,7 @@ else:
     test_cxx()
     test_python()
     test_exited()
+    test_jit()
     with tempfile.TemporaryDirectory() as d:
         test_screenshot(test_count_by_stack(d), d)
     test_bad()
