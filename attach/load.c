@@ -71,6 +71,7 @@ static int set_config(struct attach_session *s)
 		.open_size = s->opts.slow_ns ? session_lat_open_size(s) : 0,
 		.stack_mode = s->opts.stack_mode,
 		.stack_size = s->opts.stack_size,
+		.open_stack = session_lat_open_stack(s),
 		/* a quarter of the ring, so a burst never waits for a full ring */
 		.wakeup_bytes = (s->opts.ring_size ? s->opts.ring_size : 1u << 22) / 4,
 	};

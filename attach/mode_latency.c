@@ -47,16 +47,33 @@ uint32_t session_lat_open_size(const struct attach_session *s)
 	return (uint32_t)sizeof(struct ut_event) + slots * s->opts.str_len;
 }
 
+/* --min --stack: bytes kept after a BEGIN event for its stack. */
+uint32_t session_lat_open_stack(const struct attach_session *s)
+{
+	uint32_t data = s->opts.stack_mode == UT_STACK_FP ? UT_STACK_FP_MAX * 8 :
+			s->opts.stack_size;
+
+	if (!s->opts.slow_ns || !s->opts.stack_mode)
+		return 0;
+	return (uint32_t)sizeof(struct ut_stack) + data;
+}
+
 static int latency_size_maps(struct attach_session *s)
 {
 	struct bpf_map *open = session_map(s, "lat_open");
+	struct bpf_map *init = session_map(s, "lat_open_init");
 	bool slow = s->opts.slow_ns > 0;
+	uint32_t size = slow ? session_lat_open_size(s) + session_lat_open_stack(s) :
+			       (uint32_t)sizeof(struct ut_event);
 	int err;
 
-	err = bpf_map__set_max_entries(open, slow ? UT_LAT_OPEN : 1);
+	/* with stacks a slot is ~8 KiB: fewer of them */
+	err = bpf_map__set_max_entries(open, !slow ? 1 : s->opts.stack_mode ? UT_LAT_OPEN_STACKS :
+								       UT_LAT_OPEN);
 	if (!err)
-		err = bpf_map__set_value_size(open, slow ? session_lat_open_size(s) :
-							   (uint32_t)sizeof(struct ut_event));
+		err = bpf_map__set_value_size(open, size);
+	if (!err)
+		err = bpf_map__set_value_size(init, size);
 	return err;
 }
 

@@ -56,7 +56,7 @@ static int on_slow(struct attach_session *s, const struct ut_event *end, size_t 
 	const struct site_info *bsite = NULL;
 	size_t rest = size - event_size(end);
 
-	if (rest < sizeof(*begin) || rest < event_size(begin))
+	if (rest < sizeof(*begin) || rest < event_size(begin) + begin->stack_len)
 		return 0;
 	if (begin->kind == UT_EV_PROBE) {
 		if (begin->site_id >= s->nr_sites)

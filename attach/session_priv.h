@@ -119,6 +119,7 @@ int session_load_bpf(struct attach_session *s);
 
 /* mode_latency.c: --min, bytes of a BEGIN event as the kernel keeps it */
 uint32_t session_lat_open_size(const struct attach_session *s);
+uint32_t session_lat_open_stack(const struct attach_session *s);
 
 /* site_table.c: register_site returns the new site's id */
 int session_register_site(struct attach_session *s, const struct site_req *r);

@@ -13,6 +13,7 @@
  */
 #include "common.bpf.h"
 #include "event.bpf.h"
+#include "stack.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -69,6 +70,29 @@ struct {
 	__type(key, __u32);
 	__type(value, struct lat_scratch);
 } lat_scratch_buf SEC(".maps");
+
+/*
+ * --min --stack: BEGIN's stack, kept after its event in its lat_open slot
+ * (at cfg.open_size); a slot is made from lat_open_init's zeroes, as large.
+ */
+struct lat_stack_scratch {
+	struct ut_stack st;
+	char data[UT_STACK_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lat_stack_scratch);
+} lat_stack_buf SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct ut_event));	/* resized: lat_open's values */
+} lat_open_init SEC(".maps");
 
 static const struct ut_lat_stack empty_stack;
 
@@ -181,6 +205,38 @@ static __always_inline __u64 string_key(struct pt_regs *ctx, const struct ut_sit
 	return w.h;
 }
 
+/*
+ * --min --stack: BEGIN's event @ev (@size bytes) and its stack into slot
+ * @open of @k, made if missing.
+ */
+static __always_inline bool lat_keep_stack(struct pt_regs *ctx, struct ut_lat_open_key *k,
+					   struct ut_event *ev, __u64 size, struct ut_event *open)
+{
+	struct lat_stack_scratch *sb;
+	__u32 zero = 0, slen;
+	void *init;
+
+	sb = bpf_map_lookup_elem(&lat_stack_buf, &zero);
+	if (!sb)
+		return false;
+	slen = stack_capture(ctx, &sb->st, sb->data);
+	if (!open) {
+		init = bpf_map_lookup_elem(&lat_open_init, &zero);
+		if (!init || bpf_map_update_elem(&lat_open, k, init, BPF_ANY))
+			return false;
+		open = bpf_map_lookup_elem(&lat_open, k);
+		if (!open)
+			return false;
+	}
+	ev->stack_len = slen <= cfg.open_stack ? slen : 0;
+	if (size > cfg.open_size || bpf_probe_read_kernel(open, size, ev))
+		return false;
+	if (ev->stack_len && ev->stack_len <= cfg.open_stack &&
+	    bpf_probe_read_kernel((char *)open + cfg.open_size, ev->stack_len, &sb->st))
+		open->stack_len = 0;
+	return true;
+}
+
 /* --min: keep BEGIN's event under (@tid, @d) until its END. */
 static __always_inline bool lat_keep(struct pt_regs *ctx, const struct ut_site_spec *spec,
 				     __u32 site, __u32 tid, __u32 d, __u64 now, bool sleepable)
@@ -198,15 +254,19 @@ static __always_inline bool lat_keep(struct pt_regs *ctx, const struct ut_site_s
 	/*
 	 * The thread's slot at this depth is usually there from its last
 	 * pair: copy over it, cheaper than an LRU update. Its values are
-	 * cfg.open_size bytes, room for BEGIN's string slots. (Building in
-	 * the slot itself would cost one more inlined builder to verify,
-	 * hundreds of milliseconds at every start, for a few ns a pair.)
+	 * cfg.open_size bytes, room for BEGIN's string slots (then, with
+	 * --stack, cfg.open_stack for its stack). (Building in the slot itself
+	 * would cost one more inlined builder to verify, hundreds of
+	 * milliseconds at every start, for a few ns a pair.)
 	 */
 	open = bpf_map_lookup_elem(&lat_open, &k);
-	if (open)
+	if (cfg.stack_mode) {
+		kept = lat_keep_stack(ctx, &k, &b->ev, size, open);
+	} else if (open) {
 		kept = size <= cfg.open_size && !bpf_probe_read_kernel(open, size, &b->ev);
-	else
+	} else {
 		kept = !bpf_map_update_elem(&lat_open, &k, &b->ev, BPF_ANY);
+	}
 	b->busy = 0;
 	return kept;
 }
@@ -224,7 +284,7 @@ static __always_inline void lat_slow(struct pt_regs *ctx, const struct ut_site_s
 	struct ut_event *open = NULL;
 	struct lat_scratch *b;
 	struct bpf_dynptr ptr;
-	__u32 zero = 0;
+	__u32 zero = 0, slen;
 
 	b = bpf_map_lookup_elem(&lat_scratch_buf, &zero);
 	if (!b)
@@ -256,7 +316,14 @@ static __always_inline void lat_slow(struct pt_regs *ctx, const struct ut_site_s
 		b->busy = 0;
 		return;
 	}
-	if (bpf_ringbuf_reserve_dynptr(&events, esize + bsize, 0, &ptr)) {
+	slen = 0;
+	if (cfg.stack_mode && open && b->begin.kind == UT_EV_PROBE) {
+		slen = b->begin.stack_len;
+		if (slen > cfg.open_stack)
+			slen = 0;
+	}
+	b->begin.stack_len = slen;
+	if (bpf_ringbuf_reserve_dynptr(&events, esize + bsize + slen, 0, &ptr)) {
 		bpf_ringbuf_discard_dynptr(&ptr, 0);
 		count_drop();
 		b->busy = 0;
@@ -264,6 +331,8 @@ static __always_inline void lat_slow(struct pt_regs *ctx, const struct ut_site_s
 	}
 	bpf_dynptr_write(&ptr, 0, &b->ev, esize, 0);
 	bpf_dynptr_write(&ptr, esize, &b->begin, bsize, 0);
+	if (slen && open)
+		bpf_dynptr_write(&ptr, esize + bsize, (char *)open + cfg.open_size, slen, 0);
 	bpf_ringbuf_submit_dynptr(&ptr, wakeup_flag());
 	b->busy = 0;
 }

@@ -67,7 +67,7 @@ struct ut_config {
 	__u16 stack_mode;	/* --stack: UT_STACK_FP or UT_STACK_DWARF, 0: none */
 	__u16 pad3;
 	__u32 stack_size;	/* --stack-mode dwarf: bytes of stack copied */
-	__u32 pad4;
+	__u32 open_stack;	/* latency --min --stack: bytes kept for BEGIN's stack */
 };
 
 /* How BPF fetches one argument. */
@@ -366,6 +366,7 @@ struct ut_lat_stack {
 
 /* latency --min: open BEGINs kept at once, over every thread */
 #define UT_LAT_OPEN		4096
+#define UT_LAT_OPEN_STACKS	512	/* ... with their stacks (--stack) */
 
 struct ut_lat_open_key {
 	__u32 tid;

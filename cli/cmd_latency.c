@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "report.h"
+#include "../stack/stack.h"
 #include "../writer/decode.h"
 #include "../writer/hist.h"
 #include "../writer/json.h"
@@ -48,6 +49,8 @@ struct lat_state {
 	uint64_t user_unmatched;
 	uint64_t slow_ns;		/* --min */
 	bool slow_header;		/* its text header is out */
+	struct stack_resolver *stacks;	/* --min --stack */
+	struct stack_trace *trace;
 };
 
 /* --timeline: a thread's open BEGINs, their events copied (args, strings) */
@@ -74,6 +77,9 @@ static const char latency_usage[] =
 "  --min DURATION      also print each pair at least that long (10ms; units\n"
 "                      ns, us, ms, s) with BEGIN's args, read at BEGIN, and\n"
 "                      END's; faster pairs cost no ring-buffer traffic\n"
+"  --stack             with --min: the user stack at BEGIN of each slow pair\n"
+"                      (where the slow work started), as trace --stack shows\n"
+"                      it; --stack-mode and --stack-size as for trace\n"
 "  --timeline FILE     also write each pair as a slice of a Chrome Trace Event\n"
 "                      JSON file (Perfetto); BEGIN and END then stream as\n"
 "                      events and are paired in user space\n"
@@ -276,6 +282,29 @@ static struct lat_thread *lat_thread_of(struct lat_state *ls, uint32_t tid)
 	return t;
 }
 
+/* --stack: BEGIN's stack, resolved; NULL without one. */
+static const struct stack_trace *lat_stack(struct lat_state *ls, const struct ut_event *begin)
+{
+	const struct ut_stack *st;
+	size_t len;
+
+	st = ls->stacks ? event_stack(begin, &len) : NULL;
+	if (!st || stack_resolver__resolve(ls->stacks, (pid_t)begin->pid, (pid_t)begin->tid, st,
+					   len, ls->trace))
+		return NULL;
+	return ls->trace;
+}
+
+/* The targets' mappings, while they are sure to be there. */
+static void on_targets(void *ctx, const pid_t *pids, int nr)
+{
+	struct lat_state *ls = ctx;
+	int i;
+
+	for (i = 0; ls->stacks && i < nr; i++)
+		stack_resolver__prime(ls->stacks, pids[i]);
+}
+
 static void lat_slow(struct lat_state *ls, const struct ut_event *end,
 		     const struct site_info *end_site, const struct ut_event *begin,
 		     const struct site_info *begin_site)
@@ -287,7 +316,7 @@ static void lat_slow(struct lat_state *ls, const struct ut_event *end,
 		ls->slow_header = true;
 	}
 	probe_name(&ls->o->probes[0], name, sizeof(name));
-	event_writer__slow(ls->w, end, end_site, begin, begin_site, name);
+	event_writer__slow(ls->w, end, end_site, begin, begin_site, name, lat_stack(ls, begin));
 	fflush(ls->w->out);
 }
 
@@ -460,6 +489,22 @@ static int run_latency(const struct cli_command *cmd, struct cli_opts *o)
 		ao.slow_ns = o->slow_ns;
 		hooks.on_slow = on_slow;
 	}
+	if (o->stack_mode && (!o->slow_ns || o->run.timeline_path)) {
+		usdtrace_err("%s: --stack is for --min (the stack at BEGIN of each slow pair), "
+			     "without --timeline", cmd->name);
+		return 1;
+	}
+	if (o->stack_mode) {
+		ao.stack_mode = o->stack_mode;
+		ao.stack_size = o->stack_size;
+		hooks.on_targets = on_targets;
+		ls.trace = malloc(sizeof(*ls.trace));
+		if (!ls.trace || stack_resolver__new(&ls.stacks)) {
+			usdtrace_err("%s: %s", cmd->name, strerror(ENOMEM));
+			free(ls.trace);
+			return 1;
+		}
+	}
 	err = runner_opts__probes(&o->run, o->nr_args, o->args, 0);
 	if (!err)
 		err = check_probes(&o->run);
@@ -477,6 +522,8 @@ static int run_latency(const struct cli_command *cmd, struct cli_opts *o)
 	status = err ? 1 : runner__run(&o->run, &ao, &hooks, &w);
 	free(ls.series);
 	lat_threads_free(&ls);
+	stack_resolver__free(ls.stacks);
+	free(ls.trace);
 	return status;
 }
 
@@ -484,6 +531,7 @@ const struct cli_command cmd_latency = {
 	.name = "latency",
 	.summary = "histogram of the time from one probe to another, per thread",
 	.usage = latency_usage,
-	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_KEY) | OPT(OPT_TIMELINE) | OPT(OPT_MIN),
+	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_KEY) | OPT(OPT_TIMELINE) | OPT(OPT_MIN) |
+		OPT(OPT_STACK) | OPT(OPT_STACK_MODE) | OPT(OPT_STACK_SIZE),
 	.run = run_latency,
 };

@@ -142,7 +142,7 @@ static void on_pair(void *ctx, const struct ut_event *end, const struct site_inf
 			qs->slow_header = true;
 		}
 		event_writer__slow(qs->w, end, end_site, begin, begin_site,
-				   begin_site ? begin_site->label : "postgresql:query__start");
+				   begin_site ? begin_site->label : "postgresql:query__start", NULL);
 		fflush(qs->w->out);
 	}
 }

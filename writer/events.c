@@ -236,7 +236,8 @@ void event_writer__slow_header(struct event_writer *w)
 
 void event_writer__slow(struct event_writer *w, const struct ut_event *end,
 			const struct site_info *end_site, const struct ut_event *begin,
-			const struct site_info *begin_site, const char *begin_label)
+			const struct site_info *begin_site, const char *begin_label,
+			const struct stack_trace *st)
 {
 	uint64_t dur = end->ts - begin->ts;
 	char comm[UT_COMM_LEN + 1], d[24];
@@ -262,6 +263,8 @@ void event_writer__slow(struct event_writer *w, const struct ut_event *end,
 			write_truncated(w->out, "begin_truncated", begin->truncated,
 					begin_site->nr_args);
 		write_truncated(w->out, "end_truncated", end->truncated, end_site->nr_args);
+		if (st)
+			json_stack(w->out, st);
 		fputs("}\n", w->out);
 		return;
 	}
@@ -277,6 +280,8 @@ void event_writer__slow(struct event_writer *w, const struct ut_event *end,
 	fprintf(w->out, " -> %s", end_site->label);
 	write_args(w, end, end_site);
 	fputc('\n', w->out);
+	if (st)
+		text_stack(w->out, st);
 }
 
 void event_writer__attached(struct event_writer *w, FILE *text_out, int probes,

@@ -43,7 +43,8 @@ void event_writer__event_stack(struct event_writer *w, const struct ut_event *ev
 void event_writer__slow_header(struct event_writer *w);
 void event_writer__slow(struct event_writer *w, const struct ut_event *end,
 			const struct site_info *end_site, const struct ut_event *begin,
-			const struct site_info *begin_site, const char *begin_label);
+			const struct site_info *begin_site, const char *begin_label,
+			const struct stack_trace *st);
 /* @object: NULL for the first record, the path for a later object. */
 void event_writer__attached(struct event_writer *w, FILE *text_out, int probes,
 			    int sites, int objects, double ms, const char *object);

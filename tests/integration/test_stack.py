@@ -143,6 +143,23 @@ def test_exited():
           f"alive={alive} {ev and chain(ev[0], 4)} {err[-300:]}")
 
 
+def test_latency_stack():
+    slow = os.path.join(SAMPLES, "slow")
+    line = line_of(os.path.join(ROOT, "samples", "slow.c"), "DTRACE_PROBE2(slow, begin")
+    r = usdtrace("latency", "--json", "--min", "10ms", "--stack", "-c", f"{slow} -n 10",
+                 "slow:begin(d,s)", "slow:end(d,d)", timeout=60)
+    recs = [x for x in records(r.stdout) if x["type"] == "slow"]
+    ok = len(recs) == 2 and all(
+        x["stack"][0]["sym"] == "main" and x["stack"][0]["line"] == line and
+        x["stack"][-1]["sym"] == "_start" for x in recs)
+    check("latency --min --stack: each slow pair with the stack at its BEGIN",
+          ok, f"{[x.get('stack', [])[:1] for x in recs]} {r.stderr[-300:]}")
+    r = usdtrace("latency", "--stack", "-c", f"{slow} -n 1", "slow:begin", "slow:end")
+    check("latency --stack without --min: refused", r.returncode == 1 and
+          r.stderr == "usdtrace: latency: --stack is for --min (the stack at BEGIN of each "
+          "slow pair), without --timeline\n", r.stderr)
+
+
 def java_stacks(*flags, stop=True, size=8192, ring=64 << 20):
     """Stacks of Work.leaf's entries, read after the JVM exited (the tracer
     is stopped meanwhile: a perf map written at exit is there by then), or
@@ -327,6 +344,7 @@ else:
     test_python()
     test_exited()
     test_jit()
+    test_latency_stack()
     with tempfile.TemporaryDirectory() as d:
         test_screenshot(test_count_by_stack(d), d)
     test_bad()
