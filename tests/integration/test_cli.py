@@ -51,7 +51,7 @@ def test_refusals():
     r = usdtrace("count", "--by", "tid,foo", "sample:loop")
     check("cli: a bad value names the option and what it takes",
           one_line_error(r, r"usdtrace: --by tid,foo: must be probe, site, pid, tid, comm or "
-                            r"argN, comma-separated"), r.stderr)
+                            r"argN, comma-separated, or stack"), r.stderr)
     r = usdtrace("frobnicate")
     check("cli: an unknown command exits 2 in one line",
           r.returncode == 2 and r.stderr.strip() ==
