@@ -499,7 +499,7 @@ static int run_latency(const struct cli_command *cmd, struct cli_opts *o)
 		ao.stack_size = o->stack_size;
 		hooks.on_targets = on_targets;
 		ls.trace = malloc(sizeof(*ls.trace));
-		if (!ls.trace || stack_resolver__new(&ls.stacks)) {
+		if (!ls.trace || stack_resolver__new(report_object_warning, NULL, &ls.stacks)) {
 			usdtrace_err("%s: %s", cmd->name, strerror(ENOMEM));
 			free(ls.trace);
 			return 1;

@@ -118,7 +118,7 @@ static int run_trace(const struct cli_command *cmd, struct cli_opts *o)
 		return 1;
 	if (o->stack_mode) {
 		ts.trace = malloc(sizeof(*ts.trace));
-		if (!ts.trace || stack_resolver__new(&ts.stacks)) {
+		if (!ts.trace || stack_resolver__new(report_object_warning, NULL, &ts.stacks)) {
 			usdtrace_err("%s: %s", cmd->name, strerror(ENOMEM));
 			free(ts.trace);
 			return 1;

@@ -33,3 +33,9 @@ int usdtrace_parse_pid(const char *s, pid_t *pid)
 	*pid = (pid_t)v;
 	return 0;
 }
+
+void report_object_warning(void *ctx, const char *object, const char *why)
+{
+	(void)ctx;
+	fprintf(stderr, "usdtrace: warning: %s: %s\n", object, why);
+}

@@ -16,4 +16,7 @@ void usdtrace_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A process ID: a whole decimal number, 1..INT32_MAX. 0 or -EINVAL. */
 int usdtrace_parse_pid(const char *s, pid_t *pid);
 
+/* "usdtrace: warning: OBJECT: WHY" (a stack resolver's stack_warn_fn). */
+void report_object_warning(void *ctx, const char *object, const char *why);
+
 #endif /* USDTRACE_REPORT_H */

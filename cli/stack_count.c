@@ -194,7 +194,7 @@ int stack_count_run(const char *name, struct cli_opts *o)
 				      .on_targets = on_targets };
 	int status = 1;
 
-	if (!sc || stack_resolver__new(&sc->stacks)) {
+	if (!sc || stack_resolver__new(report_object_warning, NULL, &sc->stacks)) {
 		usdtrace_err("%s: %s", name, strerror(ENOMEM));
 		free(sc);
 		return 1;

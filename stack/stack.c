@@ -24,6 +24,7 @@
 #include "stack.h"
 
 #define PROCS_MAX	256	/* processes kept; the oldest go first */
+#define PATH_MAX_DEBUG	128	/* /usr/lib/debug/.build-id/xx/....debug */
 #define EXEC_CHECK_NS	50000000	/* how often a live process's exe is checked */
 #define DWARF_REGS	64
 
@@ -80,7 +81,16 @@ struct sym_memo {
 
 #define MEMO_BUCKETS	65536
 
+/* Objects whose debug file was checked, by path (a chain is enough). */
+struct checked_obj {
+	char *path;
+	struct checked_obj *next;
+};
+
 struct stack_resolver {
+	stack_warn_fn warn;
+	void *warn_ctx;
+	struct checked_obj *checked;
 	struct shown_name *names[NAME_BUCKETS];
 	struct sym_memo *memo[MEMO_BUCKETS];
 	struct proc procs[PROCS_MAX];
@@ -94,12 +104,14 @@ static const Dwfl_Callbacks dwfl_cbs = {
 	.find_debuginfo = dwfl_standard_find_debuginfo,
 };
 
-int stack_resolver__new(struct stack_resolver **out)
+int stack_resolver__new(stack_warn_fn warn, void *ctx, struct stack_resolver **out)
 {
 	struct stack_resolver *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return -ENOMEM;
+	r->warn = warn;
+	r->warn_ctx = ctx;
 	r->machine = regs_host_machine();
 	*out = r;
 	return 0;
@@ -121,6 +133,13 @@ void stack_resolver__free(struct stack_resolver *r)
 
 	if (!r)
 		return;
+	while (r->checked) {
+		struct checked_obj *c = r->checked;
+
+		r->checked = c->next;
+		free(c->path);
+		free(c);
+	}
 	for (i = 0; i < r->nr; i++)
 		proc_clear(&r->procs[i]);
 	for (i = 0; i < MEMO_BUCKETS; i++) {
@@ -518,6 +537,55 @@ static uint64_t memo_hash(const char *obj, uint64_t rel)
 	return (h ^ rel) * 0x9e3779b97f4a7c15ULL;
 }
 
+/*
+ * Once per object: a separate debug file that is there (by build-id under
+ * /usr/lib/debug) but cannot be read is skipped with one warning; libdwfl
+ * would pass over it in silence.
+ */
+static void check_debug_file(struct stack_resolver *r, Dwfl_Module *mod, const char *obj)
+{
+	const unsigned char *id;
+	struct checked_obj *c;
+	GElf_Addr vaddr;
+	char path[PATH_MAX_DEBUG];
+	int n, i, fd;
+	size_t len;
+
+	for (c = r->checked; c; c = c->next) {
+		if (!strcmp(c->path, obj))
+			return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c || !(c->path = strdup(obj))) {
+		free(c);
+		return;
+	}
+	c->next = r->checked;
+	r->checked = c;
+	n = dwfl_module_build_id(mod, &id, &vaddr);
+	if (n < 2 || !r->warn)
+		return;
+	len = (size_t)snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%02x/", id[0]);
+	for (i = 1; i < n && len + 3 < sizeof(path); i++)
+		len += (size_t)snprintf(path + len, sizeof(path) - len, "%02x", id[i]);
+	snprintf(path + len, sizeof(path) - len, ".debug");
+	if (access(path, F_OK))
+		return;	/* none installed: nothing to say */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		char magic[4] = "";
+
+		if (read(fd, magic, 4) == 4 && !memcmp(magic, "\177ELF", 4)) {
+			close(fd);
+			return;
+		}
+		close(fd);
+		errno = ENOEXEC;
+	}
+	snprintf(path + len, sizeof(path) - len, ".debug: %s: skipped", strerror(errno));
+	r->warn(r->warn_ctx, obj, path);
+}
+
 /* Symbol and line of @look in @mod (at @rel in @obj), looked up once. */
 static const struct sym_memo *memo_get(struct stack_resolver *r, Dwfl_Module *mod,
 				       const char *obj, uint64_t rel, Dwarf_Addr look)
@@ -539,6 +607,7 @@ static const struct sym_memo *memo_get(struct stack_resolver *r, Dwfl_Module *mo
 		return NULL;
 	}
 	m->rel = rel;
+	check_debug_file(r, mod, obj);
 	name = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
 	if (name) {
 		m->sym = shown_name(r, name);

@@ -45,7 +45,11 @@ struct stack_trace {
 
 struct stack_resolver;
 
-int stack_resolver__new(struct stack_resolver **out);
+/* A warning about @object (its debug file unreadable, ...), said once each. */
+typedef void (*stack_warn_fn)(void *ctx, const char *object, const char *why);
+
+/* @warn may be NULL (quiet). */
+int stack_resolver__new(stack_warn_fn warn, void *ctx, struct stack_resolver **out);
 void stack_resolver__free(struct stack_resolver *r);
 /* Remember @pid's mappings now (again if known), for its events read after it exits. */
 int stack_resolver__prime(struct stack_resolver *r, pid_t pid);

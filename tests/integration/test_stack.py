@@ -328,6 +328,22 @@ def test_bad():
     check("--stack on count: refused, naming where it belongs",
           r.returncode == 1 and r.stderr.startswith("usdtrace: count: --stack is for trace"),
           r.stderr)
+    # a debug file that is there but unreadable: one warning, the rest symbolized
+    deep = os.path.join(SAMPLES, "deep")
+    note = subprocess.run(["readelf", "-n", deep], capture_output=True, text=True).stdout
+    bid = re.search(r"Build ID: ([0-9a-f]+)", note).group(1)
+    dbg = f"/usr/lib/debug/.build-id/{bid[:2]}/{bid[2:]}.debug"
+    os.makedirs(os.path.dirname(dbg), exist_ok=True)
+    with open(dbg, "w") as f:
+        f.write("not an ELF file")
+    try:
+        r, ev = events("--stack", "-c", f"{deep} -n 3", "deep:leaf")
+    finally:
+        os.unlink(dbg)
+    warn = [l for l in r.stderr.splitlines() if "warning" in l]
+    check("an unreadable debug file: skipped with one warning for its object",
+          warn == [f"usdtrace: warning: {deep}: {dbg}: Exec format error: skipped"] and
+          len(ev) == 3 and ev[2]["stack"][0]["sym"] == "inner", f"{warn}")
     r, ev = events("--stack-size", "64", "-c", os.path.join(SAMPLES, "deep"), "deep:leaf")
     f = ev[0]["stack"] if ev else []
     check("a stack cut by --stack-size ends where it ends, the last frame marked",
