@@ -29,7 +29,7 @@ CPPFLAGS += -D_GNU_SOURCE -DMULTIARCH_TRIPLET='"$(MULTIARCH)"' -MMD -MP
 # libbpf linked statically: one shared object less to map at every start
 # (list must start as fast as readelf), and the binary does not depend on
 # the host's libbpf version.
-LDLIBS := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -ldw -lelf -lz -lstdc++
+LDLIBS := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -ldw -lelf -lz -lstdc++ -lmicrohttpd
 ARCH := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
 BPF_OUT := $(OUTPUT)/bpf
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
@@ -53,10 +53,10 @@ ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/regs.c attach/spec.c 
 	       attach/usdt_sites.c attach/discover.c attach/uprobe.c attach/dlhook.c \
 	       attach/session.c attach/session_read.c
 WRITER_SRCS := writer/decode.c writer/events.c writer/flamegraph.c writer/folded.c writer/hist.c \
-	       writer/json.c \
+	       writer/json.c writer/prom.c \
 	       writer/sites.c writer/timeline.c writer/vhist.c
 CLI_SRCS := cli/main.c cli/commands.c cli/options.c cli/report.c cli/runner.c cli/lang_cmd.c \
-	    cli/count_keys.c cli/cmd_list.c cli/cmd_trace.c cli/cmd_count.c cli/stack_count.c cli/cmd_latency.c cli/cmd_hist.c \
+	    cli/count_keys.c cli/cmd_list.c cli/cmd_trace.c cli/cmd_count.c cli/stack_count.c cli/serve.c cli/cmd_latency.c cli/cmd_hist.c \
 	    cli/cmd_calls.c cli/queries.c cli/cmd_flow.c cli/cmd_stat.c cli/db_stat.c
 LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/ruby.c lang-adapters/php.c lang-adapters/postgresql.c
@@ -66,10 +66,10 @@ OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) stack/perfmap.c \
 	      attach/objects.c \
 	      attach/probe_spec.c attach/regs.c attach/spec.c attach/symbols.c writer/json.c \
-	      writer/hist.c writer/vhist.c writer/folded.c $(LANG_SRCS))
+	      writer/hist.c writer/vhist.c writer/folded.c writer/prom.c $(LANG_SRCS))
 
 UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec \
-	      test_hist test_lang test_regs test_expr test_sql test_perfmap
+	      test_hist test_lang test_regs test_expr test_sql test_perfmap test_prom
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
 FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql

@@ -15,7 +15,9 @@
 #include "count_keys.h"
 #include "report.h"
 #include "../writer/json.h"
+#include "../writer/prom.h"
 #include "runner.h"
+#include "serve.h"
 #include "stack_count.h"
 
 /* One row of the table: a probe, a probe's site, or a probe in a process. */
@@ -39,6 +41,10 @@ struct count_state {
 	size_t cap;
 	struct attach_session *session;	/* while refreshing */
 	uint64_t t0_ns;
+	/* --serve: the server, the live session it reads at each scrape */
+	struct serve *serve;
+	struct attach_session *live;
+	uint32_t max_series;
 };
 
 static const char count_usage[] =
@@ -58,6 +64,11 @@ static const char count_usage[] =
 "                       symbolized as trace --stack does, counted here)\n"
 "  --folded FILE        with --by stack: \"probe;root;...;leaf count\" lines\n"
 "  --flamegraph FILE.svg  with --by stack: an SVG flame graph (hover, zoom)\n"
+"  --serve HOST:PORT    run until stopped, serving the counts as Prometheus\n"
+"                       metrics on GET /metrics (read from the kernel at each\n"
+"                       scrape), /healthz once attached\n"
+"  --max-series N       series served (default 10000); the rest summed into\n"
+"                       one labelled \"other\"\n"
 "  --max-keys N         keys the kernel keeps (default 10240); hits of keys\n"
 "                       past that are counted in one overflow row\n"
 "  -n, --top N          only the N largest counts\n"
@@ -274,12 +285,41 @@ static void keys_tick(struct count_state *cs, struct attach_session *s, uint64_t
 	fflush(cs->w->out);
 }
 
+/* --serve: the hits counted, for the summary line. */
+static void served_total(struct count_state *cs, struct attach_session *s)
+{
+	size_t i;
+
+	cs->w->events = 0;
+	if (cs->by == BY_KEYS) {
+		cs->keys.nr = 0;
+		cs->session = s;
+		attach_session__key_counts(s, add_key, cs);
+		cs->session = NULL;
+		cs->w->overflow = attach_session__key_overflow(s);
+		cs->w->events = cs->w->overflow;
+		for (i = 0; i < cs->keys.nr; i++)
+			cs->w->events += cs->keys.rows[i].total;
+		return;
+	}
+	if (refresh(cs, s))
+		return;
+	for (i = 0; i < cs->nr; i++)
+		cs->w->events += cs->rows[i].total;
+}
+
 static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
 {
 	struct count_state *cs = ctx;
 	size_t i;
 	int err;
 
+	if (cs->serve) {
+		/* served, not printed: the summary still counts them */
+		if (final)
+			served_total(cs, s);
+		return;
+	}
 	if (cs->by == BY_KEYS) {
 		keys_tick(cs, s, now, final);
 		return;
@@ -304,13 +344,124 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	fflush(cs->w->out);
 }
 
+/* The common families: drops, filtered hits, sites attached. */
+static void prom_common(FILE *out, struct attach_session *s, uint64_t folded)
+{
+	struct attach_stats st;
+
+	attach_session__stats(s, &st);
+	prom_family(out, "usdtrace_events_dropped_total", "counter",
+		    "Hits the kernel could not hand over or count.");
+	prom_sample(out, "usdtrace_events_dropped_total", NULL, 0, attach_session__dropped(s));
+	prom_family(out, "usdtrace_filtered_total", "counter",
+		    "Hits a predicate rejected.");
+	prom_sample(out, "usdtrace_filtered_total", NULL, 0, attach_session__filtered(s));
+	prom_family(out, "usdtrace_sites_attached", "gauge", "Uprobe sites attached now.");
+	prom_sample(out, "usdtrace_sites_attached", NULL, 0, (uint64_t)st.sites);
+	prom_family(out, "usdtrace_series_other", "gauge",
+		    "Series past --max-series, summed into the series labelled other.");
+	prom_sample(out, "usdtrace_series_other", NULL, 0, folded);
+}
+
+#define HITS "usdtrace_probe_hits_total"
+
+/* Keyed rows: a label per --by key; past --max-series, one "other" series. */
+static int render_keys(struct count_state *cs, FILE *out, uint64_t *folded)
+{
+	struct prom_label l[1 + UT_MAX_KEYS];
+	char vals[UT_MAX_KEYS][UT_KEY_MAX + 8], names[UT_MAX_KEYS][16];
+	uint64_t other = attach_session__key_overflow(cs->live);
+	size_t i;
+	int k, err = 0;
+
+	cs->keys.nr = 0;
+	cs->session = cs->live;
+	err = attach_session__key_counts(cs->live, add_key, cs);
+	cs->session = NULL;
+	if (err)
+		return err;
+	key_table__sort(&cs->keys);
+	for (i = 0; i < cs->keys.nr; i++) {
+		const struct key_row *r = &cs->keys.rows[i];
+
+		if (i >= cs->max_series) {
+			other += r->total;
+			(*folded)++;
+			continue;
+		}
+		l[0] = (struct prom_label){ "probe", r->si.label };
+		for (k = 0; k < cs->layout.nr; k++) {
+			l[1 + k].value = key_table__label(&cs->keys, r, k, vals[k], sizeof(vals[k]),
+							  names[k], sizeof(names[k]));
+			l[1 + k].name = names[k];
+		}
+		prom_sample(out, HITS, l, 1 + cs->layout.nr, r->total);
+	}
+	if (other) {	/* past --max-keys in the kernel, or --max-series here */
+		l[0] = (struct prom_label){ "probe", "other" };
+		for (k = 0; k < cs->layout.nr; k++)
+			l[1 + k].value = "other";
+		prom_sample(out, HITS, l, 1 + cs->layout.nr, other);
+	}
+	return 0;
+}
+
+/* --serve: the Prometheus text of the counters as they are now. */
+static int count_render(void *ctx, FILE *out)
+{
+	struct count_state *cs = ctx;
+	struct prom_label l[2];
+	uint64_t folded = 0, other = 0;
+	char pid[16];
+	size_t i;
+	int err;
+
+	prom_family(out, HITS, "counter", "Hits of each probe (and --by key), counted in the "
+		    "kernel.");
+	if (cs->by == BY_KEYS) {
+		err = render_keys(cs, out, &folded);
+	} else {
+		err = refresh(cs, cs->live);
+		for (i = 0; !err && i < cs->nr; i++) {
+			const struct count_row *r = &cs->rows[i];
+
+			if (i >= cs->max_series) {
+				other += r->total;
+				folded++;
+				continue;
+			}
+			l[0] = (struct prom_label){ "probe", r->label };
+			snprintf(pid, sizeof(pid), "%u", r->pid);
+			l[1] = (struct prom_label){ cs->by == BY_PID ? "pid" : "site", pid };
+			prom_sample(out, HITS, l, cs->by == BY_PID ? 2 : 1, r->total);
+		}
+		if (!err && other) {
+			l[0] = (struct prom_label){ "probe", "other" };
+			l[1] = (struct prom_label){ "pid", "other" };
+			prom_sample(out, HITS, l, cs->by == BY_PID ? 2 : 1, other);
+		}
+	}
+	if (!err)
+		prom_common(out, cs->live, folded);
+	return err;
+}
+
+static void count_idle(void *ctx, struct attach_session *s)
+{
+	struct count_state *cs = ctx;
+
+	cs->live = s;
+	serve__ready(cs->serve);
+	serve__pump(cs->serve);
+}
+
 static int run_count(const struct cli_command *cmd, struct cli_opts *o)
 {
 	struct attach_opts ao = { .mode = ATTACH_COUNT, .key_arg = -1 };
 	struct event_writer w = {};
 	struct count_state cs = { .w = &w, .by = o->by };
 	struct runner_hooks hooks = { .on_tick = on_tick, .ctx = &cs };
-	int status;
+	int status, err;
 
 	if (cs.by == BY_STACK)
 		return stack_count_run(cmd->name, o);
@@ -321,6 +472,11 @@ static int run_count(const struct cli_command *cmd, struct cli_opts *o)
 	}
 	if (!o->nr_args) {
 		usdtrace_err("%s: no PROBE given (see usdtrace %s --help)", cmd->name, cmd->name);
+		return 1;
+	}
+	if (o->serve && cs.by == BY_SITE) {
+		usdtrace_err("%s: --serve with --by site: not served (use --by pid or keys)",
+			     cmd->name);
 		return 1;
 	}
 	ao.count_by_pid = cs.by == BY_PID;
@@ -342,8 +498,17 @@ static int run_count(const struct cli_command *cmd, struct cli_opts *o)
 		cs.keys.l = &cs.layout;
 		w.keyed = true;
 	}
+	if (o->serve) {
+		/* bound before anything is attached: a taken port attaches nothing */
+		err = serve__start(o->serve, count_render, &cs, &cs.serve);
+		if (err)
+			return 1;
+		cs.max_series = o->max_series;
+		hooks.on_idle = count_idle;
+	}
 	cs.t0_ns = runner_now_ns();
 	status = runner__run(&o->run, &ao, &hooks, &w);
+	serve__stop(cs.serve);
 	free(cs.rows);
 	key_table__free(&cs.keys);
 	return status;
@@ -354,6 +519,7 @@ const struct cli_command cmd_count = {
 	.summary = "count probe hits exactly, in the kernel",
 	.usage = count_usage,
 	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_BY) | OPT(OPT_MAX_KEYS) | OPT(OPT_TOP) |
-		OPT(OPT_STACK_MODE) | OPT(OPT_STACK_SIZE) | OPT(OPT_FOLDED) | OPT(OPT_FLAMEGRAPH),
+		OPT(OPT_STACK_MODE) | OPT(OPT_STACK_SIZE) | OPT(OPT_FOLDED) | OPT(OPT_FLAMEGRAPH) |
+		OPT(OPT_SERVE) | OPT(OPT_MAX_SERIES),
 	.run = run_count,
 };

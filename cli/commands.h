@@ -19,7 +19,7 @@ struct cli_command {
 	const char *name;
 	const char *summary;		/* for usdtrace --help */
 	const char *usage;		/* for usdtrace NAME --help */
-	unsigned int opts;		/* OPT() bits it takes */
+	uint64_t opts;			/* OPT() bits it takes */
 	uint32_t str_len;		/* default --strlen, 0: UT_STR_DEFAULT */
 	double interval;		/* default -i seconds, 0: none */
 	bool no_args;			/* takes options only */

@@ -276,6 +276,45 @@ static void put_part(FILE *out, const struct key_table *t, const struct key_row 
 	}
 }
 
+const char *key_table__label(const struct key_table *t, const struct key_row *r, int k,
+			     char *buf, size_t size, char *name, size_t nsize)
+{
+	const struct ut_key_part *pt = &t->l->parts[k];
+	const uint8_t *v = r->key + pt->off;
+	const char *pn = part_name(pt, name, nsize);
+	uint64_t n64;
+	uint32_t n32;
+	char f;
+
+	if (pn != name)
+		snprintf(name, nsize, "%s", pn);
+	if (r->key[4] & (1u << k)) {
+		snprintf(buf, size, "<fault>");
+		return buf;
+	}
+	switch (pt->kind) {
+	case UT_KEY_PID:
+	case UT_KEY_TID:
+		memcpy(&n32, v, sizeof(n32));
+		snprintf(buf, size, "%u", n32);
+		break;
+	case UT_KEY_ARG:
+		memcpy(&n64, v, sizeof(n64));
+		f = pt->arg < r->si.nr_args ? r->si.fmt[pt->arg] : 'u';
+		if (f == 'x')
+			snprintf(buf, size, "%#" PRIx64, n64);
+		else if (f == 'd')
+			snprintf(buf, size, "%" PRId64, (int64_t)n64);
+		else
+			snprintf(buf, size, "%" PRIu64, n64);
+		break;
+	default:	/* comm, strings: as they are (the exposition escapes them) */
+		snprintf(buf, size, "%.*s%s", (int)strnlen((const char *)v, pt->size),
+			 (const char *)v, r->key[4] & (0x10u << k) ? "..." : "");
+	}
+	return buf;
+}
+
 /* JSON: ,"truncated":["arg0",...] for the strings cut at the key's room. */
 static void put_cuts(FILE *out, const struct key_table *t, const struct key_row *r)
 {

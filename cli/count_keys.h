@@ -76,5 +76,11 @@ void key_table__sort(struct key_table *t);
 void key_table__print(const struct key_table *t, FILE *out, bool json, bool final,
 		      uint64_t now, long top, uint64_t overflow);
 void key_table__free(struct key_table *t);
+/*
+ * Part @k of row @r as a plain label value in @buf (a string as it is, a
+ * number as text, "<fault>"), its name ("arg1", "pid") in @name.
+ */
+const char *key_table__label(const struct key_table *t, const struct key_row *r, int k,
+			     char *buf, size_t size, char *name, size_t nsize);
 
 #endif /* USDTRACE_COUNT_KEYS_H */

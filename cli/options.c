@@ -174,6 +174,25 @@ static int set_timeline(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+static int set_serve(struct cli_opts *o, const char *arg)
+{
+	o->serve = arg;
+	return 0;
+}
+
+static int set_max_series(struct cli_opts *o, const char *arg)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end || end == arg || v < 1 || v > 1 << 20) {
+		usdtrace_err("--max-series %s: must be 1..%d", arg, 1 << 20);
+		return -EINVAL;
+	}
+	o->max_series = (uint32_t)v;
+	return 0;
+}
+
 static int set_flamegraph(struct cli_opts *o, const char *arg)
 {
 	o->run.flamegraph_path = arg;
@@ -362,6 +381,8 @@ static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_STACK_MODE] = { "stack-mode", 0, true, set_stack_mode },
 	[OPT_STACK_SIZE] = { "stack-size", 0, true, set_stack_size },
 	[OPT_FLAMEGRAPH] = { "flamegraph", 0, true, set_flamegraph },
+	[OPT_SERVE] = { "serve", 0, true, set_serve },
+	[OPT_MAX_SERIES] = { "max-series", 0, true, set_max_series },
 };
 
 #define OPT_HELP	NR_CLI_OPTS
@@ -377,6 +398,7 @@ void cli_opts__init(struct cli_opts *o, const struct cli_command *cmd)
 	o->by = BY_PROBE;
 	o->max_keys = COUNT_MAX_KEYS_DEFAULT;
 	o->stack_size = UT_STACK_DEFAULT;
+	o->max_series = 10000;
 }
 
 /* "-x" or "--name" as the user spelled option @k. */

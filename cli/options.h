@@ -20,11 +20,11 @@ enum cli_opt {
 	OPT_RING_SIZE, OPT_VERBOSE, OPT_NO_MULTI, OPT_FOLLOW, OPT_TIMELINE, OPT_FOLDED,
 	OPT_WEIGHT, OPT_BY, OPT_KEY, OPT_LANG, OPT_SELF, OPT_TOP, OPT_ALLOW_UNSAFE,
 	OPT_NO_FAULT_IN, OPT_COMM, OPT_LINEAR, OPT_MAX_KEYS, OPT_METHOD, OPT_MIN, OPT_RAW,
-	OPT_STACK, OPT_STACK_MODE, OPT_STACK_SIZE, OPT_FLAMEGRAPH,
+	OPT_STACK, OPT_STACK_MODE, OPT_STACK_SIZE, OPT_FLAMEGRAPH, OPT_SERVE, OPT_MAX_SERIES,
 	NR_CLI_OPTS,
 };
 
-#define OPT(o)		(1u << (o))
+#define OPT(o)		(1ull << (o))
 /* what every command that attaches takes (the runner's options) */
 #define OPTS_RUN	(OPT(OPT_JSON) | OPT(OPT_OUTPUT) | OPT(OPT_DURATION) | OPT(OPT_PID) | \
 			 OPT(OPT_COMMAND) | OPT(OPT_STRLEN) | OPT(OPT_RING_SIZE) | \
@@ -55,6 +55,8 @@ struct cli_opts {
 	bool strlen_set;		/* --strlen was given */
 	uint16_t stack_mode;		/* --stack: UT_STACK_FP or _DWARF, 0: none */
 	uint32_t stack_size;		/* --stack-size: bytes of stack copied */
+	const char *serve;		/* --serve HOST:PORT: Prometheus metrics */
+	uint32_t max_series;		/* --max-series: series served, then "other" */
 	const struct lang_adapter *lang; /* -l LANG */
 	bool self;			/* calls --self */
 	long top;			/* calls -n, 0: all */

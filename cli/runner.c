@@ -393,6 +393,8 @@ static int stream(struct attach_session *s, struct run_state *run)
 		if (n < 0)
 			return n;
 		fflush(run->w->out);
+		if (run->hooks->on_idle)
+			run->hooks->on_idle(run->hooks->ctx, s);
 		now = runner_now_ns();
 		if (step && now >= next) {
 			tick(run, s, false);

@@ -53,6 +53,8 @@ struct runner_hooks {
 	attach_event_fn on_event;
 	/* latency --min: one slow pair */
 	attach_slow_fn on_slow;
+	/* between ring-buffer polls (at most POLL_MS apart), once attached */
+	void (*on_idle)(void *ctx, struct attach_session *s);
 	bool trace_header;		/* print trace's column header once attached */
 	/* every -i seconds, and once at the end with final = true */
 	void (*on_tick)(void *ctx, struct attach_session *s, uint64_t now_ns, bool final);

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+/*
+ * serve.c - `--serve HOST:PORT`: GET /metrics answers the Prometheus text
+ * the command renders at that moment (reading the kernel's maps then, and
+ * doing no work between scrapes), GET /healthz 200 once attached, anything
+ * else 404. libmicrohttpd runs without a thread of its own: the runner's
+ * loop pumps it between ring-buffer polls, so a render never races the
+ * attach logic, and a slow or hostile client (timeouts, a connection
+ * limit, non-blocking sockets) cannot stall either.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../writer/prom.h"
+#include "report.h"
+#include "serve.h"
+
+#define SERVE_CONN_LIMIT	64
+#define SERVE_TIMEOUT_S		10
+
+struct serve {
+	struct MHD_Daemon *mhd;
+	serve_render_fn render;
+	void *ctx;
+	bool ready;
+	uint64_t scrapes;
+};
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
+			     const char *type, char *body, size_t len, enum MHD_ResponseMemoryMode mode)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, mode);
+	enum MHD_Result ret;
+
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result metrics(struct serve *sv, struct MHD_Connection *conn)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int err;
+
+	if (!f)
+		return MHD_NO;
+	err = sv->render(sv->ctx, f);
+	if (fclose(f) || err) {
+		free(buf);
+		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
+			     "reading the kernel's counters failed\n", 37, MHD_RESPMEM_PERSISTENT);
+	}
+	sv->scrapes++;
+	return reply(conn, MHD_HTTP_OK, PROM_CONTENT_TYPE, buf, len, MHD_RESPMEM_MUST_FREE);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **state)
+{
+	static char not_found[] = "not found: GET /metrics or /healthz\n";
+	static char ok[] = "ok\n", starting[] = "attaching\n";
+	struct serve *sv = cls;
+
+	(void)version;
+	(void)upload;
+	(void)upload_size;
+	(void)state;
+	if (strcmp(method, MHD_HTTP_METHOD_GET))
+		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", not_found,
+			     strlen(not_found), MHD_RESPMEM_PERSISTENT);
+	if (!strcmp(url, "/metrics") && sv->ready)
+		return metrics(sv, conn);
+	if (!strcmp(url, "/healthz"))
+		return sv->ready ? reply(conn, MHD_HTTP_OK, "text/plain", ok, strlen(ok),
+					 MHD_RESPMEM_PERSISTENT) :
+				   reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", starting,
+					 strlen(starting), MHD_RESPMEM_PERSISTENT);
+	if (!strcmp(url, "/metrics"))
+		return reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", starting,
+			     strlen(starting), MHD_RESPMEM_PERSISTENT);
+	return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", not_found, strlen(not_found),
+		     MHD_RESPMEM_PERSISTENT);
+}
+
+/* "HOST:PORT" ("127.0.0.1:9435", "[::1]:9435", ":9435" for every address). */
+static int parse_addr(const char *hostport, struct sockaddr_storage *ss)
+{
+	const char *colon = strrchr(hostport, ':');
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE |
+				  AI_NUMERICSERV }, *res;
+	char host[256];
+	size_t n;
+	int err;
+
+	if (!colon || !colon[1])
+		return -EINVAL;
+	n = (size_t)(colon - hostport);
+	if (n >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, hostport, n);
+	host[n] = '\0';
+	if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+		memmove(host, host + 1, n - 2);
+		host[n - 2] = '\0';
+	}
+	err = getaddrinfo(n ? host : NULL, colon + 1, &hints, &res);
+	if (err)
+		return -EINVAL;
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	return 0;
+}
+
+int serve__start(const char *hostport, serve_render_fn render, void *ctx, struct serve **out)
+{
+	struct sockaddr_storage ss = {};
+	struct serve *sv;
+	unsigned int flags = 0;	/* quiet: failures are said here, one line */
+
+	if (parse_addr(hostport, &ss)) {
+		usdtrace_err("--serve %s: not HOST:PORT (127.0.0.1:9435)", hostport);
+		return -EINVAL;
+	}
+	sv = calloc(1, sizeof(*sv));
+	if (!sv)
+		return -ENOMEM;
+	sv->render = render;
+	sv->ctx = ctx;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	/* no thread of its own: the runner's loop pumps it (serve__pump) */
+	sv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, sv,
+				   MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				   MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SERVE_CONN_LIMIT,
+				   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVE_TIMEOUT_S,
+				   MHD_OPTION_END);
+	if (!sv->mhd) {
+		usdtrace_err("--serve %s: cannot listen there (in use, or not an address of "
+			     "this machine)", hostport);
+		free(sv);
+		return -EADDRINUSE;
+	}
+	*out = sv;
+	return 0;
+}
+
+void serve__ready(struct serve *sv)
+{
+	if (sv)
+		sv->ready = true;
+}
+
+void serve__pump(struct serve *sv)
+{
+	if (sv)
+		MHD_run(sv->mhd);
+}
+
+void serve__stop(struct serve *sv)
+{
+	if (!sv)
+		return;
+	MHD_stop_daemon(sv->mhd);
+	free(sv);
+}

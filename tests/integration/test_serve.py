@@ -1,0 +1,195 @@
+"""test_serve.py - count --serve: the Prometheus text on GET /metrics
+(every family typed, a hostile string key escaped, 404 elsewhere,
+/healthz), and a real Prometheus (Debian's, on 127.0.0.1 with a temporary
+config and storage) scraping a system-wide count while the sample runs
+twice with known hit counts: the exact total through its query API."""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import OUTPUT, ROOT, USDTRACE, check, summary_exit, usdtrace
+
+SAMPLE = os.path.join(ROOT, OUTPUT, "samples", "sample")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def get(url, timeout=10):
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.headers.get("Content-Type"), r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers.get("Content-Type"), e.read().decode()
+
+
+class Served:
+    def __init__(self, *args):
+        self.port = free_port()
+        self.p = subprocess.Popen([USDTRACE, "count", "--serve", f"127.0.0.1:{self.port}",
+                                   *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True)
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                if get(self.url + "/healthz", 2)[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+
+    def stop(self):
+        self.p.send_signal(2)
+        self.out, self.err = self.p.communicate(timeout=30)
+        return self.p.returncode
+
+
+def parse(text):
+    """{(name, frozenset(labels)): value} and {family: type} of exposition text."""
+    samples, types = {}, {}
+    for line in text.splitlines():
+        if line.startswith("# TYPE "):
+            _, _, name, kind = line.split(" ", 3)
+            types[name] = kind
+        elif line and not line.startswith("#"):
+            head, value = line.rsplit(" ", 1)
+            name, labels = head, ()
+            if "{" in head:
+                name, rest = head.split("{", 1)
+                labels, cur, i, body = [], "", 0, rest[:-1]
+                while i < len(body):
+                    k, _, after = body[i:].partition('="')
+                    j, val = 0, ""
+                    while after[j] != '"':
+                        if after[j] == "\\":
+                            val += {"n": "\n", "\\": "\\", '"': '"'}[after[j + 1]]
+                            j += 2
+                        else:
+                            val += after[j]
+                            j += 1
+                    labels.append((k, val))
+                    i += len(k) + 2 + j + 1 + 1
+                labels = tuple(labels)
+            samples[(name, frozenset(labels))] = float(value)
+    return samples, types
+
+
+def test_exposition():
+    s = Served("--by", "arg0", f"{SAMPLE}:sample:str(s,d)")
+    subprocess.run([SAMPLE, "-n", "30"], stdout=subprocess.DEVNULL)
+    status, ctype, text = get(s.url + "/metrics")
+    samples, types = parse(text)
+    hits = {dict(k[1]).get("arg0"): v for k, v in samples.items()
+            if k[0] == "usdtrace_probe_hits_total"}
+    check("--serve /metrics: 200, the exposition content type",
+          status == 200 and ctype.startswith("text/plain; version=0.0.4"), f"{status} {ctype}")
+    check("--serve: hits by key, exact, a quoted key escaped and read back whole",
+          hits == {"alpha": 10, "beta": 10, 'gamma "quoted"': 10}, f"{hits}\n{text}")
+    names = {k[0] for k in samples}
+    check("--serve: every family has # TYPE (and the common ones are there)",
+          names <= set(types) and {"usdtrace_events_dropped_total", "usdtrace_filtered_total",
+                                   "usdtrace_sites_attached"} <= names, f"{names} {types}")
+    check("--serve: # HELP for every family",
+          all(f"# HELP {n} " in text for n in types), text)
+    check("--serve: any other path is 404", get(s.url + "/other")[0] == 404)
+    rc = s.stop()
+    check("--serve: SIGINT ends it cleanly, the summary counts what it served",
+          rc == 0 and "30 events" in s.err, s.err)
+
+
+def test_hostile():
+    # sample:hostile passes a string with quotes, a backslash and a newline
+    s = Served("--by", "arg0", f"{SAMPLE}:sample:hostile(s)")
+    subprocess.run([SAMPLE, "-n", "3"], stdout=subprocess.DEVNULL)
+    text = get(s.url + "/metrics")[2]
+    s.stop()
+    lines = [l for l in text.splitlines() if l.startswith("usdtrace_probe_hits_total")]
+    samples, _ = parse(text)
+    vals = [dict(k[1]).get("arg0") for k in samples if k[0] == "usdtrace_probe_hits_total"]
+    check("--serve: a hostile string key cannot forge a series (escaped, one line)",
+          len(lines) == 1 and len(vals) == 1 and samples[next(iter(
+              k for k in samples if k[0] == "usdtrace_probe_hits_total"))] == 3,
+          f"{lines} {vals}")
+
+
+def test_bad():
+    port = free_port()
+    blocker = socket.socket()
+    blocker.bind(("127.0.0.1", port))
+    blocker.listen()
+    r = usdtrace("count", "--serve", f"127.0.0.1:{port}", f"{SAMPLE}:sample:loop")
+    blocker.close()
+    check("--serve on a port in use: one line, exit 1, nothing attached",
+          r.returncode == 1 and r.stderr == f"usdtrace: --serve 127.0.0.1:{port}: cannot "
+          "listen there (in use, or not an address of this machine)\n", r.stderr)
+    r = usdtrace("count", "--serve", "nonsense", f"{SAMPLE}:sample:loop")
+    check("--serve without HOST:PORT: one line",
+          r.returncode == 1 and r.stderr == "usdtrace: --serve nonsense: not HOST:PORT "
+          "(127.0.0.1:9435)\n", r.stderr)
+    r = usdtrace("trace", "--serve", "127.0.0.1:1", f"{SAMPLE}:sample:loop")
+    check("--serve on trace: refused", r.returncode == 1 and "--serve is for count" in r.stderr,
+          r.stderr)
+
+
+def test_prometheus():
+    prom = shutil.which("prometheus")
+    if not prom:
+        check("prometheus scrape", False, "no prometheus (scripts/setup.sh installs it)")
+        return
+    s = Served(f"{SAMPLE}:sample:loop")
+    pport = free_port()
+    with tempfile.TemporaryDirectory() as d:
+        cfg = os.path.join(d, "prometheus.yml")
+        with open(cfg, "w") as f:
+            f.write("global:\n  scrape_interval: 1s\nscrape_configs:\n"
+                    "  - job_name: usdtrace\n    static_configs:\n"
+                    f"      - targets: ['127.0.0.1:{s.port}']\n")
+        p = subprocess.Popen([prom, f"--config.file={cfg}", f"--storage.tsdb.path={d}/data",
+                              f"--web.listen-address=127.0.0.1:{pport}"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            subprocess.run([SAMPLE, "-n", "40"], stdout=subprocess.DEVNULL)
+            subprocess.run([SAMPLE, "-n", "60"], stdout=subprocess.DEVNULL)
+            q = urllib.parse.quote('usdtrace_probe_hits_total{probe="sample:loop"}')
+            value, deadline = None, time.time() + 60
+            while time.time() < deadline:
+                try:
+                    body = json.loads(get(f"http://127.0.0.1:{pport}/api/v1/query?query={q}")[2])
+                    res = body["data"]["result"]
+                    value = res[0]["value"][1] if res else None
+                except (OSError, ValueError, KeyError):
+                    pass
+                if value == "100":
+                    break
+                time.sleep(0.5)
+        finally:
+            p.terminate()
+            p.wait(timeout=30)
+    s.stop()
+    check("a real Prometheus scrapes the exact total of two runs (40 + 60 hits)",
+          value == "100", f"{value}")
+
+
+if os.getuid() != 0:
+    check("serve tests", False, "need root")
+else:
+    test_exposition()
+    test_hostile()
+    test_bad()
+    test_prometheus()
+summary_exit()
