@@ -344,25 +344,6 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	fflush(cs->w->out);
 }
 
-/* The common families: drops, filtered hits, sites attached. */
-static void prom_common(FILE *out, struct attach_session *s, uint64_t folded)
-{
-	struct attach_stats st;
-
-	attach_session__stats(s, &st);
-	prom_family(out, "usdtrace_events_dropped_total", "counter",
-		    "Hits the kernel could not hand over or count.");
-	prom_sample(out, "usdtrace_events_dropped_total", NULL, 0, attach_session__dropped(s));
-	prom_family(out, "usdtrace_filtered_total", "counter",
-		    "Hits a predicate rejected.");
-	prom_sample(out, "usdtrace_filtered_total", NULL, 0, attach_session__filtered(s));
-	prom_family(out, "usdtrace_sites_attached", "gauge", "Uprobe sites attached now.");
-	prom_sample(out, "usdtrace_sites_attached", NULL, 0, (uint64_t)st.sites);
-	prom_family(out, "usdtrace_series_other", "gauge",
-		    "Series past --max-series, summed into the series labelled other.");
-	prom_sample(out, "usdtrace_series_other", NULL, 0, folded);
-}
-
 #define HITS "usdtrace_probe_hits_total"
 
 /* Keyed rows: a label per --by key; past --max-series, one "other" series. */
@@ -442,7 +423,7 @@ static int count_render(void *ctx, FILE *out)
 		}
 	}
 	if (!err)
-		prom_common(out, cs->live, folded);
+		serve_common_families(out, cs->live, folded);
 	return err;
 }
 

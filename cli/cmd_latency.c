@@ -18,7 +18,9 @@
 #include "../writer/decode.h"
 #include "../writer/hist.h"
 #include "../writer/json.h"
+#include "../writer/prom.h"
 #include "runner.h"
+#include "serve.h"
 
 /* One histogram per key value (a single one without --key). */
 struct lat_series {
@@ -51,6 +53,8 @@ struct lat_state {
 	bool slow_header;		/* its text header is out */
 	struct stack_resolver *stacks;	/* --min --stack */
 	struct stack_trace *trace;
+	struct serve *serve;		/* --serve */
+	struct attach_session *live;
 };
 
 /* --timeline: a thread's open BEGINs, their events copied (args, strings) */
@@ -80,6 +84,8 @@ static const char latency_usage[] =
 "  --stack             with --min: the user stack at BEGIN of each slow pair\n"
 "                      (where the slow work started), as trace --stack shows\n"
 "                      it; --stack-mode and --stack-size as for trace\n"
+"  --serve HOST:PORT   run until stopped, serving the histogram as Prometheus\n"
+"                      metrics (usdtrace_latency_seconds) on GET /metrics\n"
 "  --timeline FILE     also write each pair as a slice of a Chrome Trace Event\n"
 "                      JSON file (Perfetto); BEGIN and END then stream as\n"
 "                      events and are paired in user space\n"
@@ -410,32 +416,118 @@ static void lat_threads_free(struct lat_state *ls)
 	free(ls->threads);
 }
 
-static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
+/* The series as the kernel has them now, and the unmatched count. */
+static int lat_collect(struct lat_state *ls, struct attach_session *s, bool final,
+		       uint64_t *unmatched)
 {
-	struct lat_state *ls = ctx;
-	uint64_t unmatched;
 	size_t i;
 	int err = 0;
 
 	if (ls->w->tl) {
 		/* paired here: BEGINs still open at the end never ended */
-		unmatched = ls->user_unmatched;
+		*unmatched = ls->user_unmatched;
 		for (i = 0; final && i < ls->nr_threads; i++)
-			unmatched += (uint64_t)ls->threads[i].depth;
+			*unmatched += (uint64_t)ls->threads[i].depth;
 	} else {
-		unmatched = attach_session__unmatched(s);
+		*unmatched = attach_session__unmatched(s);
 		ls->nr = 0;
 		ls->err = 0;
 		err = attach_session__latency(s, on_bucket, on_stats, ls);
 		if (!err)
 			key_texts(ls, s);
 	}
-	if (err || ls->err) {
-		usdtrace_err("latency: reading the histogram: %s", strerror(-(err ? err : ls->err)));
+	if (!err && ls->err)
+		err = ls->err;
+	if (!err && !ls->keyed && !ls->nr)
+		series_of(ls, 0);	/* an empty histogram is still a result */
+	return err;
+}
+
+#define LAT_METRIC	"usdtrace_latency_seconds"
+
+/* --serve: one histogram family, buckets cumulative at the kernel's bounds. */
+static int lat_render(void *ctx, FILE *out)
+{
+	struct lat_state *ls = ctx;
+	char b[256], e[256], key[UT_LAT_KEY_STR + 24], le[32];
+	struct prom_label l[4];
+	uint64_t unmatched, lo, hi, cum;
+	int err, nl, last;
+	size_t i;
+	uint32_t k;
+
+	err = lat_collect(ls, ls->live, false, &unmatched);
+	if (err)
+		return err;
+	probe_name(&ls->o->probes[0], b, sizeof(b));
+	probe_name(&ls->o->probes[1], e, sizeof(e));
+	prom_family(out, LAT_METRIC, "histogram", "Time from BEGIN to END on one thread, "
+		    "in the kernel's log-linear buckets.");
+	for (i = 0; i < ls->nr; i++) {
+		const struct lat_series *sr = &ls->series[i];
+
+		l[0] = (struct prom_label){ "begin", b };
+		l[1] = (struct prom_label){ "end", e };
+		nl = 2;
+		if (ls->keyed) {
+			if (ls->str_key)
+				snprintf(key, sizeof(key), "%s", sr->key ? sr->text : "<fault>");
+			else
+				snprintf(key, sizeof(key), "%" PRIu64, sr->key);
+			l[nl++] = (struct prom_label){ "key", key };
+		}
+		for (last = UT_LAT_BUCKETS - 1; last > 0 && !sr->h.counts[last]; last--)
+			;
+		for (k = 0, cum = 0; k <= (uint32_t)last; k++) {
+			cum += sr->h.counts[k];
+			hist_bucket_bounds(k, &lo, &hi);
+			if (hi == lo)
+				continue;
+			snprintf(le, sizeof(le), "%.9g", (double)hi / 1e9);
+			l[nl] = (struct prom_label){ "le", le };
+			prom_sample(out, LAT_METRIC "_bucket", l, nl + 1, cum);
+		}
+		l[nl] = (struct prom_label){ "le", "+Inf" };
+		prom_sample(out, LAT_METRIC "_bucket", l, nl + 1, sr->h.total);
+		prom_sample_f(out, LAT_METRIC "_sum", l, nl, (double)sr->st.sum_ns / 1e9);
+		prom_sample(out, LAT_METRIC "_count", l, nl, sr->h.total);
+	}
+	prom_family(out, "usdtrace_unmatched_total", "counter",
+		    "ENDs without a BEGIN, BEGINs past the depth or never ended.");
+	l[0] = (struct prom_label){ "begin", b };
+	l[1] = (struct prom_label){ "end", e };
+	prom_sample(out, "usdtrace_unmatched_total", l, 2, unmatched);
+	serve_common_families(out, ls->live, 0);
+	return 0;
+}
+
+static void lat_idle(void *ctx, struct attach_session *s)
+{
+	struct lat_state *ls = ctx;
+
+	ls->live = s;
+	serve__ready(ls->serve);
+	serve__pump(ls->serve);
+}
+
+static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
+{
+	struct lat_state *ls = ctx;
+	uint64_t unmatched;
+	size_t i;
+	int err;
+
+	err = lat_collect(ls, s, final, &unmatched);
+	if (err) {
+		usdtrace_err("latency: reading the histogram: %s", strerror(-err));
 		return;
 	}
-	if (!ls->keyed && !ls->nr)
-		series_of(ls, 0);	/* an empty histogram is still a result */
+	if (ls->serve) {	/* served, not printed: the summary still counts them */
+		ls->w->events = 0;
+		for (i = 0; i < ls->nr; i++)
+			ls->w->events += ls->series[i].h.total;
+		return;
+	}
 	ls->w->events = 0;
 	if (!ls->w->tl && ls->nr > 1)	/* the user-space series keep their places */
 		qsort(ls->series, ls->nr, sizeof(*ls->series), cmp_series);
@@ -518,12 +610,21 @@ static int run_latency(const struct cli_command *cmd, struct cli_opts *o)
 			err = -EINVAL;
 		}
 	}
+	if (!err && o->serve) {
+		if (o->slow_ns || o->run.timeline_path) {
+			usdtrace_err("%s: --serve: not with --min or --timeline", cmd->name);
+			err = -EINVAL;
+		} else if (!(err = serve__start(o->serve, lat_render, &ls, &ls.serve))) {
+			hooks.on_idle = lat_idle;
+		}
+	}
 	ls.t0_ns = runner_now_ns();
 	status = err ? 1 : runner__run(&o->run, &ao, &hooks, &w);
 	free(ls.series);
 	lat_threads_free(&ls);
 	stack_resolver__free(ls.stacks);
 	free(ls.trace);
+	serve__stop(ls.serve);
 	return status;
 }
 
@@ -532,6 +633,6 @@ const struct cli_command cmd_latency = {
 	.summary = "histogram of the time from one probe to another, per thread",
 	.usage = latency_usage,
 	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_KEY) | OPT(OPT_TIMELINE) | OPT(OPT_MIN) |
-		OPT(OPT_STACK) | OPT(OPT_STACK_MODE) | OPT(OPT_STACK_SIZE),
+		OPT(OPT_STACK) | OPT(OPT_STACK_MODE) | OPT(OPT_STACK_SIZE) | OPT(OPT_SERVE),
 	.run = run_latency,
 };

@@ -122,6 +122,25 @@ static int parse_addr(const char *hostport, struct sockaddr_storage *ss)
 	return 0;
 }
 
+/* The common families: drops, filtered hits, sites attached. */
+void serve_common_families(FILE *out, struct attach_session *s, uint64_t folded)
+{
+	struct attach_stats st;
+
+	attach_session__stats(s, &st);
+	prom_family(out, "usdtrace_events_dropped_total", "counter",
+		    "Hits the kernel could not hand over or count.");
+	prom_sample(out, "usdtrace_events_dropped_total", NULL, 0, attach_session__dropped(s));
+	prom_family(out, "usdtrace_filtered_total", "counter",
+		    "Hits a predicate rejected.");
+	prom_sample(out, "usdtrace_filtered_total", NULL, 0, attach_session__filtered(s));
+	prom_family(out, "usdtrace_sites_attached", "gauge", "Uprobe sites attached now.");
+	prom_sample(out, "usdtrace_sites_attached", NULL, 0, (uint64_t)st.sites);
+	prom_family(out, "usdtrace_series_other", "gauge",
+		    "Series past --max-series, summed into the series labelled other.");
+	prom_sample(out, "usdtrace_series_other", NULL, 0, folded);
+}
+
 int serve__start(const char *hostport, serve_render_fn render, void *ctx, struct serve **out)
 {
 	struct sockaddr_storage ss = {};

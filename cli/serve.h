@@ -7,7 +7,10 @@
 #define USDTRACE_SERVE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#include "../attach/session.h"
 
 struct serve;
 
@@ -22,5 +25,11 @@ void serve__ready(struct serve *sv);
 void serve__pump(struct serve *sv);
 /* Accepts NULL. */
 void serve__stop(struct serve *sv);
+
+/*
+ * The families every command serves: dropped, filtered, sites attached,
+ * and the series folded into "other" past --max-series (@folded).
+ */
+void serve_common_families(FILE *out, struct attach_session *s, uint64_t folded);
 
 #endif /* USDTRACE_SERVE_H */

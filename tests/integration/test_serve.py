@@ -38,9 +38,9 @@ def get(url, timeout=10):
 
 
 class Served:
-    def __init__(self, *args):
+    def __init__(self, *args, cmd="count"):
         self.port = free_port()
-        self.p = subprocess.Popen([USDTRACE, "count", "--serve", f"127.0.0.1:{self.port}",
+        self.p = subprocess.Popen([USDTRACE, cmd, "--serve", f"127.0.0.1:{self.port}",
                                    *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   text=True)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -146,43 +146,71 @@ def test_bad():
           r.stderr)
 
 
-def test_prometheus():
+def prometheus_query(served, run, queries, want):
+    """Start Debian's Prometheus scraping @served every second, @run the
+    workload, then poll each of @queries until @want(values) holds."""
     prom = shutil.which("prometheus")
-    if not prom:
-        check("prometheus scrape", False, "no prometheus (scripts/setup.sh installs it)")
-        return
-    s = Served(f"{SAMPLE}:sample:loop")
     pport = free_port()
+    values = {}
     with tempfile.TemporaryDirectory() as d:
         cfg = os.path.join(d, "prometheus.yml")
         with open(cfg, "w") as f:
             f.write("global:\n  scrape_interval: 1s\nscrape_configs:\n"
                     "  - job_name: usdtrace\n    static_configs:\n"
-                    f"      - targets: ['127.0.0.1:{s.port}']\n")
+                    f"      - targets: ['127.0.0.1:{served.port}']\n")
         p = subprocess.Popen([prom, f"--config.file={cfg}", f"--storage.tsdb.path={d}/data",
                               f"--web.listen-address=127.0.0.1:{pport}"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            subprocess.run([SAMPLE, "-n", "40"], stdout=subprocess.DEVNULL)
-            subprocess.run([SAMPLE, "-n", "60"], stdout=subprocess.DEVNULL)
-            q = urllib.parse.quote('usdtrace_probe_hits_total{probe="sample:loop"}')
-            value, deadline = None, time.time() + 60
+            run()
+            deadline = time.time() + 60
             while time.time() < deadline:
-                try:
-                    body = json.loads(get(f"http://127.0.0.1:{pport}/api/v1/query?query={q}")[2])
-                    res = body["data"]["result"]
-                    value = res[0]["value"][1] if res else None
-                except (OSError, ValueError, KeyError):
-                    pass
-                if value == "100":
+                for name, q in queries.items():
+                    try:
+                        url = (f"http://127.0.0.1:{pport}/api/v1/query?query="
+                               + urllib.parse.quote(q))
+                        res = json.loads(get(url)[2])["data"]["result"]
+                        values[name] = res[0]["value"][1] if res else None
+                    except (OSError, ValueError, KeyError, IndexError):
+                        values[name] = None
+                if want(values):
                     break
                 time.sleep(0.5)
         finally:
             p.terminate()
             p.wait(timeout=30)
-    s.stop()
+    served.stop()
+    return values
+
+
+def test_prometheus():
+    if not shutil.which("prometheus"):
+        check("prometheus scrape", False, "no prometheus (scripts/setup.sh installs it)")
+        return
+    s = Served(f"{SAMPLE}:sample:loop")
+
+    def runs():
+        subprocess.run([SAMPLE, "-n", "40"], stdout=subprocess.DEVNULL)
+        subprocess.run([SAMPLE, "-n", "60"], stdout=subprocess.DEVNULL)
+    v = prometheus_query(s, runs, {"hits": 'usdtrace_probe_hits_total{probe="sample:loop"}'},
+                         lambda v: v.get("hits") == "100")
     check("a real Prometheus scrapes the exact total of two runs (40 + 60 hits)",
-          value == "100", f"{value}")
+          v.get("hits") == "100", f"{v}")
+    server = os.path.join(ROOT, OUTPUT, "samples", "server")
+    s = Served(f"{server}:server:request__begin", f"{server}:server:request__end",
+               cmd="latency")
+    v = prometheus_query(
+        s, lambda: subprocess.run([server, "-n", "30", "-s", "2000", "-k", "1"],
+                                  stdout=subprocess.DEVNULL),
+        {"count": "usdtrace_latency_seconds_count",
+         "p50": "histogram_quantile(0.5, usdtrace_latency_seconds_bucket)"},
+        lambda v: v.get("count") == "30" and v.get("p50") not in (None, "NaN"))
+    p50 = float(v["p50"]) if v.get("p50") not in (None, "NaN") else -1
+    # every request sleeps 2 ms (and a little more): Prometheus interpolates
+    # inside the kernel's bucket holding that, at most 25% wide either way
+    check("latency --serve: Prometheus has _count exact and histogram_quantile within one "
+          "bucket of the truth", v.get("count") == "30" and 0.002 / 1.25 <= p50 <= 0.002 * 1.25 ** 2,
+          f"{v}")
 
 
 if os.getuid() != 0:
