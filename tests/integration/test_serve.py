@@ -91,8 +91,12 @@ def parse(text):
 
 def test_exposition():
     s = Served("--by", "arg0", f"{SAMPLE}:sample:str(s,d)")
-    subprocess.run([SAMPLE, "-n", "30"], stdout=subprocess.DEVNULL)
-    status, ctype, text = get(s.url + "/metrics")
+    try:
+        subprocess.run([SAMPLE, "-n", "30"], stdout=subprocess.DEVNULL)
+        status, ctype, text = get(s.url + "/metrics")
+    except BaseException:
+        s.stop()
+        raise
     samples, types = parse(text)
     hits = {dict(k[1]).get("arg0"): v for k, v in samples.items()
             if k[0] == "usdtrace_probe_hits_total"}
@@ -115,9 +119,11 @@ def test_exposition():
 def test_hostile():
     # sample:hostile passes a string with quotes, a backslash and a newline
     s = Served("--by", "arg0", f"{SAMPLE}:sample:hostile(s)")
-    subprocess.run([SAMPLE, "-n", "3"], stdout=subprocess.DEVNULL)
-    text = get(s.url + "/metrics")[2]
-    s.stop()
+    try:
+        subprocess.run([SAMPLE, "-n", "3"], stdout=subprocess.DEVNULL)
+        text = get(s.url + "/metrics")[2]
+    finally:
+        s.stop()
     lines = [l for l in text.splitlines() if l.startswith("usdtrace_probe_hits_total")]
     samples, _ = parse(text)
     vals = [dict(k[1]).get("arg0") for k in samples if k[0] == "usdtrace_probe_hits_total"]
