@@ -29,7 +29,7 @@ CPPFLAGS += -D_GNU_SOURCE -DMULTIARCH_TRIPLET='"$(MULTIARCH)"' -MMD -MP
 # libbpf linked statically: one shared object less to map at every start
 # (list must start as fast as readelf), and the binary does not depend on
 # the host's libbpf version.
-LDLIBS := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -ldw -lelf -lz -lstdc++ -lmicrohttpd
+LDLIBS := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -ldw -lelf -lz
 ARCH := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
 BPF_OUT := $(OUTPUT)/bpf
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux

@@ -6,9 +6,12 @@
  * else 404. libmicrohttpd runs without a thread of its own: the runner's
  * loop pumps it between ring-buffer polls, so a render never races the
  * attach logic, and a slow or hostile client (timeouts, a connection
- * limit, non-blocking sockets) cannot stall either.
+ * limit, non-blocking sockets) cannot stall either. The library (and the
+ * TLS stack it links) is loaded only when --serve is given: every other
+ * run starts without it.
  */
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -23,7 +26,46 @@
 #define SERVE_CONN_LIMIT	64
 #define SERVE_TIMEOUT_S		10
 
+/* The libmicrohttpd calls used, from dlopen(). */
+struct mhd_api {
+	void *lib;
+	struct MHD_Daemon *(*start_daemon)(unsigned int flags, uint16_t port,
+					   MHD_AcceptPolicyCallback apc, void *apc_cls,
+					   MHD_AccessHandlerCallback dh, void *dh_cls, ...);
+	void (*stop_daemon)(struct MHD_Daemon *d);
+	enum MHD_Result (*run)(struct MHD_Daemon *d);
+	struct MHD_Response *(*create_response)(size_t size, void *buf,
+						enum MHD_ResponseMemoryMode mode);
+	enum MHD_Result (*add_header)(struct MHD_Response *r, const char *h, const char *v);
+	enum MHD_Result (*queue_response)(struct MHD_Connection *c, unsigned int status,
+					  struct MHD_Response *r);
+	void (*destroy_response)(struct MHD_Response *r);
+};
+
+#define MHD_LIB		"libmicrohttpd.so.12"
+
+static int mhd_load(struct mhd_api *m)
+{
+	m->lib = dlopen(MHD_LIB, RTLD_NOW | RTLD_LOCAL);
+	if (!m->lib)
+		return -ENOENT;
+	*(void **)&m->start_daemon = dlsym(m->lib, "MHD_start_daemon");
+	*(void **)&m->stop_daemon = dlsym(m->lib, "MHD_stop_daemon");
+	*(void **)&m->run = dlsym(m->lib, "MHD_run");
+	*(void **)&m->create_response = dlsym(m->lib, "MHD_create_response_from_buffer");
+	*(void **)&m->add_header = dlsym(m->lib, "MHD_add_response_header");
+	*(void **)&m->queue_response = dlsym(m->lib, "MHD_queue_response");
+	*(void **)&m->destroy_response = dlsym(m->lib, "MHD_destroy_response");
+	if (!m->start_daemon || !m->stop_daemon || !m->run || !m->create_response ||
+	    !m->add_header || !m->queue_response || !m->destroy_response) {
+		dlclose(m->lib);
+		return -ENOSYS;
+	}
+	return 0;
+}
+
 struct serve {
+	struct mhd_api api;
 	struct MHD_Daemon *mhd;
 	serve_render_fn render;
 	void *ctx;
@@ -31,17 +73,18 @@ struct serve {
 	uint64_t scrapes;
 };
 
-static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
-			     const char *type, char *body, size_t len, enum MHD_ResponseMemoryMode mode)
+static enum MHD_Result reply(const struct serve *sv, struct MHD_Connection *conn,
+			     unsigned int status, const char *type, char *body, size_t len,
+			     enum MHD_ResponseMemoryMode mode)
 {
-	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, mode);
+	struct MHD_Response *resp = sv->api.create_response(len, body, mode);
 	enum MHD_Result ret;
 
 	if (!resp)
 		return MHD_NO;
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	ret = MHD_queue_response(conn, status, resp);
-	MHD_destroy_response(resp);
+	sv->api.add_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	ret = sv->api.queue_response(conn, status, resp);
+	sv->api.destroy_response(resp);
 	return ret;
 }
 
@@ -57,11 +100,11 @@ static enum MHD_Result metrics(struct serve *sv, struct MHD_Connection *conn)
 	err = sv->render(sv->ctx, f);
 	if (fclose(f) || err) {
 		free(buf);
-		return reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
+		return reply(sv, conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
 			     "reading the kernel's counters failed\n", 37, MHD_RESPMEM_PERSISTENT);
 	}
 	sv->scrapes++;
-	return reply(conn, MHD_HTTP_OK, PROM_CONTENT_TYPE, buf, len, MHD_RESPMEM_MUST_FREE);
+	return reply(sv, conn, MHD_HTTP_OK, PROM_CONTENT_TYPE, buf, len, MHD_RESPMEM_MUST_FREE);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -77,19 +120,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)upload_size;
 	(void)state;
 	if (strcmp(method, MHD_HTTP_METHOD_GET))
-		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", not_found,
+		return reply(sv, conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", not_found,
 			     strlen(not_found), MHD_RESPMEM_PERSISTENT);
 	if (!strcmp(url, "/metrics") && sv->ready)
 		return metrics(sv, conn);
 	if (!strcmp(url, "/healthz"))
-		return sv->ready ? reply(conn, MHD_HTTP_OK, "text/plain", ok, strlen(ok),
+		return sv->ready ? reply(sv, conn, MHD_HTTP_OK, "text/plain", ok, strlen(ok),
 					 MHD_RESPMEM_PERSISTENT) :
-				   reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", starting,
-					 strlen(starting), MHD_RESPMEM_PERSISTENT);
+				   reply(sv, conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
+					 starting, strlen(starting), MHD_RESPMEM_PERSISTENT);
 	if (!strcmp(url, "/metrics"))
-		return reply(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", starting,
+		return reply(sv, conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", starting,
 			     strlen(starting), MHD_RESPMEM_PERSISTENT);
-	return reply(conn, MHD_HTTP_NOT_FOUND, "text/plain", not_found, strlen(not_found),
+	return reply(sv, conn, MHD_HTTP_NOT_FOUND, "text/plain", not_found, strlen(not_found),
 		     MHD_RESPMEM_PERSISTENT);
 }
 
@@ -154,12 +197,18 @@ int serve__start(const char *hostport, serve_render_fn render, void *ctx, struct
 	sv = calloc(1, sizeof(*sv));
 	if (!sv)
 		return -ENOMEM;
+	if (mhd_load(&sv->api)) {
+		usdtrace_err("--serve: %s is not there (Debian: apt-get install libmicrohttpd12)",
+			     MHD_LIB);
+		free(sv);
+		return -ENOENT;
+	}
 	sv->render = render;
 	sv->ctx = ctx;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	/* no thread of its own: the runner's loop pumps it (serve__pump) */
-	sv->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, sv,
+	sv->mhd = sv->api.start_daemon(flags, 0, NULL, NULL, on_request, sv,
 				   MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				   MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SERVE_CONN_LIMIT,
 				   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVE_TIMEOUT_S,
@@ -167,6 +216,7 @@ int serve__start(const char *hostport, serve_render_fn render, void *ctx, struct
 	if (!sv->mhd) {
 		usdtrace_err("--serve %s: cannot listen there (in use, or not an address of "
 			     "this machine)", hostport);
+		dlclose(sv->api.lib);
 		free(sv);
 		return -EADDRINUSE;
 	}
@@ -183,13 +233,14 @@ void serve__ready(struct serve *sv)
 void serve__pump(struct serve *sv)
 {
 	if (sv)
-		MHD_run(sv->mhd);
+		sv->api.run(sv->mhd);
 }
 
 void serve__stop(struct serve *sv)
 {
 	if (!sv)
 		return;
-	MHD_stop_daemon(sv->mhd);
+	sv->api.stop_daemon(sv->mhd);
+	dlclose(sv->api.lib);
 	free(sv);
 }

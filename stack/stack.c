@@ -9,6 +9,7 @@
  * it copied from sp up. perf's util/unwind-libdw.c works the same way on
  * perf samples. An address outside the copy ends the unwind there.
  */
+#include <dlfcn.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -88,6 +89,9 @@ struct checked_obj {
 };
 
 struct stack_resolver {
+	void *cxx;		/* libstdc++, once a C++ name is met */
+	char *(*demangle)(const char *, char *, size_t *, int *);
+	bool cxx_tried;
 	stack_warn_fn warn;
 	void *warn_ctx;
 	struct checked_obj *checked;
@@ -160,11 +164,27 @@ void stack_resolver__free(struct stack_resolver *r)
 			free(n);
 		}
 	}
+	if (r->cxx)
+		dlclose(r->cxx);
 	free(r);
 }
 
-/* libstdc++'s demangler (the C++ ABI's), callable from C */
-char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);
+/*
+ * libstdc++'s demangler (the C++ ABI's), loaded at the first C++ name: a
+ * run that meets none does not pay for loading libstdc++.
+ */
+typedef char *(*demangle_fn)(const char *mangled, char *buf, size_t *len, int *status);
+
+static demangle_fn demangler(struct stack_resolver *r)
+{
+	if (!r->cxx_tried) {
+		r->cxx_tried = true;
+		r->cxx = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
+		if (r->cxx)
+			*(void **)&r->demangle = dlsym(r->cxx, "__cxa_demangle");
+	}
+	return r->demangle;
+}
 
 /* @raw as shown: demangled when C++, "name@@VERSION" as name; cached. */
 static const char *shown_name(struct stack_resolver *r, const char *raw)
@@ -184,8 +204,8 @@ static const char *shown_name(struct stack_resolver *r, const char *raw)
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return raw;
-	if (raw[0] == '_' && raw[1] == 'Z')
-		d = __cxa_demangle(raw, NULL, NULL, &status);
+	if (raw[0] == '_' && raw[1] == 'Z' && demangler(r))
+		d = r->demangle(raw, NULL, NULL, &status);
 	if (!d || status) {
 		free(d);
 		at = strchr(raw, '@');
