@@ -19,12 +19,12 @@ static __always_inline __u64 read_reg(struct pt_regs *ctx, __u16 off)
 }
 
 /*
- * read_reg for the one hot place, a one-comparison predicate: a load from
- * the context at a constant offset, one case per register, since the
- * verifier refuses a variable one. The helper call of read_reg costs about
- * as much as the rest of such a predicate; the switch costs verifier time
- * at every start for each place it is inlined, so it is not used anywhere
- * else.
+ * read_reg for the hot places that read one argument once a hit (a
+ * one-comparison predicate, a hist value, a key part): a load from the
+ * context at a constant offset, one case per register, since the verifier
+ * refuses a variable one. The helper call of read_reg costs about as much
+ * as the rest of such a predicate; the switch costs verifier time at every
+ * start for each place it is inlined, so the argument loops keep read_reg.
  */
 #define REG_CASE(n)							\
 	case n:								\
@@ -124,6 +124,22 @@ static __always_inline __u64 fetch_arg(struct pt_regs *ctx, const struct ut_arg_
 	}
 	*fault = err != 0;
 	return extend(v, a->size, a->flags & UT_ARG_SIGNED);
+}
+
+/*
+ * fetch_arg with a register read inlined (read_reg_fast): for the few hot
+ * places that read one argument once per hit (a hist value, a key part).
+ */
+static __always_inline __u64 fetch_arg_fast(struct pt_regs *ctx, const struct ut_arg_spec *a,
+					    bool *fault)
+{
+	__u64 v;
+
+	if (a->kind != UT_ARG_REG)
+		return fetch_arg(ctx, a, fault);
+	*fault = false;
+	v = read_reg_fast(ctx, a->reg_off) >> (a->reg_shift & 63);
+	return extend(extend(v, a->reg_size, false), a->size, a->flags & UT_ARG_SIGNED);
 }
 
 /* What read_str() found. */

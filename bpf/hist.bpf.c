@@ -91,7 +91,7 @@ int usdt_hist(struct pt_regs *ctx)
 	k = spec->key_arg;
 	if (k >= UT_MAX_ARGS)
 		return 0;
-	v = fetch_arg(ctx, &spec->args[k], &fault);
+	v = fetch_arg_fast(ctx, &spec->args[k], &fault);
 	if (fault) {
 		count_fault();
 		return 0;

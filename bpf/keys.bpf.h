@@ -61,7 +61,7 @@ static __always_inline enum str_read key_part(struct pt_regs *ctx,
 	if (a >= UT_MAX_ARGS)
 		return STR_FAULT;
 	as = &spec->args[a];
-	v = fetch_arg(ctx, as, &fault);
+	v = fetch_arg_fast(ctx, as, &fault);
 	if (fault)
 		return STR_FAULT;
 	if (part->kind == UT_KEY_ARG) {

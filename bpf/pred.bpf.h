@@ -238,10 +238,7 @@ static __always_inline bool fast_pass(struct pt_regs *ctx, const struct ut_site_
 	if (k < UT_MAX_ARGS)
 		a = &spec->args[k];
 	if (f->src == UT_OP_ARG && a && a->kind == UT_ARG_REG) {
-		/* as fetch_arg, with the register read inlined: the hot case */
-		v = read_reg_fast(ctx, a->reg_off) >> (a->reg_shift & 63);
-		v = extend(extend(v, a->reg_size, false), a->size, a->flags & UT_ARG_SIGNED);
-		fault = false;
+		v = fetch_arg_fast(ctx, a, &fault);	/* the hot case */
 	} else {
 		v = pred_source(ctx, spec, f->src, f->arg, &fault);
 	}
