@@ -17,11 +17,13 @@
 /*
  * Fill @ev (the hit of site @site, at @now) and the string slots at @strs,
  * @room bytes of them (a constant the verifier knows); returns the event's
- * size, struct and slots.
+ * size, struct and slots. @comm: also the command name (a kept BEGIN needs
+ * none: its END's is shown).
  */
-static __always_inline __u64 event_build(struct pt_regs *ctx, const struct ut_site_spec *spec,
-					 __u32 site, __u64 now, struct ut_event *ev, char *strs,
-					 __u32 room, bool sleepable)
+static __always_inline __u64 event_build_comm(struct pt_regs *ctx,
+					      const struct ut_site_spec *spec, __u32 site,
+					      __u64 now, struct ut_event *ev, char *strs,
+					      __u32 room, bool sleepable, bool comm)
 {
 	__u64 id = bpf_get_current_pid_tgid(), off;
 	__u16 nstr = 0;
@@ -38,7 +40,10 @@ static __always_inline __u64 event_build(struct pt_regs *ctx, const struct ut_si
 	ev->truncated = 0;
 	ev->stack_len = 0;
 	ev->pad = 0;
-	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	if (comm)
+		bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	else
+		ev->comm[0] = '\0';
 
 	for (i = 0; i < UT_MAX_ARGS; i++) {
 		if (i >= spec->nr_args)
@@ -77,6 +82,13 @@ static __always_inline __u64 event_build(struct pt_regs *ctx, const struct ut_si
 	}
 	ev->nr_strs = nstr;
 	return sizeof(*ev) + (__u64)nstr * cfg.str_len;
+}
+
+static __always_inline __u64 event_build(struct pt_regs *ctx, const struct ut_site_spec *spec,
+					 __u32 site, __u64 now, struct ut_event *ev, char *strs,
+					 __u32 room, bool sleepable)
+{
+	return event_build_comm(ctx, spec, site, now, ev, strs, room, sleepable, true);
 }
 
 #endif /* USDTRACE_EVENT_BPF_H */

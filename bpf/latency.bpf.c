@@ -250,7 +250,8 @@ static __always_inline bool lat_keep(struct pt_regs *ctx, const struct ut_site_s
 
 	if (!b || __sync_lock_test_and_set(&b->busy, 1))
 		return false;
-	size = event_build(ctx, spec, site, now, &b->ev, b->strs, sizeof(b->strs), sleepable);
+	size = event_build_comm(ctx, spec, site, now, &b->ev, b->strs, sizeof(b->strs),
+				sleepable, false);
 	/*
 	 * The thread's slot at this depth is usually there from its last
 	 * pair: copy over it, cheaper than an LRU update. Its values are
