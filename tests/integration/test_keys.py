@@ -78,7 +78,8 @@ def test_latency_string_key():
 def test_bad():
     cases = [
         (["--by", "foo", "sample:loop"],
-         "usdtrace: --by foo: must be probe, site, pid, tid, comm or argN, comma-separated, or stack"),
+         "usdtrace: --by foo: must be probe, site, pid, tid, comm or argN, comma-separated, "
+         "or stack"),
         (["--by", "arg5", "sample:str(s,d)"], "usdtrace: --by arg5: sample:str has 2 arguments"),
         (["--by", "arg0", "sample:str(s,d)", "sample:loop"],
          "usdtrace: --by arg0: a string in one probe, a number in another (FMT)"),

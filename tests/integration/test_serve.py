@@ -215,7 +215,8 @@ def test_prometheus():
     # every request sleeps 2 ms (and a little more): Prometheus interpolates
     # inside the kernel's bucket holding that, at most 25% wide either way
     check("latency --serve: Prometheus has _count exact and histogram_quantile within one "
-          "bucket of the truth", v.get("count") == "30" and 0.002 / 1.25 <= p50 <= 0.002 * 1.25 ** 2,
+          "bucket of the truth",
+          v.get("count") == "30" and 0.002 / 1.25 <= p50 <= 0.002 * 1.25 ** 2,
           f"{v}")
 
 

@@ -37,7 +37,8 @@ def test_exact():
     ids = [s["begin_args"][0] for s in slow]
     check("--min: exactly the slow pairs, in order", r.returncode == 0 and
           ids == want_slow(n, every), f"{ids} {r.stderr[-300:]}")
-    ok = len(slow) == len(want_slow(n, every)) and all(s["begin_args"] == [i, f"SELECT * FROM t WHERE id = {i}"] and
+    ok = len(slow) == len(want_slow(n, every)) and all(
+        s["begin_args"] == [i, f"SELECT * FROM t WHERE id = {i}"] and
              s["end_args"] == [i, i * 10] and s["dur_ns"] >= ms * 1000000 and
              s["begin"] == "slow:begin" and s["end"] == "slow:end" and s["comm"] == "slow"
              and s["pid"] == s["tid"] for s, i in zip(slow, ids))
