@@ -187,7 +187,8 @@ static void draw(struct fg_draw *d, struct fg_node *n, int depth, uint64_t befor
 		y + FG_FRAME_H - 4);
 	label(d->f, n->name, w);
 	fputs("</text></g>\n", d->f);
-	qsort(n->kids, n->nr, sizeof(*n->kids), cmp_names);
+	if (n->nr > 1)	/* qsort(NULL, 0) is undefined */
+		qsort(n->kids, n->nr, sizeof(*n->kids), cmp_names);
 	for (i = 0; i < n->nr; i++) {
 		draw(d, n->kids[i], depth + 1, before);
 		before += n->kids[i]->value;
