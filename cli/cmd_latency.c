@@ -14,7 +14,7 @@
 
 #include "commands.h"
 #include "report.h"
-#include "../stack/stack.h"
+#include "event_stacks.h"
 #include "../writer/decode.h"
 #include "../writer/hist.h"
 #include "../writer/json.h"
@@ -51,8 +51,7 @@ struct lat_state {
 	uint64_t user_unmatched;
 	uint64_t slow_ns;		/* --min */
 	bool slow_header;		/* its text header is out */
-	struct stack_resolver *stacks;	/* --min --stack */
-	struct stack_trace *trace;
+	struct event_stacks stacks;	/* --min --stack */
 	struct serve *serve;		/* --serve */
 	struct attach_session *live;
 };
@@ -288,27 +287,9 @@ static struct lat_thread *lat_thread_of(struct lat_state *ls, uint32_t tid)
 	return t;
 }
 
-/* --stack: BEGIN's stack, resolved; NULL without one. */
-static const struct stack_trace *lat_stack(struct lat_state *ls, const struct ut_event *begin)
-{
-	const struct ut_stack *st;
-	size_t len;
-
-	st = ls->stacks ? event_stack(begin, &len) : NULL;
-	if (!st || stack_resolver__resolve(ls->stacks, (pid_t)begin->pid, (pid_t)begin->tid, st,
-					   len, ls->trace))
-		return NULL;
-	return ls->trace;
-}
-
-/* The targets' mappings, while they are sure to be there. */
 static void on_targets(void *ctx, const pid_t *pids, int nr)
 {
-	struct lat_state *ls = ctx;
-	int i;
-
-	for (i = 0; ls->stacks && i < nr; i++)
-		stack_resolver__prime(ls->stacks, pids[i]);
+	event_stacks__prime(&((struct lat_state *)ctx)->stacks, pids, nr);
 }
 
 static void lat_slow(struct lat_state *ls, const struct ut_event *end,
@@ -322,7 +303,9 @@ static void lat_slow(struct lat_state *ls, const struct ut_event *end,
 		ls->slow_header = true;
 	}
 	probe_name(&ls->o->probes[0], name, sizeof(name));
-	event_writer__slow(ls->w, end, end_site, begin, begin_site, name, lat_stack(ls, begin));
+	/* --stack: BEGIN's stack, where the slow work started */
+	event_writer__slow(ls->w, end, end_site, begin, begin_site, name,
+			   event_stacks__of(&ls->stacks, begin));
 	fflush(ls->w->out);
 }
 
@@ -590,12 +573,8 @@ static int run_latency(const struct cli_command *cmd, struct cli_opts *o)
 		ao.stack_mode = o->stack_mode;
 		ao.stack_size = o->stack_size;
 		hooks.on_targets = on_targets;
-		ls.trace = malloc(sizeof(*ls.trace));
-		if (!ls.trace || stack_resolver__new(report_object_warning, NULL, &ls.stacks)) {
-			usdtrace_err("%s: %s", cmd->name, strerror(ENOMEM));
-			free(ls.trace);
+		if (event_stacks__init(&ls.stacks, cmd->name))
 			return 1;
-		}
 	}
 	err = runner_opts__probes(&o->run, o->nr_args, o->args, 0);
 	if (!err)
@@ -622,8 +601,7 @@ static int run_latency(const struct cli_command *cmd, struct cli_opts *o)
 	status = err ? 1 : runner__run(&o->run, &ao, &hooks, &w);
 	free(ls.series);
 	lat_threads_free(&ls);
-	stack_resolver__free(ls.stacks);
-	free(ls.trace);
+	event_stacks__free(&ls.stacks);
 	serve__stop(ls.serve);
 	return status;
 }

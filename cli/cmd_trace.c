@@ -5,21 +5,16 @@
  * files. The lifecycle is runner.c's; this file is its table entry and the
  * per-event output.
  */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "../stack/stack.h"
-#include "../writer/decode.h"
 #include "commands.h"
+#include "event_stacks.h"
 #include "report.h"
 #include "runner.h"
 
 struct trace_state {
 	struct event_writer w;
-	struct stack_resolver *stacks;	/* --stack */
-	struct stack_trace *trace;	/* its frames, reused */
+	struct event_stacks stacks;	/* --stack */
 };
 
 static const char trace_usage[] =
@@ -79,26 +74,13 @@ static const char trace_usage[] =
 static void on_event(void *ctx, const struct ut_event *ev, const struct site_info *site)
 {
 	struct trace_state *ts = ctx;
-	const struct ut_stack *st;
-	size_t len;
 
-	st = ts->stacks ? event_stack(ev, &len) : NULL;
-	if (!st || stack_resolver__resolve(ts->stacks, (pid_t)ev->pid, (pid_t)ev->tid, st, len,
-					   ts->trace)) {
-		event_writer__event(&ts->w, ev, site);
-		return;
-	}
-	event_writer__event_stack(&ts->w, ev, site, ts->trace);
+	event_writer__event_stack(&ts->w, ev, site, event_stacks__of(&ts->stacks, ev));
 }
 
-/* The targets' mappings, while they are sure to be there. */
 static void on_targets(void *ctx, const pid_t *pids, int nr)
 {
-	struct trace_state *ts = ctx;
-	int i;
-
-	for (i = 0; ts->stacks && i < nr; i++)
-		stack_resolver__prime(ts->stacks, pids[i]);
+	event_stacks__prime(&((struct trace_state *)ctx)->stacks, pids, nr);
 }
 
 static int run_trace(const struct cli_command *cmd, struct cli_opts *o)
@@ -116,17 +98,10 @@ static int run_trace(const struct cli_command *cmd, struct cli_opts *o)
 	}
 	if (runner_opts__probes(&o->run, o->nr_args, o->args, 0))
 		return 1;
-	if (o->stack_mode) {
-		ts.trace = malloc(sizeof(*ts.trace));
-		if (!ts.trace || stack_resolver__new(report_object_warning, NULL, &ts.stacks)) {
-			usdtrace_err("%s: %s", cmd->name, strerror(ENOMEM));
-			free(ts.trace);
-			return 1;
-		}
-	}
+	if (o->stack_mode && event_stacks__init(&ts.stacks, cmd->name))
+		return 1;
 	status = runner__run(&o->run, &ao, &hooks, &ts.w);
-	stack_resolver__free(ts.stacks);
-	free(ts.trace);
+	event_stacks__free(&ts.stacks);
 	return status;
 }
 

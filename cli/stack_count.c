@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../stack/stack.h"
-#include "../writer/decode.h"
+#include "event_stacks.h"
 #include "../writer/flamegraph.h"
 #include "../writer/folded.h"
 #include "../writer/json.h"
@@ -25,8 +24,7 @@
 
 struct stack_count_state {
 	struct event_writer *w;
-	struct stack_resolver *stacks;
-	struct stack_trace trace;
+	struct event_stacks stacks;
 	struct folded rows;		/* "probe;root;...;leaf" -> hits */
 	uint64_t unresolved;		/* hits whose stack could not be read at all */
 	long top;
@@ -46,19 +44,22 @@ static const char *frame_label(const struct stack_frame *f, char *buf, size_t si
 	return buf;
 }
 
-/* "probe;root;...;leaf": the innermost frame last, as flame graphs read it. */
-static void fold(struct stack_count_state *sc, const char *probe)
+/*
+ * "probe;root;...;leaf" of @t (NULL: the probe alone): the innermost frame
+ * last, as flame graphs read it.
+ */
+static void fold(struct stack_count_state *sc, const char *probe, const struct stack_trace *t)
 {
 	size_t len = (size_t)snprintf(sc->buf, sizeof(sc->buf), "%s", probe);
 	char lb[256];
 	const char *l;
 	int i;
 
-	for (i = sc->trace.nr - 1; i >= 0 && len < sizeof(sc->buf); i--) {
-		l = frame_label(&sc->trace.frames[i], lb, sizeof(lb));
+	for (i = t ? t->nr - 1 : -1; i >= 0 && len < sizeof(sc->buf); i--) {
+		l = frame_label(&t->frames[i], lb, sizeof(lb));
 		len += (size_t)snprintf(sc->buf + len, sizeof(sc->buf) - len, ";%s", l);
 	}
-	/* ';' separates frames: one inside a C++ name would split it */
+	/* one stack a line: a newline inside a name would split it */
 	for (i = (int)strlen(probe) + 1; sc->buf[i]; i++) {
 		if (sc->buf[i] == '\n')
 			sc->buf[i] = ' ';
@@ -68,15 +69,11 @@ static void fold(struct stack_count_state *sc, const char *probe)
 static void on_event(void *ctx, const struct ut_event *ev, const struct site_info *site)
 {
 	struct stack_count_state *sc = ctx;
-	size_t len = 0;
-	const struct ut_stack *st = event_stack(ev, &len);
+	const struct stack_trace *t = event_stacks__of(&sc->stacks, ev);
 
-	if (!st || stack_resolver__resolve(sc->stacks, (pid_t)ev->pid, (pid_t)ev->tid, st, len,
-					   &sc->trace)) {
+	if (!t)
 		sc->unresolved++;
-		sc->trace.nr = 0;
-	}
-	fold(sc, site->label);
+	fold(sc, site->label, t);
 	if (folded__add(&sc->rows, sc->buf, 1))
 		usdtrace_err("count: %s", strerror(ENOMEM));
 }
@@ -173,14 +170,9 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 		usdtrace_err("%s: %s", sc->flamegraph_path, strerror(-err));
 }
 
-/* The targets' mappings, while they are sure to be there. */
 static void on_targets(void *ctx, const pid_t *pids, int nr)
 {
-	struct stack_count_state *sc = ctx;
-	int i;
-
-	for (i = 0; i < nr; i++)
-		stack_resolver__prime(sc->stacks, pids[i]);
+	event_stacks__prime(&((struct stack_count_state *)ctx)->stacks, pids, nr);
 }
 
 int stack_count_run(const char *name, struct cli_opts *o)
@@ -194,8 +186,11 @@ int stack_count_run(const char *name, struct cli_opts *o)
 				      .on_targets = on_targets };
 	int status = 1;
 
-	if (!sc || stack_resolver__new(report_object_warning, NULL, &sc->stacks)) {
+	if (!sc) {
 		usdtrace_err("%s: %s", name, strerror(ENOMEM));
+		return 1;
+	}
+	if (event_stacks__init(&sc->stacks, name)) {
 		free(sc);
 		return 1;
 	}
@@ -209,7 +204,7 @@ int stack_count_run(const char *name, struct cli_opts *o)
 	else if (!runner_opts__probes(&o->run, o->nr_args, o->args, 0))
 		status = runner__run(&o->run, &ao, &hooks, &w);
 	folded__free(&sc->rows);
-	stack_resolver__free(sc->stacks);
+	event_stacks__free(&sc->stacks);
 	free(sc);
 	return status;
 }
