@@ -29,6 +29,11 @@ ONLY = os.environ.get("BENCH_ONLY", "")
 JVM = "/usr/lib/jvm/java-17-openjdk-amd64/lib/server/libjvm.so"
 
 
+def goal(text, ratio, limit, more=""):
+    """One goal line: what, met or MISSED, the ratio measured (and more)."""
+    print(f"  goal: {text}: {'met' if ratio <= limit else 'MISSED'} ({ratio:.2f}{more})")
+
+
 def timed(cmd):
     t = time.perf_counter()
     subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
@@ -51,8 +56,7 @@ def bench_list():
     for k, v in med.items():
         print(f"  {k:<16} {v * 1000:>10.2f} {base / v:>14.2f}")
     ratio = base / med["readelf -n"]
-    print(f"  goal: usdtrace/readelf <= 1.00: {'met' if ratio <= 1.0 else 'MISSED'}"
-          f" ({ratio:.2f})")
+    goal("usdtrace/readelf <= 1.00", ratio, 1.0)
 
 
 HOT = os.path.join(OUT, "bench", "hot")
@@ -149,9 +153,9 @@ def bench_hits():
     for k, v in med.items():
         print(f"  {k:<28} {v:>9.0f} {v / floor:>8.2f}")
     r = med["usdtrace count"] / floor
-    print(f"  goal: count <= 1.10x the floor: {'met' if r <= 1.10 else 'MISSED'} ({r:.2f})")
+    goal("count <= 1.10x the floor", r, 1.10)
     r = med["usdtrace trace --json"] / floor
-    print(f"  goal: trace <= 1.25x the floor: {'met' if r <= 1.25 else 'MISSED'} ({r:.2f})")
+    goal("trace <= 1.25x the floor", r, 1.25)
 
 
 def bench_questions():
@@ -187,12 +191,11 @@ def bench_questions():
     print(f"  {'tracer':<30} {'ns/hit':>9} {'x count':>8}")
     for k, v in med.items():
         print(f"  {k:<30} {v:>9.0f} {v / ref:>8.2f}")
-    for name, key, goal in (("predicate rejecting 99%", "usdtrace count /pred/", 1.05),
-                            ("string-keyed count", "usdtrace count --by arg1 (s)", 1.30),
-                            ("hist", "usdtrace hist", 1.10)):
+    for name, key, limit in (("predicate rejecting 99%", "usdtrace count /pred/", 1.05),
+                             ("string-keyed count", "usdtrace count --by arg1 (s)", 1.30),
+                             ("hist", "usdtrace hist", 1.10)):
         r = med[key] / ref
-        print(f"  goal: {name} <= {goal:.2f}x count: {'met' if r <= goal else 'MISSED'} "
-              f"({r:.2f})")
+        goal(f"{name} <= {limit:.2f}x count", r, limit)
 
 
 def bench_slow():
@@ -218,9 +221,9 @@ def bench_slow():
         ref = med[k.replace("--min 1s ", "")]
         print(f"  {k:<34} {v:>9.0f} {v / ref:>10.2f}")
     r = med["latency --min 1s begin(d,d)"] / med["latency begin(d,d)"]
-    print(f"  goal: latency --min <= 1.10x latency: {'met' if r <= 1.10 else 'MISSED'} "
-          f"({r:.2f}; a string read at BEGIN adds its copy: "
-          f"{med['latency --min 1s begin(d,s)'] / med['latency begin(d,s)']:.2f})")
+    goal("latency --min <= 1.10x latency", r, 1.10,
+         f"; a string read at BEGIN adds its copy: "
+         f"{med['latency --min 1s begin(d,s)'] / med['latency begin(d,s)']:.2f}")
 
 
 def bench_stacks():
@@ -257,8 +260,7 @@ def bench_stacks():
     for k, v in med.items():
         print(f"  {k:<34} {v / 1000:>9.1f} {v / ref:>8.2f}")
     r = med["trace --json --stack (dwarf)"] / ref
-    print(f"  goal: dwarf --stack <= 3x trace per event: {'met' if r <= 3 else 'MISSED'} "
-          f"({r:.2f})")
+    goal("dwarf --stack <= 3x trace per event", r, 3)
     rt = statistics.median(rate)
     print(f"  writer: {rt:,.0f} stacked events/s end to end (unwound, symbolized, JSON); "
           f"goal >= 20,000/s: {'met' if rt >= 20000 else 'MISSED'}")
@@ -336,8 +338,7 @@ def bench_strings():
     for k, v in med.items():
         print(f"  {k:<28} {v:>9.0f}")
     r = med["fault-in read (default)"] / med["plain read (--no-fault-in)"]
-    print(f"  goal: fault-in <= 1.05x the plain read: {'met' if r <= 1.05 else 'MISSED'} "
-          f"({r:.2f})")
+    goal("fault-in <= 1.05x the plain read", r, 1.05)
 
 
 W = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "workloads")
@@ -485,7 +486,7 @@ def bench_jvm():
     print(f"  bpftrace, same probes, start to exit  {mb:9.1f} ms   "
           f"(one run; usdtrace is {mb / ma:.0f}x faster)")
     r = ma / m1
-    print(f"  goal: all sites <= 3x one site: {'met' if r <= 3 else 'MISSED'} ({r:.2f})")
+    goal("all sites <= 3x one site", r, 3)
     print(f"  peak RSS tracing {sites} sites: usdtrace {rss_u / 1024:.1f} MiB, "
           f"bpftrace {rss_b / 1024:.1f} MiB; goal < 20 MiB: "
           f"{'met' if rss_u < 20 * 1024 else 'MISSED'}")
