@@ -61,7 +61,6 @@ uint32_t session_lat_open_stack(const struct attach_session *s)
 static int latency_size_maps(struct attach_session *s)
 {
 	struct bpf_map *open = session_map(s, "lat_open");
-	struct bpf_map *init = session_map(s, "lat_open_init");
 	bool slow = s->opts.slow_ns > 0;
 	uint32_t size = slow ? session_lat_open_size(s) + session_lat_open_stack(s) :
 			       (uint32_t)sizeof(struct ut_event);
@@ -72,8 +71,6 @@ static int latency_size_maps(struct attach_session *s)
 								       UT_LAT_OPEN);
 	if (!err)
 		err = bpf_map__set_value_size(open, size);
-	if (!err)
-		err = bpf_map__set_value_size(init, size);
 	return err;
 }
 

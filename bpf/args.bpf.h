@@ -24,7 +24,8 @@ static __always_inline __u64 read_reg(struct pt_regs *ctx, __u16 off)
  * context at a constant offset, one case per register, since the verifier
  * refuses a variable one. The helper call of read_reg costs about as much
  * as the rest of such a predicate; the switch costs verifier time at every
- * start for each place it is inlined, so the argument loops keep read_reg.
+ * start for each place it is inlined, so the argument loops call it as
+ * the global function ut_reg() below instead.
  */
 #define REG_CASE(n)							\
 	case n:								\
@@ -52,6 +53,19 @@ static __always_inline __u64 read_reg_fast(struct pt_regs *ctx, __u16 off)
 		}
 	}
 	return read_reg(ctx, off);
+}
+
+/*
+ * read_reg_fast as a global BPF function: verified once per program,
+ * however many argument reads call it (inlined in the event builder's
+ * loop it cost a second of verifier time), and a BPF-to-BPF call is
+ * cheaper than read_reg's helper call.
+ */
+__noinline __u64 ut_reg(struct pt_regs *ctx, __u32 off)
+{
+	if (!ctx)
+		return 0;
+	return read_reg_fast(ctx, off);
 }
 
 /* Read exactly @size bytes of user memory, zero-extended. */
@@ -104,7 +118,7 @@ static __always_inline __u64 fetch_arg(struct pt_regs *ctx, const struct ut_arg_
 		v = a->val_off;
 		break;
 	case UT_ARG_REG:
-		v = read_reg(ctx, a->reg_off) >> (a->reg_shift & 63);
+		v = ut_reg(ctx, a->reg_off) >> (a->reg_shift & 63);
 		v = extend(v, a->reg_size, false);
 		break;
 	case UT_ARG_MEM:

@@ -44,13 +44,27 @@ struct {
 	__type(value, __u64);
 } lat_unmatched SEC(".maps");
 
-/* --min: BEGIN events of open pairs; LRU, so dead threads' go first */
+/*
+ * --min: BEGIN events of open pairs, one slot per (thread, depth) as
+ * lat_open_slot() places it. An array, not a hash: its lookup is inlined,
+ * no hashing, no locking. Two open BEGINs in one slot (thread ids
+ * UT_LAT_OPEN apart, or past a depth's stride) lose the first one's args:
+ * its END finds another's ts and tid there and sends it as UT_EV_NOARGS.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);		/* resized: UT_LAT_OPEN with --min */
-	__uint(key_size, sizeof(struct ut_lat_open_key));	/* no BTF: the value is resized */
+	__uint(key_size, sizeof(__u32));	/* no BTF: the value is resized */
 	__uint(value_size, sizeof(struct ut_event));	/* resized: + BEGIN's strings */
 } lat_open SEC(".maps");
+
+/* Thread @tid's slot at depth @d: consecutive thread ids never share one. */
+static __always_inline __u32 lat_open_slot(__u32 tid, __u32 d)
+{
+	__u32 mask = cfg.stack_mode ? UT_LAT_OPEN_STACKS - 1 : UT_LAT_OPEN - 1;
+
+	return (tid + d * UT_LAT_OPEN_STRIDE) & mask;
+}
 
 /*
  * --min: where events are built. `busy` as in trace.bpf.c: a preempted
@@ -71,10 +85,7 @@ struct {
 	__type(value, struct lat_scratch);
 } lat_scratch_buf SEC(".maps");
 
-/*
- * --min --stack: BEGIN's stack, kept after its event in its lat_open slot
- * (at cfg.open_size); a slot is made from lat_open_init's zeroes, as large.
- */
+/* --min --stack: BEGIN's stack, kept after its event in its lat_open slot (at cfg.open_size). */
 struct lat_stack_scratch {
 	struct ut_stack st;
 	char data[UT_STACK_MAX];
@@ -86,13 +97,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct lat_stack_scratch);
 } lat_stack_buf SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(struct ut_event));	/* resized: lat_open's values */
-} lat_open_init SEC(".maps");
 
 static const struct ut_lat_stack empty_stack;
 
@@ -205,29 +209,17 @@ static __always_inline __u64 string_key(struct pt_regs *ctx, const struct ut_sit
 	return w.h;
 }
 
-/*
- * --min --stack: BEGIN's event @ev (@size bytes) and its stack into slot
- * @open of @k, made if missing.
- */
-static __always_inline bool lat_keep_stack(struct pt_regs *ctx, struct ut_lat_open_key *k,
-					   struct ut_event *ev, __u64 size, struct ut_event *open)
+/* --min --stack: BEGIN's event @ev (@size bytes) and its stack into slot @open. */
+static __always_inline bool lat_keep_stack(struct pt_regs *ctx, struct ut_event *ev, __u64 size,
+					   struct ut_event *open)
 {
 	struct lat_stack_scratch *sb;
 	__u32 zero = 0, slen;
-	void *init;
 
 	sb = bpf_map_lookup_elem(&lat_stack_buf, &zero);
 	if (!sb)
 		return false;
 	slen = stack_capture(ctx, &sb->st, sb->data);
-	if (!open) {
-		init = bpf_map_lookup_elem(&lat_open_init, &zero);
-		if (!init || bpf_map_update_elem(&lat_open, k, init, BPF_ANY))
-			return false;
-		open = bpf_map_lookup_elem(&lat_open, k);
-		if (!open)
-			return false;
-	}
 	ev->stack_len = slen <= cfg.open_stack ? slen : 0;
 	if (size > cfg.open_size || bpf_probe_read_kernel(open, size, ev))
 		return false;
@@ -241,32 +233,29 @@ static __always_inline bool lat_keep_stack(struct pt_regs *ctx, struct ut_lat_op
 static __always_inline bool lat_keep(struct pt_regs *ctx, const struct ut_site_spec *spec,
 				     __u32 site, __u32 tid, __u32 d, __u64 now, bool sleepable)
 {
-	struct ut_lat_open_key k = { .tid = tid, .depth = d };
-	__u32 zero = 0;
+	__u32 zero = 0, slot = lat_open_slot(tid, d);
 	struct lat_scratch *b = bpf_map_lookup_elem(&lat_scratch_buf, &zero);
-	struct ut_event *open;
+	struct ut_event *open = bpf_map_lookup_elem(&lat_open, &slot);
 	__u64 size;
 	bool kept;
 
-	if (!b || __sync_lock_test_and_set(&b->busy, 1))
+	if (!open || !b || __sync_lock_test_and_set(&b->busy, 1))
 		return false;
 	size = event_build_comm(ctx, spec, site, now, &b->ev, b->strs, sizeof(b->strs),
 				sleepable, false);
 	/*
-	 * The thread's slot at this depth is usually there from its last
-	 * pair: copy over it, cheaper than an LRU update. Its values are
-	 * cfg.open_size bytes, room for BEGIN's string slots (then, with
-	 * --stack, cfg.open_stack for its stack). (Building in the slot itself
-	 * would cost one more inlined builder to verify, hundreds of
+	 * A slot is cfg.open_size bytes, room for BEGIN's string slots (then,
+	 * with --stack, cfg.open_stack for its stack). (Building in the slot
+	 * itself would cost one more inlined builder to verify, hundreds of
 	 * milliseconds at every start, for a few ns a pair.)
 	 */
-	open = bpf_map_lookup_elem(&lat_open, &k);
 	if (cfg.stack_mode) {
-		kept = lat_keep_stack(ctx, &k, &b->ev, size, open);
-	} else if (open) {
-		kept = size <= cfg.open_size && !bpf_probe_read_kernel(open, size, &b->ev);
+		kept = lat_keep_stack(ctx, &b->ev, size, open);
+	} else if (size == sizeof(*open)) {
+		*open = b->ev;	/* no strings: inline stores, no helper call */
+		kept = true;
 	} else {
-		kept = !bpf_map_update_elem(&lat_open, &k, &b->ev, BPF_ANY);
+		kept = size <= cfg.open_size && !bpf_probe_read_kernel(open, size, &b->ev);
 	}
 	b->busy = 0;
 	return kept;
@@ -280,12 +269,11 @@ static __always_inline void lat_slow(struct pt_regs *ctx, const struct ut_site_s
 				     __u32 site, __u32 tid, __u32 d, __u64 begin_ts, __u64 now,
 				     bool kept, bool sleepable)
 {
-	struct ut_lat_open_key k = { .tid = tid, .depth = d };
 	__u64 esize, bsize = sizeof(struct ut_event);
+	__u32 zero = 0, slen, slot = lat_open_slot(tid, d);
 	struct ut_event *open = NULL;
 	struct lat_scratch *b;
 	struct bpf_dynptr ptr;
-	__u32 zero = 0, slen;
 
 	b = bpf_map_lookup_elem(&lat_scratch_buf, &zero);
 	if (!b)
@@ -297,8 +285,8 @@ static __always_inline void lat_slow(struct pt_regs *ctx, const struct ut_site_s
 	esize = event_build(ctx, spec, site, now, &b->ev, b->strs, sizeof(b->strs), sleepable);
 	b->ev.kind = UT_EV_SLOW;
 	if (kept)
-		open = bpf_map_lookup_elem(&lat_open, &k);
-	/* an LRU slot reused meanwhile for another thread is not ours */
+		open = bpf_map_lookup_elem(&lat_open, &slot);
+	/* a slot taken meanwhile by another thread's BEGIN is not ours */
 	if (open && open->ts == begin_ts && open->tid == tid) {
 		bsize = sizeof(*open) + (__u64)open->nr_strs * open->str_len;
 		if (bsize > sizeof(b->begin) + sizeof(b->begin_strs) ||

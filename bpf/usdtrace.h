@@ -364,14 +364,10 @@ struct ut_lat_stack {
 #define UT_EV_SLOW		3
 #define UT_EV_NOARGS		4
 
-/* latency --min: open BEGINs kept at once, over every thread */
+/* latency --min: slots of open BEGINs, over every thread (powers of 2) */
 #define UT_LAT_OPEN		4096
 #define UT_LAT_OPEN_STACKS	512	/* ... with their stacks (--stack) */
-
-struct ut_lat_open_key {
-	__u32 tid;
-	__u32 depth;
-};
+#define UT_LAT_OPEN_STRIDE	1031	/* slot distance of depth d + 1 from d */
 
 struct ut_event {
 	__u64 ts;		/* bpf_ktime_get_ns() */
