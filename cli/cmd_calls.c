@@ -71,6 +71,9 @@ static const char calls_usage[] =
 "      --weight time  fold total nanoseconds instead of call counts\n"
 "      --flamegraph FILE.svg  also draw them as an SVG flame graph\n"
 "  -n, --top N        only the N methods called most\n"
+"      --serve HOST:PORT  run until stopped, serving the figures as Prometheus\n"
+"                     metrics (usdtrace_calls_total, usdtrace_call_seconds_total)\n"
+"      --max-series N methods served (default 10000); the rest as method other\n"
 "  -i, --interval S   print the figures so far every S seconds\n"
 "  -c, -p, -d, -o, --json  as for trace\n"
 "\n"
@@ -222,23 +225,57 @@ static void write_folded(const struct calls_state *cs)
 	folded__free(&f);
 }
 
-static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
+/* The methods' figures as the kernel has them now, sorted. 0 or -Exxx. */
+static int read_rows(struct calls_state *cs, struct attach_session *s)
 {
-	struct calls_state *cs = ctx;
-	struct attach_stats st;
-	size_t i;
 	int err;
 
 	cs->nr = 0;
 	cs->err = 0;
 	err = attach_session__methods(s, add_method, cs);
-	if (err || cs->err) {
-		usdtrace_err("calls: reading the methods: %s", strerror(-(err ? err : cs->err)));
-		return;
-	}
+	if (err || cs->err)
+		return err ? err : cs->err;
 	if (cs->nr > 1)
 		qsort(cs->rows, cs->nr, sizeof(*cs->rows), cmp_rows);
-	print_rows(cs, now, final);
+	return 0;
+}
+
+/* --serve: the calls' families as the kernel's counters are now. */
+static int calls_render(void *ctx, FILE *out)
+{
+	struct calls_state *cs = ctx;
+	struct serve_call *v;
+	uint64_t folded;
+	size_t i;
+	int err = read_rows(cs, cs->lc.live);
+
+	if (err)
+		return err;
+	v = calloc(cs->nr ? cs->nr : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < cs->nr; i++)
+		v[i] = (struct serve_call){ cs->rows[i].name, cs->rows[i].st.count,
+					    cs->rows[i].st.total_ns, cs->rows[i].st.untimed };
+	folded = serve_calls_families(out, cs->lc.a->lang, v, cs->nr, cs->lc.max_series);
+	serve_common_families(out, cs->lc.live, folded);
+	free(v);
+	return 0;
+}
+
+static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
+{
+	struct calls_state *cs = ctx;
+	struct attach_stats st;
+	size_t i;
+	int err = read_rows(cs, s);
+
+	if (err) {
+		usdtrace_err("calls: reading the methods: %s", strerror(-err));
+		return;
+	}
+	if (!cs->lc.serve)	/* served, not printed: the summary still counts them */
+		print_rows(cs, now, final);
 	fflush(cs->w->out);
 	if (!final)
 		return;
@@ -269,6 +306,8 @@ static int run_calls(const struct cli_command *cmd, struct cli_opts *o)
 	}
 	lang_cmd__init(&cs.lc, cmd->name, o);
 	err = lang_cmd__prepare(&cs.lc, (1u << LANG_ENTRY) | (1u << LANG_RETURN), ATTACH_CALLS);
+	if (!err)
+		err = lang_cmd__serve(&cs.lc, calls_render, &hooks);
 	status = err ? 1 : lang_cmd__run(&cs.lc, &hooks, &w);
 	lang_cmd__free(&cs.lc);
 	free(cs.rows);
@@ -281,7 +320,7 @@ const struct cli_command cmd_calls = {
 	.usage = calls_usage,
 	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_LANG) | OPT(OPT_METHOD) | OPT(OPT_SELF) |
 		OPT(OPT_TOP) | OPT(OPT_FOLDED) | OPT(OPT_WEIGHT) | OPT(OPT_MIN) | OPT(OPT_RAW) |
-		OPT(OPT_FLAMEGRAPH),
+		OPT(OPT_FLAMEGRAPH) | OPT(OPT_SERVE) | OPT(OPT_MAX_SERIES),
 	.no_args = true,
 	.run = run_calls,
 };

@@ -11,11 +11,13 @@
 #include <string.h>
 
 #include "../writer/json.h"
+#include "../writer/prom.h"
 #include "../writer/vhist.h"
 #include "commands.h"
 #include "count_keys.h"
 #include "report.h"
 #include "runner.h"
+#include "serve.h"
 
 /* --by: one histogram per key (merged over the sites of a probe). */
 struct hist_row {
@@ -37,10 +39,15 @@ struct hist_state {
 	int err;
 	long top;
 	uint64_t t0_ns;
+	/* --serve: the server, the live session it reads at each scrape */
+	struct serve *serve;
+	struct attach_session *live;
+	uint32_t max_series;
 };
 
 static const char hist_usage[] =
 "usage: usdtrace hist [--linear MIN,MAX,STEP] [--by KEY,...] [--json] [-i SECONDS]\n"
+"                     [--serve HOST:PORT]\n"
 "                     [-d SECONDS] [-o FILE] [-p PID | -c 'CMD'] PROBE argN\n"
 "\n"
 "A histogram of argument N's values at every hit of PROBE, in the kernel:\n"
@@ -52,6 +59,11 @@ static const char hist_usage[] =
 "  --linear MIN,MAX,STEP  linear buckets (at most 1024 between MIN and MAX)\n"
 "  --by KEY,...           one histogram per key, keys as for count --by\n"
 "  --max-keys N, -n TOP   as for count\n"
+"  --serve HOST:PORT      run until stopped, serving the histograms as\n"
+"                         Prometheus metrics (usdtrace_hist) on GET /metrics;\n"
+"                         a bucket's le is the largest integer it holds\n"
+"  --max-series N         histograms served (default 10000); the rest summed\n"
+"                         into one labelled other\n"
 "  -i, --interval S       print the totals so far every S seconds\n"
 "  -c, -p, -d, -o, -v, --json, --comm  as for trace\n"
 "\n"
@@ -132,18 +144,10 @@ static void on_bucket(void *ctx, const void *key, uint32_t bucket, uint64_t coun
 static void on_stats(void *ctx, const void *key, const struct ut_hist_stats *st, bool sgn)
 {
 	struct hist_row *r = row_of(ctx, key);
-	struct ut_hist_stats *m;
+	struct vhist one = { .st = *st, .is_signed = sgn };
 
-	if (!r || !st->count)
-		return;
-	m = &r->h.st;
-	r->h.is_signed = sgn;
-	if (!m->count || ut_hist_lt(st->min, m->min, sgn))
-		m->min = st->min;
-	if (!m->count || ut_hist_lt(m->max, st->max, sgn))
-		m->max = st->max;
-	m->count += st->count;
-	m->sum += st->sum;
+	if (r)
+		vhist_add(&r->h, &one);
 }
 
 static int cmp_rows(const void *a, const void *b)
@@ -188,15 +192,26 @@ static int read_keyed(struct hist_state *hs, struct attach_session *s)
 	return err ? err : hs->err;
 }
 
+static int hist_read(struct hist_state *hs, struct attach_session *s)
+{
+	return hs->keyed ? read_keyed(hs, s) :
+			   attach_session__hist(s, hs->h.counts, &hs->h.st, &hs->h.is_signed);
+}
+
 static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
 {
 	struct hist_state *hs = ctx;
 	size_t i, n;
-	int err = hs->keyed ? read_keyed(hs, s) :
-		  attach_session__hist(s, hs->h.counts, &hs->h.st, &hs->h.is_signed);
+	int err = hist_read(hs, s);
 
 	if (err) {
 		usdtrace_err("hist: reading the histogram: %s", strerror(-err));
+		return;
+	}
+	if (hs->serve) {	/* served, not printed: the summary still counts them */
+		hs->w->events = hs->keyed ? attach_session__key_overflow(s) : hs->h.st.count;
+		for (i = 0; hs->keyed && i < hs->nr; i++)
+			hs->w->events += hs->rows[i].h.st.count;
 		return;
 	}
 	if (!final && !hs->w->json)
@@ -215,6 +230,84 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 		hs->w->overflow = attach_session__key_overflow(s);
 	}
 	fflush(hs->w->out);
+}
+
+#define HIST_METRIC	"usdtrace_hist"
+
+/* Keyed: a label per --by key; past --max-series, one histogram "other". */
+static uint64_t render_rows(struct hist_state *hs, FILE *out, struct prom_label *l)
+{
+	char vals[UT_MAX_KEYS][UT_KEY_MAX + 8], names[UT_MAX_KEYS][16];
+	struct vhist other = hs->h;
+	uint64_t folded = 0;
+	size_t i;
+	int k;
+
+	memset(other.counts, 0, sizeof(other.counts));
+	memset(&other.st, 0, sizeof(other.st));
+	for (i = 0; i < hs->nr; i++) {
+		const struct hist_row *r = &hs->rows[i];
+
+		if (i >= hs->max_series) {
+			vhist_add(&other, &r->h);
+			folded++;
+			continue;
+		}
+		l[0] = (struct prom_label){ "probe", r->si.label };
+		for (k = 0; k < hs->layout.nr; k++) {
+			l[2 + k].value = count_key__label(&hs->layout, &r->si, r->key, k, vals[k],
+							  sizeof(vals[k]), names[k],
+							  sizeof(names[k]));
+			l[2 + k].name = names[k];
+		}
+		vhist_print_prom(out, &r->h, HIST_METRIC, l, 2 + hs->layout.nr);
+	}
+	if (folded) {
+		l[0] = (struct prom_label){ "probe", "other" };
+		for (k = 0; k < hs->layout.nr; k++)
+			l[2 + k].value = "other";
+		vhist_print_prom(out, &other, HIST_METRIC, l, 2 + hs->layout.nr);
+	}
+	return folded;
+}
+
+/* --serve: the Prometheus text of the histograms as they are now. */
+static int hist_render(void *ctx, FILE *out)
+{
+	struct hist_state *hs = ctx;
+	struct prom_label l[3 + UT_MAX_KEYS];
+	uint64_t folded = 0;
+	char probe[256];
+	int err = hist_read(hs, hs->live);
+
+	if (err)
+		return err;
+	prom_family(out, HIST_METRIC, "histogram", "Values of one argument at each hit, in the "
+		    "kernel's buckets; le is the largest integer of a bucket.");
+	l[1] = (struct prom_label){ "arg", hs->arg };
+	if (hs->keyed) {
+		folded = render_rows(hs, out, l);
+		prom_family(out, "usdtrace_keys_overflow_total", "counter",
+			    "Hits past --max-keys, in no keyed series.");
+		prom_sample(out, "usdtrace_keys_overflow_total", NULL, 0,
+			    attach_session__key_overflow(hs->live));
+	} else {
+		snprintf(probe, sizeof(probe), "%s:%s", hs->o->probes[0].provider,
+			 hs->o->probes[0].name);
+		l[0] = (struct prom_label){ "probe", probe };
+		vhist_print_prom(out, &hs->h, HIST_METRIC, l, 2);
+	}
+	serve_common_families(out, hs->live, folded);
+	return 0;
+}
+
+static void hist_idle(void *ctx, struct attach_session *s)
+{
+	struct hist_state *hs = ctx;
+
+	hs->live = s;
+	serve__ready(hs->serve);
+	serve__pump(hs->serve);
 }
 
 static int parse_arg(const char *text, int *k)
@@ -282,8 +375,16 @@ static int run_hist(const struct cli_command *cmd, struct cli_opts *o)
 		hs.top = o->top;
 		w.keyed = true;
 	}
+	if (o->serve) {
+		/* bound before anything is attached: a taken port attaches nothing */
+		if (serve__start(o->serve, hist_render, &hs, &hs.serve))
+			return 1;
+		hs.max_series = o->max_series;
+		hooks.on_idle = hist_idle;
+	}
 	hs.t0_ns = runner_now_ns();
 	status = runner__run(&o->run, &ao, &hooks, &w);
+	serve__stop(hs.serve);
 	free(hs.rows);
 	return status;
 }
@@ -293,6 +394,6 @@ const struct cli_command cmd_hist = {
 	.summary = "histogram of one argument's values, in the kernel",
 	.usage = hist_usage,
 	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_LINEAR) | OPT(OPT_BY) | OPT(OPT_MAX_KEYS) |
-		OPT(OPT_TOP),
+		OPT(OPT_TOP) | OPT(OPT_SERVE) | OPT(OPT_MAX_SERIES),
 	.run = run_hist,
 };

@@ -56,6 +56,10 @@ static const char stat_usage[] =
 "checkpoints and deadlocks; -p POSTMASTER follows its backends, and with\n"
 "neither -p nor -c the run is system-wide on POSTGRES or the one found.\n"
 "\n"
+"  --serve HOST:PORT  run until stopped, serving the totals as Prometheus\n"
+"                     counters labelled lang (usdtrace_gc_total, ...,\n"
+"                     usdtrace_db_commits_total, ...) on GET /metrics\n"
+"\n"
 "Examples:\n"
 "  usdtrace stat -l java -c 'java -XX:+ExtendedDTraceProbes -cp build/workloads Work'\n"
 "  usdtrace stat -l python -i 5 -p 1234\n"
@@ -160,12 +164,41 @@ static void print_counts(struct stat_state *st, const struct stat_counts *c, uin
 		c->threads_started, c->threads_stopped, c->loaded, c->exceptions);
 }
 
+/* --serve: the totals so far, as counters labelled lang. */
+static int stat_render(void *ctx, FILE *out)
+{
+	struct stat_state *st = ctx;
+	const struct stat_counts *c = &st->total;
+	const char *lang = st->lc.a->lang;
+
+	serve_lang_counter(out, "usdtrace_gc_total", "Garbage collections begun.", lang, c->gc);
+	serve_lang_seconds(out, "usdtrace_gc_seconds_total", "Time in garbage collections.",
+			   lang, c->gc_ns);
+	serve_lang_counter(out, "usdtrace_allocs_total", "Allocations the runtime reported.",
+			   lang, c->allocs);
+	if (st->lc.a->alloc_size_arg >= 0)
+		serve_lang_counter(out, "usdtrace_alloc_bytes_total", "Bytes allocated.", lang,
+				   c->alloc_bytes);
+	serve_lang_counter(out, "usdtrace_threads_started_total", "Threads started.", lang,
+			   c->threads_started);
+	serve_lang_counter(out, "usdtrace_threads_stopped_total", "Threads stopped.", lang,
+			   c->threads_stopped);
+	serve_lang_counter(out, "usdtrace_loaded_total", "Classes, modules or files loaded.",
+			   lang, c->loaded);
+	serve_lang_counter(out, "usdtrace_exceptions_total", "Exceptions thrown.", lang,
+			   c->exceptions);
+	serve_common_families(out, st->lc.live, 0);
+	return 0;
+}
+
 static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
 {
 	struct stat_state *st = ctx;
 	struct stat_counts d = st->total;
 
 	(void)s;
+	if (st->lc.serve)	/* served, not printed */
+		return;
 	if (!final) {
 		d.gc -= st->prev.gc;
 		d.gc_ns -= st->prev.gc_ns;
@@ -196,6 +229,8 @@ static int run_stat(const struct cli_command *cmd, struct cli_opts *o)
 		return db_stat_run(cmd->name, o);
 	lang_cmd__init(&st.lc, cmd->name, o);
 	err = lang_cmd__prepare(&st.lc, mask, ATTACH_TRACE);
+	if (!err)
+		err = lang_cmd__serve(&st.lc, stat_render, &hooks);
 	status = err ? 1 : lang_cmd__run(&st.lc, &hooks, &w);
 	lang_cmd__free(&st.lc);
 	return status;
@@ -205,7 +240,7 @@ const struct cli_command cmd_stat = {
 	.name = "stat",
 	.summary = "GC, allocations, threads and loads of a runtime per interval",
 	.usage = stat_usage,
-	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_LANG),
+	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_LANG) | OPT(OPT_SERVE),
 	.str_len = 16,		/* its strings are only names of what loads */
 	.interval = 1,
 	.no_args = true,

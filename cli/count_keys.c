@@ -279,8 +279,15 @@ static void put_part(FILE *out, const struct key_table *t, const struct key_row 
 const char *key_table__label(const struct key_table *t, const struct key_row *r, int k,
 			     char *buf, size_t size, char *name, size_t nsize)
 {
-	const struct ut_key_part *pt = &t->l->parts[k];
-	const uint8_t *v = r->key + pt->off;
+	return count_key__label(t->l, &r->si, r->key, k, buf, size, name, nsize);
+}
+
+const char *count_key__label(const struct count_layout *l, const struct site_info *si,
+			     const uint8_t *key, int k, char *buf, size_t size, char *name,
+			     size_t nsize)
+{
+	const struct ut_key_part *pt = &l->parts[k];
+	const uint8_t *v = key + pt->off;
 	const char *pn = part_name(pt, name, nsize);
 	uint64_t n64;
 	uint32_t n32;
@@ -288,7 +295,7 @@ const char *key_table__label(const struct key_table *t, const struct key_row *r,
 
 	if (pn != name)
 		snprintf(name, nsize, "%s", pn);
-	if (r->key[4] & (1u << k)) {
+	if (key[4] & (1u << k)) {
 		snprintf(buf, size, "<fault>");
 		return buf;
 	}
@@ -300,7 +307,7 @@ const char *key_table__label(const struct key_table *t, const struct key_row *r,
 		break;
 	case UT_KEY_ARG:
 		memcpy(&n64, v, sizeof(n64));
-		f = pt->arg < r->si.nr_args ? r->si.fmt[pt->arg] : 'u';
+		f = pt->arg < si->nr_args ? si->fmt[pt->arg] : 'u';
 		if (f == 'x')
 			snprintf(buf, size, "%#" PRIx64, n64);
 		else if (f == 'd')
@@ -310,7 +317,7 @@ const char *key_table__label(const struct key_table *t, const struct key_row *r,
 		break;
 	default:	/* comm, strings: as they are (the exposition escapes them) */
 		snprintf(buf, size, "%.*s%s", (int)strnlen((const char *)v, pt->size),
-			 (const char *)v, r->key[4] & (0x10u << k) ? "..." : "");
+			 (const char *)v, key[4] & (0x10u << k) ? "..." : "");
 	}
 	return buf;
 }

@@ -38,6 +38,14 @@ int count_layout__make(const char *list, const struct probe_spec *probes, int nr
 void count_key__fields(FILE *out, const struct count_layout *l, const struct site_info *si,
 		       const uint8_t *key, bool json);
 
+/*
+ * Part @k of @key (of site @si) as a plain label value in @buf (a string as
+ * it is, a number as text, "<fault>"), its name ("arg1", "pid") in @name.
+ */
+const char *count_key__label(const struct count_layout *l, const struct site_info *si,
+			     const uint8_t *key, int k, char *buf, size_t size, char *name,
+			     size_t nsize);
+
 /* What a keyed run needs from the command line. */
 struct cli_layout_req {
 	const char *list;
@@ -76,10 +84,7 @@ void key_table__sort(struct key_table *t);
 void key_table__print(const struct key_table *t, FILE *out, bool json, bool final,
 		      uint64_t now, long top, uint64_t overflow);
 void key_table__free(struct key_table *t);
-/*
- * Part @k of row @r as a plain label value in @buf (a string as it is, a
- * number as text, "<fault>"), its name ("arg1", "pid") in @name.
- */
+/* count_key__label() of row @r. */
 const char *key_table__label(const struct key_table *t, const struct key_row *r, int k,
 			     char *buf, size_t size, char *name, size_t nsize);
 

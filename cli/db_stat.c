@@ -16,6 +16,7 @@
 
 #include "../writer/decode.h"
 #include "../writer/json.h"
+#include "../writer/prom.h"
 #include "db_stat.h"
 #include "lang_cmd.h"
 #include "report.h"
@@ -297,6 +298,10 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	struct db_counts *d = malloc(sizeof(*d));
 
 	(void)s;
+	if (st->lc.serve) {	/* served, not printed */
+		free(d);
+		return;
+	}
 	if (!d) {
 		usdtrace_err("stat: %s", strerror(ENOMEM));
 		return;
@@ -314,6 +319,59 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	st->last_ns = now;
 	fflush(st->w->out);
 	free(d);
+}
+
+/* Waits by @label (mode, tranche): a count family and a seconds family. */
+static void serve_waits(FILE *out, const char *what, const char *label, const char *lang,
+			const struct db_wait *tab)
+{
+	struct prom_label l[2] = { { "lang", lang }, { label, NULL } };
+	char name[64], help[96];
+	int k;
+
+	snprintf(name, sizeof(name), "usdtrace_db_%s_waits_total", what);
+	snprintf(help, sizeof(help), "%s waits begun, by %s.", what, label);
+	prom_family(out, name, "counter", help);
+	for (k = 0; k < DB_NAMES && tab[k].name[0]; k++) {
+		l[1].value = tab[k].name;
+		prom_sample(out, name, l, 2, tab[k].waits);
+	}
+	snprintf(name, sizeof(name), "usdtrace_db_%s_wait_seconds_total", what);
+	snprintf(help, sizeof(help), "Time in %s waits that ended, by %s.", what, label);
+	prom_family(out, name, "counter", help);
+	for (k = 0; k < DB_NAMES && tab[k].name[0]; k++) {
+		l[1].value = tab[k].name;
+		prom_sample_f(out, name, l, 2, (double)tab[k].ns / 1e9);
+	}
+}
+
+/* --serve: the totals so far, as counters labelled lang. */
+static int db_stat_render(void *ctx, FILE *out)
+{
+	struct db_stat_state *st = ctx;
+	const struct db_counts *c = &st->total;
+	const char *lang = st->lc.a->lang;
+	const struct {
+		const char *name, *help;
+		uint64_t v;
+	} fig[] = {
+		{ "usdtrace_db_commits_total", "Transactions committed.", c->commits },
+		{ "usdtrace_db_aborts_total", "Transactions aborted.", c->aborts },
+		{ "usdtrace_db_queries_total", "Statements finished.", c->queries },
+		{ "usdtrace_db_buffer_reads_total", "Buffers read from disk or the OS.", c->reads },
+		{ "usdtrace_db_buffer_hits_total", "Buffers found in shared buffers.", c->hits },
+		{ "usdtrace_db_sorts_total", "Sorts begun.", c->sorts },
+		{ "usdtrace_db_checkpoints_total", "Checkpoints begun.", c->checkpoints },
+		{ "usdtrace_db_deadlocks_total", "Deadlocks found.", c->deadlocks },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fig) / sizeof(fig[0]); i++)
+		serve_lang_counter(out, fig[i].name, fig[i].help, lang, fig[i].v);
+	serve_waits(out, "lock", "mode", lang, c->locks);
+	serve_waits(out, "lwlock", "tranche", lang, c->lwlocks);
+	serve_common_families(out, st->lc.live, 0);
+	return 0;
 }
 
 int db_stat_run(const char *name, struct cli_opts *o)
@@ -338,6 +396,8 @@ int db_stat_run(const char *name, struct cli_opts *o)
 		o->run.str_len = DB_NAME_LEN;	/* lwlock tranche names */
 	lang_cmd__init(&st->lc, name, o);
 	err = lang_cmd__prepare(&st->lc, mask, ATTACH_TRACE);
+	if (!err)
+		err = lang_cmd__serve(&st->lc, db_stat_render, &hooks);
 	status = err ? 1 : lang_cmd__run(&st->lc, &hooks, &w);
 	lang_cmd__free(&st->lc);
 	free(st);

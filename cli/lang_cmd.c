@@ -24,6 +24,8 @@ void lang_cmd__init(struct lang_cmd *lc, const char *name, const struct cli_opts
 	lc->o = o->run;
 	lc->method = o->method;
 	lc->binary = o->nr_args ? o->args[0] : NULL;
+	lc->serve_addr = o->serve;
+	lc->max_series = o->max_series;
 	lc->o.unsafe_off = true;	/* a runtime's own probes: leave the harmful ones off */
 }
 
@@ -307,6 +309,28 @@ enum lang_event lang_cmd__event(const struct lang_cmd *lc, const struct site_inf
 	return lc->sel[site->probe_idx]->event;
 }
 
+/* --serve: the runner's idle hook; its ctx starts with the lang_cmd. */
+static void serve_idle(void *ctx, struct attach_session *s)
+{
+	struct lang_cmd *lc = ctx;
+
+	lc->live = s;
+	serve__ready(lc->serve);
+	serve__pump(lc->serve);
+}
+
+int lang_cmd__serve(struct lang_cmd *lc, serve_render_fn render, struct runner_hooks *hooks)
+{
+	int err;
+
+	if (!lc->serve_addr)
+		return 0;
+	err = serve__start(lc->serve_addr, render, hooks->ctx, &lc->serve);
+	if (!err)
+		hooks->on_idle = serve_idle;
+	return err;
+}
+
 int lang_cmd__run(struct lang_cmd *lc, struct runner_hooks *hooks, struct event_writer *w)
 {
 	int status;
@@ -321,6 +345,8 @@ void lang_cmd__free(struct lang_cmd *lc)
 {
 	int i;
 
+	serve__stop(lc->serve);
+	lc->serve = NULL;
 	runner_opts__free(&lc->o);
 	for (i = 0; i < LANG_MAX_PROBES; i++)
 		free(lc->texts[i]);

@@ -18,6 +18,7 @@
 #include "../writer/decode.h"
 #include "../writer/hist.h"
 #include "../writer/json.h"
+#include "../writer/prom.h"
 #include "lang_cmd.h"
 #include "queries.h"
 #include "report.h"
@@ -207,6 +208,34 @@ static void print_text_row(struct queries_state *qs, const struct query_row *r)
 	fputc('\n', out);
 }
 
+/* --serve: each query (normalized) as a method of lang postgresql. */
+static int queries_render(void *ctx, FILE *out)
+{
+	struct queries_state *qs = ctx;
+	struct query_row **v = sorted_rows(qs);
+	struct serve_call *c = calloc(qs->nr ? qs->nr : 1, sizeof(*c));
+	uint64_t folded;
+	size_t i;
+
+	if (!v || !c) {
+		free(v);
+		free(c);
+		return -ENOMEM;
+	}
+	for (i = 0; i < qs->nr; i++)
+		c[i] = (struct serve_call){ v[i]->text, v[i]->count, v[i]->total_ns, 0 };
+	folded = serve_calls_families(out, qs->lc.a->lang, c, qs->nr, qs->lc.max_series);
+	prom_family(out, "usdtrace_unmatched_total", "counter",
+		    "Statements started that did not finish (an error ends one without "
+		    "query__done).");
+	prom_sample(out, "usdtrace_unmatched_total", NULL, 0,
+		    attach_session__unmatched(qs->lc.live));
+	serve_common_families(out, qs->lc.live, folded);
+	free(c);
+	free(v);
+	return 0;
+}
+
 static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
 {
 	struct queries_state *qs = ctx;
@@ -219,7 +248,9 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 		free(v);
 		return;
 	}
-	if (!qs->w->json) {
+	if (qs->lc.serve)	/* served, not printed: the summary still counts them */
+		n = 0;
+	if (!qs->lc.serve && !qs->w->json) {
 		if (!final)
 			fprintf(qs->w->out, "%.3fs:\n", (double)(now - qs->w->t0_ns) / 1e9);
 		fprintf(qs->w->out, "%10s %12s %10s %10s %10s  %s\n", "CALLS", "TOTAL_MS",
@@ -286,6 +317,8 @@ int queries_run(const char *name, struct cli_opts *o)
 				ATTACH_LATENCY);
 	qs->lc.ao.slow_ns = 1;		/* every pair, whole: normalized here */
 	qs->lc.ao.lat_flat = true;
+	if (!err)
+		err = lang_cmd__serve(&qs->lc, queries_render, &hooks);
 	status = err ? 1 : lang_cmd__run(&qs->lc, &hooks, &w);
 	lang_cmd__free(&qs->lc);
 	free_rows(qs);

@@ -108,6 +108,14 @@ void prom_sample(FILE *out, const char *name, const struct prom_label *labels, i
 	fprintf(out, " %" PRIu64 "\n", value);
 }
 
+void prom_sample_i(FILE *out, const char *name, const struct prom_label *labels, int nr,
+		   int64_t value)
+{
+	fputs(name, out);
+	write_labels(out, labels, nr);
+	fprintf(out, " %" PRId64 "\n", value);
+}
+
 void prom_sample_f(FILE *out, const char *name, const struct prom_label *labels, int nr,
 		   double value)
 {

@@ -24,6 +24,9 @@ void prom_family(FILE *out, const char *name, const char *type, const char *help
 /* name{labels} value, an integer. */
 void prom_sample(FILE *out, const char *name, const struct prom_label *labels, int nr,
 		 uint64_t value);
+/* ... a signed integer. */
+void prom_sample_i(FILE *out, const char *name, const struct prom_label *labels, int nr,
+		   int64_t value);
 /* ... a float ("+Inf" for le is a label, not a value). */
 void prom_sample_f(FILE *out, const char *name, const struct prom_label *labels, int nr,
 		   double value);

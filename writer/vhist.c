@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * vhist.c - value histograms: bounds, percentiles, text and JSON (vhist.h).
+ * vhist.c - value histograms: bounds, percentiles, text, JSON and
+ * Prometheus samples (vhist.h).
  */
 #include <inttypes.h>
 #include <string.h>
 
+#include "prom.h"
 #include "vhist.h"
 
 #define BAR_WIDTH 40
@@ -185,4 +187,60 @@ void vhist_print_json_fields(FILE *out, const struct vhist *h)
 		first = false;
 	}
 	fputc(']', out);
+}
+
+void vhist_print_prom(FILE *out, const struct vhist *h, const char *name, struct prom_label *l,
+		      int nl)
+{
+	uint32_t b, first, last, n = vhist_nr_buckets(h);
+	uint64_t lo, hi, cum = 0;
+	bool no_lo, no_hi;
+	char metric[128], le[32];
+
+	/* unsigned log2: nothing is below 0, no bucket for it */
+	first = !h->linear && !h->is_signed ? 1 : 0;
+	for (last = n - 1; last > first && !h->counts[last]; last--)
+		;
+	snprintf(metric, sizeof(metric), "%s_bucket", name);
+	for (b = 0; b < n; b++) {
+		cum += h->counts[b];
+		if (b < first || b > last || !vhist_bounds(h, b, &lo, &hi, &no_lo, &no_hi) ||
+		    no_hi)
+			continue;
+		if (h->is_signed)
+			snprintf(le, sizeof(le), "%" PRId64, (int64_t)hi - 1);
+		else
+			snprintf(le, sizeof(le), "%" PRIu64, hi - 1);
+		l[nl] = (struct prom_label){ "le", le };
+		prom_sample(out, metric, l, nl + 1, cum);
+	}
+	l[nl] = (struct prom_label){ "le", "+Inf" };
+	prom_sample(out, metric, l, nl + 1, cum);
+	snprintf(metric, sizeof(metric), "%s_sum", name);
+	if (h->is_signed)
+		prom_sample_i(out, metric, l, nl, (int64_t)h->st.sum);
+	else
+		prom_sample(out, metric, l, nl, h->st.sum);
+	snprintf(metric, sizeof(metric), "%s_count", name);
+	prom_sample(out, metric, l, nl, cum);
+}
+
+void vhist_add(struct vhist *dst, const struct vhist *src)
+{
+	const struct ut_hist_stats *a = &src->st;
+	struct ut_hist_stats *m = &dst->st;
+	bool sgn = src->is_signed;
+	uint32_t b;
+
+	for (b = 0; b < UT_HIST_BUCKETS; b++)
+		dst->counts[b] += src->counts[b];
+	if (!a->count)
+		return;
+	if (!m->count || ut_hist_lt(a->min, m->min, sgn))
+		m->min = a->min;
+	if (!m->count || ut_hist_lt(m->max, a->max, sgn))
+		m->max = a->max;
+	m->count += a->count;
+	m->sum += a->sum;
+	dst->is_signed = sgn;
 }

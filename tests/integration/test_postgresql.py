@@ -8,6 +8,7 @@ the postmaster follows its backends; without -p the run is system-wide on
 the postgres binary. Bad input: one line each."""
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -16,6 +17,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import OUTPUT, ROOT, check, summary_exit
 from pgcluster import PgCluster, pg_bindir
+from promtest import Served, metric, scrape_until
 
 USDTRACE = os.path.join(ROOT, OUTPUT, "usdtrace")
 PGBENCH = [
@@ -179,6 +181,50 @@ def test_stat(pg):
           mode.get("ns", 0) >= 200000000, f"{tot}")
 
 
+def settled(served, name, at_least):
+    """@name once it reached @at_least and stayed put for half a second."""
+    x = metric(scrape_until(served, lambda x: (metric(x, name) or 0) >= at_least), name)
+    while True:
+        time.sleep(0.5)
+        y = metric(scrape_until(served, lambda x: True), name)
+        if y == x:
+            return x
+        x = y
+
+
+def test_serve(pg):
+    """calls and stat --serve while pgbench runs, a client connected that
+    sends nothing: the exact counts, nothing dropped."""
+    n = 30
+    calls = Served("-l", "postgresql", "-p", str(pg.pid), cmd="calls")
+    stat = Served("-l", "postgresql", "-p", str(pg.pid), cmd="stat")
+    quiet = socket.create_connection(("127.0.0.1", calls.port))
+    try:
+        r = pg.pgbench("-n", "-t", "10")
+        a = settled(stat, "usdtrace_db_commits_total", 10)
+        r = pg.pgbench("-n", "-t", str(n + 10))
+        b = settled(stat, "usdtrace_db_commits_total", a + n + 10)
+        st = scrape_until(stat, lambda x: True)
+        c = scrape_until(calls, lambda x: all(metric(x, "usdtrace_calls_total", method=q) ==
+                                              n + 20 for q in PGBENCH))
+    finally:
+        quiet.close()
+        calls.stop()
+        stat.stop()
+    got = [metric(c, "usdtrace_calls_total", lang="postgresql", method=q) for q in PGBENCH]
+    check(f"calls --serve -l postgresql: pgbench -t 10 then -t {n + 10}: each of its 7 "
+          f"statements served {n + 20} times, nothing dropped with a silent client connected",
+          r.returncode == 0 and got == [n + 20] * 7 and
+          metric(c, "usdtrace_events_dropped_total") == 0 and
+          metric(c, "usdtrace_call_seconds_total", method=PGBENCH[1]) > 0, f"{got} {r.stderr}")
+    # each pgbench run commits a few statements of its own besides its -t
+    # transactions, the same few each time: the second run adds n more
+    check("stat --serve -l postgresql: usdtrace_db_commits_total follows pgbench's "
+          "transactions exactly",
+          a is not None and b is not None and (b - a) - a == n and
+          metric(st, "usdtrace_db_aborts_total", lang="postgresql") == 0, f"{a} {b}")
+
+
 def test_flow(pg):
     t = Tracer("flow", "--json", "-l", "postgresql", "-p", str(pg.pid))
     pg.psql("SELECT pg_sleep(0.03)")
@@ -250,6 +296,7 @@ else:
         test_cut_and_errors(cluster)
         test_system_wide(cluster)
         test_stat(cluster)
+        test_serve(cluster)
         test_flow(cluster)
         test_bad(cluster)
 summary_exit()

@@ -11,82 +11,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import OUTPUT, ROOT, USDTRACE, check, summary_exit, usdtrace
+from harness import OUTPUT, ROOT, check, summary_exit, usdtrace
+from promtest import Served, free_port, get, metric, parse, scrape_until
 
 SAMPLE = os.path.join(ROOT, OUTPUT, "samples", "sample")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def get(url, timeout=10):
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return r.status, r.headers.get("Content-Type"), r.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers.get("Content-Type"), e.read().decode()
-
-
-class Served:
-    def __init__(self, *args, cmd="count"):
-        self.port = free_port()
-        self.p = subprocess.Popen([USDTRACE, cmd, "--serve", f"127.0.0.1:{self.port}",
-                                   *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True)
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                if get(self.url + "/healthz", 2)[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-
-    def stop(self):
-        self.p.send_signal(2)
-        self.out, self.err = self.p.communicate(timeout=30)
-        return self.p.returncode
-
-
-def parse(text):
-    """{(name, frozenset(labels)): value} and {family: type} of exposition text."""
-    samples, types = {}, {}
-    for line in text.splitlines():
-        if line.startswith("# TYPE "):
-            _, _, name, kind = line.split(" ", 3)
-            types[name] = kind
-        elif line and not line.startswith("#"):
-            head, value = line.rsplit(" ", 1)
-            name, labels = head, ()
-            if "{" in head:
-                name, rest = head.split("{", 1)
-                labels, cur, i, body = [], "", 0, rest[:-1]
-                while i < len(body):
-                    k, _, after = body[i:].partition('="')
-                    j, val = 0, ""
-                    while after[j] != '"':
-                        if after[j] == "\\":
-                            val += {"n": "\n", "\\": "\\", '"': '"'}[after[j + 1]]
-                            j += 2
-                        else:
-                            val += after[j]
-                            j += 1
-                    labels.append((k, val))
-                    i += len(k) + 2 + j + 1 + 1
-                labels = tuple(labels)
-            samples[(name, frozenset(labels))] = float(value)
-    return samples, types
 
 
 def test_exposition():
@@ -150,6 +81,107 @@ def test_bad():
     r = usdtrace("trace", "--serve", "127.0.0.1:1", f"{SAMPLE}:sample:loop")
     check("--serve on trace: refused", r.returncode == 1 and "--serve is for count" in r.stderr,
           r.stderr)
+
+
+def test_silent_client():
+    s = Served(f"{SAMPLE}:sample:loop")
+    quiet = []
+    try:
+        for partial in (b"", b"", b"GET /metr"):
+            c = socket.create_connection(("127.0.0.1", s.port))
+            c.sendall(partial)
+            quiet.append(c)
+        subprocess.run([SAMPLE, "-n", "500"], stdout=subprocess.DEVNULL)
+        t0 = time.time()
+        samples = scrape_until(s, lambda x: metric(x, "usdtrace_probe_hits_total") == 500)
+        took = time.time() - t0
+    finally:
+        for c in quiet:
+            c.close()
+        s.stop()
+    check("--serve: clients that connect and send nothing (or half a request) stall "
+          "neither the scrape nor the counting; nothing dropped",
+          metric(samples, "usdtrace_probe_hits_total") == 500 and took < 10 and
+          metric(samples, "usdtrace_events_dropped_total") == 0, f"{samples} {took}")
+
+
+def test_hist():
+    s = Served(f"{SAMPLE}:sample:loop", "arg0", cmd="hist")
+    try:
+        subprocess.run([SAMPLE, "-n", "20"], stdout=subprocess.DEVNULL)
+        samples = scrape_until(s, lambda x: metric(x, "usdtrace_hist_count") == 20)
+        text = get(s.url + "/metrics")[2]
+    finally:
+        s.stop()
+    # sample:loop's arg0 is the loop index, 0..19, signed
+    want = {"-1": 0, "0": 1, "1": 2, "3": 4, "7": 8, "15": 16, "31": 20, "+Inf": 20}
+    got = {dict(k[1])["le"]: v for k, v in samples.items() if k[0] == "usdtrace_hist_bucket"
+           and dict(k[1]).get("probe") == "sample:loop" and dict(k[1]).get("arg") == "arg0"}
+    check("hist --serve: cumulative buckets at exact integer bounds (le = the largest value "
+          "a bucket holds), _sum and _count exact",
+          got == want and metric(samples, "usdtrace_hist_sum") == 190 and
+          metric(samples, "usdtrace_hist_count") == 20 and
+          "# TYPE usdtrace_hist histogram" in text, f"{got}\n{text}")
+    s = Served("--by", "arg0", "--max-series", "2", f"{SAMPLE}:sample:str(s,d)", "arg1",
+               cmd="hist")
+    try:
+        subprocess.run([SAMPLE, "-n", "30"], stdout=subprocess.DEVNULL)
+        samples = scrape_until(s, lambda x: sum(v for k, v in x.items()
+                                                if k[0] == "usdtrace_hist_count") == 30)
+    finally:
+        s.stop()
+    counts = {dict(k[1]).get("arg0"): v for k, v in samples.items()
+              if k[0] == "usdtrace_hist_count"}
+    check("hist --serve --by arg0 --max-series 2: two keyed histograms, the third as other",
+          sorted(counts.values()) == [10, 10, 10] and "other" in counts and
+          metric(samples, "usdtrace_series_other") == 1, f"{counts}")
+
+
+GATED = """
+import gc, os, sys, time
+gc.disable()
+def work():
+    return 1
+while not os.path.exists(sys.argv[1]):
+    time.sleep(0.02)
+for i in range(50):
+    work()
+for i in range(3):
+    gc.collect()
+time.sleep(120)
+"""
+
+
+def test_lang():
+    """calls and stat --serve on a python3.11 that waits for a file, then calls
+    work() 50 times and collects 3 times."""
+    with tempfile.TemporaryDirectory() as d:
+        script, go = os.path.join(d, "gated.py"), os.path.join(d, "go")
+        with open(script, "w") as f:
+            f.write(GATED)
+        py = subprocess.Popen(["/usr/bin/python3.11", script, go])
+        calls = Served("-l", "python", "-p", str(py.pid), cmd="calls")
+        stat = Served("-l", "python", "-p", str(py.pid), cmd="stat")
+        try:
+            open(go, "w").close()
+            method = f"{script}:work"
+            c = scrape_until(calls, lambda x: metric(x, "usdtrace_calls_total",
+                                                     method=method) == 50)
+            st = scrape_until(stat, lambda x: metric(x, "usdtrace_gc_total") == 3)
+        finally:
+            calls.stop()
+            stat.stop()
+            py.kill()
+            py.wait()
+    check("calls --serve -l python: usdtrace_calls_total{lang,method} exact (50), CPython "
+          "3.11's calls without an entry as untimed",
+          metric(c, "usdtrace_calls_total", lang="python", method=method) == 50 and
+          metric(c, "usdtrace_calls_untimed_total", lang="python", method=method) == 50 and
+          metric(c, "usdtrace_call_seconds_total", lang="python", method=method) == 0,
+          f"{[k for k in c if k[0] == 'usdtrace_calls_total'][:5]}")
+    check("stat --serve -l python: usdtrace_gc_total{lang} exact (3), GC time served",
+          metric(st, "usdtrace_gc_total", lang="python") == 3 and
+          metric(st, "usdtrace_gc_seconds_total", lang="python") > 0, f"{st}")
 
 
 def prometheus_query(served, run, queries, want):
@@ -226,5 +258,8 @@ else:
     test_exposition()
     test_hostile()
     test_bad()
+    test_silent_client()
+    test_hist()
+    test_lang()
     test_prometheus()
 summary_exit()

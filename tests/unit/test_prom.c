@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../../writer/prom.h"
+#include "../../writer/vhist.h"
 #include "test.h"
 
 static char *render(void (*fn)(FILE *))
@@ -47,6 +48,33 @@ static void unlabelled(FILE *f)
 	prom_sample_f(f, "usdtrace_latency_seconds_sum", NULL, 0, 0.0125);
 }
 
+/* hist: values 0, 1, 5, 5, 9 (log2, unsigned) with a probe label */
+static void log2_hist(FILE *f)
+{
+	struct vhist h = { .st = { .count = 5, .sum = 20, .min = 0, .max = 9 } };
+	struct prom_label l[2] = { { "probe", "s:loop" } };
+
+	h.counts[1] = 1;	/* [0, 1) */
+	h.counts[2] = 1;	/* [1, 2) */
+	h.counts[4] = 2;	/* [4, 8) */
+	h.counts[5] = 1;	/* [8, 16) */
+	vhist_print_prom(f, &h, "usdtrace_hist", l, 1);
+}
+
+/* hist --linear -10,10,10, signed: -20 below, -5, 3, 3, 10 at MAX and above */
+static void linear_hist(FILE *f)
+{
+	struct vhist h = { .is_signed = true, .linear = true, .min = -10, .max = 10, .step = 10,
+			   .steps = 2, .st = { .count = 5, .sum = (uint64_t)-9 } };
+	struct prom_label l[1];
+
+	h.counts[0] = 1;
+	h.counts[1] = 1;
+	h.counts[2] = 2;
+	h.counts[3] = 1;
+	vhist_print_prom(f, &h, "h", l, 0);
+}
+
 int main(void)
 {
 	struct test_stats st = {};
@@ -72,6 +100,24 @@ int main(void)
 	s = render(unlabelled);
 	CHECK(&st, !strcmp(s, "usdtrace_events_dropped_total 0\nusdtrace_latency_seconds_sum 0.0125\n"),
 	      "prom samples without labels, integer and float", "%s", s);
+	free(s);
+	s = render(log2_hist);
+	CHECK(&st, !strcmp(s, "usdtrace_hist_bucket{probe=\"s:loop\",le=\"0\"} 1\n"
+			      "usdtrace_hist_bucket{probe=\"s:loop\",le=\"1\"} 2\n"
+			      "usdtrace_hist_bucket{probe=\"s:loop\",le=\"3\"} 2\n"
+			      "usdtrace_hist_bucket{probe=\"s:loop\",le=\"7\"} 4\n"
+			      "usdtrace_hist_bucket{probe=\"s:loop\",le=\"15\"} 5\n"
+			      "usdtrace_hist_bucket{probe=\"s:loop\",le=\"+Inf\"} 5\n"
+			      "usdtrace_hist_sum{probe=\"s:loop\"} 20\n"
+			      "usdtrace_hist_count{probe=\"s:loop\"} 5\n"),
+	      "prom log2 hist: cumulative, le = hi - 1 exactly, up to the last used", "%s", s);
+	free(s);
+	s = render(linear_hist);
+	CHECK(&st, !strcmp(s, "h_bucket{le=\"-11\"} 1\nh_bucket{le=\"-1\"} 2\n"
+			      "h_bucket{le=\"9\"} 4\nh_bucket{le=\"+Inf\"} 5\n"
+			      "h_sum -9\nh_count 5\n"),
+	      "prom linear signed hist: below MIN, steps, MAX and above in +Inf, signed sum",
+	      "%s", s);
 	free(s);
 	return st.failed ? 1 : 0;
 }
