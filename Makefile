@@ -7,6 +7,7 @@
 #   make fuzz       build and run the libFuzzer targets (FUZZ_SECONDS each)
 #   make bench      benchmarks, printed as ratios (docs/benchmarks.md)
 #   make asan       every test on an AddressSanitizer + UBSan build
+#   make deb        the Debian package, in $(OUTPUT)/deb (lintian-checked)
 #   make V=1        show the commands
 .DELETE_ON_ERROR:
 # keep the BPF object between the skeleton and the next build
@@ -75,7 +76,7 @@ UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/,$(FUZZERS))
 
-.PHONY: all setup demo check test unit fuzz bench clean samples asan workloads
+.PHONY: all setup demo check test unit fuzz bench clean samples asan workloads deb
 all: $(OUTPUT)/usdtrace samples workloads $(OUTPUT)/bench/hot $(OUTPUT)/bench/hot5
 
 $(OUTPUT)/usdtrace: $(OBJS)
@@ -251,6 +252,19 @@ asan: setup
 
 bench: all
 	$(Q)python3.11 scripts/bench.py $(OUTPUT)
+
+# The package is built from a copy of the tree's files (tracked and new,
+# not ignored) in $(OUTPUT)/deb, where dpkg-buildpackage leaves the .deb.
+VERSION := $(shell sed -n 's/^\#define USDTRACE_VERSION "\(.*\)"/\1/p' cli/main.c)
+DEB_DIR := $(OUTPUT)/deb
+deb:
+	$(call msg,DEB,$(DEB_DIR)/usdtrace_$(VERSION)_*.deb)
+	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/usdtrace-$(VERSION)
+	$(Q)git ls-files -co --exclude-standard | tar -cf - -T - | \
+		tar -xf - -C $(DEB_DIR)/usdtrace-$(VERSION)
+	$(Q)cd $(DEB_DIR)/usdtrace-$(VERSION) && \
+		dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || { tail -30 ../build.log; exit 1; }
+	$(Q)lintian --fail-on error $(DEB_DIR)/usdtrace_$(VERSION)_*.deb
 
 clean:
 	$(call msg,CLEAN,$(OUTPUT))

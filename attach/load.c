@@ -9,9 +9,11 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "objects.h"
 #include "session_priv.h"
 #include "regs.h"
 
@@ -187,9 +189,39 @@ static int load_obj(struct attach_session *s, bool multi)
 	return 0;
 }
 
+/* Never called: where multi_works() attaches its test uprobe. */
+static __attribute__((noinline, used)) void multi_test_site(void)
+{
+	asm volatile("" ::: "memory");
+}
+
 /*
- * Does this kernel take uprobe_multi links (Linux >= 6.6)? Try one on our
- * own main(), which never runs again, restricted to our own process. The
+ * The file offset of multi_test_site() in this executable, from its
+ * mapping: a packaged binary is stripped, so no symbol names it.
+ */
+static int test_site_offset(unsigned long *off)
+{
+	uint64_t addr = (uint64_t)(uintptr_t)multi_test_site;
+	struct maps_entry e;
+	char line[4096];
+	int err = -ENOENT;
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f)
+		return -errno;
+	while (err && fgets(line, sizeof(line), f)) {
+		if (!maps_line__parse(line, &e) && e.start <= addr && addr < e.end) {
+			*off = (unsigned long)(addr - e.start + e.off);
+			err = 0;
+		}
+	}
+	fclose(f);
+	return err;
+}
+
+/*
+ * Does this kernel take uprobe_multi links (Linux >= 6.6)? Try one on
+ * multi_test_site(), which never runs, restricted to our own process. The
  * link is kept until the session ends: releasing a uprobe_multi link waits
  * for an RCU grace period, tens of milliseconds better spent after the run.
  */
@@ -197,25 +229,16 @@ static bool multi_works(struct attach_session *s)
 {
 	LIBBPF_OPTS(bpf_uprobe_multi_opts, mo);
 	unsigned long off;
-	uint64_t vaddr, offset;
-	struct elf_symtab *t;
 	__u64 cookie = 0;
-	bool ok = false;
 
-	if (elf_symtab__open("/proc/self/exe", &t))
+	if (test_site_offset(&off))
 		return false;
-	if (!elf_symtab__lookup(t, "main", &vaddr) && !elf_symtab__offset(t, vaddr, &offset)) {
-		off = (unsigned long)offset;
-		mo.offsets = &off;
-		mo.cookies = &cookie;
-		mo.cnt = 1;
-		s->probe_link = bpf_program__attach_uprobe_multi(s->hook_prog,
-								 getpid(), "/proc/self/exe",
-								 NULL, &mo);
-		ok = s->probe_link != NULL;
-	}
-	elf_symtab__free(t);
-	return ok;
+	mo.offsets = &off;
+	mo.cookies = &cookie;
+	mo.cnt = 1;
+	s->probe_link = bpf_program__attach_uprobe_multi(s->hook_prog, getpid(), "/proc/self/exe",
+							 NULL, &mo);
+	return s->probe_link != NULL;
 }
 
 /*

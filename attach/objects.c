@@ -112,6 +112,7 @@ int maps_line__parse(char *line, struct maps_entry *e)
 	e->path = p;
 	e->dev = makedev(major, minor);
 	e->ino = inode;
+	e->off = off;
 	return 0;
 }
 

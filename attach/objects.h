@@ -53,6 +53,7 @@ struct maps_entry {
 	uint64_t end;
 	uint64_t dev;
 	uint64_t ino;
+	uint64_t off;		/* file offset of start */
 	const char *path;
 };
 int maps_line__parse(char *line, struct maps_entry *e);

@@ -2,6 +2,7 @@
 /*
  * probe_spec.c - parse probe descriptions (see probe_spec.h).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,10 +115,36 @@ static int parse_usdt(char *rest, struct probe_spec *spec, const char **why)
 	return 0;
 }
 
+static bool name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '*' || c == '?';
+}
+
 /*
- * A trailing /EXPR/ after a blank or ')': parsed into spec->pred and cut
- * off spec->buf (with the blanks before it). A '/' after a blank starts a
- * predicate even without its closing '/', which is then reported.
+ * Is the '/' at @i of @buf (which ends with '/') the start of a predicate
+ * written right after the probe's name ("app:req/arg0>5/", for argument
+ * lists that split at blanks, as systemd's do)? Yes when the text since
+ * the last ':' before it is a name: not a FILE path's directory.
+ */
+static bool pred_after_name(const char *buf, size_t i, size_t len)
+{
+	size_t j = i;
+
+	if (buf[len - 1] != '/' || i == len - 1 || !name_char(buf[i - 1]))
+		return false;
+	while (j > 0 && buf[j - 1] != ':') {
+		if (!name_char(buf[j - 1]) && buf[j - 1] != '.' && buf[j - 1] != '-')
+			return false;
+		j--;
+	}
+	return j > 0;
+}
+
+/*
+ * A trailing /EXPR/ after a blank, a ')' or the probe's name: parsed into
+ * spec->pred and cut off spec->buf (with the blanks before it). A '/'
+ * after a blank starts a predicate even without its closing '/', which is
+ * then reported.
  */
 static int split_predicate(struct probe_spec *spec, const char **why)
 {
@@ -127,7 +154,8 @@ static int split_predicate(struct probe_spec *spec, const char **why)
 	int ret;
 
 	for (i = 1; i < len; i++) {
-		if (buf[i] == '/' && (buf[i - 1] == ' ' || buf[i - 1] == '\t' || buf[i - 1] == ')')) {
+		if (buf[i] == '/' && (buf[i - 1] == ' ' || buf[i - 1] == '\t' || buf[i - 1] == ')' ||
+				      pred_after_name(buf, i, len))) {
 			start = buf + i;
 			break;
 		}

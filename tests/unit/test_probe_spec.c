@@ -113,5 +113,38 @@ int main(void)
 		CHECK(&st, err == -EINVAL && !strcmp(why, "expected the closing '/' at column 10"),
 		      "probe spec predicate without its closing slash", "%s", why);
 	}
+	{
+		/* no blank before the predicate: argument lists split at blanks */
+		static const struct {
+			const char *text, *file, *name, *pred;
+		} nb[] = {
+			{ "build/samples/sample:sample:loop/arg0>=5/", "build/samples/sample", "loop",
+			  "/arg0>=5/" },
+			{ "/usr/bin/app:app:req/arg0>1/", "/usr/bin/app", "req", "/arg0>1/" },
+			{ "uprobe:/bin/bash:readline/arg0>0/", "/bin/bash", "readline", "/arg0>0/" },
+			{ "p:n.x-y/arg1==2/", NULL, "n.x-y", "/arg1==2/" },
+		};
+		struct probe_spec ps;
+		const char *why = "", *got;
+		size_t k;
+		int err;
+
+		for (k = 0; k < sizeof(nb) / sizeof(nb[0]); k++) {
+			err = probe_spec__parse(nb[k].text, &ps, &why);
+			got = err ? NULL : ps.type == PROBE_USDT ? ps.name : ps.symbol;
+			CHECK(&st, !err && ps.pred && !strcmp(ps.pred_text, nb[k].pred) &&
+			      got && !strcmp(got, nb[k].name) &&
+			      (nb[k].file ? ps.path && !strcmp(ps.path, nb[k].file) : !ps.path),
+			      "probe spec predicate right after the name", "%s: err %d %s",
+			      nb[k].text, err, why);
+			if (!err)
+				probe_spec__free(&ps);
+		}
+		err = probe_spec__parse("build/samples/sample:sample:loop", &ps, &why);
+		CHECK(&st, !err && !ps.pred && !strcmp(ps.path, "build/samples/sample"),
+		      "probe spec: a FILE path's slashes start no predicate", "err %d %s", err, why);
+		if (!err)
+			probe_spec__free(&ps);
+	}
 	return st.failed ? 1 : 0;
 }
