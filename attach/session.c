@@ -175,6 +175,11 @@ int attach_session__poll(struct attach_session *s, int timeout_ms, attach_event_
 	return s->handled;
 }
 
+int attach_session__fd(const struct attach_session *s)
+{
+	return ring_buffer__epoll_fd(s->rb);
+}
+
 void attach_session__stats(const struct attach_session *s, struct attach_stats *st)
 {
 	size_t i, k;

@@ -122,6 +122,8 @@ int attach_session__attach(struct attach_session *s);
  */
 int attach_session__poll(struct attach_session *s, int timeout_ms, attach_event_fn cb,
 			 void *ctx);
+/* The fd that is readable when attach_session__poll() has events to hand over. */
+int attach_session__fd(const struct attach_session *s);
 void attach_session__stats(const struct attach_session *s, struct attach_stats *st);
 /* Hits a predicate rejected (events + dropped + filtered = hits). */
 uint64_t attach_session__filtered(const struct attach_session *s);

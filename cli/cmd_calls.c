@@ -241,13 +241,13 @@ static int read_rows(struct calls_state *cs, struct attach_session *s)
 }
 
 /* --serve: the calls' families as the kernel's counters are now. */
-static int calls_render(void *ctx, FILE *out)
+static int calls_render(void *ctx, struct attach_session *s, FILE *out)
 {
 	struct calls_state *cs = ctx;
 	struct serve_call *v;
 	uint64_t folded;
 	size_t i;
-	int err = read_rows(cs, cs->lc.live);
+	int err = read_rows(cs, s);
 
 	if (err)
 		return err;
@@ -258,7 +258,7 @@ static int calls_render(void *ctx, FILE *out)
 		v[i] = (struct serve_call){ cs->rows[i].name, cs->rows[i].st.count,
 					    cs->rows[i].st.total_ns, cs->rows[i].st.untimed };
 	folded = serve_calls_families(out, cs->lc.a->lang, v, cs->nr, cs->lc.max_series);
-	serve_common_families(out, cs->lc.live, folded);
+	serve_common_families(out, s, folded);
 	free(v);
 	return 0;
 }

@@ -41,9 +41,7 @@ struct count_state {
 	size_t cap;
 	struct attach_session *session;	/* while refreshing */
 	uint64_t t0_ns;
-	/* --serve: the server, the live session it reads at each scrape */
-	struct serve *serve;
-	struct attach_session *live;
+	struct serve *serve;	/* --serve */
 	uint32_t max_series;
 };
 
@@ -251,7 +249,7 @@ static void add_key(void *ctx, const void *key, uint64_t count)
 	struct count_state *cs = ctx;
 
 	if (key_table__add(&cs->keys, cs->session, key, count))
-		cs->keys.nr = 0;	/* out of memory: said below */
+		key_table__reset(&cs->keys);	/* out of memory: said below */
 }
 
 /* --by with keys: re-read the kernel's table, merge, print. */
@@ -292,7 +290,7 @@ static void served_total(struct count_state *cs, struct attach_session *s)
 
 	cs->w->events = 0;
 	if (cs->by == BY_KEYS) {
-		cs->keys.nr = 0;
+		key_table__reset(&cs->keys);
 		cs->session = s;
 		attach_session__key_counts(s, add_key, cs);
 		cs->session = NULL;
@@ -347,17 +345,18 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 #define HITS "usdtrace_probe_hits_total"
 
 /* Keyed rows: a label per --by key; past --max-series, one "other" series. */
-static int render_keys(struct count_state *cs, FILE *out, uint64_t *folded)
+static int render_keys(struct count_state *cs, struct attach_session *s, FILE *out,
+		       uint64_t *folded)
 {
 	struct prom_label l[1 + UT_MAX_KEYS];
 	char vals[UT_MAX_KEYS][UT_KEY_MAX + 8], names[UT_MAX_KEYS][16];
-	uint64_t other = attach_session__key_overflow(cs->live);
+	uint64_t other = attach_session__key_overflow(s);
 	size_t i;
 	int k, err = 0;
 
-	cs->keys.nr = 0;
-	cs->session = cs->live;
-	err = attach_session__key_counts(cs->live, add_key, cs);
+	key_table__reset(&cs->keys);
+	cs->session = s;
+	err = attach_session__key_counts(s, add_key, cs);
 	cs->session = NULL;
 	if (err)
 		return err;
@@ -388,7 +387,7 @@ static int render_keys(struct count_state *cs, FILE *out, uint64_t *folded)
 }
 
 /* --serve: the Prometheus text of the counters as they are now. */
-static int count_render(void *ctx, FILE *out)
+static int count_render(void *ctx, struct attach_session *s, FILE *out)
 {
 	struct count_state *cs = ctx;
 	struct prom_label l[2];
@@ -400,9 +399,9 @@ static int count_render(void *ctx, FILE *out)
 	prom_family(out, HITS, "counter", "Hits of each probe (and --by key), counted in the "
 		    "kernel.");
 	if (cs->by == BY_KEYS) {
-		err = render_keys(cs, out, &folded);
+		err = render_keys(cs, s, out, &folded);
 	} else {
-		err = refresh(cs, cs->live);
+		err = refresh(cs, s);
 		for (i = 0; !err && i < cs->nr; i++) {
 			const struct count_row *r = &cs->rows[i];
 
@@ -423,17 +422,8 @@ static int count_render(void *ctx, FILE *out)
 		}
 	}
 	if (!err)
-		serve_common_families(out, cs->live, folded);
+		serve_common_families(out, s, folded);
 	return err;
-}
-
-static void count_idle(void *ctx, struct attach_session *s)
-{
-	struct count_state *cs = ctx;
-
-	cs->live = s;
-	serve__ready(cs->serve);
-	serve__pump(cs->serve);
 }
 
 static int run_count(const struct cli_command *cmd, struct cli_opts *o)
@@ -485,7 +475,7 @@ static int run_count(const struct cli_command *cmd, struct cli_opts *o)
 		if (err)
 			return 1;
 		cs.max_series = o->max_series;
-		hooks.on_idle = count_idle;
+		hooks.serve = cs.serve;
 	}
 	cs.t0_ns = runner_now_ns();
 	status = runner__run(&o->run, &ao, &hooks, &w);

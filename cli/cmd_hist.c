@@ -39,9 +39,7 @@ struct hist_state {
 	int err;
 	long top;
 	uint64_t t0_ns;
-	/* --serve: the server, the live session it reads at each scrape */
-	struct serve *serve;
-	struct attach_session *live;
+	struct serve *serve;		/* --serve */
 	uint32_t max_series;
 };
 
@@ -272,13 +270,13 @@ static uint64_t render_rows(struct hist_state *hs, FILE *out, struct prom_label 
 }
 
 /* --serve: the Prometheus text of the histograms as they are now. */
-static int hist_render(void *ctx, FILE *out)
+static int hist_render(void *ctx, struct attach_session *s, FILE *out)
 {
 	struct hist_state *hs = ctx;
 	struct prom_label l[3 + UT_MAX_KEYS];
 	uint64_t folded = 0;
 	char probe[256];
-	int err = hist_read(hs, hs->live);
+	int err = hist_read(hs, s);
 
 	if (err)
 		return err;
@@ -290,24 +288,15 @@ static int hist_render(void *ctx, FILE *out)
 		prom_family(out, "usdtrace_keys_overflow_total", "counter",
 			    "Hits past --max-keys, in no keyed series.");
 		prom_sample(out, "usdtrace_keys_overflow_total", NULL, 0,
-			    attach_session__key_overflow(hs->live));
+			    attach_session__key_overflow(s));
 	} else {
 		snprintf(probe, sizeof(probe), "%s:%s", hs->o->probes[0].provider,
 			 hs->o->probes[0].name);
 		l[0] = (struct prom_label){ "probe", probe };
 		vhist_print_prom(out, &hs->h, HIST_METRIC, l, 2);
 	}
-	serve_common_families(out, hs->live, folded);
+	serve_common_families(out, s, folded);
 	return 0;
-}
-
-static void hist_idle(void *ctx, struct attach_session *s)
-{
-	struct hist_state *hs = ctx;
-
-	hs->live = s;
-	serve__ready(hs->serve);
-	serve__pump(hs->serve);
 }
 
 static int parse_arg(const char *text, int *k)
@@ -380,7 +369,7 @@ static int run_hist(const struct cli_command *cmd, struct cli_opts *o)
 		if (serve__start(o->serve, hist_render, &hs, &hs.serve))
 			return 1;
 		hs.max_series = o->max_series;
-		hooks.on_idle = hist_idle;
+		hooks.serve = hs.serve;
 	}
 	hs.t0_ns = runner_now_ns();
 	status = runner__run(&o->run, &ao, &hooks, &w);

@@ -53,7 +53,6 @@ struct lat_state {
 	bool slow_header;		/* its text header is out */
 	struct event_stacks stacks;	/* --min --stack */
 	struct serve *serve;		/* --serve */
-	struct attach_session *live;
 };
 
 /* --timeline: a thread's open BEGINs, their events copied (args, strings) */
@@ -429,7 +428,7 @@ static int lat_collect(struct lat_state *ls, struct attach_session *s, bool fina
 #define LAT_METRIC	"usdtrace_latency_seconds"
 
 /* --serve: one histogram family, buckets cumulative at the kernel's bounds. */
-static int lat_render(void *ctx, FILE *out)
+static int lat_render(void *ctx, struct attach_session *s, FILE *out)
 {
 	struct lat_state *ls = ctx;
 	char b[256], e[256], key[UT_LAT_KEY_STR + 24], le[32];
@@ -439,7 +438,7 @@ static int lat_render(void *ctx, FILE *out)
 	size_t i;
 	uint32_t k;
 
-	err = lat_collect(ls, ls->live, false, &unmatched);
+	err = lat_collect(ls, s, false, &unmatched);
 	if (err)
 		return err;
 	probe_name(&ls->o->probes[0], b, sizeof(b));
@@ -480,17 +479,8 @@ static int lat_render(void *ctx, FILE *out)
 	l[0] = (struct prom_label){ "begin", b };
 	l[1] = (struct prom_label){ "end", e };
 	prom_sample(out, "usdtrace_unmatched_total", l, 2, unmatched);
-	serve_common_families(out, ls->live, 0);
+	serve_common_families(out, s, 0);
 	return 0;
-}
-
-static void lat_idle(void *ctx, struct attach_session *s)
-{
-	struct lat_state *ls = ctx;
-
-	ls->live = s;
-	serve__ready(ls->serve);
-	serve__pump(ls->serve);
 }
 
 static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
@@ -594,7 +584,7 @@ static int run_latency(const struct cli_command *cmd, struct cli_opts *o)
 			usdtrace_err("%s: --serve: not with --min or --timeline", cmd->name);
 			err = -EINVAL;
 		} else if (!(err = serve__start(o->serve, lat_render, &ls, &ls.serve))) {
-			hooks.on_idle = lat_idle;
+			hooks.serve = ls.serve;
 		}
 	}
 	ls.t0_ns = runner_now_ns();

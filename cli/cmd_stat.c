@@ -165,7 +165,7 @@ static void print_counts(struct stat_state *st, const struct stat_counts *c, uin
 }
 
 /* --serve: the totals so far, as counters labelled lang. */
-static int stat_render(void *ctx, FILE *out)
+static int stat_render(void *ctx, struct attach_session *s, FILE *out)
 {
 	struct stat_state *st = ctx;
 	const struct stat_counts *c = &st->total;
@@ -187,7 +187,7 @@ static int stat_render(void *ctx, FILE *out)
 			   lang, c->loaded);
 	serve_lang_counter(out, "usdtrace_exceptions_total", "Exceptions thrown.", lang,
 			   c->exceptions);
-	serve_common_families(out, st->lc.live, 0);
+	serve_common_families(out, s, 0);
 	return 0;
 }
 

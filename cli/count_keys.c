@@ -168,23 +168,72 @@ static bool same_row(const struct key_table *t, const struct key_row *r,
 	return !memcmp(r->key + 4, key + 4, t->l->key_size - 4u);
 }
 
+/* FNV-1a of what same_row() compares. */
+static uint64_t row_hash(const struct key_table *t, const struct site_info *si,
+			 const uint8_t *key)
+{
+	uint64_t h = 14695981039346656037ULL;
+	const char *c;
+	size_t i;
+
+	for (c = si->label; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+	if (t->l->site)
+		h = (h ^ (uint64_t)(uintptr_t)si->object ^ si->offset) * 1099511628211ULL;
+	for (i = 4; i < t->l->key_size; i++)
+		h = (h ^ key[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* The index slot of @key: its row's, or the free one where it would go. */
+static size_t index_slot(const struct key_table *t, const struct site_info *si,
+			 const uint8_t *key)
+{
+	size_t mask = t->index_cap - 1, i = row_hash(t, si, key) & mask;
+
+	while (t->index[i] && !same_row(t, &t->rows[t->index[i] - 1], si, key))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Index every row again, in a table at least twice their number. */
+static int index_rebuild(struct key_table *t)
+{
+	size_t cap = t->index_cap ? t->index_cap : 1024, i;
+	uint32_t *idx;
+
+	while (cap < 2 * (t->nr + 1))
+		cap *= 2;
+	idx = calloc(cap, sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	free(t->index);
+	t->index = idx;
+	t->index_cap = cap;
+	for (i = 0; i < t->nr; i++)
+		t->index[index_slot(t, &t->rows[i].si, t->rows[i].key)] = (uint32_t)i + 1;
+	t->stale = false;
+	return 0;
+}
+
 int key_table__add(struct key_table *t, struct attach_session *s, const uint8_t *key,
 		   uint64_t count)
 {
 	uint32_t site;
 	const struct site_info *si;
 	struct key_row *r;
-	size_t i;
+	size_t slot;
 
 	memcpy(&site, key, sizeof(site));
 	si = attach_session__site(s, site);
 	if (!si || si->probe_idx < 0)
 		return 0;
-	for (i = 0; i < t->nr; i++) {
-		if (same_row(t, &t->rows[i], si, key)) {
-			t->rows[i].total += count;
-			return 0;
-		}
+	if ((t->stale || 2 * (t->nr + 1) > t->index_cap) && index_rebuild(t))
+		return -ENOMEM;
+	slot = index_slot(t, si, key);
+	if (t->index[slot]) {
+		t->rows[t->index[slot] - 1].total += count;
+		return 0;
 	}
 	if (t->nr == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 64;
@@ -200,6 +249,7 @@ int key_table__add(struct key_table *t, struct attach_session *s, const uint8_t 
 	r->si = *si;
 	memcpy(r->key, key, t->l->key_size);
 	r->total = count;
+	t->index[slot] = (uint32_t)t->nr;
 	return 0;
 }
 
@@ -216,6 +266,13 @@ void key_table__sort(struct key_table *t)
 {
 	if (t->nr > 1)
 		qsort(t->rows, t->nr, sizeof(*t->rows), cmp_rows);
+	t->stale = true;
+}
+
+void key_table__reset(struct key_table *t)
+{
+	t->nr = 0;
+	t->stale = true;
 }
 
 static const char *part_name(const struct ut_key_part *pt, char *buf, size_t size)
@@ -434,6 +491,8 @@ void key_table__print(const struct key_table *t, FILE *out, bool json, bool fina
 void key_table__free(struct key_table *t)
 {
 	free(t->rows);
+	free(t->index);
 	t->rows = NULL;
-	t->nr = t->cap = 0;
+	t->index = NULL;
+	t->nr = t->cap = t->index_cap = 0;
 }

@@ -74,12 +74,21 @@ struct key_table {
 	const struct count_layout *l;
 	struct key_row *rows;
 	size_t nr, cap;
+	/*
+	 * Rows by key (open addressing, row + 1, 0 free): 10,000 keys merge in
+	 * linear time. Rebuilt when it fills or after a sort moved the rows.
+	 */
+	uint32_t *index;
+	size_t index_cap;	/* a power of two, or 0 */
+	bool stale;
 };
 
 /* Add @count to the row of @key (its site from @s). 0 or -ENOMEM. */
 int key_table__add(struct key_table *t, struct attach_session *s, const uint8_t *key,
 		   uint64_t count);
 void key_table__sort(struct key_table *t);
+/* No rows (the next read makes them again). */
+void key_table__reset(struct key_table *t);
 /* Rows (at most @top, 0: all): text columns, or one JSON count record each. */
 void key_table__print(const struct key_table *t, FILE *out, bool json, bool final,
 		      uint64_t now, long top, uint64_t overflow);

@@ -346,7 +346,7 @@ static void serve_waits(FILE *out, const char *what, const char *label, const ch
 }
 
 /* --serve: the totals so far, as counters labelled lang. */
-static int db_stat_render(void *ctx, FILE *out)
+static int db_stat_render(void *ctx, struct attach_session *s, FILE *out)
 {
 	struct db_stat_state *st = ctx;
 	const struct db_counts *c = &st->total;
@@ -370,7 +370,7 @@ static int db_stat_render(void *ctx, FILE *out)
 		serve_lang_counter(out, fig[i].name, fig[i].help, lang, fig[i].v);
 	serve_waits(out, "lock", "mode", lang, c->locks);
 	serve_waits(out, "lwlock", "tranche", lang, c->lwlocks);
-	serve_common_families(out, st->lc.live, 0);
+	serve_common_families(out, s, 0);
 	return 0;
 }
 

@@ -309,16 +309,6 @@ enum lang_event lang_cmd__event(const struct lang_cmd *lc, const struct site_inf
 	return lc->sel[site->probe_idx]->event;
 }
 
-/* --serve: the runner's idle hook; its ctx starts with the lang_cmd. */
-static void serve_idle(void *ctx, struct attach_session *s)
-{
-	struct lang_cmd *lc = ctx;
-
-	lc->live = s;
-	serve__ready(lc->serve);
-	serve__pump(lc->serve);
-}
-
 int lang_cmd__serve(struct lang_cmd *lc, serve_render_fn render, struct runner_hooks *hooks)
 {
 	int err;
@@ -327,7 +317,7 @@ int lang_cmd__serve(struct lang_cmd *lc, serve_render_fn render, struct runner_h
 		return 0;
 	err = serve__start(lc->serve_addr, render, hooks->ctx, &lc->serve);
 	if (!err)
-		hooks->on_idle = serve_idle;
+		hooks->serve = lc->serve;
 	return err;
 }
 

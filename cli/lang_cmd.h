@@ -26,11 +26,10 @@ struct lang_cmd {
 	const char *binary;		/* a server runtime's FILE argument, or NULL */
 	char *texts[LANG_MAX_PROBES];	/* "PATH:probe" system-wide, owned */
 	char *found;			/* the binary found in the adapter's paths */
-	/* --serve: the server, the live session a scrape reads */
+	/* --serve */
 	const char *serve_addr;
 	uint32_t max_series;
 	struct serve *serve;
-	struct attach_session *live;
 };
 
 /* From the parsed options of command @name (-l and the runner's). */
@@ -49,8 +48,8 @@ void lang_cmd__method(const struct lang_cmd *lc, const struct ut_event *ev,
 enum lang_event lang_cmd__event(const struct lang_cmd *lc, const struct site_info *site);
 /*
  * --serve (when given): listen now, before anything is attached, and
- * answer scrapes with @render(hooks->ctx, ...) from the runner's loop;
- * hooks->ctx must start with this lang_cmd. 0, or -Exxx said.
+ * answer scrapes with @render(hooks->ctx, ...) from the runner's loop.
+ * 0, or -Exxx said.
  */
 int lang_cmd__serve(struct lang_cmd *lc, serve_render_fn render, struct runner_hooks *hooks);
 /* Run it; returns the exit status. */

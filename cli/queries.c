@@ -209,7 +209,7 @@ static void print_text_row(struct queries_state *qs, const struct query_row *r)
 }
 
 /* --serve: each query (normalized) as a method of lang postgresql. */
-static int queries_render(void *ctx, FILE *out)
+static int queries_render(void *ctx, struct attach_session *s, FILE *out)
 {
 	struct queries_state *qs = ctx;
 	struct query_row **v = sorted_rows(qs);
@@ -228,9 +228,8 @@ static int queries_render(void *ctx, FILE *out)
 	prom_family(out, "usdtrace_unmatched_total", "counter",
 		    "Statements started that did not finish (an error ends one without "
 		    "query__done).");
-	prom_sample(out, "usdtrace_unmatched_total", NULL, 0,
-		    attach_session__unmatched(qs->lc.live));
-	serve_common_families(out, qs->lc.live, folded);
+	prom_sample(out, "usdtrace_unmatched_total", NULL, 0, attach_session__unmatched(s));
+	serve_common_families(out, s, folded);
 	free(c);
 	free(v);
 	return 0;

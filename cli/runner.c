@@ -381,6 +381,24 @@ static int wait_started(struct attach_session *s, struct run_state *run)
 	return 0;
 }
 
+/*
+ * Wait up to POLL_MS for the ring buffer (and, with --serve, a client),
+ * then consume what is there: the number of events, or -Exxx.
+ */
+static int poll_once(struct attach_session *s, struct run_state *run)
+{
+	int fd = serve__fd(run->hooks->serve);
+	struct pollfd pfd[2];
+
+	if (fd < 0)
+		return attach_session__poll(s, POLL_MS, run->hooks->on_event, run->hooks->ctx);
+	pfd[0] = (struct pollfd){ .fd = attach_session__fd(s), .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	if (poll(pfd, 2, POLL_MS) < 0 && errno != EINTR)
+		return -errno;
+	return attach_session__poll(s, 0, run->hooks->on_event, run->hooks->ctx);
+}
+
 static int stream(struct attach_session *s, struct run_state *run)
 {
 	uint64_t now = runner_now_ns();
@@ -389,12 +407,11 @@ static int stream(struct attach_session *s, struct run_state *run)
 	int n;
 
 	while (!stop_requested) {
-		n = attach_session__poll(s, POLL_MS, run->hooks->on_event, run->hooks->ctx);
+		n = poll_once(s, run);
 		if (n < 0)
 			return n;
 		fflush(run->w->out);
-		if (run->hooks->on_idle)
-			run->hooks->on_idle(run->hooks->ctx, s);
+		serve__pump(run->hooks->serve, s);
 		now = runner_now_ns();
 		if (step && now >= next) {
 			tick(run, s, false);

@@ -15,6 +15,7 @@
 #include "../attach/probe_spec.h"
 #include "../attach/session.h"
 #include "../writer/events.h"
+#include "serve.h"
 
 #define RUNNER_MAX_PIDS	64
 
@@ -53,8 +54,11 @@ struct runner_hooks {
 	attach_event_fn on_event;
 	/* latency --min: one slow pair */
 	attach_slow_fn on_slow;
-	/* between ring-buffer polls (at most POLL_MS apart), once attached */
-	void (*on_idle)(void *ctx, struct attach_session *s);
+	/*
+	 * --serve: once attached, waited on beside the ring buffer and pumped
+	 * after each poll (serve.h); NULL without --serve.
+	 */
+	struct serve *serve;
 	bool trace_header;		/* print trace's column header once attached */
 	/* every -i seconds, and once at the end with final = true */
 	void (*on_tick)(void *ctx, struct attach_session *s, uint64_t now_ns, bool final);

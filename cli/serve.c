@@ -4,8 +4,8 @@
  * the command renders at that moment (reading the kernel's maps then, and
  * doing no work between scrapes), GET /healthz 200 once attached, anything
  * else 404. libmicrohttpd runs without a thread of its own: the runner's
- * loop pumps it between ring-buffer polls, so a render never races the
- * attach logic, and a slow or hostile client (timeouts, a connection
+ * loop waits on its epoll fd beside the ring buffer's and pumps it, so a
+ * render never races the attach logic and a scrape is answered at once, and a slow or hostile client (timeouts, a connection
  * limit, non-blocking sockets) cannot stall either. The library (and the
  * TLS stack it links) is loaded only when --serve is given: every other
  * run starts without it.
@@ -40,6 +40,8 @@ struct mhd_api {
 	enum MHD_Result (*queue_response)(struct MHD_Connection *c, unsigned int status,
 					  struct MHD_Response *r);
 	void (*destroy_response)(struct MHD_Response *r);
+	const union MHD_DaemonInfo *(*get_info)(struct MHD_Daemon *d, enum MHD_DaemonInfoType t,
+						...);
 };
 
 #define MHD_LIB		"libmicrohttpd.so.12"
@@ -56,8 +58,9 @@ static int mhd_load(struct mhd_api *m)
 	*(void **)&m->add_header = dlsym(m->lib, "MHD_add_response_header");
 	*(void **)&m->queue_response = dlsym(m->lib, "MHD_queue_response");
 	*(void **)&m->destroy_response = dlsym(m->lib, "MHD_destroy_response");
+	*(void **)&m->get_info = dlsym(m->lib, "MHD_get_daemon_info");
 	if (!m->start_daemon || !m->stop_daemon || !m->run || !m->create_response ||
-	    !m->add_header || !m->queue_response || !m->destroy_response) {
+	    !m->add_header || !m->queue_response || !m->destroy_response || !m->get_info) {
 		dlclose(m->lib);
 		return -ENOSYS;
 	}
@@ -69,7 +72,8 @@ struct serve {
 	struct MHD_Daemon *mhd;
 	serve_render_fn render;
 	void *ctx;
-	bool ready;
+	struct attach_session *session;	/* set by the first pump: attached */
+	int fd;				/* libmicrohttpd's epoll fd */
 	uint64_t scrapes;
 };
 
@@ -97,7 +101,7 @@ static enum MHD_Result metrics(struct serve *sv, struct MHD_Connection *conn)
 
 	if (!f)
 		return MHD_NO;
-	err = sv->render(sv->ctx, f);
+	err = sv->render(sv->ctx, sv->session, f);
 	if (fclose(f) || err) {
 		free(buf);
 		return reply(sv, conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain",
@@ -122,10 +126,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (strcmp(method, MHD_HTTP_METHOD_GET))
 		return reply(sv, conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", not_found,
 			     strlen(not_found), MHD_RESPMEM_PERSISTENT);
-	if (!strcmp(url, "/metrics") && sv->ready)
+	if (!strcmp(url, "/metrics") && sv->session)
 		return metrics(sv, conn);
 	if (!strcmp(url, "/healthz"))
-		return sv->ready ? reply(sv, conn, MHD_HTTP_OK, "text/plain", ok, strlen(ok),
+		return sv->session ? reply(sv, conn, MHD_HTTP_OK, "text/plain", ok, strlen(ok),
 					 MHD_RESPMEM_PERSISTENT) :
 				   reply(sv, conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
 					 starting, strlen(starting), MHD_RESPMEM_PERSISTENT);
@@ -255,8 +259,10 @@ void serve_lang_seconds(FILE *out, const char *name, const char *help, const cha
 int serve__start(const char *hostport, serve_render_fn render, void *ctx, struct serve **out)
 {
 	struct sockaddr_storage ss = {};
+	const union MHD_DaemonInfo *info;
 	struct serve *sv;
-	unsigned int flags = 0;	/* quiet: failures are said here, one line */
+	/* quiet (failures are said here, one line); one epoll fd to wait on */
+	unsigned int flags = MHD_USE_EPOLL;
 
 	if (parse_addr(hostport, &ss)) {
 		usdtrace_err("--serve %s: not HOST:PORT (127.0.0.1:9435)", hostport);
@@ -288,20 +294,23 @@ int serve__start(const char *hostport, serve_render_fn render, void *ctx, struct
 		free(sv);
 		return -EADDRINUSE;
 	}
+	info = sv->api.get_info(sv->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	sv->fd = info ? info->epoll_fd : -1;
 	*out = sv;
 	return 0;
 }
 
-void serve__ready(struct serve *sv)
+void serve__pump(struct serve *sv, struct attach_session *s)
 {
-	if (sv)
-		sv->ready = true;
+	if (!sv)
+		return;
+	sv->session = s;
+	sv->api.run(sv->mhd);
 }
 
-void serve__pump(struct serve *sv)
+int serve__fd(const struct serve *sv)
 {
-	if (sv)
-		sv->api.run(sv->mhd);
+	return sv ? sv->fd : -1;
 }
 
 void serve__stop(struct serve *sv)

@@ -14,15 +14,18 @@
 
 struct serve;
 
-/* Write the metrics, as they are now, to @out. 0 or -Exxx. */
-typedef int (*serve_render_fn)(void *ctx, FILE *out);
+/* Write the metrics of session @s, as they are now, to @out. 0 or -Exxx. */
+typedef int (*serve_render_fn)(void *ctx, struct attach_session *s, FILE *out);
 
 /* Listen on @hostport; says why and returns -Exxx when it cannot. */
 int serve__start(const char *hostport, serve_render_fn render, void *ctx, struct serve **out);
-/* Attached: /metrics and /healthz answer from now (503 before). */
-void serve__ready(struct serve *sv);
-/* Answer what clients sent; never blocks. */
-void serve__pump(struct serve *sv);
+/*
+ * Answer what clients sent, from session @s (attached: /metrics and
+ * /healthz answer from the first pump on); never blocks. Accepts NULL.
+ */
+void serve__pump(struct serve *sv, struct attach_session *s);
+/* What to wait on beside the ring buffer: readable when a client wants an answer (-1: none). */
+int serve__fd(const struct serve *sv);
 /* Accepts NULL. */
 void serve__stop(struct serve *sv);
 

@@ -19,7 +19,9 @@ import shutil
 import signal
 import statistics
 import subprocess
+import threading
 import time
+import urllib.request
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else "build"
 RUNS = int(os.environ.get("BENCH_RUNS", "21"))
@@ -510,6 +512,100 @@ def bench_rate():
     return {"events": summ["events"], "dropped": summ["dropped"], "rate": rate}
 
 
+def scrape_ms(url):
+    t = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=30) as r:
+        body = r.read()
+    return (time.perf_counter() - t) * 1000, body
+
+
+def cpu_ticks(pid):
+    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return int(f[11]) + int(f[12])	# utime + stime
+
+
+def rss_kib(pid, field="VmRSS"):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+@contextlib.contextmanager
+def serving(cmd, port):
+    """@cmd (a --serve run) until /healthz answers, for the body of the with."""
+    t = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline or t.poll() is not None:
+                    raise RuntimeError("usdtrace --serve did not start")
+                time.sleep(0.1)
+        yield t
+    finally:
+        stop(t, 30)
+
+
+def bench_serve():
+    """--serve: scrape time, CPU per scrape and RSS with 10,000 series
+    (count --by arg0 of 10,000 distinct values), and the per-hit cost of
+    count --serve scraped every second against not scraped."""
+    u = os.path.join(OUT, "usdtrace")
+    port, scrapes = 19435, 20
+    url = f"http://127.0.0.1:{port}/metrics"
+    cmd = [u, "count", "--serve", f"127.0.0.1:{port}", "--by", "arg0", "--max-keys", "20000",
+           f"{HOT}:bench:hit"]
+    with serving(cmd, port) as t:
+        subprocess.run([HOT, "10000"], stdout=subprocess.DEVNULL, check=True)
+        ms, body = scrape_ms(url)
+        series = sum(1 for l in body.decode().splitlines()
+                     if l.startswith("usdtrace_probe_hits_total{"))
+        ticks0 = cpu_ticks(t.pid)
+        times = [scrape_ms(url)[0] for _ in range(scrapes)]
+        ticks = cpu_ticks(t.pid) - ticks0
+        rss, hwm = rss_kib(t.pid), rss_kib(t.pid, "VmHWM")
+    hz = os.sysconf("SC_CLK_TCK")
+    cpu_ms = ticks * 1000 / hz / scrapes
+    print(f"\n--serve with {series} series (count --by arg0), {scrapes} scrapes")
+    print(f"  scrape: median {statistics.median(times):.1f} ms, max {max(times):.1f} ms, "
+          f"{len(body) / 1024:.0f} KiB; usdtrace CPU {cpu_ms:.1f} ms a scrape; "
+          f"RSS {rss / 1024:.1f} MiB (peak {hwm / 1024:.1f} MiB)")
+    goal("scrape of 10,000 series < 50 ms (ratio to 50 ms)",
+         statistics.median(times) / 50, 1.0)
+    goal("RSS with 10,000 series < 30 MiB (ratio to 30 MiB)", hwm / 1024 / 30, 1.0)
+
+    # per hit: count --serve, scraped every second or not
+    cmd = [u, "count", "--serve", f"127.0.0.1:{port}", f"{HOT}:bench:hit"]
+    cost = {"not scraped": [], "scraped every second": []}
+    for _ in range(ROUNDS):
+        base = hot_ns()
+        for k in cost:
+            with serving(cmd, port):
+                stop_flag = []
+                scraper = None
+                if k != "not scraped":
+                    def scrape_loop():
+                        while not stop_flag:
+                            scrape_ms(url)
+                            time.sleep(1)
+                    scraper = threading.Thread(target=scrape_loop)
+                    scraper.start()
+                cost[k].append(hot_ns() - base)
+                stop_flag.append(1)
+                if scraper:
+                    scraper.join()
+    med = {k: min(v) for k, v in cost.items()}
+    print(f"  per hit, count --serve, fastest of {ROUNDS} attaches:")
+    for k, v in med.items():
+        print(f"    {k:<22} {v:>7.0f} ns/hit {v / med['not scraped']:>6.2f}x")
+    goal("per hit scraped every second <= 1.05x not scraped",
+         med["scraped every second"] / med["not scraped"], 1.05)
+
+
 class Tee:
     """Print and keep what is printed, for docs/benchmarks.md."""
 
@@ -558,6 +654,7 @@ if __name__ == "__main__":
         bench_jvm()
         bench_rate()
         bench_lang()
+        bench_serve()
     else:
         print("per-hit rows need root and bpftrace")
     sys.stdout = tee.out
