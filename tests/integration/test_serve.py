@@ -5,6 +5,7 @@ config and storage) scraping a system-wide count while the sample runs
 twice with known hit counts: the exact total through its query API."""
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -186,10 +187,19 @@ def test_lang():
 
 def prometheus_query(served, run, queries, want):
     """Start Debian's Prometheus scraping @served every second, @run the
-    workload, then poll each of @queries until @want(values) holds."""
+    workload (given a function that queries Prometheus), then poll each of
+    @queries until @want(values) holds."""
     prom = shutil.which("prometheus")
     pport = free_port()
     values = {}
+
+    def query(q):
+        try:
+            url = f"http://127.0.0.1:{pport}/api/v1/query?query=" + urllib.parse.quote(q)
+            res = json.loads(get(url)[2])["data"]["result"]
+            return res[0]["value"][1] if res else None
+        except (OSError, ValueError, KeyError, IndexError):
+            return None
     with tempfile.TemporaryDirectory() as d:
         cfg = os.path.join(d, "prometheus.yml")
         with open(cfg, "w") as f:
@@ -200,17 +210,10 @@ def prometheus_query(served, run, queries, want):
                               f"--web.listen-address=127.0.0.1:{pport}"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            run()
+            run(query)
             deadline = time.time() + 60
             while time.time() < deadline:
-                for name, q in queries.items():
-                    try:
-                        url = (f"http://127.0.0.1:{pport}/api/v1/query?query="
-                               + urllib.parse.quote(q))
-                        res = json.loads(get(url)[2])["data"]["result"]
-                        values[name] = res[0]["value"][1] if res else None
-                    except (OSError, ValueError, KeyError, IndexError):
-                        values[name] = None
+                values = {name: query(q) for name, q in queries.items()}
                 if want(values):
                     break
                 time.sleep(0.5)
@@ -227,7 +230,7 @@ def test_prometheus():
         return
     s = Served(f"{SAMPLE}:sample:loop")
 
-    def runs():
+    def runs(query):
         subprocess.run([SAMPLE, "-n", "40"], stdout=subprocess.DEVNULL)
         subprocess.run([SAMPLE, "-n", "60"], stdout=subprocess.DEVNULL)
     v = prometheus_query(s, runs, {"hits": 'usdtrace_probe_hits_total{probe="sample:loop"}'},
@@ -237,12 +240,21 @@ def test_prometheus():
     server = os.path.join(ROOT, OUTPUT, "samples", "server")
     s = Served(f"{server}:server:request__begin", f"{server}:server:request__end",
                cmd="latency")
+    def two_runs(query):
+        # rate() needs the count to grow between two scrapes: 15, scraped,
+        # then 15 more
+        subprocess.run([server, "-n", "15", "-s", "2000", "-k", "1"], stdout=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while query("usdtrace_latency_seconds_count") != "15" and time.time() < deadline:
+            time.sleep(0.5)
+        subprocess.run([server, "-n", "15", "-s", "2000", "-k", "1"], stdout=subprocess.DEVNULL)
     v = prometheus_query(
-        s, lambda: subprocess.run([server, "-n", "30", "-s", "2000", "-k", "1"],
-                                  stdout=subprocess.DEVNULL),
+        s, two_runs,
         {"count": "usdtrace_latency_seconds_count",
-         "p50": "histogram_quantile(0.5, usdtrace_latency_seconds_bucket)"},
-        lambda v: v.get("count") == "30" and v.get("p50") not in (None, "NaN"))
+         "p50": "histogram_quantile(0.5, usdtrace_latency_seconds_bucket)",
+         "doc": fleet_p99()},
+        lambda v: v.get("count") == "30" and v.get("p50") not in (None, "NaN") and
+        v.get("doc") not in (None, "NaN"))
     p50 = float(v["p50"]) if v.get("p50") not in (None, "NaN") else -1
     # every request sleeps 2 ms (and a little more): Prometheus interpolates
     # inside the kernel's bucket holding that, at most 25% wide either way
@@ -250,6 +262,36 @@ def test_prometheus():
           "bucket of the truth",
           v.get("count") == "30" and 0.002 / 1.25 <= p50 <= 0.002 * 1.25 ** 2,
           f"{v}")
+    p99 = float(v["doc"]) if v.get("doc") not in (None, "NaN") else -1
+    check("docs/fleet.md's p99 query, as written, through Prometheus: within one bucket",
+          0.002 / 1.25 <= p99 <= 0.002 * 1.25 ** 3, f"{v}")
+
+
+def fleet_blocks():
+    """The fenced blocks of docs/fleet.md, by their first line."""
+    with open(os.path.join(ROOT, "docs", "fleet.md")) as f:
+        doc = f.read()
+    return {b.splitlines()[0]: b for b in re.findall(r"```\w*\n(.*?)```", doc, re.S)}
+
+
+def fleet_p99():
+    return next(b.strip() for b in fleet_blocks().values()
+                if b.startswith("histogram_quantile(0.99"))
+
+
+def test_fleet_docs():
+    blocks = fleet_blocks()
+    with tempfile.TemporaryDirectory() as d:
+        for head, cmd in (("# /etc/prometheus/rules/usdtrace.yml", "rules"),
+                          ("# prometheus.yml", "config")):
+            path = os.path.join(d, cmd + ".yml")
+            with open(path, "w") as f:
+                f.write(blocks.get(head, ""))
+            r = subprocess.run(["promtool", "check", cmd, path], capture_output=True,
+                               text=True)
+            check(f"docs/fleet.md: promtool check {cmd} accepts its block as written",
+                  head in blocks and r.returncode == 0 and "SUCCESS" in r.stdout,
+                  r.stdout + r.stderr)
 
 
 if os.getuid() != 0:
@@ -261,5 +303,6 @@ else:
     test_silent_client()
     test_hist()
     test_lang()
+    test_fleet_docs()
     test_prometheus()
 summary_exit()
