@@ -20,6 +20,17 @@
  * only with --by pid: preallocating megabytes of hash nobody uses would
  * cost start-up time and kernel memory.
  */
+static bool has_stack_key(const struct attach_session *s)
+{
+	int k;
+
+	for (k = 0; k < s->opts.nr_keys; k++) {
+		if (s->opts.keys[k].kind == UT_KEY_USTACK)
+			return true;
+	}
+	return false;
+}
+
 static int count_size_maps(struct attach_session *s)
 {
 	bool by_pid = s->opts.count_by_pid, keyed = s->opts.nr_keys > 0;
@@ -34,6 +45,9 @@ static int count_size_maps(struct attach_session *s)
 		err = bpf_map__set_key_size(keys, s->opts.key_size);
 	if (!err)
 		err = bpf_map__set_max_entries(keys, keyed ? s->opts.max_keys : 1);
+	if (!err)
+		err = bpf_map__set_max_entries(session_map(s, "user_stacks"),
+					       has_stack_key(s) ? UT_USTACKS : 1);
 	return err;
 }
 
@@ -91,6 +105,18 @@ int attach_session__key_counts(const struct attach_session *s, attach_key_count_
 	}
 	free(k);
 	return err;
+}
+
+int attach_session__user_stack(const struct attach_session *s, uint32_t id, uint64_t *ips)
+{
+	int fd = session_map_fd(s, "user_stacks"), n;
+
+	memset(ips, 0, UT_STACK_FP_MAX * sizeof(*ips));
+	if (bpf_map_lookup_elem(fd, &id, ips))
+		return -errno;
+	for (n = 0; n < UT_STACK_FP_MAX && ips[n]; n++)
+		;
+	return n;
 }
 
 uint64_t attach_session__key_overflow(const struct attach_session *s)

@@ -147,6 +147,11 @@ int attach_session__pid_counts(const struct attach_session *s, attach_pid_count_
 typedef void (*attach_key_count_fn)(void *ctx, const void *key, uint64_t count);
 int attach_session__key_counts(const struct attach_session *s, attach_key_count_fn cb,
 			       void *ctx);
+/*
+ * The return addresses of user stack @id (a UT_KEY_USTACK key part) into
+ * @ips (UT_STACK_FP_MAX of them), innermost first: how many, or -Exxx.
+ */
+int attach_session__user_stack(const struct attach_session *s, uint32_t id, uint64_t *ips);
 /* Hits whose key did not fit in the table (counted, not lost). */
 uint64_t attach_session__key_overflow(const struct attach_session *s);
 

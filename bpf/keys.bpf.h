@@ -9,6 +9,8 @@
 #ifndef USDTRACE_KEYS_BPF_H
 #define USDTRACE_KEYS_BPF_H
 
+#include "stack.bpf.h"
+
 /*
  * The key being built, room for a bucket after it (hist --by);
  * `busy` as the other per-CPU buffers (pred.bpf.h).
@@ -33,6 +35,19 @@ struct {
 	__type(value, __u64);
 } key_overflow SEC(".maps");
 
+/*
+ * UT_KEY_USTACK: the kernel's frame-pointer walk of the user stack, one
+ * entry per distinct stack. No BPF_F_REUSE_STACKID: a stack whose hash
+ * slot is taken by another fails (a faulted key part, counted), where
+ * reusing the slot would give counted keys another stack.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1);		/* resized: UT_USTACKS with a stack key */
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, UT_STACK_FP_MAX * sizeof(__u64));
+} user_stacks SEC(".maps");
+
 
 /* Key part @k of the hit into the key: STR_OK, STR_CUT, or STR_FAULT (unread). */
 static __always_inline enum str_read key_part(struct pt_regs *ctx,
@@ -56,6 +71,15 @@ static __always_inline enum str_read key_part(struct pt_regs *ctx,
 		return STR_OK;
 	case UT_KEY_COMM:
 		bpf_get_current_comm(b->key + off, UT_COMM_LEN);
+		return STR_OK;
+	case UT_KEY_USTACK:
+		if (size != 16)
+			return STR_FAULT;
+		v = bpf_get_stackid(ctx, &user_stacks, BPF_F_USER_STACK);
+		if ((long)v < 0)
+			return STR_FAULT;
+		*(__u32 *)(b->key + off) = (__u32)v;
+		stack_top_word(ctx, (__u64 *)(b->key + off + 8));
 		return STR_OK;
 	}
 	if (a >= UT_MAX_ARGS)

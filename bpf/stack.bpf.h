@@ -12,6 +12,18 @@
 
 #include "common.bpf.h"
 
+/*
+ * FP mode: the word at the user stack pointer into @out (0 if unreadable):
+ * at a function's first instruction, the return address into its caller,
+ * which the frame-pointer walk skips (the frame pointer is still the
+ * caller's). User space uses it only there.
+ */
+static __always_inline void stack_top_word(struct pt_regs *ctx, __u64 *out)
+{
+	if (bpf_probe_read_user(out, sizeof(*out), (void *)PT_REGS_SP(ctx)))
+		*out = 0;
+}
+
 /* Bytes of the stack from @sp copied to @data, a page at a time, up to @len. */
 static __always_inline __u32 stack_pages(char *data, __u64 sp, __u64 len)
 {
@@ -47,6 +59,7 @@ static __always_inline __u32 stack_capture(struct pt_regs *ctx, struct ut_stack 
 	st->nr = 0;
 	st->sp = 0;
 	if (cfg.stack_mode == UT_STACK_FP) {
+		stack_top_word(ctx, &st->sp);
 		n = bpf_get_stack(ctx, data, UT_STACK_FP_MAX * 8, BPF_F_USER_STACK);
 		if (n <= 0) {
 			st->flags = UT_STACK_FAILED;

@@ -34,7 +34,12 @@ enum ut_key_kind {
 	UT_KEY_COMM,		/* UT_COMM_LEN bytes */
 	UT_KEY_ARG,		/* u64 value */
 	UT_KEY_ARG_STR,		/* size bytes of a string, NUL-padded */
+	UT_KEY_USTACK,		/* u32 the user stack's id in user_stacks (FP walk),
+				 * u32 0, u64 the word at the user sp (ut_stack.sp) */
 };
+
+/* count --by stack --stack-mode fp: distinct user stacks kept at once */
+#define UT_USTACKS		16384
 
 struct ut_key_part {
 	__u8 kind;		/* enum ut_key_kind */
@@ -404,7 +409,12 @@ struct ut_stack {
 	__u16 mode;		/* UT_STACK_FP or UT_STACK_DWARF */
 	__u16 flags;
 	__u32 nr;		/* FP: return addresses; DWARF: bytes of stack */
-	__u64 sp;		/* DWARF: the user stack pointer, where data starts */
+	/*
+	 * DWARF: the user stack pointer, where data starts. FP: the word at
+	 * it, the return address when the probe is a function's first
+	 * instruction (the frame-pointer walk misses that caller), or 0.
+	 */
+	__u64 sp;
 	__u64 regs[UT_STACK_REGS];	/* DWARF: the user registers, as struct pt_regs */
 	/* then FP: nr __u64 addresses, innermost first; DWARF: nr bytes from sp */
 };

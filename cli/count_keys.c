@@ -284,6 +284,8 @@ static const char *part_name(const struct ut_key_part *pt, char *buf, size_t siz
 		return "tid";
 	case UT_KEY_COMM:
 		return "comm";
+	case UT_KEY_USTACK:
+		return "stack";
 	default:
 		snprintf(buf, size, "arg%d", pt->arg);
 		return buf;
@@ -359,6 +361,7 @@ const char *count_key__label(const struct count_layout *l, const struct site_inf
 	switch (pt->kind) {
 	case UT_KEY_PID:
 	case UT_KEY_TID:
+	case UT_KEY_USTACK:
 		memcpy(&n32, v, sizeof(n32));
 		snprintf(buf, size, "%u", n32);
 		break;

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * stack_count.c - `usdtrace count --by stack`: hits per probe and user
- * stack. Each hit streams with its stack (trace mode, --stack-mode dwarf
- * by default); stack/ unwinds and symbolizes it, and the hits are counted
- * here by probe and function chain (a frame without a symbol counts as
- * its object, "[libc.so.6]"). --folded FILE writes "probe;root;...;leaf
- * count" lines for flame graph tools, --flamegraph FILE.svg draws them.
+ * stack. DWARF mode (the default): each hit streams with its stack (trace
+ * mode), stack/ unwinds and symbolizes it, and the hits are counted here.
+ * FP mode: the kernel counts hits by (site, pid, stack id), its
+ * frame-pointer walks kept once each in a stack map, and only the distinct
+ * stacks are read and symbolized, at the end. Either way the rows are by
+ * probe and function chain (a frame without a symbol counts as its
+ * object, "[libc.so.6]"). --folded FILE writes "probe;root;...;leaf count"
+ * lines for flame graph tools, --flamegraph FILE.svg draws them.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -13,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "count_keys.h"
 #include "event_stacks.h"
 #include "../writer/flamegraph.h"
 #include "../writer/folded.h"
@@ -21,6 +25,8 @@
 #include "stack_count.h"
 
 #define FOLD_MAX	8192	/* bytes of a folded stack */
+#define PRIMED_MAX	1024	/* FP mode: processes remembered as primed */
+#define PRIME_EVERY_S	0.2	/* FP mode: how often new processes' maps are read */
 
 struct stack_count_state {
 	struct event_writer *w;
@@ -30,6 +36,16 @@ struct stack_count_state {
 	long top;
 	const char *folded_path;
 	const char *flamegraph_path;
+	/* FP mode: the kernel's keys (pid, stack id), read at the end */
+	struct count_layout layout;
+	struct attach_session *session;
+	pid_t primed[PRIMED_MAX];	/* pids whose maps were read, a ring */
+	unsigned int nr_primed;
+	uint64_t ips[UT_STACK_FP_MAX];
+	struct {
+		struct ut_stack st;
+		uint64_t ips[UT_STACK_FP_MAX];
+	} fp;
 	char buf[FOLD_MAX];
 };
 
@@ -170,6 +186,113 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 		usdtrace_err("%s: %s", sc->flamegraph_path, strerror(-err));
 }
 
+/* FP mode: the frames of stack @id of @pid, or NULL when it cannot be read. */
+static const struct stack_trace *fp_stack(struct stack_count_state *sc, pid_t pid, uint32_t id,
+					  uint64_t top)
+{
+	int n = attach_session__user_stack(sc->session, id, sc->fp.ips);
+
+	if (n <= 0)
+		return NULL;
+	sc->fp.st = (struct ut_stack){ .mode = UT_STACK_FP, .nr = (uint32_t)n, .sp = top };
+	if (stack_resolver__resolve(sc->stacks.r, pid, pid, &sc->fp.st,
+				    sizeof(sc->fp.st) + (size_t)n * 8, sc->stacks.trace))
+		return NULL;
+	return sc->stacks.trace;
+}
+
+static uint32_t key_u32(const struct stack_count_state *sc, const uint8_t *key, int part)
+{
+	uint32_t v;
+
+	memcpy(&v, key + sc->layout.parts[part].off, sizeof(v));
+	return v;
+}
+
+/* FP mode, at the end: one kernel key, (site, pid, stack id) -> hits. */
+static void on_stack_key(void *ctx, const void *key, uint64_t count)
+{
+	struct stack_count_state *sc = ctx;
+	const uint8_t *k = key;
+	const struct stack_trace *t = NULL;
+	const struct site_info *si;
+	uint64_t top;
+	uint32_t site;
+
+	memcpy(&site, k, sizeof(site));
+	si = attach_session__site(sc->session, site);
+	if (!si)
+		return;
+	if (!(k[4] & (1u << 1))) {	/* part 1, the stack, was read */
+		memcpy(&top, k + sc->layout.parts[1].off + 8, sizeof(top));
+		t = fp_stack(sc, (pid_t)key_u32(sc, k, 0), key_u32(sc, k, 1), top);
+	}
+	if (!t)
+		sc->unresolved += count;
+	fold(sc, si->label, t);
+	if (folded__add(&sc->rows, sc->buf, count))
+		usdtrace_err("count: %s", strerror(ENOMEM));
+}
+
+/* FP mode, while running: read the maps of each new process with hits. */
+static void on_prime_key(void *ctx, const void *key, uint64_t count)
+{
+	struct stack_count_state *sc = ctx;
+	pid_t pid = (pid_t)key_u32(sc, key, 0);
+	unsigned int i, n = sc->nr_primed < PRIMED_MAX ? sc->nr_primed : PRIMED_MAX;
+
+	(void)count;
+	for (i = 0; i < n; i++) {
+		if (sc->primed[i] == pid)
+			return;
+	}
+	event_stacks__prime(&sc->stacks, &pid, 1);
+	sc->primed[sc->nr_primed++ % PRIMED_MAX] = pid;
+}
+
+static void on_fp_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
+{
+	struct stack_count_state *sc = ctx;
+	int err;
+
+	sc->session = s;
+	err = attach_session__key_counts(s, final ? on_stack_key : on_prime_key, sc);
+	sc->session = NULL;
+	if (err)
+		usdtrace_err("count: reading the stacks: %s", strerror(-err));
+	if (final) {
+		sc->unresolved += attach_session__key_overflow(s);
+		on_tick(ctx, s, now, final);
+	}
+}
+
+/* FP mode: keys (pid, stack id) counted in the kernel; 0 or -Exxx said. */
+static int fp_layout(struct stack_count_state *sc, struct cli_opts *o, struct attach_opts *ao)
+{
+	struct cli_layout_req req = {
+		.list = "pid", .probes = o->run.probes, .nr_probes = o->run.nr_probes,
+		.str_len = o->run.str_len, .max_keys = o->max_keys,
+	};
+	char why[160];
+
+	if (count_layout__apply(&req, &sc->layout, ao, why, sizeof(why))) {
+		usdtrace_err("%s", why);
+		return -EINVAL;
+	}
+	/* the stack id, then the word at sp (see struct ut_stack), aligned */
+	sc->layout.parts[1] = (struct ut_key_part){ .kind = UT_KEY_USTACK, .size = 16,
+						    .off = (sc->layout.key_size + 7) & ~7u };
+	sc->layout.nr = 2;
+	sc->layout.key_size = sc->layout.parts[1].off + 16;
+	ao->mode = ATTACH_COUNT;
+	ao->stack_mode = 0;	/* the walk is the key's, not an event's */
+	ao->nr_keys = sc->layout.nr;
+	ao->key_size = sc->layout.key_size;
+	if (!o->run.interval)
+		o->run.interval = PRIME_EVERY_S;	/* ticks prime, only the end prints */
+	return 0;
+}
+
 static void on_targets(void *ctx, const pid_t *pids, int nr)
 {
 	event_stacks__prime(&((struct stack_count_state *)ctx)->stacks, pids, nr);
@@ -199,10 +322,18 @@ int stack_count_run(const char *name, struct cli_opts *o)
 	sc->folded_path = o->run.folded_path;
 	sc->flamegraph_path = o->run.flamegraph_path;
 	hooks.ctx = sc;
-	if (!o->nr_args)
+	if (!o->nr_args) {
 		usdtrace_err("%s: no PROBE given (see usdtrace %s --help)", name, name);
-	else if (!runner_opts__probes(&o->run, o->nr_args, o->args, 0))
+	} else if (!runner_opts__probes(&o->run, o->nr_args, o->args, 0)) {
+		if (ao.stack_mode == UT_STACK_FP) {
+			hooks.on_event = NULL;
+			hooks.on_tick = on_fp_tick;
+			if (fp_layout(sc, o, &ao))
+				goto out;
+		}
 		status = runner__run(&o->run, &ao, &hooks, &w);
+	}
+out:
 	folded__free(&sc->rows);
 	event_stacks__free(&sc->stacks);
 	free(sc);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../attach/regs.h"
+#include "inline.h"
 #include "perfmap.h"
 #include "stack.h"
 
@@ -77,6 +78,13 @@ struct sym_memo {
 	uint64_t sym_off;	/* the looked-up address - the symbol's */
 	char *file;		/* NULL: no line */
 	int line;
+	/* the calls inlined there, innermost first (names shown, files owned) */
+	struct memo_inline {
+		const char *sym;
+		char *call_file;
+		int call_line;
+	} *inl;
+	int nr_inl;
 	struct sym_memo *next;
 };
 
@@ -130,6 +138,18 @@ static void proc_clear(struct proc *p)
 	memset(p, 0, sizeof(*p));
 }
 
+static void memo_free(struct sym_memo *m)
+{
+	int i;
+
+	for (i = 0; i < m->nr_inl; i++)
+		free(m->inl[i].call_file);
+	free(m->inl);
+	free(m->obj);
+	free(m->file);
+	free(m);
+}
+
 void stack_resolver__free(struct stack_resolver *r)
 {
 	struct shown_name *n, *next;
@@ -151,9 +171,7 @@ void stack_resolver__free(struct stack_resolver *r)
 
 		for (m = r->memo[i]; m; m = mn) {
 			mn = m->next;
-			free(m->obj);
-			free(m->file);
-			free(m);
+			memo_free(m);
 		}
 	}
 	for (i = 0; i < NAME_BUCKETS; i++) {
@@ -606,6 +624,23 @@ static void check_debug_file(struct stack_resolver *r, Dwfl_Module *mod, const c
 	r->warn(r->warn_ctx, obj, path);
 }
 
+/* The calls inlined at @look, kept in @m (none when memory runs out). */
+static void memo_inlines(struct stack_resolver *r, Dwfl_Module *mod, Dwarf_Addr look,
+			 struct sym_memo *m)
+{
+	struct inline_call calls[INLINE_MAX];
+	int n = inline_calls(mod, look, calls, INLINE_MAX), i;
+
+	if (n <= 0 || !(m->inl = calloc((size_t)n, sizeof(*m->inl))))
+		return;
+	for (i = 0; i < n; i++) {
+		m->inl[i].sym = calls[i].name ? shown_name(r, calls[i].name) : NULL;
+		m->inl[i].call_file = calls[i].call_file ? strdup(calls[i].call_file) : NULL;
+		m->inl[i].call_line = m->inl[i].call_file ? calls[i].call_line : 0;
+	}
+	m->nr_inl = n;
+}
+
 /* Symbol and line of @look in @mod (at @rel in @obj), looked up once. */
 static const struct sym_memo *memo_get(struct stack_resolver *r, Dwfl_Module *mod,
 				       const char *obj, uint64_t rel, Dwarf_Addr look)
@@ -637,45 +672,69 @@ static const struct sym_memo *memo_get(struct stack_resolver *r, Dwfl_Module *mo
 	src = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
 	if (src && lineno > 0 && (m->file = strdup(src)))
 		m->line = lineno;
+	memo_inlines(r, mod, look, m);
 	m->next = *head;
 	*head = m;
 	return m;
 }
 
 /*
- * Frame @ip: its object, symbol and line. A return address (not the
- * innermost frame) points after its call: look up ip - 1, inside the call.
+ * The frames of @m at @ip into @t: a frame per call inlined there (the
+ * line table's line for the innermost, each call's line for the next),
+ * then the function they were inlined into, at the outermost call's line.
+ */
+static void memo_frames(const struct sym_memo *m, uint64_t ip, uint64_t off,
+			struct stack_trace *t)
+{
+	struct stack_frame *f;
+	int i;
+
+	for (i = 0; i <= m->nr_inl && t->nr < STACK_MAX_FRAMES; i++) {
+		f = &t->frames[t->nr++];
+		memset(f, 0, sizeof(*f));
+		f->ip = ip;
+		f->obj = m->obj;
+		f->inlined = i < m->nr_inl;
+		f->sym = f->inlined ? m->inl[i].sym : m->sym;
+		f->off = !f->inlined && m->sym ? off : 0;
+		f->file = i ? m->inl[i - 1].call_file : m->file;
+		f->line = i ? m->inl[i - 1].call_line : m->line;
+	}
+}
+
+/*
+ * Frame @ip (and the calls inlined there) appended to @t: object, symbol
+ * and line. A return address (not the innermost frame) points after its
+ * call: look up ip - 1, inside the call.
  */
 static void symbolize(struct stack_resolver *r, struct proc *p, uint64_t ip, bool activation,
-		      struct stack_frame *f)
+		      struct stack_trace *t)
 {
 	Dwarf_Addr look = activation ? ip : ip - 1, start = 0;
 	Dwfl_Module *mod = p->dwfl ? dwfl_addrmodule(p->dwfl, look) : NULL;
 	const struct sym_memo *m;
+	struct stack_frame *f;
+	const char *obj;
 
-	memset(f, 0, sizeof(*f));
-	f->ip = ip;
 	if (!mod && p->dwfl && p->unwinding) {
 		p->want_refresh = true;	/* the Dwfl is in use: after the unwind */
 	} else if (!mod && p->dwfl) {
 		proc_refresh(p);
 		mod = p->dwfl ? dwfl_addrmodule(p->dwfl, look) : NULL;
 	}
-	if (!mod) {
-		jit_frame(p, f, look);
+	/* the name it was reported under: the mapped path (the Dwfl's strings
+	 * may go with it: only the memo's are kept) */
+	obj = mod ? dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL, NULL) : NULL;
+	m = obj ? memo_get(r, mod, obj, look - start, look) : NULL;
+	if (m) {
+		memo_frames(m, ip, m->sym_off + (ip - look), t);
 		return;
 	}
-	/* the name it was reported under: the mapped path */
-	f->obj = dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL, NULL);
-	m = f->obj ? memo_get(r, mod, f->obj, look - start, look) : NULL;
-	f->obj = NULL;	/* the Dwfl's strings may go with it: only the memo's */
-	if (!m)
-		return;
-	f->obj = m->obj;
-	f->sym = m->sym;
-	f->off = m->sym ? m->sym_off + (ip - look) : 0;
-	f->file = m->file;
-	f->line = m->line;
+	f = &t->frames[t->nr++];
+	memset(f, 0, sizeof(*f));
+	f->ip = ip;
+	if (!mod)
+		jit_frame(p, f, look);
 }
 
 struct frames_ctx {
@@ -699,7 +758,7 @@ static int on_frame(Dwfl_Frame *state, void *arg)
 		t->cut = "more frames than kept";
 		return DWARF_CB_ABORT;
 	}
-	symbolize(c->r, c->p, pc, activation, &t->frames[t->nr++]);
+	symbolize(c->r, c->p, pc, activation, t);
 	return DWARF_CB_OK;
 }
 
@@ -736,14 +795,34 @@ static void unwind_dwarf(struct stack_resolver *r, struct proc *p, const struct 
 		out->cut = dwfl_errmsg(-1) ? dwfl_errmsg(-1) : "unwinding stopped";
 }
 
+/*
+ * Is the probe (the last frame so far: the function, after the calls
+ * inlined there) on its function's first instruction? Then the frame
+ * pointer is still the caller's, and the walk misses the caller: the word
+ * at sp (st->sp in FP mode) is its return address.
+ */
+static bool at_entry(const struct stack_trace *t)
+{
+	const struct stack_frame *f;
+
+	if (!t->nr)
+		return false;
+	f = &t->frames[t->nr - 1];
+	return f->sym && !f->inlined && f->off == 0;
+}
+
 static void walk_fp(struct stack_resolver *r, struct proc *p, const struct ut_stack *st,
 		    struct stack_trace *out)
 {
 	const uint64_t *ips = (const uint64_t *)(st + 1);
 	uint32_t i;
 
-	for (i = 0; i < st->nr && out->nr < STACK_MAX_FRAMES; i++)
-		symbolize(r, p, ips[i], i == 0, &out->frames[out->nr++]);
+	for (i = 0; i < st->nr && out->nr < STACK_MAX_FRAMES; i++) {
+		symbolize(r, p, ips[i], i == 0, out);
+		if (i == 0 && at_entry(out) && st->sp && (st->nr < 2 || ips[1] != st->sp) &&
+		    out->nr < STACK_MAX_FRAMES)
+			symbolize(r, p, st->sp, false, out);	/* the caller the walk skips */
+	}
 	if (st->nr >= UT_STACK_FP_MAX)
 		out->cut = "more frames than the kernel walks";
 }

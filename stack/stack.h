@@ -5,7 +5,8 @@
  * the registers and the top of the stack, unwound with the objects' CFI
  * (.eh_frame, .debug_frame) through libdwfl, as perf does; each frame
  * symbolized (function and offset from .symtab/.dynsym, file and line from
- * DWARF, separate debug files under /usr/lib/debug when installed).
+ * DWARF, separate debug files under /usr/lib/debug when installed), and
+ * the calls inlined at each address shown as frames of their own.
  *
  * A process's mappings are read from /proc/PID/maps when it is first seen
  * (or primed earlier), so a process that has exited by the time its
@@ -33,6 +34,12 @@ struct stack_frame {
 	uint64_t off;		/* ip - sym's start */
 	const char *file;	/* NULL: no line information */
 	int line;
+	/*
+	 * A call inlined at ip: it has no frame of its own, DWARF says it is
+	 * there (off is 0); the next frame is the one it was inlined into,
+	 * at the line of the call.
+	 */
+	bool inlined;
 };
 
 struct stack_trace {

@@ -154,9 +154,10 @@ static void json_stack(FILE *out, const struct stack_trace *st)
 		fprintf(out, ",\"off\":%" PRIu64 ",\"file\":", f->sym ? f->off : 0);
 		json_write_str_or_null(out, f->file);
 		if (f->file)
-			fprintf(out, ",\"line\":%d}", f->line);
+			fprintf(out, ",\"line\":%d", f->line);
 		else
-			fputs(",\"line\":null}", out);
+			fputs(",\"line\":null", out);
+		fputs(f->inlined ? ",\"inlined\":true}" : "}", out);
 	}
 	fputc(']', out);
 	if (st->cut) {
@@ -173,7 +174,9 @@ static void text_stack(FILE *out, const struct stack_trace *st)
 	for (i = 0; i < st->nr; i++) {
 		const struct stack_frame *f = &st->frames[i];
 
-		if (f->sym)
+		if (f->sym && f->inlined)
+			fprintf(out, "    %s (inlined)", f->sym);
+		else if (f->sym)
 			fprintf(out, "    %s+%#" PRIx64, f->sym, f->off);
 		else
 			fprintf(out, "    [unknown] %#" PRIx64, f->ip);

@@ -50,6 +50,30 @@ def deep_chain():
             ("main", "deep.c", line_of(DEEP_C, "sum += outer(i);"))]
 
 
+def test_inlined():
+    """deep -i: leaf_inl inlined into mid_inl inlined into outer_inl: the
+    machine has one frame there, DWARF three; both modes show the three."""
+    deep = os.path.join(SAMPLES, "deep")
+    want = [("leaf_inl", "deep.c", line_of(DEEP_C, "DTRACE_PROBE1(deep, inl"), True),
+            ("mid_inl", "deep.c", line_of(DEEP_C, "long r = leaf_inl(i + 1);"), True),
+            ("outer_inl", "deep.c", line_of(DEEP_C, "long r = mid_inl(i + 2);"), False),
+            ("main", "deep.c", line_of(DEEP_C, "sum += outer_inl(i);"), False)]
+    for mode in ("dwarf", "fp"):
+        r, ev = events("--stack-mode", mode, "-c", f"{deep} -n 1 -i", "deep:inl")
+        got = [(f["sym"], os.path.basename(f["file"] or ""), f["line"], f.get("inlined", False))
+               for f in (ev[0]["stack"][:4] if ev else [])]
+        if mode == "fp":	# the frame-pointer walk loses main (no frame pointers)
+            got, want = got[:3], want[:3]
+        check(f"--stack-mode {mode}: inlined calls are frames of their own (inlined: true), "
+              "each at the line of its call, then the function they were inlined into",
+              got == want and ev[0]["stack"][0]["ip"] == ev[0]["stack"][2]["ip"],
+              f"{got} {r.stderr[-300:]}")
+    r = usdtrace("trace", "--stack", "-c", f"{deep} -n 1 -i", "deep:inl")
+    check("--stack text: an inlined frame says so",
+          "    leaf_inl (inlined) (" in r.stdout and "    outer_inl+0x" in r.stdout,
+          r.stdout[-800:])
+
+
 def test_dwarf():
     deep = os.path.join(SAMPLES, "deep")
     r, ev = events("--stack", "-c", f"{deep} -n 2", "deep:leaf")
@@ -60,7 +84,8 @@ def test_dwarf():
           f"{ev and chain(ev[0], 6)}")
     f = ev[0]["stack"] if ev else []
     check("--stack: every frame has ip, obj, sym, off, file, line; the first is the probe's "
-          "address in its object", f and all(set(x) == {"ip", "obj", "sym", "off", "file", "line"}
+          "address in its object", f and all(set(x) - {"inlined"} == {"ip", "obj", "sym", "off",
+                                                                    "file", "line"}
                                           for x in f) and f[0]["obj"] == deep and f[0]["off"] >= 0,
           f"{f[:1]}")
     syms = [x["sym"] for x in f]
@@ -79,10 +104,12 @@ def test_fp():
     fp = os.path.join(SAMPLES, "deep-fp")
     r, ev = events("--stack-mode", "fp", "-c", f"{fp} -n 1", "deep:leaf")
     syms = [x["sym"] for x in ev[0]["stack"]] if ev else []
-    # at a probe on inner's first instruction the frame pointer is still
-    # middle's: the walk goes inner, then middle's caller; DWARF sees all
-    check("--stack-mode fp with frame pointers: inner, then outer and main by the frame chain",
-          syms[:3] == ["inner", "outer", "main"], f"{syms}")
+    # the probe is inner's first instruction, where the frame pointer is
+    # still middle's: the walk alone goes inner, outer; the word at sp (the
+    # return address into middle) puts middle back
+    check("--stack-mode fp with frame pointers, a probe on a function's first instruction: "
+          "inner, middle (from the return address at sp), outer, main",
+          syms[:4] == ["inner", "middle", "outer", "main"], f"{syms}")
     deep = os.path.join(SAMPLES, "deep")
     r, ev = events("--stack-mode", "fp", "-c", f"{deep} -n 1", "deep:leaf")
     syms = [x["sym"] for x in ev[0]["stack"]] if ev else []
@@ -246,6 +273,27 @@ def test_count_by_stack(tmp):
     return svg
 
 
+def test_count_by_stack_fp():
+    """--stack-mode fp: counted in the kernel by stack id; 30,000 hits exact."""
+    fp = os.path.join(SAMPLES, "deep-fp")
+    r = usdtrace("count", "--json", "--by", "stack", "--stack-mode", "fp",
+                 "-c", f"{fp} -n 30000 -b", "deep:leaf", timeout=120)
+    rows = {tuple(x["stack"][:4]): x["count"] for x in records(r.stdout) if x["type"] == "count"}
+    summ = [x for x in records(r.stdout) if x["type"] == "summary"]
+    check("count --by stack --stack-mode fp: counted in the kernel, one row per stack, "
+          "30,000 hits exact (2:1), the caller at a function's entry included",
+          rows == {("inner", "middle", "outer", "main"): 20000,
+                   ("inner", "middle", "main", "__libc_start_call_main"): 10000} and
+          summ and summ[0]["events"] == 30000 and summ[0]["dropped"] == 0,
+          f"{rows} {summ} {r.stderr[-300:]}")
+    deep = os.path.join(SAMPLES, "deep")
+    r = usdtrace("count", "--json", "--by", "stack", "--stack-mode", "fp",
+                 "-c", f"{deep} -n 5 -i", "deep:inl", timeout=60)
+    rows = {tuple(x["stack"][:3]): x["count"] for x in records(r.stdout) if x["type"] == "count"}
+    check("count --by stack --stack-mode fp: calls inlined at the probe are frames too",
+          rows.get(("leaf_inl", "mid_inl", "outer_inl")) == 5, f"{rows} {r.stderr[-300:]}")
+
+
 def png_pixels(path):
     """Width, height and RGB rows of a PNG (8-bit RGB or RGBA), by zlib alone."""
     import struct
@@ -355,6 +403,7 @@ if os.getuid() != 0:
     check("stack tests", False, "need root")
 else:
     test_dwarf()
+    test_inlined()
     test_fp()
     test_cxx()
     test_python()
@@ -363,5 +412,6 @@ else:
     test_latency_stack()
     with tempfile.TemporaryDirectory() as d:
         test_screenshot(test_count_by_stack(d), d)
+    test_count_by_stack_fp()
     test_bad()
 summary_exit()
