@@ -46,7 +46,7 @@ endif
 SDT_SRCS := sdt/argspec.c sdt/note.c sdt/elf.c
 EXPR_SRCS := expr/expr.c
 SQL_SRCS := sql/normalize.c
-STACK_SRCS := stack/stack.c stack/inline.c stack/perfmap.c
+STACK_SRCS := stack/stack.c stack/symcache.c stack/inline.c stack/perfmap.c
 ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/regs.c attach/spec.c attach/symbols.c \
 	       attach/messenger.c attach/modes.c attach/mode_trace.c attach/mode_count.c \
 	       attach/mode_latency.c attach/mode_calls.c attach/mode_hist.c attach/load.c \

@@ -7,9 +7,9 @@
  * whose thread state comes from the event itself: set_initial_registers
  * gives the registers the BPF program copied, memory_read the stack bytes
  * it copied from sp up. perf's util/unwind-libdw.c works the same way on
- * perf samples. An address outside the copy ends the unwind there.
+ * perf samples. An address outside the copy ends the unwind there. What
+ * each address resolves to comes from the symbol cache (symcache.c).
  */
-#include <dlfcn.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -21,12 +21,11 @@
 #include <unistd.h>
 
 #include "../attach/regs.h"
-#include "inline.h"
 #include "perfmap.h"
 #include "stack.h"
+#include "symcache.h"
 
 #define PROCS_MAX	256	/* processes kept; the oldest go first */
-#define PATH_MAX_DEBUG	128	/* /usr/lib/debug/.build-id/xx/....debug */
 #define EXEC_CHECK_NS	50000000	/* how often a live process's exe is checked */
 #define DWARF_REGS	64
 
@@ -56,55 +55,9 @@ struct proc {
 	bool jit_checked;	/* looked at for the current event */
 };
 
-/* A symbol's name as shown: C++ demangled, a version suffix dropped. */
-struct shown_name {
-	char *raw;
-	char *shown;
-	struct shown_name *next;
-};
-
-#define NAME_BUCKETS	4096
-
-/*
- * What an address of an object resolved to, by object path and offset
- * from the object's start: the same in every process mapping the object,
- * and looked up again at each hit of a hot path. (libdwfl's symbol lookup
- * walks the symbol table each time.)
- */
-struct sym_memo {
-	char *obj;
-	uint64_t rel;		/* the looked-up address - the module's start */
-	const char *sym;	/* shown name, owned by the names cache; NULL: none */
-	uint64_t sym_off;	/* the looked-up address - the symbol's */
-	char *file;		/* NULL: no line */
-	int line;
-	/* the calls inlined there, innermost first (names shown, files owned) */
-	struct memo_inline {
-		const char *sym;
-		char *call_file;
-		int call_line;
-	} *inl;
-	int nr_inl;
-	struct sym_memo *next;
-};
-
-#define MEMO_BUCKETS	65536
-
-/* Objects whose debug file was checked, by path (a chain is enough). */
-struct checked_obj {
-	char *path;
-	struct checked_obj *next;
-};
 
 struct stack_resolver {
-	void *cxx;		/* libstdc++, once a C++ name is met */
-	char *(*demangle)(const char *, char *, size_t *, int *);
-	bool cxx_tried;
-	stack_warn_fn warn;
-	void *warn_ctx;
-	struct checked_obj *checked;
-	struct shown_name *names[NAME_BUCKETS];
-	struct sym_memo *memo[MEMO_BUCKETS];
+	struct symcache *syms;
 	struct proc procs[PROCS_MAX];
 	int nr;
 	uint64_t clock;
@@ -122,8 +75,10 @@ int stack_resolver__new(stack_warn_fn warn, void *ctx, struct stack_resolver **o
 
 	if (!r)
 		return -ENOMEM;
-	r->warn = warn;
-	r->warn_ctx = ctx;
+	if (symcache__new(warn, ctx, &r->syms)) {
+		free(r);
+		return -ENOMEM;
+	}
 	r->machine = regs_host_machine();
 	*out = r;
 	return 0;
@@ -138,109 +93,20 @@ static void proc_clear(struct proc *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static void memo_free(struct sym_memo *m)
-{
-	int i;
-
-	for (i = 0; i < m->nr_inl; i++)
-		free(m->inl[i].call_file);
-	free(m->inl);
-	free(m->obj);
-	free(m->file);
-	free(m);
-}
 
 void stack_resolver__free(struct stack_resolver *r)
 {
-	struct shown_name *n, *next;
 	int i;
 
 	if (!r)
 		return;
-	while (r->checked) {
-		struct checked_obj *c = r->checked;
-
-		r->checked = c->next;
-		free(c->path);
-		free(c);
-	}
 	for (i = 0; i < r->nr; i++)
 		proc_clear(&r->procs[i]);
-	for (i = 0; i < MEMO_BUCKETS; i++) {
-		struct sym_memo *m, *mn;
-
-		for (m = r->memo[i]; m; m = mn) {
-			mn = m->next;
-			memo_free(m);
-		}
-	}
-	for (i = 0; i < NAME_BUCKETS; i++) {
-		for (n = r->names[i]; n; n = next) {
-			next = n->next;
-			free(n->raw);
-			free(n->shown);
-			free(n);
-		}
-	}
-	if (r->cxx)
-		dlclose(r->cxx);
+	symcache__free(r->syms);
 	free(r);
 }
 
-/*
- * libstdc++'s demangler (the C++ ABI's), loaded at the first C++ name: a
- * run that meets none does not pay for loading libstdc++.
- */
-typedef char *(*demangle_fn)(const char *mangled, char *buf, size_t *len, int *status);
 
-static demangle_fn demangler(struct stack_resolver *r)
-{
-	if (!r->cxx_tried) {
-		r->cxx_tried = true;
-		r->cxx = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
-		if (r->cxx)
-			*(void **)&r->demangle = dlsym(r->cxx, "__cxa_demangle");
-	}
-	return r->demangle;
-}
-
-/* @raw as shown: demangled when C++, "name@@VERSION" as name; cached. */
-static const char *shown_name(struct stack_resolver *r, const char *raw)
-{
-	uint64_t h = 14695981039346656037ULL;
-	struct shown_name *n;
-	const char *at;
-	int status = -1;
-	char *d = NULL;
-
-	for (at = raw; *at; at++)
-		h = (h ^ (unsigned char)*at) * 1099511628211ULL;
-	for (n = r->names[h % NAME_BUCKETS]; n; n = n->next) {
-		if (!strcmp(n->raw, raw))
-			return n->shown;
-	}
-	n = calloc(1, sizeof(*n));
-	if (!n)
-		return raw;
-	if (raw[0] == '_' && raw[1] == 'Z' && demangler(r))
-		d = r->demangle(raw, NULL, NULL, &status);
-	if (!d || status) {
-		free(d);
-		at = strchr(raw, '@');
-		d = at && at != raw ? strndup(raw, (size_t)(at - raw)) : strdup(raw);
-	}
-	n->raw = strdup(raw);
-	n->shown = d;
-	if (!n->raw || !n->shown) {
-		free(n->raw);
-		free(n->shown);
-		free(n);
-		return raw;
-	}
-	n->next = r->names[h % NAME_BUCKETS];
-	r->names[h % NAME_BUCKETS] = n;
-	return n->shown;
-}
 
 static uint64_t now_ns(void)
 {
@@ -562,121 +428,9 @@ static void jit_frame(struct proc *p, struct stack_frame *f, Dwarf_Addr look)
 	}
 }
 
-/*
- * Frame @ip: its object, symbol and line. A return address (not the
- * innermost frame) points after its call: look up ip - 1, inside the call.
- */
-static uint64_t memo_hash(const char *obj, uint64_t rel)
-{
-	uint64_t h = 14695981039346656037ULL;
 
-	for (; *obj; obj++)
-		h = (h ^ (unsigned char)*obj) * 1099511628211ULL;
-	return (h ^ rel) * 0x9e3779b97f4a7c15ULL;
-}
 
-/*
- * Once per object: a separate debug file that is there (by build-id under
- * /usr/lib/debug) but cannot be read is skipped with one warning; libdwfl
- * would pass over it in silence.
- */
-static void check_debug_file(struct stack_resolver *r, Dwfl_Module *mod, const char *obj)
-{
-	const unsigned char *id;
-	struct checked_obj *c;
-	GElf_Addr vaddr;
-	char path[PATH_MAX_DEBUG];
-	int n, i, fd;
-	size_t len;
 
-	for (c = r->checked; c; c = c->next) {
-		if (!strcmp(c->path, obj))
-			return;
-	}
-	c = calloc(1, sizeof(*c));
-	if (!c || !(c->path = strdup(obj))) {
-		free(c);
-		return;
-	}
-	c->next = r->checked;
-	r->checked = c;
-	n = dwfl_module_build_id(mod, &id, &vaddr);
-	if (n < 2 || !r->warn)
-		return;
-	len = (size_t)snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%02x/", id[0]);
-	for (i = 1; i < n && len + 3 < sizeof(path); i++)
-		len += (size_t)snprintf(path + len, sizeof(path) - len, "%02x", id[i]);
-	snprintf(path + len, sizeof(path) - len, ".debug");
-	if (access(path, F_OK))
-		return;	/* none installed: nothing to say */
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		char magic[4] = "";
-
-		if (read(fd, magic, 4) == 4 && !memcmp(magic, "\177ELF", 4)) {
-			close(fd);
-			return;
-		}
-		close(fd);
-		errno = ENOEXEC;
-	}
-	snprintf(path + len, sizeof(path) - len, ".debug: %s: skipped", strerror(errno));
-	r->warn(r->warn_ctx, obj, path);
-}
-
-/* The calls inlined at @look, kept in @m (none when memory runs out). */
-static void memo_inlines(struct stack_resolver *r, Dwfl_Module *mod, Dwarf_Addr look,
-			 struct sym_memo *m)
-{
-	struct inline_call calls[INLINE_MAX];
-	int n = inline_calls(mod, look, calls, INLINE_MAX), i;
-
-	if (n <= 0 || !(m->inl = calloc((size_t)n, sizeof(*m->inl))))
-		return;
-	for (i = 0; i < n; i++) {
-		m->inl[i].sym = calls[i].name ? shown_name(r, calls[i].name) : NULL;
-		m->inl[i].call_file = calls[i].call_file ? strdup(calls[i].call_file) : NULL;
-		m->inl[i].call_line = m->inl[i].call_file ? calls[i].call_line : 0;
-	}
-	m->nr_inl = n;
-}
-
-/* Symbol and line of @look in @mod (at @rel in @obj), looked up once. */
-static const struct sym_memo *memo_get(struct stack_resolver *r, Dwfl_Module *mod,
-				       const char *obj, uint64_t rel, Dwarf_Addr look)
-{
-	struct sym_memo **head = &r->memo[memo_hash(obj, rel) % MEMO_BUCKETS], *m;
-	const char *name, *src;
-	GElf_Off off = 0;
-	GElf_Sym sym;
-	Dwfl_Line *line;
-	int lineno = 0;
-
-	for (m = *head; m; m = m->next) {
-		if (m->rel == rel && !strcmp(m->obj, obj))
-			return m;
-	}
-	m = calloc(1, sizeof(*m));
-	if (!m || !(m->obj = strdup(obj))) {
-		free(m);
-		return NULL;
-	}
-	m->rel = rel;
-	check_debug_file(r, mod, obj);
-	name = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
-	if (name) {
-		m->sym = shown_name(r, name);
-		m->sym_off = off;
-	}
-	line = dwfl_module_getsrc(mod, look);
-	src = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
-	if (src && lineno > 0 && (m->file = strdup(src)))
-		m->line = lineno;
-	memo_inlines(r, mod, look, m);
-	m->next = *head;
-	*head = m;
-	return m;
-}
 
 /*
  * The frames of @m at @ip into @t: a frame per call inlined there (the
@@ -725,7 +479,7 @@ static void symbolize(struct stack_resolver *r, struct proc *p, uint64_t ip, boo
 	/* the name it was reported under: the mapped path (the Dwfl's strings
 	 * may go with it: only the memo's are kept) */
 	obj = mod ? dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL, NULL) : NULL;
-	m = obj ? memo_get(r, mod, obj, look - start, look) : NULL;
+	m = obj ? symcache__get(r->syms, mod, obj, look - start, look) : NULL;
 	if (m) {
 		memo_frames(m, ip, m->sym_off + (ip - look), t);
 		return;

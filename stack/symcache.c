@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: MIT
+/*
+ * symcache.c - symbols, lines and inlined calls of object addresses,
+ * memoized (symcache.h). libdwfl's symbol lookup walks the symbol table at
+ * each call; a hot path's frames are looked up again at every hit, so each
+ * (object, offset) is looked up once. Names are shown as users read them:
+ * C++ demangled by libstdc++'s demangler (loaded at the first C++ name),
+ * symbol versions dropped.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "inline.h"
+#include "symcache.h"
+
+#define PATH_MAX_DEBUG	128	/* /usr/lib/debug/.build-id/xx/....debug */
+
+/* A symbol's name as shown: C++ demangled, a version suffix dropped. */
+struct shown_name {
+	char *raw;
+	char *shown;
+	struct shown_name *next;
+};
+
+#define NAME_BUCKETS	4096
+#define MEMO_BUCKETS	65536
+
+/* Objects whose debug file was checked, by path (a chain is enough). */
+struct checked_obj {
+	char *path;
+	struct checked_obj *next;
+};
+
+struct symcache {
+	void *cxx;		/* libstdc++, once a C++ name is met */
+	char *(*demangle)(const char *, char *, size_t *, int *);
+	bool cxx_tried;
+	stack_warn_fn warn;
+	void *warn_ctx;
+	struct checked_obj *checked;
+	struct shown_name *names[NAME_BUCKETS];
+	struct sym_memo *memo[MEMO_BUCKETS];
+};
+
+int symcache__new(stack_warn_fn warn, void *ctx, struct symcache **out)
+{
+	struct symcache *sc = calloc(1, sizeof(*sc));
+
+	if (!sc)
+		return -ENOMEM;
+	sc->warn = warn;
+	sc->warn_ctx = ctx;
+	*out = sc;
+	return 0;
+}
+
+static void memo_free(struct sym_memo *m)
+{
+	int i;
+
+	for (i = 0; i < m->nr_inl; i++)
+		free(m->inl[i].call_file);
+	free(m->inl);
+	free(m->obj);
+	free(m->file);
+	free(m);
+}
+
+void symcache__free(struct symcache *sc)
+{
+	struct shown_name *n, *next;
+	struct sym_memo *mm, *mn;
+	int i;
+
+	if (!sc)
+		return;
+	while (sc->checked) {
+		struct checked_obj *c = sc->checked;
+
+		sc->checked = c->next;
+		free(c->path);
+		free(c);
+	}
+	for (i = 0; i < MEMO_BUCKETS; i++) {
+		for (mm = sc->memo[i]; mm; mm = mn) {
+			mn = mm->next;
+			memo_free(mm);
+		}
+	}
+	for (i = 0; i < NAME_BUCKETS; i++) {
+		for (n = sc->names[i]; n; n = next) {
+			next = n->next;
+			free(n->raw);
+			free(n->shown);
+			free(n);
+		}
+	}
+	if (sc->cxx)
+		dlclose(sc->cxx);
+	free(sc);
+}
+
+/*
+ * libstdc++'s demangler (the C++ ABI's), loaded at the first C++ name: a
+ * run that meets none does not pay for loading libstdc++.
+ */
+typedef char *(*demangle_fn)(const char *mangled, char *buf, size_t *len, int *status);
+
+static demangle_fn demangler(struct symcache *sc)
+{
+	if (!sc->cxx_tried) {
+		sc->cxx_tried = true;
+		sc->cxx = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
+		if (sc->cxx)
+			*(void **)&sc->demangle = dlsym(sc->cxx, "__cxa_demangle");
+	}
+	return sc->demangle;
+}
+
+/* @raw as shown: demangled when C++, "name@@VERSION" as name; cached. */
+static const char *shown_name(struct symcache *sc, const char *raw)
+{
+	uint64_t h = 14695981039346656037ULL;
+	struct shown_name *n;
+	const char *at;
+	int status = -1;
+	char *d = NULL;
+
+	for (at = raw; *at; at++)
+		h = (h ^ (unsigned char)*at) * 1099511628211ULL;
+	for (n = sc->names[h % NAME_BUCKETS]; n; n = n->next) {
+		if (!strcmp(n->raw, raw))
+			return n->shown;
+	}
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return raw;
+	if (raw[0] == '_' && raw[1] == 'Z' && demangler(sc))
+		d = sc->demangle(raw, NULL, NULL, &status);
+	if (!d || status) {
+		free(d);
+		at = strchr(raw, '@');
+		d = at && at != raw ? strndup(raw, (size_t)(at - raw)) : strdup(raw);
+	}
+	n->raw = strdup(raw);
+	n->shown = d;
+	if (!n->raw || !n->shown) {
+		free(n->raw);
+		free(n->shown);
+		free(n);
+		return raw;
+	}
+	n->next = sc->names[h % NAME_BUCKETS];
+	sc->names[h % NAME_BUCKETS] = n;
+	return n->shown;
+}
+
+/* Where (@obj, @rel) hangs in the memo table. */
+static uint64_t memo_hash(const char *obj, uint64_t rel)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *obj; obj++)
+		h = (h ^ (unsigned char)*obj) * 1099511628211ULL;
+	return (h ^ rel) * 0x9e3779b97f4a7c15ULL;
+}
+
+/*
+ * Once per object: a separate debug file that is there (by build-id under
+ * /usr/lib/debug) but cannot be read is skipped with one warning; libdwfl
+ * would pass over it in silence.
+ */
+static void check_debug_file(struct symcache *sc, Dwfl_Module *mod, const char *obj)
+{
+	const unsigned char *id;
+	struct checked_obj *c;
+	GElf_Addr vaddr;
+	char path[PATH_MAX_DEBUG];
+	int n, i, fd;
+	size_t len;
+
+	for (c = sc->checked; c; c = c->next) {
+		if (!strcmp(c->path, obj))
+			return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c || !(c->path = strdup(obj))) {
+		free(c);
+		return;
+	}
+	c->next = sc->checked;
+	sc->checked = c;
+	n = dwfl_module_build_id(mod, &id, &vaddr);
+	if (n < 2 || !sc->warn)
+		return;
+	len = (size_t)snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%02x/", id[0]);
+	for (i = 1; i < n && len + 3 < sizeof(path); i++)
+		len += (size_t)snprintf(path + len, sizeof(path) - len, "%02x", id[i]);
+	snprintf(path + len, sizeof(path) - len, ".debug");
+	if (access(path, F_OK))
+		return;	/* none installed: nothing to say */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		char magic[4] = "";
+
+		if (read(fd, magic, 4) == 4 && !memcmp(magic, "\177ELF", 4)) {
+			close(fd);
+			return;
+		}
+		close(fd);
+		errno = ENOEXEC;
+	}
+	snprintf(path + len, sizeof(path) - len, ".debug: %s: skipped", strerror(errno));
+	sc->warn(sc->warn_ctx, obj, path);
+}
+
+/* The calls inlined at @look, kept in @m (none when memory runs out). */
+static void memo_inlines(struct symcache *sc, Dwfl_Module *mod, Dwarf_Addr look,
+			 struct sym_memo *m)
+{
+	struct inline_call calls[INLINE_MAX];
+	int n = inline_calls(mod, look, calls, INLINE_MAX), i;
+
+	if (n <= 0 || !(m->inl = calloc((size_t)n, sizeof(*m->inl))))
+		return;
+	for (i = 0; i < n; i++) {
+		m->inl[i].sym = calls[i].name ? shown_name(sc, calls[i].name) : NULL;
+		m->inl[i].call_file = calls[i].call_file ? strdup(calls[i].call_file) : NULL;
+		m->inl[i].call_line = m->inl[i].call_file ? calls[i].call_line : 0;
+	}
+	m->nr_inl = n;
+}
+
+/* Symbol and line of @look in @mod (at @rel in @obj), looked up once. */
+const struct sym_memo *symcache__get(struct symcache *sc, Dwfl_Module *mod, const char *obj,
+				     uint64_t rel, Dwarf_Addr look)
+{
+	struct sym_memo **head = &sc->memo[memo_hash(obj, rel) % MEMO_BUCKETS], *m;
+	const char *name, *src;
+	GElf_Off off = 0;
+	GElf_Sym sym;
+	Dwfl_Line *line;
+	int lineno = 0;
+
+	for (m = *head; m; m = m->next) {
+		if (m->rel == rel && !strcmp(m->obj, obj))
+			return m;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m || !(m->obj = strdup(obj))) {
+		free(m);
+		return NULL;
+	}
+	m->rel = rel;
+	check_debug_file(sc, mod, obj);
+	name = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
+	if (name) {
+		m->sym = shown_name(sc, name);
+		m->sym_off = off;
+	}
+	line = dwfl_module_getsrc(mod, look);
+	src = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL) : NULL;
+	if (src && lineno > 0 && (m->file = strdup(src)))
+		m->line = lineno;
+	memo_inlines(sc, mod, look, m);
+	m->next = *head;
+	*head = m;
+	return m;
+}
