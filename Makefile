@@ -57,7 +57,7 @@ WRITER_SRCS := writer/decode.c writer/events.c writer/flamegraph.c writer/folded
 	       writer/json.c writer/prom.c \
 	       writer/sites.c writer/timeline.c writer/vhist.c
 CLI_SRCS := cli/main.c cli/commands.c cli/options.c cli/report.c cli/runner.c cli/lang_cmd.c \
-	    cli/count_keys.c cli/cmd_list.c cli/cmd_trace.c cli/cmd_count.c cli/stack_count.c cli/event_stacks.c cli/serve.c cli/cmd_latency.c cli/cmd_hist.c \
+	    cli/count_keys.c cli/key_index.c cli/cmd_list.c cli/cmd_trace.c cli/cmd_count.c cli/stack_count.c cli/event_stacks.c cli/serve.c cli/cmd_latency.c cli/cmd_hist.c \
 	    cli/cmd_calls.c cli/queries.c cli/cmd_flow.c cli/cmd_stat.c cli/db_stat.c
 LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/ruby.c lang-adapters/php.c lang-adapters/postgresql.c

@@ -35,6 +35,7 @@ struct hist_state {
 	bool keyed;
 	struct hist_row *rows;
 	size_t nr, cap;
+	struct key_index index;		/* rows by key */
 	struct attach_session *session;	/* while reading */
 	int err;
 	long top;
@@ -91,25 +92,35 @@ static void print_json(struct hist_state *hs, const struct hist_row *r, const st
 	fputs("}\n", out);
 }
 
+static void row_at(const void *rows, size_t i, const struct site_info **si,
+		   const uint8_t **key)
+{
+	const struct hist_row *r = (const struct hist_row *)rows + i;
+
+	*si = &r->si;
+	*key = r->key;
+}
+
 /* The row of @key, made from the template histogram when new; NULL on ENOMEM. */
 static struct hist_row *row_of(struct hist_state *hs, const uint8_t *key)
 {
 	const struct site_info *si;
 	uint32_t site, ks = hs->layout.key_size;
 	struct hist_row *r;
-	size_t i;
+	size_t slot;
+	long row;
 
 	memcpy(&site, key, sizeof(site));
 	si = attach_session__site(hs->session, site);
 	if (!si)
 		return NULL;
-	for (i = 0; i < hs->nr; i++) {
-		r = &hs->rows[i];
-		if (!strcmp(r->si.label, si->label) &&
-		    (!hs->layout.site || (r->si.object == si->object &&
-					   r->si.offset == si->offset)) &&
-		    !memcmp(r->key + 4, key + 4, ks - 4))
-			return r;
+	hs->index.l = &hs->layout;
+	row = key_index__find(&hs->index, hs->rows, hs->nr, row_at, si, key, &slot);
+	if (row >= 0)
+		return &hs->rows[row];
+	if (row == -2) {
+		hs->err = -ENOMEM;
+		return NULL;
 	}
 	if (hs->nr == hs->cap) {
 		size_t cap = hs->cap ? hs->cap * 2 : 16;
@@ -127,6 +138,7 @@ static struct hist_row *row_of(struct hist_state *hs, const uint8_t *key)
 	r->si = *si;
 	memcpy(r->key, key, ks);
 	r->h = hs->h;		/* the bucket layout; counts and stats zero */
+	key_index__set(&hs->index, slot, hs->nr - 1);
 	return r;
 }
 
@@ -185,8 +197,10 @@ static int read_keyed(struct hist_state *hs, struct attach_session *s)
 	hs->err = 0;
 	err = attach_session__hist_keyed(s, on_bucket, on_stats, hs);
 	hs->session = NULL;
-	if (!err && hs->nr > 1)
+	if (!err && hs->nr > 1) {
 		qsort(hs->rows, hs->nr, sizeof(*hs->rows), cmp_rows);
+		key_index__stale(&hs->index);
+	}
 	return err ? err : hs->err;
 }
 
@@ -374,6 +388,7 @@ static int run_hist(const struct cli_command *cmd, struct cli_opts *o)
 	hs.t0_ns = runner_now_ns();
 	status = runner__run(&o->run, &ao, &hooks, &w);
 	serve__stop(hs.serve);
+	key_index__free(&hs.index);
 	free(hs.rows);
 	return status;
 }

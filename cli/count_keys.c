@@ -10,6 +10,7 @@
 #include "../writer/events.h"
 #include "../writer/json.h"
 #include "count_keys.h"
+#include "key_index.h"
 
 static int key_word(const char *w, size_t n, enum ut_key_kind *kind, int *arg, bool *site)
 {
@@ -158,62 +159,13 @@ int count_layout__apply(const struct cli_layout_req *req, struct count_layout *l
 	return 0;
 }
 
-static bool same_row(const struct key_table *t, const struct key_row *r,
-		     const struct site_info *si, const uint8_t *key)
+static void row_at(const void *rows, size_t i, const struct site_info **si,
+		   const uint8_t **key)
 {
-	if (strcmp(r->si.label, si->label))
-		return false;
-	if (t->l->site && (r->si.object != si->object || r->si.offset != si->offset))
-		return false;
-	return !memcmp(r->key + 4, key + 4, t->l->key_size - 4u);
-}
+	const struct key_row *r = (const struct key_row *)rows + i;
 
-/* FNV-1a of what same_row() compares. */
-static uint64_t row_hash(const struct key_table *t, const struct site_info *si,
-			 const uint8_t *key)
-{
-	uint64_t h = 14695981039346656037ULL;
-	const char *c;
-	size_t i;
-
-	for (c = si->label; *c; c++)
-		h = (h ^ (unsigned char)*c) * 1099511628211ULL;
-	if (t->l->site)
-		h = (h ^ (uint64_t)(uintptr_t)si->object ^ si->offset) * 1099511628211ULL;
-	for (i = 4; i < t->l->key_size; i++)
-		h = (h ^ key[i]) * 1099511628211ULL;
-	return h;
-}
-
-/* The index slot of @key: its row's, or the free one where it would go. */
-static size_t index_slot(const struct key_table *t, const struct site_info *si,
-			 const uint8_t *key)
-{
-	size_t mask = t->index_cap - 1, i = row_hash(t, si, key) & mask;
-
-	while (t->index[i] && !same_row(t, &t->rows[t->index[i] - 1], si, key))
-		i = (i + 1) & mask;
-	return i;
-}
-
-/* Index every row again, in a table at least twice their number. */
-static int index_rebuild(struct key_table *t)
-{
-	size_t cap = t->index_cap ? t->index_cap : 1024, i;
-	uint32_t *idx;
-
-	while (cap < 2 * (t->nr + 1))
-		cap *= 2;
-	idx = calloc(cap, sizeof(*idx));
-	if (!idx)
-		return -ENOMEM;
-	free(t->index);
-	t->index = idx;
-	t->index_cap = cap;
-	for (i = 0; i < t->nr; i++)
-		t->index[index_slot(t, &t->rows[i].si, t->rows[i].key)] = (uint32_t)i + 1;
-	t->stale = false;
-	return 0;
+	*si = &r->si;
+	*key = r->key;
 }
 
 int key_table__add(struct key_table *t, struct attach_session *s, const uint8_t *key,
@@ -223,16 +175,18 @@ int key_table__add(struct key_table *t, struct attach_session *s, const uint8_t 
 	const struct site_info *si;
 	struct key_row *r;
 	size_t slot;
+	long row;
 
 	memcpy(&site, key, sizeof(site));
 	si = attach_session__site(s, site);
 	if (!si || si->probe_idx < 0)
 		return 0;
-	if ((t->stale || 2 * (t->nr + 1) > t->index_cap) && index_rebuild(t))
+	t->index.l = t->l;
+	row = key_index__find(&t->index, t->rows, t->nr, row_at, si, key, &slot);
+	if (row == -2)
 		return -ENOMEM;
-	slot = index_slot(t, si, key);
-	if (t->index[slot]) {
-		t->rows[t->index[slot] - 1].total += count;
+	if (row >= 0) {
+		t->rows[row].total += count;
 		return 0;
 	}
 	if (t->nr == t->cap) {
@@ -249,7 +203,7 @@ int key_table__add(struct key_table *t, struct attach_session *s, const uint8_t 
 	r->si = *si;
 	memcpy(r->key, key, t->l->key_size);
 	r->total = count;
-	t->index[slot] = (uint32_t)t->nr;
+	key_index__set(&t->index, slot, t->nr - 1);
 	return 0;
 }
 
@@ -266,13 +220,13 @@ void key_table__sort(struct key_table *t)
 {
 	if (t->nr > 1)
 		qsort(t->rows, t->nr, sizeof(*t->rows), cmp_rows);
-	t->stale = true;
+	key_index__stale(&t->index);
 }
 
 void key_table__reset(struct key_table *t)
 {
 	t->nr = 0;
-	t->stale = true;
+	key_index__stale(&t->index);
 }
 
 static const char *part_name(const struct ut_key_part *pt, char *buf, size_t size)
@@ -494,8 +448,7 @@ void key_table__print(const struct key_table *t, FILE *out, bool json, bool fina
 void key_table__free(struct key_table *t)
 {
 	free(t->rows);
-	free(t->index);
+	key_index__free(&t->index);
 	t->rows = NULL;
-	t->index = NULL;
-	t->nr = t->cap = t->index_cap = 0;
+	t->nr = t->cap = 0;
 }

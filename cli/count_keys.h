@@ -14,6 +14,7 @@
 
 #include "../attach/probe_spec.h"
 #include "../attach/session.h"
+#include "key_index.h"
 
 struct count_layout {
 	bool site;			/* a row per site, not per probe */
@@ -74,13 +75,7 @@ struct key_table {
 	const struct count_layout *l;
 	struct key_row *rows;
 	size_t nr, cap;
-	/*
-	 * Rows by key (open addressing, row + 1, 0 free): 10,000 keys merge in
-	 * linear time. Rebuilt when it fills or after a sort moved the rows.
-	 */
-	uint32_t *index;
-	size_t index_cap;	/* a power of two, or 0 */
-	bool stale;
+	struct key_index index;	/* rows by key (key_index.h) */
 };
 
 /* Add @count to the row of @key (its site from @s). 0 or -ENOMEM. */
