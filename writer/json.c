@@ -36,6 +36,22 @@ size_t utf8_valid_len(const unsigned char *s, size_t len)
 	return n;
 }
 
+/* How many bytes from @s on need no escaping: printable ASCII, valid UTF-8. */
+static size_t plain_run(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n;
+
+	while (i < len) {
+		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '"' && s[i] != '\\')
+			i++;
+		else if (s[i] >= 0x80 && (n = utf8_valid_len(s + i, len - i)) > 0)
+			i += n;
+		else
+			break;
+	}
+	return i;
+}
+
 void json_write_strn(FILE *out, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -45,6 +61,12 @@ void json_write_strn(FILE *out, const char *str, size_t len)
 	while (i < len) {
 		unsigned char c = s[i];
 
+		n = plain_run(s + i, len - i);
+		if (n) {	/* one write a run, not a byte */
+			fwrite(s + i, 1, n, out);
+			i += n;
+			continue;
+		}
 		if (c == '"' || c == '\\') {
 			fputc('\\', out);
 			fputc(c, out);
@@ -54,13 +76,7 @@ void json_write_strn(FILE *out, const char *str, size_t len)
 			fputs("\\t", out);
 		} else if (c == '\r') {
 			fputs("\\r", out);
-		} else if (c < 0x20 || c == 0x7f) {
-			fprintf(out, "\\u%04x", c);
-		} else if ((n = utf8_valid_len(s + i, len - i)) > 0) {
-			fwrite(s + i, 1, n, out);
-			i += n;
-			continue;
-		} else {
+		} else {	/* a control byte, or not UTF-8: its code, never raw */
 			fprintf(out, "\\u%04x", c);
 		}
 		i++;
