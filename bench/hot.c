@@ -9,6 +9,7 @@
  *   hot N        bench:hit(i, 2i)
  *   hot N str    bench:str(i, s), s a 32-byte string (the string-argument row)
  *   hot N pair   bench:begin(i, s) then bench:end(i, 0): a latency pair
+ *   hot N deep   bench:deep(i) three calls deep (the stack rows)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,21 +22,42 @@
 #define STR(i, s)	USDTRACE_PROBE(bench, str, i, s)
 #define PAIR(i, s)	do { USDTRACE_PROBE(bench, begin, i, s); \
 			     USDTRACE_PROBE(bench, end, i, 0); } while (0)
+#define DEEP(i)	USDTRACE_PROBE(bench, deep, i)
 #else
 #include <sys/sdt.h>
 #define HIT(i)	STAP_PROBE2(bench, hit, i, (i) * 2)
 #define STR(i, s)	STAP_PROBE2(bench, str, i, s)
 #define PAIR(i, s)	do { STAP_PROBE2(bench, begin, i, s); \
 			     STAP_PROBE2(bench, end, i, 0); } while (0)
+#define DEEP(i)	STAP_PROBE1(bench, deep, i)
 #endif
 
 static const char msg[] = "a 32-byte string argument, ok!..";
+
+/* noinline, each using its callee's result: three real frames */
+__attribute__((noinline)) static long deep3(long i)
+{
+	DEEP(i);
+	return i * 3 + 1;
+}
+
+__attribute__((noinline)) static long deep2(long i)
+{
+	return deep3(i + 1) ^ (i << 1);
+}
+
+__attribute__((noinline)) static long deep1(long i)
+{
+	return deep2(i + 2) + (i & 7);
+}
 
 int main(int argc, char **argv)
 {
 	long i, n = argc > 1 ? atol(argv[1]) : 1000000;
 	int str = argc > 2 && !strcmp(argv[2], "str");
 	int pair = argc > 2 && !strcmp(argv[2], "pair");
+	int deep = argc > 2 && !strcmp(argv[2], "deep");
+	volatile long sink = 0;
 	struct timespec a, b;
 	double ns;
 
@@ -46,6 +68,9 @@ int main(int argc, char **argv)
 	} else if (pair) {
 		for (i = 0; i < n; i++)
 			PAIR(i, msg);
+	} else if (deep) {
+		for (i = 0; i < n; i++)
+			sink += deep1(i);
 	} else {
 		for (i = 0; i < n; i++)
 			HIT(i);
