@@ -10,7 +10,9 @@
  *   hot N str    bench:str(i, s), s a 32-byte string (the string-argument row)
  *   hot N pair   bench:begin(i, s) then bench:end(i, 0): a latency pair
  *   hot N deep   bench:deep(i) three calls deep (the stack rows)
+ *   hot N deept  the same on a thread of its own (its stack is not main's)
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,12 +53,24 @@ __attribute__((noinline)) static long deep1(long i)
 	return deep2(i + 2) + (i & 7);
 }
 
+static void *deep_loop(void *arg)
+{
+	long i, n = *(long *)arg;
+	volatile long sink = 0;
+
+	for (i = 0; i < n; i++)
+		sink += deep1(i);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	long i, n = argc > 1 ? atol(argv[1]) : 1000000;
 	int str = argc > 2 && !strcmp(argv[2], "str");
 	int pair = argc > 2 && !strcmp(argv[2], "pair");
 	int deep = argc > 2 && !strcmp(argv[2], "deep");
+	int deept = argc > 2 && !strcmp(argv[2], "deept");
+	pthread_t t;
 	volatile long sink = 0;
 	struct timespec a, b;
 	double ns;
@@ -71,6 +85,9 @@ int main(int argc, char **argv)
 	} else if (deep) {
 		for (i = 0; i < n; i++)
 			sink += deep1(i);
+	} else if (deept) {
+		if (pthread_create(&t, NULL, deep_loop, &n) || pthread_join(t, NULL))
+			return 1;
 	} else {
 		for (i = 0; i < n; i++)
 			HIT(i);

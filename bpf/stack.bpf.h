@@ -11,6 +11,28 @@
 #define USDTRACE_STACK_BPF_H
 
 #include "common.bpf.h"
+#include <bpf/bpf_core_read.h>
+
+/* Bytes past the main thread's initial stack pointer kept: _start's frame. */
+#define STACK_TOP_SLACK	64
+
+/*
+ * DWARF mode: how many bytes from @sp to copy, at most @len: no further
+ * than frames can be. On the main thread they end at the stack pointer
+ * the process started with (mm->start_stack; above it lie argc, argv and
+ * the environment, never a frame). The copy is most of what a stacked hit
+ * costs the process. (Other threads' stacks end under their thread's
+ * control block and TLS, a few KiB above the last frame: bounding them by
+ * their mapping, through bpf_find_vma, saved 5% of a hit; not worth the
+ * lock it takes.)
+ */
+static __always_inline __u64 stack_copy_len(__u64 sp, __u64 len)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	__u64 top = BPF_CORE_READ(task, mm, start_stack) + STACK_TOP_SLACK;
+
+	return sp < top && top - sp < len ? top - sp : len;
+}
 
 /*
  * FP mode: the word at the user stack pointer into @out (0 if unreadable):
@@ -77,6 +99,7 @@ static __always_inline __u32 stack_capture(struct pt_regs *ctx, struct ut_stack 
 	len = cfg.stack_size;
 	if (len > UT_STACK_MAX)
 		len = UT_STACK_MAX;
+	len = stack_copy_len(sp, len);
 	if (!bpf_probe_read_user(data, len, (void *)sp)) {
 		st->nr = len;
 		return sizeof(*st) + len;

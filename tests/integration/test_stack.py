@@ -74,6 +74,20 @@ def test_inlined():
           r.stdout[-800:])
 
 
+def test_threads():
+    """A probe on other threads: their stacks (copied no further than the
+    end of the mapping they are in) unwind to clone3, uncut."""
+    server = os.path.join(SAMPLES, "server")
+    r, ev = events("--stack", "-c", f"{server} -n 3 -t 2", "server:request__begin")
+    threads = [e for e in ev if e["tid"] != e["pid"]]
+    syms = [[x["sym"] for x in e["stack"]] for e in threads]
+    check("--stack on worker threads: serve, start_thread, __clone3 (handle inlined into "
+          "serve), never cut",
+          len(threads) == 6 and all(s[:4] == ["handle", "serve", "start_thread", "__clone3"]
+                                    for s in syms) and
+          not any("stack_cut" in e for e in threads), f"{syms[:2]} {r.stderr[-300:]}")
+
+
 def test_dwarf():
     deep = os.path.join(SAMPLES, "deep")
     r, ev = events("--stack", "-c", f"{deep} -n 2", "deep:leaf")
@@ -404,6 +418,7 @@ if os.getuid() != 0:
 else:
     test_dwarf()
     test_inlined()
+    test_threads()
     test_fp()
     test_cxx()
     test_python()
