@@ -60,10 +60,36 @@ static __always_inline bool wanted(void)
 }
 
 
+/* Per CPU: when this CPU last woke the reader (wakeup_flag). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} last_wake SEC(".maps");
+
+#define WAKE_EVERY_NS	500000
+
+/*
+ * Wake the reader once cfg.wakeup_bytes wait, but from each CPU at most
+ * every WAKE_EVERY_NS: a reader that far behind is awake already, and a
+ * wakeup is an interrupt (a VM exit on a VM) that the traced process pays
+ * at every record otherwise. Reads stay within half a millisecond.
+ */
 static __always_inline __u64 wakeup_flag(void)
 {
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= cfg.wakeup_bytes ?
-	       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	__u32 zero = 0;
+	__u64 *last, now;
+
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) < cfg.wakeup_bytes)
+		return BPF_RB_NO_WAKEUP;
+	last = bpf_map_lookup_elem(&last_wake, &zero);
+	now = bpf_ktime_get_ns();
+	if (last && now - *last < WAKE_EVERY_NS)
+		return BPF_RB_NO_WAKEUP;
+	if (last)
+		*last = now;
+	return BPF_RB_FORCE_WAKEUP;
 }
 
 /* Add one to slot @idx of per-CPU counter map @map (drops, faults, ...). */
