@@ -261,8 +261,11 @@ static void on_fp_tick(void *ctx, struct attach_session *s, uint64_t now, bool f
 	if (err)
 		usdtrace_err("count: reading the stacks: %s", strerror(-err));
 	if (final) {
-		sc->unresolved += attach_session__key_overflow(s);
 		on_tick(ctx, s, now, final);
+		/* hits past --max-keys are in no row: the summary says how many */
+		sc->w->keyed = true;
+		sc->w->overflow = attach_session__key_overflow(s);
+		sc->w->events += sc->w->overflow;
 	}
 }
 

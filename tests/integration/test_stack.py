@@ -300,6 +300,15 @@ def test_count_by_stack_fp():
                    ("inner", "middle", "main", "__libc_start_call_main"): 10000} and
           summ and summ[0]["events"] == 30000 and summ[0]["dropped"] == 0,
           f"{rows} {summ} {r.stderr[-300:]}")
+    r = usdtrace("count", "--json", "--by", "stack", "--stack-mode", "fp", "--max-keys", "1",
+                 "-c", f"{fp} -n 30 -b", "deep:leaf", timeout=60)
+    rows = [x["count"] for x in records(r.stdout) if x["type"] == "count"]
+    summ = [x for x in records(r.stdout) if x["type"] == "summary"]
+    check("count --by stack --stack-mode fp --max-keys 1: one stack kept, the other's hits "
+          "said as past --max-keys, none lost",
+          len(rows) == 1 and rows[0] in (10, 20) and summ and
+          summ[0].get("overflow") == 30 - rows[0] and summ[0]["events"] == 30,
+          f"{rows} {summ}")
     deep = os.path.join(SAMPLES, "deep")
     r = usdtrace("count", "--json", "--by", "stack", "--stack-mode", "fp",
                  "-c", f"{deep} -n 5 -i", "deep:inl", timeout=60)
