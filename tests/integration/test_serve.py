@@ -252,9 +252,10 @@ def test_prometheus():
         s, two_runs,
         {"count": "usdtrace_latency_seconds_count",
          "p50": "histogram_quantile(0.5, usdtrace_latency_seconds_bucket)",
-         "doc": fleet_p99()},
+         "doc": fleet_p99(),
+         "top": "histogram_quantile(1, usdtrace_latency_seconds_bucket)"},
         lambda v: v.get("count") == "30" and v.get("p50") not in (None, "NaN") and
-        v.get("doc") not in (None, "NaN"))
+        v.get("doc") not in (None, "NaN") and v.get("top") not in (None, "NaN"))
     p50 = float(v["p50"]) if v.get("p50") not in (None, "NaN") else -1
     # every request sleeps 2 ms (and a little more): Prometheus interpolates
     # inside the kernel's bucket holding that, at most 25% wide either way
@@ -263,8 +264,13 @@ def test_prometheus():
           v.get("count") == "30" and 0.002 / 1.25 <= p50 <= 0.002 * 1.25 ** 2,
           f"{v}")
     p99 = float(v["doc"]) if v.get("doc") not in (None, "NaN") else -1
-    check("docs/fleet.md's p99 query, as written, through Prometheus: within one bucket",
-          0.002 / 1.25 <= p99 <= 0.002 * 1.25 ** 3, f"{v}")
+    top = float(v["top"]) if v.get("top") not in (None, "NaN") else -1
+    # the p99 of 15 requests is about their slowest, which a VM may delay:
+    # it must lie between the 2 ms every request sleeps and the upper bound
+    # of the highest bucket holding a request (quantile 1 of all of them)
+    check("docs/fleet.md's p99 query, as written, through Prometheus: between the sleep "
+          "and the upper bound of the highest occupied bucket",
+          0.002 / 1.25 <= p99 <= top, f"{v}")
 
 
 def fleet_blocks():
