@@ -378,6 +378,12 @@ static int run_hist(const struct cli_command *cmd, struct cli_opts *o)
 		hs.top = o->top;
 		w.keyed = true;
 	}
+	if (o->serve && hs.layout.site) {
+		/* a label per site would be needed: two sites of a probe, one series */
+		usdtrace_err("%s: --serve with --by site: not served (use --by pid or keys)",
+			     cmd->name);
+		return 1;
+	}
 	if (o->serve) {
 		/* bound before anything is attached: a taken port attaches nothing */
 		if (serve__start(o->serve, hist_render, &hs, &hs.serve))

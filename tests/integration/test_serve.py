@@ -79,6 +79,11 @@ def test_bad():
     check("--serve without HOST:PORT: one line",
           r.returncode == 1 and r.stderr == "usdtrace: --serve nonsense: not HOST:PORT "
           "(127.0.0.1:9435)\n", r.stderr)
+    r = usdtrace("hist", "--serve", "127.0.0.1:1", "--by", "site", f"{SAMPLE}:sample:loop",
+                 "arg0")
+    check("hist --serve --by site: refused in one line (sites have no label)",
+          r.returncode == 1 and r.stderr == "usdtrace: hist: --serve with --by site: not "
+          "served (use --by pid or keys)\n", r.stderr)
     r = usdtrace("trace", "--serve", "127.0.0.1:1", f"{SAMPLE}:sample:loop")
     check("--serve on trace: refused", r.returncode == 1 and "--serve is for count" in r.stderr,
           r.stderr)
