@@ -413,7 +413,7 @@ static int count_render(void *ctx, struct attach_session *s, FILE *out)
 			}
 			l[0] = (struct prom_label){ "probe", r->label };
 			snprintf(pid, sizeof(pid), "%u", r->pid);
-			l[1] = (struct prom_label){ cs->by == BY_PID ? "pid" : "site", pid };
+			l[1] = (struct prom_label){ "pid", pid };	/* only --by pid */
 			prom_sample(out, HITS, l, cs->by == BY_PID ? 2 : 1, r->total);
 		}
 		if (!err && other) {

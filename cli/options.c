@@ -180,17 +180,23 @@ static int set_serve(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
-static int set_max_series(struct cli_opts *o, const char *arg)
+/* A whole number 1..@max for option --@opt, into @out; says why not. */
+static int parse_count(const char *opt, const char *arg, long max, uint32_t *out)
 {
 	char *end;
 	long v = strtol(arg, &end, 10);
 
-	if (*end || end == arg || v < 1 || v > 1 << 20) {
-		usdtrace_err("--max-series %s: must be 1..%d", arg, 1 << 20);
+	if (*end || end == arg || v < 1 || v > max) {
+		usdtrace_err("--%s %s: must be 1..%ld", opt, arg, max);
 		return -EINVAL;
 	}
-	o->max_series = (uint32_t)v;
+	*out = (uint32_t)v;
 	return 0;
+}
+
+static int set_max_series(struct cli_opts *o, const char *arg)
+{
+	return parse_count("max-series", arg, 1 << 20, &o->max_series);
 }
 
 static int set_flamegraph(struct cli_opts *o, const char *arg)
@@ -242,15 +248,7 @@ static int set_by(struct cli_opts *o, const char *arg)
 
 static int set_max_keys(struct cli_opts *o, const char *arg)
 {
-	char *end;
-	long v = strtol(arg, &end, 10);
-
-	if (*end || end == arg || v < 1 || v > 1 << 24) {
-		usdtrace_err("--max-keys %s: must be 1..%d", arg, 1 << 24);
-		return -EINVAL;
-	}
-	o->max_keys = (uint32_t)v;
-	return 0;
+	return parse_count("max-keys", arg, 1 << 24, &o->max_keys);
 }
 
 static int set_key(struct cli_opts *o, const char *arg)

@@ -41,7 +41,6 @@ struct stack_count_state {
 	struct attach_session *session;
 	pid_t primed[PRIMED_MAX];	/* pids whose maps were read, a ring */
 	unsigned int nr_primed;
-	uint64_t ips[UT_STACK_FP_MAX];
 	struct {
 		struct ut_stack st;
 		uint64_t ips[UT_STACK_FP_MAX];
