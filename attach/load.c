@@ -60,7 +60,6 @@ static int set_config(struct attach_session *s)
 		.str_len = s->opts.str_len,
 		.ip_off = (__u16)regs_ip_offset(regs_host_machine()),
 		.follow = s->by_map,
-		.count_by_pid = s->opts.count_by_pid,
 		.preds = s->max_preds > 1,
 		.hist_linear = s->opts.hist_linear,
 		.hist_min = s->opts.hist_min,

@@ -34,29 +34,25 @@ const struct session_mode session_mode_calls = {
 	.site_roles = calls_site_roles,
 };
 
-int attach_session__methods(const struct attach_session *s, attach_method_fn cb, void *ctx)
+struct methods_walk {
+	attach_method_fn cb;
+	void *ctx;
+};
+
+static int method_of(void *ctx, const void *key, const void *vals, int ncpu)
 {
-	int fd = session_map_fd(s, "methods"), err;
-	struct ut_method_key *k, *next, *prev = NULL;
+	struct methods_walk *mw = ctx;
 	struct ut_method_stats st;
 
-	k = malloc(2 * sizeof(*k));
-	if (!k)
-		return -ENOMEM;
-	next = k + 1;
-	err = 0;
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		*k = *next;
-		prev = k;
-		err = session_percpu_sum(fd, k, (uint64_t *)&st, sizeof(st) / sizeof(uint64_t));
-		if (err == -ENOENT) {
-			err = 0;
-			continue;
-		}
-		if (err)
-			break;
-		cb(ctx, k, &st);
-	}
-	free(k);
-	return err;
+	session_sum_cpus(vals, ncpu, sizeof(st) / sizeof(uint64_t), (uint64_t *)&st);
+	mw->cb(mw->ctx, key, &st);
+	return 0;
+}
+
+int attach_session__methods(const struct attach_session *s, attach_method_fn cb, void *ctx)
+{
+	struct methods_walk mw = { cb, ctx };
+
+	return session_map_walk(session_map_fd(s, "methods"), sizeof(struct ut_method_key),
+				sizeof(struct ut_method_stats), true, method_of, &mw);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * mode_count.c - the count mode (bpf/count.bpf.c): exact hits per site,
- * or per site and process, counted in the kernel; its readers sum the
+ * or per key of --by parts, counted in the kernel; its readers sum the
  * per-CPU counters.
  */
 #include <bpf/bpf.h>
@@ -15,11 +15,6 @@
 /* after the shared structs its .rodata uses */
 #include "count.skel.h"
 
-/*
- * One counter per site, as many as sites can be; the per-process table
- * only with --by pid: preallocating megabytes of hash nobody uses would
- * cost start-up time and kernel memory.
- */
 static bool has_stack_key(const struct attach_session *s)
 {
 	int k;
@@ -31,16 +26,17 @@ static bool has_stack_key(const struct attach_session *s)
 	return false;
 }
 
+/*
+ * One counter per site, as many as sites can be, or the keyed table: never
+ * both (preallocating what nobody uses costs start-up time and memory).
+ */
 static int count_size_maps(struct attach_session *s)
 {
-	bool by_pid = s->opts.count_by_pid, keyed = s->opts.nr_keys > 0;
+	bool keyed = s->opts.nr_keys > 0;
 	struct bpf_map *keys = session_map(s, "key_counts");
 	int err;
 
-	err = bpf_map__set_max_entries(session_map(s, "site_counts"),
-				       by_pid || keyed ? 1 : s->max_sites);
-	if (!err && !by_pid)
-		err = bpf_map__set_max_entries(session_map(s, "pid_counts"), 1);
+	err = bpf_map__set_max_entries(session_map(s, "site_counts"), keyed ? 1 : s->max_sites);
 	if (!err && keyed)
 		err = bpf_map__set_key_size(keys, s->opts.key_size);
 	if (!err)
@@ -79,32 +75,28 @@ const struct session_mode session_mode_count = {
 	.site_roles = count_site_roles,
 };
 
+struct keys_walk {
+	attach_key_count_fn cb;
+	void *ctx;
+};
+
+static int key_of(void *ctx, const void *key, const void *vals, int ncpu)
+{
+	struct keys_walk *kw = ctx;
+	uint64_t sum;
+
+	session_sum_cpus(vals, ncpu, 1, &sum);
+	kw->cb(kw->ctx, key, sum);
+	return 0;
+}
+
 int attach_session__key_counts(const struct attach_session *s, attach_key_count_fn cb,
 			       void *ctx)
 {
-	int fd = session_map_fd(s, "key_counts"), err = 0;
-	size_t n = s->opts.key_size;
-	uint8_t *k = malloc(2 * n), *next;
-	void *prev = NULL;
-	uint64_t sum;
+	struct keys_walk kw = { cb, ctx };
 
-	if (!k)
-		return -ENOMEM;
-	next = k + n;
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(k, next, n);
-		prev = k;
-		err = session_percpu_sum(fd, k, &sum, 1);
-		if (err == -ENOENT) {
-			err = 0;
-			continue;
-		}
-		if (err)
-			break;
-		cb(ctx, k, sum);
-	}
-	free(k);
-	return err;
+	return session_map_walk(session_map_fd(s, "key_counts"), s->opts.key_size,
+				sizeof(uint64_t), true, key_of, &kw);
 }
 
 int attach_session__user_stack(const struct attach_session *s, uint32_t id, uint64_t *ips)
@@ -134,26 +126,6 @@ int attach_session__site_counts(const struct attach_session *s, uint64_t *counts
 		err = session_percpu_sum(fd, &id, &counts[id], 1);
 		if (err)
 			return err;
-	}
-	return 0;
-}
-
-int attach_session__pid_counts(const struct attach_session *s, attach_pid_count_fn cb,
-			       void *ctx)
-{
-	int fd = session_map_fd(s, "pid_counts"), err;
-	struct ut_count_key k, next, *prev = NULL;
-	uint64_t sum;
-
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		err = session_percpu_sum(fd, &k, &sum, 1);
-		if (err == -ENOENT)
-			continue;
-		if (err)
-			return err;
-		cb(ctx, k.site_id, k.pid, sum);
 	}
 	return 0;
 }

@@ -84,49 +84,47 @@ static void merge_stats(const struct ut_hist_stats *vals, int ncpu, bool sgn,
 	}
 }
 
-int attach_session__hist_keyed(const struct attach_session *s, attach_hist_bucket_fn bucket_cb,
-			       attach_hist_stats_fn stats_cb, void *ctx)
+struct hist_walk {
+	const struct attach_session *s;
+	attach_hist_bucket_fn bucket_cb;
+	attach_hist_stats_fn stats_cb;
+	void *ctx;
+};
+
+/* A key's bucket: the key, then the bucket's number (u32) and padding. */
+static int bucket_of(void *ctx, const void *key, const void *vals, int ncpu)
 {
-	int ncpu = libbpf_num_possible_cpus(), bfd = session_map_fd(s, "hist_key_buckets");
-	int sfd = session_map_fd(s, "hist_key_stats"), err = 0;
-	size_t n = s->opts.key_size + 8u;
-	struct ut_hist_stats *vals, merged;
-	uint8_t *k = malloc(2 * n), *next;
-	void *prev = NULL;
+	struct hist_walk *hw = ctx;
 	uint32_t bucket;
 	uint64_t sum;
 
-	vals = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*vals));
-	if (!k || !vals) {
-		err = -ENOMEM;
-		goto out_free;
-	}
-	next = k + n;
-	while (!err && !bpf_map_get_next_key(bfd, prev, next)) {
-		memcpy(k, next, n);
-		prev = k;
-		err = session_percpu_sum(bfd, k, &sum, 1);
-		if (err == -ENOENT) {
-			err = 0;
-			continue;
-		}
-		memcpy(&bucket, k + s->opts.key_size, sizeof(bucket));
-		if (!err)
-			bucket_cb(ctx, k, bucket, sum);
-	}
-	n = s->opts.key_size;
-	prev = NULL;
-	while (!err && !bpf_map_get_next_key(sfd, prev, next)) {
-		memcpy(k, next, n);
-		prev = k;
-		if (bpf_map_lookup_elem(sfd, k, vals))
-			continue;
-		merge_stats(vals, ncpu, s->hist_signed, &merged);
-		stats_cb(ctx, k, &merged, s->hist_signed);
-	}
-out_free:
-	free(vals);
-	free(k);
+	memcpy(&bucket, (const uint8_t *)key + hw->s->opts.key_size, sizeof(bucket));
+	session_sum_cpus(vals, ncpu, 1, &sum);
+	hw->bucket_cb(hw->ctx, key, bucket, sum);
+	return 0;
+}
+
+static int stats_of(void *ctx, const void *key, const void *vals, int ncpu)
+{
+	struct hist_walk *hw = ctx;
+	struct ut_hist_stats merged;
+
+	merge_stats(vals, ncpu, hw->s->hist_signed, &merged);
+	hw->stats_cb(hw->ctx, key, &merged, hw->s->hist_signed);
+	return 0;
+}
+
+int attach_session__hist_keyed(const struct attach_session *s, attach_hist_bucket_fn bucket_cb,
+			       attach_hist_stats_fn stats_cb, void *ctx)
+{
+	struct hist_walk hw = { s, bucket_cb, stats_cb, ctx };
+	int err;
+
+	err = session_map_walk(session_map_fd(s, "hist_key_buckets"), s->opts.key_size + 8u,
+			       sizeof(uint64_t), true, bucket_of, &hw);
+	if (!err)
+		err = session_map_walk(session_map_fd(s, "hist_key_stats"), s->opts.key_size,
+				       sizeof(struct ut_hist_stats), true, stats_of, &hw);
 	return err;
 }
 

@@ -83,91 +83,86 @@ const struct session_mode session_mode_latency = {
 	.site_roles = latency_site_roles,
 };
 
-/* Per-CPU stats merge: counts and sums add, min and max compare. */
-static int lat_stats_sum(int fd, __u64 key, struct ut_lat_stats *out)
-{
-	int ncpu = libbpf_num_possible_cpus(), c;
-	struct ut_lat_stats *vals;
+struct lat_walk {
+	attach_lat_bucket_fn bucket_cb;
+	attach_lat_stats_fn stats_cb;
+	void *ctx;
+};
 
-	vals = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*vals));
-	if (!vals)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(fd, &key, vals)) {
-		free(vals);
-		return -errno;
-	}
-	memset(out, 0, sizeof(*out));
-	out->min_ns = UINT64_MAX;
+static int lat_bucket_of(void *ctx, const void *key, const void *vals, int ncpu)
+{
+	struct lat_walk *lw = ctx;
+	const struct ut_lat_key *k = key;
+	uint64_t sum;
+
+	session_sum_cpus(vals, ncpu, 1, &sum);
+	lw->bucket_cb(lw->ctx, k->key, k->bucket, sum);
+	return 0;
+}
+
+/* Per-CPU stats merge: counts and sums add, min and max compare. */
+static int lat_stats_of(void *ctx, const void *key, const void *vals, int ncpu)
+{
+	const struct ut_lat_stats *v = vals;
+	struct lat_walk *lw = ctx;
+	struct ut_lat_stats out = { .min_ns = UINT64_MAX };
+	__u64 k;
+	int c;
+
 	for (c = 0; c < ncpu; c++) {
-		if (!vals[c].count)
+		if (!v[c].count)
 			continue;
-		out->count += vals[c].count;
-		out->sum_ns += vals[c].sum_ns;
-		if (vals[c].min_ns < out->min_ns)
-			out->min_ns = vals[c].min_ns;
-		if (vals[c].max_ns > out->max_ns)
-			out->max_ns = vals[c].max_ns;
+		out.count += v[c].count;
+		out.sum_ns += v[c].sum_ns;
+		if (v[c].min_ns < out.min_ns)
+			out.min_ns = v[c].min_ns;
+		if (v[c].max_ns > out.max_ns)
+			out.max_ns = v[c].max_ns;
 	}
-	free(vals);
+	memcpy(&k, key, sizeof(k));
+	lw->stats_cb(lw->ctx, k, &out);
 	return 0;
 }
 
 int attach_session__latency(const struct attach_session *s, attach_lat_bucket_fn bucket_cb,
 			    attach_lat_stats_fn stats_cb, void *ctx)
 {
-	int hfd = session_map_fd(s, "lat_hist");
-	int sfd = session_map_fd(s, "lat_stats");
-	struct ut_lat_key hk, hnext, *hprev = NULL;
-	struct ut_lat_stats st;
-	__u64 sk, snext, *sprev = NULL;
-	uint64_t sum;
+	struct lat_walk lw = { bucket_cb, stats_cb, ctx };
 	int err;
 
-	while (!bpf_map_get_next_key(hfd, hprev, &hnext)) {
-		hk = hnext;
-		hprev = &hk;
-		err = session_percpu_sum(hfd, &hk, &sum, 1);
-		if (err == -ENOENT)
-			continue;
-		if (err)
-			return err;
-		bucket_cb(ctx, hk.key, hk.bucket, sum);
-	}
-	while (!bpf_map_get_next_key(sfd, sprev, &snext)) {
-		sk = snext;
-		sprev = &sk;
-		err = lat_stats_sum(sfd, sk, &st);
-		if (err == -ENOENT)
-			continue;
-		if (err)
-			return err;
-		stats_cb(ctx, sk, &st);
-	}
+	err = session_map_walk(session_map_fd(s, "lat_hist"), sizeof(struct ut_lat_key),
+			       sizeof(uint64_t), true, lat_bucket_of, &lw);
+	if (!err)
+		err = session_map_walk(session_map_fd(s, "lat_stats"), sizeof(__u64),
+				       sizeof(struct ut_lat_stats), true, lat_stats_of, &lw);
+	return err;
+}
+
+static int open_depth(void *ctx, const void *key, const void *vals, int ncpu)
+{
+	const struct ut_lat_stack *stk = vals;
+
+	(void)key;
+	(void)ncpu;
+	*(uint64_t *)ctx += stk->depth;
 	return 0;
 }
 
 uint64_t attach_session__unmatched(const struct attach_session *s)
 {
 	int ufd = session_map_fd(s, "lat_unmatched");
-	int tfd = session_map_fd(s, "lat_stacks");
-	__u32 idx, tid, next, *prev = NULL;
-	struct ut_lat_stack stk;
 	uint64_t v, total = 0;
+	__u32 idx;
 
 	for (idx = 0; idx < 2; idx++) {
 		if (!session_percpu_sum(ufd, &idx, &v, 1))
 			total += v;
 	}
 	/* BEGINs still open: they never ended */
-	while (!bpf_map_get_next_key(tfd, prev, &next)) {
-		tid = next;
-		prev = &tid;
-		if (!bpf_map_lookup_elem(tfd, &tid, &stk))
-			total += stk.depth;
-	}
+	session_map_walk(session_map_fd(s, "lat_stacks"), sizeof(__u32),
+			 sizeof(struct ut_lat_stack), false, open_depth, &total);
 	return total;
 }
-
 int attach_session__latency_key_str(const struct attach_session *s, uint64_t key, char *buf,
 				    size_t size)
 {

@@ -12,6 +12,7 @@
 
 #include "../sdt/sdt.h"
 #include "session_priv.h"
+#include "../util/vec.h"
 
 static struct seen_obj *find_obj(struct attach_session *s, uint64_t dev, uint64_t ino,
 				 const char *open_path)
@@ -55,15 +56,8 @@ int session_see_obj(struct attach_session *s, const char *path, const char *open
 		*out = o;
 		return 0;
 	}
-	if (s->nr_objs == s->cap_objs) {
-		size_t cap = s->cap_objs ? s->cap_objs * 2 : 32;
-
-		o = realloc(s->objs, cap * sizeof(*o));
-		if (!o)
-			return session_err(s, -ENOMEM, "out of memory");
-		s->objs = o;
-		s->cap_objs = cap;
-	}
+	if (VEC_RESERVE(s->objs, s->cap_objs, s->nr_objs + 1))
+		return session_err(s, -ENOMEM, "out of memory");
 	o = &s->objs[s->nr_objs];
 	memset(o, 0, sizeof(*o));
 	o->path = strdup(path);

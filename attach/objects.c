@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "objects.h"
+#include "../util/vec.h"
 
 #define LDCACHE_PATH	"/etc/ld.so.cache"
 #define LDCACHE_MAGIC	"glibc-ld.so.cache1.1"
@@ -51,15 +52,8 @@ int object_list__add(struct object_list *list, const char *path,
 		if (!strcmp(o->path, path) || (ino && o->ino == ino && o->dev == dev))
 			return 0;
 	}
-	if (list->nr == list->cap) {
-		size_t cap = list->cap ? list->cap * 2 : 16;
-
-		o = realloc(list->objs, cap * sizeof(*o));
-		if (!o)
-			return -ENOMEM;
-		list->objs = o;
-		list->cap = cap;
-	}
+	if (VEC_RESERVE(list->objs, list->cap, list->nr + 1))
+		return -ENOMEM;
 	o = &list->objs[list->nr];
 	o->path = strdup(path);
 	o->open_path = strdup(open_path);

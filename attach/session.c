@@ -61,11 +61,11 @@ static int on_slow(struct attach_session *s, const struct ut_event *end, size_t 
 	if (begin->kind == UT_EV_PROBE) {
 		if (begin->site_id >= s->nr_sites)
 			return 0;
-		bsite = &s->sites[begin->site_id];
+		bsite = &s->sites[begin->site_id].info;
 	}
 	s->handled++;
 	if (s->opts.on_slow)
-		s->opts.on_slow(s->cb_ctx, end, &s->sites[end->site_id], begin, bsite);
+		s->opts.on_slow(s->cb_ctx, end, &s->sites[end->site_id].info, begin, bsite);
 	return 0;
 }
 
@@ -96,7 +96,7 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 		return on_slow(s, ev, size);
 	s->handled++;
 	if (s->cb)
-		s->cb(s->cb_ctx, ev, &s->sites[ev->site_id]);
+		s->cb(s->cb_ctx, ev, &s->sites[ev->site_id].info);
 	return 0;
 }
 
@@ -189,11 +189,11 @@ void attach_session__stats(const struct attach_session *s, struct attach_stats *
 	for (n = 0; n < s->nr_probes; n++)
 		st->probes += s->pstate[n].nr_sites > 0;
 	for (i = 0; i < s->nr_sites; i++)
-		st->sites += s->sites[i].probe_idx >= 0;
+		st->sites += s->sites[i].info.probe_idx >= 0;
 	for (k = 0; k < s->nr_objs; k++) {
 		for (i = 0; i < s->nr_sites; i++) {
-			if (s->sites[i].probe_idx >= 0 &&
-			    s->sites[i].object == s->objs[k].path) {
+			if (s->sites[i].info.probe_idx >= 0 &&
+			    s->sites[i].info.object == s->objs[k].path) {
 				st->objects++;
 				break;
 			}
@@ -250,8 +250,8 @@ void attach_session__free(struct attach_session *s)
 	bpf_link__destroy(s->probe_link);
 	follow_bpf__destroy(s->follow_skel);
 	for (i = 0; i < s->nr_sites; i++) {
-		bpf_link__destroy(s->links[i]);
-		free((char *)s->sites[i].label);
+		bpf_link__destroy(s->sites[i].link);
+		free((char *)s->sites[i].info.label);
 	}
 	/*
 	 * No hook can stop a process now; resume those it stopped whose
@@ -273,9 +273,6 @@ void attach_session__free(struct attach_session *s)
 		free(s->pstate[n].resolved);
 	free(s->objs);
 	free(s->sites);
-	free(s->links);
-	free(s->sem_offsets);
-	free(s->progs);
 	free(s->preds);
 	free(s->pstate);
 	free(s);

@@ -22,20 +22,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "../agg/site.h"
 #include "../bpf/usdtrace.h"
 #include "probe_spec.h"
 
 struct attach_session;
-
-/* What the writer needs to print one site's events; owned by the session. */
-struct site_info {
-	int probe_idx;		/* index into the probes given to __new */
-	const char *label;	/* "provider:name", "uprobe:sym" */
-	const char *object;	/* path of the object, as shown to users */
-	uint64_t offset;	/* file offset of the site in the object */
-	int nr_args;
-	char fmt[UT_MAX_ARGS];	/* per arg: d u x s, or - (hidden) */
-};
 
 typedef void (*attach_warn_fn)(void *ctx, const char *msg);
 /* A later object got @nr_sites sites of @nr_probes probes attached. */
@@ -62,7 +53,7 @@ typedef int (*attach_site_check_fn)(void *ctx, const char *object, const char *p
 /* What the attached program does with each hit. */
 enum attach_mode {
 	ATTACH_TRACE,		/* one ring-buffer event per hit */
-	ATTACH_COUNT,		/* a per-site (or per site and pid) counter */
+	ATTACH_COUNT,		/* a per-site (or per key) counter */
 	ATTACH_LATENCY,		/* probes[0] BEGIN, probes[1] END: a histogram */
 	ATTACH_CALLS,		/* method entries/returns: per-method figures */
 	ATTACH_HIST,		/* one argument's values: a histogram */
@@ -70,7 +61,6 @@ enum attach_mode {
 
 struct attach_opts {
 	enum attach_mode mode;
-	bool count_by_pid;	/* ATTACH_COUNT */
 	const struct ut_key_part *keys;	/* ATTACH_COUNT --by parts, after the site id */
 	int nr_keys;
 	uint16_t key_size;	/* bytes of a key, UT_KEY_HEAD included */
@@ -137,12 +127,6 @@ const struct site_info *attach_session__site(const struct attach_session *s, siz
 
 /* ATTACH_COUNT: hits of every site, summed over CPUs, into @counts[nr_sites]. */
 int attach_session__site_counts(const struct attach_session *s, uint64_t *counts);
-/* ATTACH_COUNT with count_by_pid: each (site, pid) counter. */
-typedef void (*attach_pid_count_fn)(void *ctx, uint32_t site_id, uint32_t pid,
-				    uint64_t count);
-int attach_session__pid_counts(const struct attach_session *s, attach_pid_count_fn cb,
-			       void *ctx);
-
 /* ATTACH_COUNT with keys: each key (key_size bytes) and its count. */
 typedef void (*attach_key_count_fn)(void *ctx, const void *key, uint64_t count);
 int attach_session__key_counts(const struct attach_session *s, attach_key_count_fn cb,

@@ -35,6 +35,14 @@ struct probe_state {
 	int nr_sites;
 };
 
+/* One attached site: what readers see, and what the session keeps to attach and free it. */
+struct session_site {
+	struct site_info info;
+	struct bpf_link *link;		/* its own, or a multi link at its first site */
+	struct bpf_program *prog;	/* what it runs */
+	uint64_t sem_offset;
+};
+
 struct attach_session {
 	struct attach_opts opts;
 	const struct probe_spec *probes;
@@ -53,10 +61,7 @@ struct attach_session {
 	bool hist_signed;		/* hist: the argument's values are signed */
 	bool by_map;			/* links for every process, BPF keeps `followed` */
 	struct ring_buffer *rb;
-	struct site_info *sites;
-	struct bpf_link **links;	/* a multi link sits at its first site */
-	struct bpf_program **progs;	/* what each site runs */
-	uint64_t *sem_offsets;
+	struct session_site *sites;
 	size_t nr_sites;
 	size_t cap_sites;
 	uint32_t max_sites;	/* capacity of the site_specs map */
@@ -105,7 +110,19 @@ int session_exited(struct attach_session *s);
 /* session_read.c: the mode's maps by name; per-CPU values summed */
 struct bpf_map *session_map(const struct attach_session *s, const char *name);
 int session_map_fd(const struct attach_session *s, const char *name);
+/* Sum the per-CPU values (@nr_u64 words each) of @key in map @fd into @sum. */
 int session_percpu_sum(int fd, const void *key, uint64_t *sum, size_t nr_u64);
+/* ... of @ncpu values already read (@vals, as a per-CPU lookup gives them). */
+void session_sum_cpus(const void *vals, int ncpu, size_t nr_u64, uint64_t *sum);
+/*
+ * The one walk of a map: @cb(@ctx, key, values, ncpu) for each key of map
+ * @fd, with its value (per-CPU: @ncpu of them, each 8-aligned). A key
+ * deleted meanwhile is skipped; a non-zero return of @cb ends the walk
+ * and is returned. 0 or -Exxx.
+ */
+typedef int (*session_walk_fn)(void *ctx, const void *key, const void *vals, int ncpu);
+int session_map_walk(int fd, size_t key_size, size_t value_size, bool percpu,
+		     session_walk_fn cb, void *ctx);
 /* A per-CPU counter map's slot 0, summed; 0 when it cannot be read. */
 uint64_t session_counter(const struct attach_session *s, const char *map);
 

@@ -19,7 +19,7 @@ size_t attach_session__nr_sites(const struct attach_session *s)
 
 const struct site_info *attach_session__site(const struct attach_session *s, size_t id)
 {
-	return id < s->nr_sites ? &s->sites[id] : NULL;
+	return id < s->nr_sites ? &s->sites[id].info : NULL;
 }
 
 struct bpf_map *session_map(const struct attach_session *s, const char *name)
@@ -34,11 +34,22 @@ int session_map_fd(const struct attach_session *s, const char *name)
 	return m ? bpf_map__fd(m) : -ENOENT;
 }
 
-/* Sum the per-CPU values (@nr_u64 words each) of @key in map @fd into @sum. */
+void session_sum_cpus(const void *vals, int ncpu, size_t nr_u64, uint64_t *sum)
+{
+	const uint64_t *v = vals;
+	size_t k;
+	int c;
+
+	memset(sum, 0, nr_u64 * sizeof(*sum));
+	for (c = 0; c < ncpu; c++) {
+		for (k = 0; k < nr_u64; k++)
+			sum[k] += v[(size_t)c * nr_u64 + k];
+	}
+}
+
 int session_percpu_sum(int fd, const void *key, uint64_t *sum, size_t nr_u64)
 {
-	int ncpu = libbpf_num_possible_cpus(), c;
-	size_t k;
+	int ncpu = libbpf_num_possible_cpus();
 	uint64_t *vals;
 
 	if (ncpu <= 0)
@@ -50,13 +61,41 @@ int session_percpu_sum(int fd, const void *key, uint64_t *sum, size_t nr_u64)
 		free(vals);
 		return -errno;
 	}
-	memset(sum, 0, nr_u64 * sizeof(*sum));
-	for (c = 0; c < ncpu; c++) {
-		for (k = 0; k < nr_u64; k++)
-			sum[k] += vals[(size_t)c * nr_u64 + k];
-	}
+	session_sum_cpus(vals, ncpu, nr_u64, sum);
 	free(vals);
 	return 0;
+}
+
+int session_map_walk(int fd, size_t key_size, size_t value_size, bool percpu,
+		     session_walk_fn cb, void *ctx)
+{
+	int ncpu = percpu ? libbpf_num_possible_cpus() : 1, err = 0;
+	uint8_t *key, *next;
+	void *prev = NULL, *vals;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	/* per-CPU values are 8-aligned in the lookup's buffer */
+	if (percpu)
+		value_size = (value_size + 7) & ~(size_t)7;
+	key = malloc(2 * key_size);
+	vals = calloc((size_t)ncpu, value_size);
+	if (!key || !vals) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	next = key + key_size;
+	while (!err && !bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, key_size);
+		prev = key;
+		if (bpf_map_lookup_elem(fd, key, vals))
+			continue;	/* deleted meanwhile */
+		err = cb(ctx, key, vals, ncpu);
+	}
+out_free:
+	free(vals);
+	free(key);
+	return err;
 }
 
 uint64_t session_counter(const struct attach_session *s, const char *map)

@@ -12,35 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../util/vec.h"
 #include "session_priv.h"
-
-static int grow_sites(struct attach_session *s)
-{
-	size_t cap = s->cap_sites ? s->cap_sites * 2 : 64;
-	struct site_info *si;
-	struct bpf_program **pr;
-	struct bpf_link **l;
-	uint64_t *so;
-
-	si = realloc(s->sites, cap * sizeof(*si));
-	if (!si)
-		return -ENOMEM;
-	s->sites = si;
-	l = realloc(s->links, cap * sizeof(*l));
-	if (!l)
-		return -ENOMEM;
-	s->links = l;
-	so = realloc(s->sem_offsets, cap * sizeof(*so));
-	if (!so)
-		return -ENOMEM;
-	s->sem_offsets = so;
-	pr = realloc(s->progs, cap * sizeof(*pr));
-	if (!pr)
-		return -ENOMEM;
-	s->progs = pr;
-	s->cap_sites = cap;
-	return 0;
-}
 
 static bool has_strings(const struct ut_site_spec *spec)
 {
@@ -80,7 +53,7 @@ int session_register_site(struct attach_session *s, const struct site_req *r)
 
 	if (s->nr_sites == s->max_sites)
 		return session_err(s, -E2BIG, "more than %u probe sites", s->max_sites);
-	if (s->nr_sites == s->cap_sites && grow_sites(s))
+	if (VEC_RESERVE(s->sites, s->cap_sites, s->nr_sites + 1))
 		return session_err(s, -ENOMEM, "out of memory");
 	/* string slots in argument order, so BPF keeps no running count */
 	for (a = 0; a < spec.nr_args && a < UT_MAX_ARGS; a++) {
@@ -89,17 +62,16 @@ int session_register_site(struct attach_session *s, const struct site_req *r)
 	}
 	if (bpf_map_update_elem(s->specs_fd, &id, &spec, BPF_ANY))
 		return session_err(s, -errno, "BPF: site spec: %s", strerror(errno));
-	si = &s->sites[id];
-	memset(si, 0, sizeof(*si));
+	memset(&s->sites[id], 0, sizeof(s->sites[id]));
+	si = &s->sites[id].info;
 	si->probe_idx = r->probe_idx;
 	si->label = strdup(r->label);
 	si->object = r->obj->path;
 	si->offset = r->offset;
 	si->nr_args = r->spec.nr_args;
 	memcpy(si->fmt, r->fmt, (size_t)r->spec.nr_args);
-	s->links[id] = NULL;
-	s->sem_offsets[id] = r->sem_offset;
-	s->progs[id] = site_prog(s, r);
+	s->sites[id].sem_offset = r->sem_offset;
+	s->sites[id].prog = site_prog(s, r);
 	s->nr_sites++;
 	if (!si->label)
 		return session_err(s, -ENOMEM, "out of memory");
@@ -114,7 +86,7 @@ static int attach_failed(struct attach_session *s, int err, size_t id,
 	if (err == -ESRCH || session_target_exited(s))
 		return session_exited(s);
 	return session_err(s, err, "%s: cannot attach at offset %#llx of %s: %s",
-			   s->sites[id].label, (unsigned long long)s->sites[id].offset,
+			   s->sites[id].info.label, (unsigned long long)s->sites[id].info.offset,
 			   o->path, strerror(-err));
 }
 
@@ -138,12 +110,12 @@ static int attach_multi(struct attach_session *s, size_t first, size_t n,
 	if (!offs || !refs || !cookies)
 		goto out_free_arrays;
 	for (k = first; k < s->nr_sites && i < n; k++) {
-		if (s->progs[k] != prog)
+		if (s->sites[k].prog != prog)
 			continue;
 		if (!i)
 			at = k;
-		offs[i] = s->sites[k].offset;
-		refs[i] = s->sem_offsets[k];
+		offs[i] = s->sites[k].info.offset;
+		refs[i] = s->sites[k].sem_offset;
 		cookies[i++] = k;
 	}
 	mo.offsets = offs;
@@ -153,7 +125,7 @@ static int attach_multi(struct attach_session *s, size_t first, size_t n,
 	mo.retprobe = retprobe;
 	link = bpf_program__attach_uprobe_multi(prog, link_pid(s), o->open_path, NULL, &mo);
 	err = link ? 0 : -errno;
-	s->links[at] = link;	/* a multi link sits at its first site */
+	s->sites[at].link = link;	/* a multi link sits at its first site */
 out_free_arrays:
 	free(offs);
 	free(refs);
@@ -169,14 +141,14 @@ static int attach_singles(struct attach_session *s, size_t first, const struct s
 	size_t k;
 
 	for (k = first; k < s->nr_sites; k++) {
-		if (s->progs[k] != prog)
+		if (s->sites[k].prog != prog)
 			continue;
 		uo.bpf_cookie = k;
-		uo.ref_ctr_offset = s->sem_offsets[k];
+		uo.ref_ctr_offset = s->sites[k].sem_offset;
 		uo.retprobe = retprobe;
-		s->links[k] = bpf_program__attach_uprobe_opts(prog, link_pid(s), o->open_path,
-							     s->sites[k].offset, &uo);
-		if (!s->links[k])
+		s->sites[k].link = bpf_program__attach_uprobe_opts(prog, link_pid(s), o->open_path,
+							     s->sites[k].info.offset, &uo);
+		if (!s->sites[k].link)
 			return attach_failed(s, -errno, k, o);
 	}
 	return 0;
@@ -194,7 +166,7 @@ int session_attach_sites(struct attach_session *s, size_t first, const struct se
 		if (i && progs[i] == progs[i - 1])
 			continue;	/* every site reads strings: one program */
 		for (n = 0, k = first; progs[i] && k < s->nr_sites; k++)
-			n += s->progs[k] == progs[i];
+			n += s->sites[k].prog == progs[i];
 		if (!n)
 			continue;
 		err = s->multi ? attach_multi(s, first, n, o, progs[i], retprobe) :

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * count.bpf.c - the count mode: exact hits per site (or per site and
- * process, or per key of --by parts: pid, tid, comm, argument values and
- * string contents), counted in the kernel; no event crosses the ring
+ * count.bpf.c - the count mode: exact hits per site (or per key of --by
+ * parts: the site, pid, tid, comm, argument values and string contents),
+ * counted in the kernel; no event crosses the ring
  * buffer. Keys live in a bounded hash: a key that does not fit is counted
  * in key_overflow, never dropped silently.
  */
@@ -15,13 +15,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } site_counts SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct ut_count_key);
-	__type(value, __u64);
-} pid_counts SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -46,7 +39,6 @@ int usdt_count(struct pt_regs *ctx)
 {
 	__u32 site = (__u32)bpf_get_attach_cookie(ctx);
 	struct ut_site_spec *spec;
-	struct ut_count_key k;
 	__u64 *c;
 
 	if (!wanted())
@@ -61,15 +53,9 @@ int usdt_count(struct pt_regs *ctx)
 			return 0;
 		}
 	}
-	if (!cfg.count_by_pid) {
-		c = bpf_map_lookup_elem(&site_counts, &site);
-		if (c)
-			*c += 1;	/* per-CPU: no atomic needed */
-		return 0;
-	}
-	k.site_id = site;
-	k.pid = bpf_get_current_pid_tgid() >> 32;
-	percpu_inc(&pid_counts, &k);	/* a full table is counted, never silent */
+	c = bpf_map_lookup_elem(&site_counts, &site);
+	if (c)
+		*c += 1;	/* per-CPU: no atomic needed */
 	return 0;
 }
 

@@ -111,6 +111,7 @@ static __always_inline struct key_buf *key_build(struct pt_regs *ctx, __u32 site
 {
 	__u32 zero = 0, k;
 	struct key_buf *b = bpf_map_lookup_elem(&key_bufs, &zero);
+	struct ut_key_head *head;
 	enum str_read r;
 
 	if (!b)
@@ -120,16 +121,17 @@ static __always_inline struct key_buf *key_build(struct pt_regs *ctx, __u32 site
 		return NULL;
 	}
 	__builtin_memset(b->key, 0, sizeof(b->key));
-	*(__u32 *)b->key = site;
+	head = (struct ut_key_head *)b->key;
+	head->site_id = site;
 	for (k = 0; k < UT_MAX_KEYS; k++) {
 		if (k >= cfg.nr_keys)
 			break;
 		r = key_part(ctx, spec, b, k);
 		if (r == STR_FAULT) {
-			b->key[4] |= 1 << k;	/* that part is null, not a value */
+			head->faults |= 1 << k;	/* that part is null, not a value */
 			count_fault();
 		} else if (r == STR_CUT) {
-			b->key[4] |= 0x10 << k;	/* a string cut at the key's room */
+			head->cuts |= 1 << k;	/* a string cut at the key's room */
 		}
 	}
 	return b;

@@ -21,12 +21,20 @@
 #define UT_COMM_LEN		16
 
 /*
- * count --by KEY,...: the parts of a count key after the site id (bytes
- * 0..3) and the fault flags (byte 4, bit k: part k could not be read).
+ * count --by KEY,... and hist --by: a key is a struct ut_key_head, then
+ * its parts at the offsets attach/key_layout.c gives them (struct
+ * ut_key_part), the rest zero, UT_KEY_MAX bytes at most.
  */
 #define UT_MAX_KEYS		4
 #define UT_KEY_MAX		256	/* bytes of a count key */
-#define UT_KEY_HEAD		8	/* site id, flags, padding */
+#define UT_KEY_HEAD		8	/* sizeof(struct ut_key_head) */
+
+struct ut_key_head {
+	__u32 site_id;		/* the site that was hit */
+	__u8 faults;		/* bit k: part k could not be read (null) */
+	__u8 cuts;		/* bit k: part k, a string, was cut at its room */
+	__u8 pad[2];
+};
 
 enum ut_key_kind {
 	UT_KEY_PID = 1,		/* u32 */
@@ -55,7 +63,7 @@ struct ut_config {
 	__u32 str_len;		/* bytes per string argument, NUL included */
 	__u16 ip_off;		/* offsetof(struct pt_regs, instruction pointer) */
 	__u8 follow;		/* only processes in `followed` count */
-	__u8 count_by_pid;	/* count: one counter per site and process */
+	__u8 pad0;
 	__u8 preds;		/* some site has a predicate: look it up */
 	__u8 hist_linear;	/* hist: linear buckets, else powers of two */
 	__u8 pad[6];
@@ -212,12 +220,6 @@ struct ut_pred {
 	struct ut_pred_fast fast;
 	struct ut_pred_op ops[UT_PRED_OPS];
 	struct ut_str_test tests[UT_PRED_TESTS];
-};
-
-/* count --by pid: one counter per site and process. */
-struct ut_count_key {
-	__u32 site_id;
-	__u32 pid;
 };
 
 /*

@@ -19,6 +19,7 @@
 #include "../writer/json.h"
 #include "lang_cmd.h"
 #include "queries.h"
+#include "../util/vec.h"
 
 struct method_figures {
 	uint64_t count;
@@ -96,16 +97,9 @@ static void add_method(void *ctx, const struct ut_method_key *key,
 	struct method_row *r;
 	int i;
 
-	if (cs->nr == cs->cap) {
-		size_t cap = cs->cap ? cs->cap * 2 : 64;
-
-		r = realloc(cs->rows, cap * sizeof(*r));
-		if (!r) {
-			cs->err = -ENOMEM;
-			return;
-		}
-		cs->rows = r;
-		cs->cap = cap;
+	if (VEC_RESERVE(cs->rows, cs->cap, cs->nr + 1)) {
+		cs->err = -ENOMEM;
+		return;
 	}
 	for (i = 0; i < 3; i++) {
 		memcpy(n[i], key->name[i], UT_NAME_LEN);

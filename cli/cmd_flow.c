@@ -18,6 +18,7 @@
 #include "../writer/folded.h"
 #include "../writer/json.h"
 #include "lang_cmd.h"
+#include "../util/vec.h"
 
 #define FLOW_DEPTH	512
 #define FLOW_NAME	256
@@ -78,15 +79,8 @@ static struct thread_flow *thread_of(struct flow_state *fs, uint32_t tid)
 		if (fs->threads[i].tid == tid)
 			return &fs->threads[i];
 	}
-	if (fs->nr == fs->cap) {
-		size_t cap = fs->cap ? fs->cap * 2 : 16;
-
-		t = realloc(fs->threads, cap * sizeof(*t));
-		if (!t)
-			return NULL;
-		fs->threads = t;
-		fs->cap = cap;
-	}
+	if (VEC_RESERVE(fs->threads, fs->cap, fs->nr + 1))
+		return NULL;
 	t = &fs->threads[fs->nr];
 	t->tid = tid;
 	t->depth = 0;

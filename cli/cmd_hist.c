@@ -10,19 +10,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../agg/keytab.h"
+#include "../attach/key_layout.h"
 #include "../writer/json.h"
+#include "../writer/keys.h"
 #include "../writer/prom.h"
 #include "../writer/vhist.h"
 #include "commands.h"
-#include "count_keys.h"
 #include "report.h"
 #include "runner.h"
 #include "serve.h"
 
 /* --by: one histogram per key (merged over the sites of a probe). */
 struct hist_row {
-	struct site_info si;	/* copied: the session's table moves (count_keys.h) */
-	uint8_t key[UT_KEY_MAX];
+	struct keytab_row head;
 	struct vhist h;
 };
 
@@ -31,13 +32,9 @@ struct hist_state {
 	const struct runner_opts *o;
 	const char *arg;		/* "arg2", as given */
 	struct vhist h;			/* the one histogram without --by */
-	struct count_layout layout;	/* --by */
+	struct key_layout layout;	/* --by */
 	bool keyed;
-	struct hist_row *rows;
-	size_t nr, cap;
-	struct key_index index;		/* rows by key */
-	struct attach_session *session;	/* while reading */
-	int err;
+	struct keytab rows;		/* of struct hist_row */
 	long top;
 	uint64_t t0_ns;
 	struct serve *serve;		/* --serve */
@@ -80,11 +77,11 @@ static void print_json(struct hist_state *hs, const struct hist_row *r, const st
 	snprintf(probe, sizeof(probe), "%s:%s", hs->o->probes[0].provider,
 		 hs->o->probes[0].name);
 	fputs("{\"type\":\"hist\",\"probe\":", out);
-	json_write_str(out, r ? r->si.label : probe);
+	json_write_str(out, r ? r->head.si.label : probe);
 	fputs(",\"arg\":", out);
 	json_write_str(out, hs->arg);
 	if (r)
-		count_key__fields(out, &hs->layout, &r->si, r->key, true);
+		keys_write_fields(out, &hs->layout, &r->head.si, r->head.key, true);
 	fputc(',', out);
 	vhist_print_json_fields(out, h);
 	if (!final)
@@ -92,53 +89,27 @@ static void print_json(struct hist_state *hs, const struct hist_row *r, const st
 	fputs("}\n", out);
 }
 
-static void row_at(const void *rows, size_t i, const struct site_info **si,
-		   const uint8_t **key)
-{
-	const struct hist_row *r = (const struct hist_row *)rows + i;
-
-	*si = &r->si;
-	*key = r->key;
-}
+/* One read of the kernel's keyed histograms: the rows, the session's sites. */
+struct hist_read {
+	struct hist_state *hs;
+	struct attach_session *s;
+	int err;
+};
 
 /* The row of @key, made from the template histogram when new; NULL on ENOMEM. */
-static struct hist_row *row_of(struct hist_state *hs, const uint8_t *key)
+static struct hist_row *row_of(struct hist_read *hr, const uint8_t *key)
 {
-	const struct site_info *si;
-	uint32_t site, ks = hs->layout.key_size;
+	const struct site_info *si = attach_session__site(hr->s, key__site(key));
 	struct hist_row *r;
-	size_t slot;
-	long row;
+	bool fresh;
 
-	memcpy(&site, key, sizeof(site));
-	si = attach_session__site(hs->session, site);
 	if (!si)
 		return NULL;
-	hs->index.l = &hs->layout;
-	row = key_index__find(&hs->index, hs->rows, hs->nr, row_at, si, key, &slot);
-	if (row >= 0)
-		return &hs->rows[row];
-	if (row == -2) {
-		hs->err = -ENOMEM;
-		return NULL;
-	}
-	if (hs->nr == hs->cap) {
-		size_t cap = hs->cap ? hs->cap * 2 : 16;
-
-		r = realloc(hs->rows, cap * sizeof(*r));
-		if (!r) {
-			hs->err = -ENOMEM;
-			return NULL;
-		}
-		hs->rows = r;
-		hs->cap = cap;
-	}
-	r = &hs->rows[hs->nr++];
-	memset(r, 0, sizeof(*r));
-	r->si = *si;
-	memcpy(r->key, key, ks);
-	r->h = hs->h;		/* the bucket layout; counts and stats zero */
-	key_index__set(&hs->index, slot, hs->nr - 1);
+	r = (struct hist_row *)keytab__row(&hr->hs->rows, si, key, &fresh);
+	if (!r)
+		hr->err = -ENOMEM;
+	else if (fresh)
+		r->h = hr->hs->h;	/* the bucket layout; counts and stats zero */
 	return r;
 }
 
@@ -166,7 +137,8 @@ static int cmp_rows(const void *a, const void *b)
 
 	if (x->h.st.count != y->h.st.count)
 		return x->h.st.count < y->h.st.count ? 1 : -1;
-	return memcmp(x->key + 4, y->key + 4, UT_KEY_MAX - 4);
+	return memcmp(x->head.key + UT_KEY_HEAD, y->head.key + UT_KEY_HEAD,
+		      UT_KEY_MAX - UT_KEY_HEAD);
 }
 
 static void print_one(struct hist_state *hs, const struct hist_row *r, const struct vhist *h,
@@ -179,29 +151,29 @@ static void print_one(struct hist_state *hs, const struct hist_row *r, const str
 	fprintf(hs->w->out, "%s:%s %s", hs->o->probes[0].provider, hs->o->probes[0].name,
 		hs->arg);
 	if (r)
-		count_key__fields(hs->w->out, &hs->layout, &r->si, r->key, false);
+		keys_write_fields(hs->w->out, &hs->layout, &r->head.si, r->head.key, false);
 	fputc('\n', hs->w->out);
 	vhist_print_text(hs->w->out, h);
 }
 
+static struct hist_row *hist_row_at(const struct hist_state *hs, size_t i)
+{
+	return (struct hist_row *)keytab__at(&hs->rows, i);
+}
+
 static int read_keyed(struct hist_state *hs, struct attach_session *s)
 {
+	struct hist_read hr = { .hs = hs, .s = s };
 	size_t i;
 	int err;
 
-	for (i = 0; i < hs->nr; i++) {
-		memset(hs->rows[i].h.counts, 0, sizeof(hs->rows[i].h.counts));
-		memset(&hs->rows[i].h.st, 0, sizeof(hs->rows[i].h.st));
+	for (i = 0; i < hs->rows.nr; i++) {
+		memset(hist_row_at(hs, i)->h.counts, 0, sizeof(hs->h.counts));
+		memset(&hist_row_at(hs, i)->h.st, 0, sizeof(hs->h.st));
 	}
-	hs->session = s;
-	hs->err = 0;
-	err = attach_session__hist_keyed(s, on_bucket, on_stats, hs);
-	hs->session = NULL;
-	if (!err && hs->nr > 1) {
-		qsort(hs->rows, hs->nr, sizeof(*hs->rows), cmp_rows);
-		key_index__stale(&hs->index);
-	}
-	return err ? err : hs->err;
+	err = attach_session__hist_keyed(s, on_bucket, on_stats, &hr);
+	keytab__sort(&hs->rows, cmp_rows);
+	return err ? err : hr.err;
 }
 
 static int hist_read(struct hist_state *hs, struct attach_session *s)
@@ -222,8 +194,8 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	}
 	if (hs->serve) {	/* served, not printed: the summary still counts them */
 		hs->w->events = hs->keyed ? attach_session__key_overflow(s) : hs->h.st.count;
-		for (i = 0; hs->keyed && i < hs->nr; i++)
-			hs->w->events += hs->rows[i].h.st.count;
+		for (i = 0; hs->keyed && i < hs->rows.nr; i++)
+			hs->w->events += hist_row_at(hs, i)->h.st.count;
 		return;
 	}
 	if (!final && !hs->w->json)
@@ -233,11 +205,11 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 		print_one(hs, NULL, &hs->h, now, final);
 	} else {
 		hs->w->events = attach_session__key_overflow(s);
-		n = hs->top > 0 && (size_t)hs->top < hs->nr ? (size_t)hs->top : hs->nr;
-		for (i = 0; i < hs->nr; i++) {
-			hs->w->events += hs->rows[i].h.st.count;
+		n = hs->top > 0 && (size_t)hs->top < hs->rows.nr ? (size_t)hs->top : hs->rows.nr;
+		for (i = 0; i < hs->rows.nr; i++) {
+			hs->w->events += hist_row_at(hs, i)->h.st.count;
 			if (i < n)
-				print_one(hs, &hs->rows[i], &hs->rows[i].h, now, final);
+				print_one(hs, hist_row_at(hs, i), &hist_row_at(hs, i)->h, now, final);
 		}
 		hs->w->overflow = attach_session__key_overflow(s);
 	}
@@ -257,19 +229,18 @@ static uint64_t render_rows(struct hist_state *hs, FILE *out, struct prom_label 
 
 	memset(other.counts, 0, sizeof(other.counts));
 	memset(&other.st, 0, sizeof(other.st));
-	for (i = 0; i < hs->nr; i++) {
-		const struct hist_row *r = &hs->rows[i];
+	for (i = 0; i < hs->rows.nr; i++) {
+		const struct hist_row *r = hist_row_at(hs, i);
 
 		if (i >= hs->max_series) {
 			vhist_add(&other, &r->h);
 			folded++;
 			continue;
 		}
-		l[0] = (struct prom_label){ "probe", r->si.label };
+		l[0] = (struct prom_label){ "probe", r->head.si.label };
 		for (k = 0; k < hs->layout.nr; k++) {
-			l[2 + k].value = count_key__label(&hs->layout, &r->si, r->key, k, vals[k],
-							  sizeof(vals[k]), names[k],
-							  sizeof(names[k]));
+			l[2 + k].value = keys_label(&hs->layout, &r->head.si, r->head.key, k, vals[k],
+						    sizeof(vals[k]), names[k], sizeof(names[k]));
 			l[2 + k].name = names[k];
 		}
 		vhist_print_prom(out, &r->h, HIST_METRIC, l, 2 + hs->layout.nr);
@@ -365,15 +336,12 @@ static int run_hist(const struct cli_command *cmd, struct cli_opts *o)
 	if (o->by_list && strcmp(o->by_list, "probe")) {
 		char why[160];
 
-		struct cli_layout_req req = {
-			.list = o->by_list, .probes = o->run.probes, .nr_probes = o->run.nr_probes,
-			.str_len = o->run.str_len, .max_keys = o->max_keys,
-		};
-
-		if (count_layout__apply(&req, &hs.layout, &ao, why, sizeof(why))) {
+		if (key_layout__make(o->by_list, o->run.probes, o->run.nr_probes, o->run.str_len,
+				     &hs.layout, why, sizeof(why))) {
 			usdtrace_err("%s", why);
 			return 1;
 		}
+		key_layout__apply(&hs.layout, o->max_keys, &ao);
 		hs.keyed = true;
 		hs.top = o->top;
 		w.keyed = true;
@@ -391,11 +359,11 @@ static int run_hist(const struct cli_command *cmd, struct cli_opts *o)
 		hs.max_series = o->max_series;
 		hooks.serve = hs.serve;
 	}
+	keytab__init(&hs.rows, &hs.layout, sizeof(struct hist_row));
 	hs.t0_ns = runner_now_ns();
 	status = runner__run(&o->run, &ao, &hooks, &w);
 	serve__stop(hs.serve);
-	key_index__free(&hs.index);
-	free(hs.rows);
+	keytab__free(&hs.rows);
 	return status;
 }
 

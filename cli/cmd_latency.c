@@ -21,6 +21,7 @@
 #include "../writer/prom.h"
 #include "runner.h"
 #include "serve.h"
+#include "../util/vec.h"
 
 /* One histogram per key value (a single one without --key). */
 struct lat_series {
@@ -105,16 +106,9 @@ static struct lat_series *series_of(struct lat_state *ls, uint64_t key)
 		if (ls->series[i].key == key)
 			return &ls->series[i];
 	}
-	if (ls->nr == ls->cap) {
-		size_t cap = ls->cap ? ls->cap * 2 : 8;
-
-		sr = realloc(ls->series, cap * sizeof(*sr));
-		if (!sr) {
-			ls->err = -ENOMEM;
-			return NULL;
-		}
-		ls->series = sr;
-		ls->cap = cap;
+	if (VEC_RESERVE(ls->series, ls->cap, ls->nr + 1)) {
+		ls->err = -ENOMEM;
+		return NULL;
 	}
 	sr = &ls->series[ls->nr++];
 	memset(sr, 0, sizeof(*sr));
@@ -271,15 +265,8 @@ static struct lat_thread *lat_thread_of(struct lat_state *ls, uint32_t tid)
 		if (ls->threads[i].tid == tid)
 			return &ls->threads[i];
 	}
-	if (ls->nr_threads == ls->cap_threads) {
-		size_t cap = ls->cap_threads ? ls->cap_threads * 2 : 16;
-
-		t = realloc(ls->threads, cap * sizeof(*t));
-		if (!t)
-			return NULL;
-		ls->threads = t;
-		ls->cap_threads = cap;
-	}
+	if (VEC_RESERVE(ls->threads, ls->cap_threads, ls->nr_threads + 1))
+		return NULL;
 	t = &ls->threads[ls->nr_threads++];
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;

@@ -7,6 +7,9 @@
  * libraries report through return codes and callbacks, writer/ formats to
  * the FILE it is given.
  */
+#include <bpf/libbpf.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,6 +39,32 @@ static const char usage_tail[] =
 "  -h, --help     this help\n"
 "  -V, --version  print the version\n";
 
+/* -v: libbpf's info and debug messages too (the one global: main's). */
+static bool libbpf_verbose;
+
+/*
+ * libbpf's messages in usdtrace's voice: "usdtrace: libbpf: ..." on
+ * stderr, a line each; warnings always, the rest only with -v.
+ */
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char buf[1024], *line, *next;
+
+	if (level != LIBBPF_WARN && !libbpf_verbose)
+		return 0;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	for (line = buf; *line; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		if (!strncmp(line, "libbpf: ", 8))
+			line += 8;
+		if (*line)
+			fprintf(stderr, "usdtrace: libbpf: %s\n", line);
+	}
+	return 0;
+}
+
 static void print_usage(FILE *out)
 {
 	int i;
@@ -55,6 +84,7 @@ static int run_command(const struct cli_command *cmd, int argc, char **argv)
 	err = cli_opts__parse(&o, cmd, argc, argv);
 	if (err)
 		return err == 1 ? 0 : 1;
+	libbpf_verbose = o.run.verbose;
 	status = cmd->run(cmd, &o);
 	runner_opts__free(&o.run);
 	return status;
@@ -65,6 +95,7 @@ int main(int argc, char **argv)
 	const struct cli_command *cmd;
 	const char *name = argc > 1 ? argv[1] : NULL;
 
+	libbpf_set_print(libbpf_print);
 	if (!name) {
 		print_usage(stderr);
 		return 2;

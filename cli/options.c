@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "count_keys.h"
+#include "../attach/key_layout.h"
 #include "report.h"
 
 struct opt_def {
@@ -221,28 +221,20 @@ static int set_weight(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
-/* --by KEY[,KEY...]: one of probe, site, pid alone keeps its own table. */
+/* --by KEY[,KEY...], or stack. */
 static int set_by(struct cli_opts *o, const char *arg)
 {
-	static const char *const names[] = { [BY_PROBE] = "probe", [BY_SITE] = "site",
-					     [BY_PID] = "pid" };
-	size_t i;
-
 	if (!strcmp(arg, "stack")) {
 		o->by = BY_STACK;
 		return 0;
 	}
-	if (!count_layout__valid(arg)) {
+	if (!key_layout__valid(arg)) {
 		usdtrace_err("--by %s: must be probe, site, pid, tid, comm or argN, comma-separated, "
 			     "or stack", arg);
 		return -EINVAL;
 	}
 	o->by_list = arg;
 	o->by = BY_KEYS;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(arg, names[i]))
-			o->by = (enum count_by)i;
-	}
 	return 0;
 }
 

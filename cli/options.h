@@ -33,10 +33,8 @@ enum cli_opt {
 
 /* count --by */
 enum count_by {
-	BY_PROBE,
-	BY_SITE,
-	BY_PID,
-	BY_KEYS,		/* anything else: keys built in the kernel */
+	BY_PROBE,		/* the default: per probe */
+	BY_KEYS,		/* a list of keys (site alone: the per-site array) */
 	BY_STACK,		/* the user stack: counted after unwinding */
 };
 
@@ -47,7 +45,7 @@ struct cli_command;
 struct cli_opts {
 	struct runner_opts run;		/* the runner's options; probes filled later */
 	enum count_by by;		/* count --by */
-	const char *by_list;		/* its words, for BY_KEYS */
+	const char *by_list;		/* its words, for BY_KEYS; NULL: probe */
 	uint32_t max_keys;		/* count --max-keys */
 	int key_arg;			/* latency --key argN, -1: none */
 	uint64_t slow_ns;		/* latency/calls --min DURATION, 0: none */

@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "count_keys.h"
+#include "../agg/key.h"
+#include "../attach/key_layout.h"
 #include "event_stacks.h"
 #include "../writer/flamegraph.h"
 #include "../writer/folded.h"
@@ -37,7 +38,7 @@ struct stack_count_state {
 	const char *folded_path;
 	const char *flamegraph_path;
 	/* FP mode: the kernel's keys (pid, stack id), read at the end */
-	struct count_layout layout;
+	struct key_layout layout;
 	struct attach_session *session;
 	pid_t primed[PRIMED_MAX];	/* pids whose maps were read, a ring */
 	unsigned int nr_primed;
@@ -271,13 +272,10 @@ static void on_fp_tick(void *ctx, struct attach_session *s, uint64_t now, bool f
 /* FP mode: keys (pid, stack id) counted in the kernel; 0 or -Exxx said. */
 static int fp_layout(struct stack_count_state *sc, struct cli_opts *o, struct attach_opts *ao)
 {
-	struct cli_layout_req req = {
-		.list = "pid", .probes = o->run.probes, .nr_probes = o->run.nr_probes,
-		.str_len = o->run.str_len, .max_keys = o->max_keys,
-	};
 	char why[160];
 
-	if (count_layout__apply(&req, &sc->layout, ao, why, sizeof(why))) {
+	if (key_layout__make("pid", o->run.probes, o->run.nr_probes, o->run.str_len,
+			     &sc->layout, why, sizeof(why))) {
 		usdtrace_err("%s", why);
 		return -EINVAL;
 	}
@@ -286,10 +284,9 @@ static int fp_layout(struct stack_count_state *sc, struct cli_opts *o, struct at
 						    .off = (sc->layout.key_size + 7) & ~7u };
 	sc->layout.nr = 2;
 	sc->layout.key_size = sc->layout.parts[1].off + 16;
+	key_layout__apply(&sc->layout, o->max_keys, ao);
 	ao->mode = ATTACH_COUNT;
 	ao->stack_mode = 0;	/* the walk is the key's, not an event's */
-	ao->nr_keys = sc->layout.nr;
-	ao->key_size = sc->layout.key_size;
 	if (!o->run.interval)
 		o->run.interval = PRIME_EVERY_S;	/* ticks prime, only the end prints */
 	return 0;

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "sdt.h"
+#include "../util/vec.h"
 
 /* Everything gathered while libelf still holds the file. */
 struct sdt_reader {
@@ -69,16 +70,9 @@ static void collect_note(void *ctx, size_t index, const struct sdt_note *note, i
 		reader_warn(r, err, "stapsdt note %zu: %s", index, sdt_strerror(err));
 		return;
 	}
-	if (r->nr_notes == r->cap_notes) {
-		size_t cap = r->cap_notes ? r->cap_notes * 2 : 64;
-		struct sdt_note *tmp = realloc(r->notes, cap * sizeof(*tmp));
-
-		if (!tmp) {
-			r->err = -ENOMEM;
-			return;
-		}
-		r->notes = tmp;
-		r->cap_notes = cap;
+	if (VEC_RESERVE(r->notes, r->cap_notes, r->nr_notes + 1)) {
+		r->err = -ENOMEM;
+		return;
 	}
 	r->notes[r->nr_notes++] = *note;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "perfmap.h"
+#include "../util/vec.h"
 
 static int cmp_start(const void *a, const void *b)
 {
@@ -48,7 +49,7 @@ static int parse_line(const char *p, size_t n, struct perfmap_entry *e)
 int perfmap__parse(const char *text, size_t len, struct perfmap *out)
 {
 	const char *p = text, *nl, *end = text + len;
-	struct perfmap_entry e, *v;
+	struct perfmap_entry e;
 	size_t cap = 0;
 	int err;
 
@@ -62,15 +63,10 @@ int perfmap__parse(const char *text, size_t len, struct perfmap *out)
 			goto out_free;
 		if (err)
 			continue;
-		if (out->nr == cap) {
-			cap = cap ? 2 * cap : 64;
-			v = realloc(out->entries, cap * sizeof(*v));
-			if (!v) {
-				free(e.name);
-				err = -ENOMEM;
-				goto out_free;
-			}
-			out->entries = v;
+		err = VEC_RESERVE(out->entries, cap, out->nr + 1);
+		if (err) {
+			free(e.name);
+			goto out_free;
 		}
 		out->entries[out->nr++] = e;
 	}

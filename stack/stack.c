@@ -24,6 +24,7 @@
 #include "perfmap.h"
 #include "stack.h"
 #include "symcache.h"
+#include "../util/vec.h"
 
 #define PROCS_MAX	256	/* processes kept; the oldest go first */
 #define EXEC_CHECK_NS	50000000	/* how often a live process's exe is checked */
@@ -128,7 +129,7 @@ static int exe_of(pid_t pid, struct stat *st)
 /* /proc/@pid/maps, whole, into a malloc'ed buffer. */
 static int read_maps(pid_t pid, char **out, size_t *len)
 {
-	char path[64], *buf = NULL, *p;
+	char path[64], *buf = NULL;
 	size_t n = 0, cap = 0;
 	ssize_t got;
 	int fd;
@@ -138,15 +139,10 @@ static int read_maps(pid_t pid, char **out, size_t *len)
 	if (fd < 0)
 		return -errno;
 	do {
-		if (n + 4096 > cap) {
-			cap = cap ? 2 * cap : 65536;
-			p = realloc(buf, cap);
-			if (!p) {
-				free(buf);
-				close(fd);
-				return -ENOMEM;
-			}
-			buf = p;
+		if (vec__reserve((void **)&buf, &cap, n + 4096, 1, 65536)) {
+			free(buf);
+			close(fd);
+			return -ENOMEM;
 		}
 		got = read(fd, buf + n, cap - n);
 		if (got > 0)

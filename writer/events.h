@@ -16,6 +16,7 @@
 
 #include "../attach/session.h"
 #include "../stack/stack.h"
+#include "text.h"
 #include "timeline.h"
 
 struct event_writer {
@@ -51,7 +52,5 @@ void event_writer__attached(struct event_writer *w, FILE *text_out, int probes,
 void event_writer__summary(struct event_writer *w, FILE *text_out, uint64_t dropped,
 			   uint64_t filtered, int attached);
 
-/* Write @len bytes quoted for a terminal: "..." with \" \\ \n \t \xNN. */
-void text_write_quoted(FILE *out, const char *s, size_t len);
 
 #endif /* USDTRACE_EVENTS_H */

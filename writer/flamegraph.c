@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "flamegraph.h"
+#include "../util/vec.h"
 
 #define FG_WIDTH	1200.0
 #define FG_PAD		10.0
@@ -60,15 +61,8 @@ static struct fg_node *kid_of(struct fg_node *n, const char *name, size_t len)
 		if (strlen(n->kids[i]->name) == len && !memcmp(n->kids[i]->name, name, len))
 			return n->kids[i];
 	}
-	if (n->nr == n->cap) {
-		size_t cap = n->cap ? 2 * n->cap : 4;
-
-		k = realloc(n->kids, cap * sizeof(*k));
-		if (!k)
-			return NULL;
-		n->kids = k;
-		n->cap = cap;
-	}
+	if (VEC_RESERVE(n->kids, n->cap, n->nr + 1))
+		return NULL;
 	k = &n->kids[n->nr];
 	*k = node_new(name, len);
 	if (*k)

@@ -10,6 +10,7 @@
 #include "decode.h"
 #include "json.h"
 #include "timeline.h"
+#include "../util/vec.h"
 
 int timeline__open(struct timeline *t, const char *path)
 {
@@ -52,15 +53,8 @@ static void name_once(struct timeline *t, uint32_t pid, uint32_t tid, const char
 	}
 	if (have_thread)
 		return;
-	if (t->nr_named + 2 > t->cap_named) {
-		size_t cap = t->cap_named ? t->cap_named * 2 : 64;
-		uint64_t *n = realloc(t->named, cap * sizeof(*n));
-
-		if (!n)
-			return;
-		t->named = n;
-		t->cap_named = cap;
-	}
+	if (VEC_RESERVE(t->named, t->cap_named, t->nr_named + 2))
+		return;
 	if (!have_proc) {
 		name_record(t, "process_name", pid, pid, comm);
 		t->named[t->nr_named++] = pkey;
