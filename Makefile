@@ -45,7 +45,7 @@ endif
 SDT_SRCS := sdt/argspec.c sdt/note.c sdt/elf.c
 EXPR_SRCS := expr/expr.c
 SQL_SRCS := sql/normalize.c
-AGG_SRCS := agg/key.c agg/keytab.c
+AGG_SRCS := agg/hist.c agg/key.c agg/keytab.c agg/latency.c agg/methods.c agg/vhist.c
 STACK_SRCS := stack/stack.c stack/symcache.c stack/inline.c stack/perfmap.c
 ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/regs.c attach/spec.c attach/symbols.c \
 	       attach/messenger.c attach/modes.c attach/mode_trace.c attach/mode_count.c \
@@ -53,14 +53,15 @@ ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/regs.c attach/spec.c 
 	       attach/site_table.c attach/object_table.c attach/match.c attach/preds.c \
 	       attach/usdt_sites.c attach/discover.c attach/uprobe.c attach/dlhook.c \
 	       attach/session.c attach/session_read.c attach/key_layout.c
-WRITER_SRCS := writer/decode.c writer/events.c writer/flamegraph.c writer/folded.c writer/hist.c \
-	       writer/json.c writer/keys.c writer/prom.c writer/text.c \
-	       writer/sites.c writer/timeline.c writer/vhist.c
+WRITER_SRCS := writer/calls.c writer/decode.c writer/events.c writer/flamegraph.c writer/folded.c writer/hist.c \
+	       writer/db.c writer/json.c writer/keys.c writer/latency.c writer/metrics.c writer/prom.c writer/text.c \
+	       writer/sites.c writer/stat.c writer/timeline.c writer/vhist.c
 CLI_SRCS := cli/main.c cli/commands.c cli/options.c cli/report.c cli/runner.c cli/lang_cmd.c \
 	    cli/cmd_list.c cli/cmd_trace.c cli/cmd_count.c cli/stack_count.c cli/event_stacks.c cli/serve.c cli/cmd_latency.c cli/cmd_hist.c \
 	    cli/cmd_calls.c cli/queries.c cli/cmd_flow.c cli/cmd_stat.c cli/db_stat.c
 LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
-	     lang-adapters/ruby.c lang-adapters/php.c lang-adapters/postgresql.c
+	     lang-adapters/ruby.c lang-adapters/php.c lang-adapters/postgresql.c \
+	     lang-adapters/db_stat.c lang-adapters/rt_stat.c lang-adapters/statements.c
 SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(AGG_SRCS) $(STACK_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(CLI_SRCS) $(LANG_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
 # what unit tests link: everything but the CLI and the BPF loader

@@ -334,9 +334,10 @@ static __always_inline int lat_begin(struct pt_regs *ctx, const struct ut_site_s
 				     __u32 site, __u32 tid, __u64 now, bool pass, bool sleepable)
 {
 	struct ut_lat_stack *stk = bpf_map_lookup_elem(&lat_stacks, &tid);
-	__u32 d, k = spec->key_arg;
+	__u32 k = spec->key_arg;
 	__u64 key = 0;
 	bool fault;
+	int d;
 
 	if (!stk) {
 		bpf_map_update_elem(&lat_stacks, &tid, &empty_stack, BPF_NOEXIST);
@@ -346,13 +347,13 @@ static __always_inline int lat_begin(struct pt_regs *ctx, const struct ut_site_s
 			return 0;
 		}
 	}
-	d = stk->depth;
-	if (d && (spec->flags & UT_SITE_FLAT)) {
+	if (stk->depth && (spec->flags & UT_SITE_FLAT)) {
 		/* a statement that failed fires no END: this BEGIN replaces it */
-		lat_unmatched_add(d);
-		d = 0;
+		lat_unmatched_add(stk->depth);
+		stk->depth = 0;
 	}
-	if (d >= UT_LAT_DEPTH) {
+	d = ut_lat_push(&stk->depth);
+	if (d < 0) {
 		count_in(&lat_unmatched, 1);
 		return 0;
 	}
@@ -365,7 +366,6 @@ static __always_inline int lat_begin(struct pt_regs *ctx, const struct ut_site_s
 	}
 	stk->ts[d & (UT_LAT_DEPTH - 1)] = pass ? now : 0;
 	stk->key[d & (UT_LAT_DEPTH - 1)] = key;
-	stk->depth = d + 1;
 	if (cfg.slow_ns && pass && lat_keep(ctx, spec, site, tid, d, now, sleepable))
 		stk->kept |= 1u << (d & (UT_LAT_DEPTH - 1));
 	else
@@ -379,14 +379,15 @@ static __always_inline int lat_end(struct pt_regs *ctx, const struct ut_site_spe
 {
 	struct ut_lat_stack *stk = bpf_map_lookup_elem(&lat_stacks, &tid);
 	__u64 begin_ts;
+	int level;
 	__u32 d;
 
-	if (!stk || !stk->depth) {
+	level = stk ? ut_lat_pop(&stk->depth) : -1;
+	if (level < 0) {
 		count_in(&lat_unmatched, 0);
 		return 0;
 	}
-	d = (stk->depth - 1) & (UT_LAT_DEPTH - 1);
-	stk->depth = d;
+	d = (__u32)level & (UT_LAT_DEPTH - 1);
 	begin_ts = stk->ts[d];
 	if (!pass || !begin_ts)
 		return 0;

@@ -360,6 +360,27 @@ struct ut_lat_stack {
 	__u64 key[UT_LAT_DEPTH];
 };
 
+/*
+ * latency's pairing rule, one for the kernel (latency.bpf.c) and user
+ * space (--timeline pairs there): per thread, a BEGIN takes the next
+ * level of the stack, an END the innermost open one, last in first out.
+ * Each returns the level, or -1 when the hit is unmatched (UT_LAT_DEPTH
+ * already open; no BEGIN open).
+ */
+static __always_inline int ut_lat_push(__u32 *depth)
+{
+	if (*depth >= UT_LAT_DEPTH)
+		return -1;
+	return (int)(*depth)++;
+}
+
+static __always_inline int ut_lat_pop(__u32 *depth)
+{
+	if (!*depth || *depth > UT_LAT_DEPTH)
+		return -1;
+	return (int)--(*depth);
+}
+
 /* Event kinds in the ring buffer. */
 #define UT_EV_PROBE		1
 #define UT_EV_DLOPEN		2	/* the traced process stopped in the ld.so hook */

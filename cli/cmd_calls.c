@@ -12,35 +12,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "report.h"
+#include "../agg/methods.h"
+#include "../writer/calls.h"
 #include "../writer/flamegraph.h"
 #include "../writer/folded.h"
-#include "../writer/json.h"
+#include "../writer/metrics.h"
+#include "commands.h"
 #include "lang_cmd.h"
 #include "queries.h"
-#include "../util/vec.h"
-
-struct method_figures {
-	uint64_t count;
-	uint64_t total_ns;
-	uint64_t self_ns;
-	uint64_t untimed;
-};
-
-struct method_row {
-	char name[3 * UT_NAME_LEN + 8];
-	struct method_figures st;
-};
+#include "report.h"
 
 struct calls_state {
 	struct lang_cmd lc;		/* first: the runner hooks get this pointer */
 	struct event_writer *w;
 	bool self;
 	long top;
-	struct method_row *rows;
-	size_t nr;
-	size_t cap;
+	struct method_table rows;
 	int err;
 };
 
@@ -92,12 +79,12 @@ static void add_method(void *ctx, const struct ut_method_key *key,
 		       const struct ut_method_stats *st)
 {
 	struct calls_state *cs = ctx;
+	struct method_row *r = method_table__add(&cs->rows);
 	const char *parts[3];
 	char n[3][UT_NAME_LEN + 1];
-	struct method_row *r;
 	int i;
 
-	if (VEC_RESERVE(cs->rows, cs->cap, cs->nr + 1)) {
+	if (!r) {
 		cs->err = -ENOMEM;
 		return;
 	}
@@ -106,85 +93,19 @@ static void add_method(void *ctx, const struct ut_method_key *key,
 		n[i][UT_NAME_LEN] = '\0';
 		parts[i] = cs->lc.a->ident[i] >= 0 ? n[i] : NULL;
 	}
-	r = &cs->rows[cs->nr++];
 	lang_method_name(cs->lc.a, parts, r->name, sizeof(r->name));
-	r->st.count = st->count;
-	r->st.total_ns = st->total_ns;
-	r->st.self_ns = st->self_ns;
-	r->st.untimed = st->untimed;
-}
-
-static int cmp_rows(const void *a, const void *b)
-{
-	const struct method_row *x = a, *y = b;
-
-	if (x->st.count != y->st.count)
-		return x->st.count < y->st.count ? 1 : -1;
-	if (x->st.total_ns != y->st.total_ns)
-		return x->st.total_ns < y->st.total_ns ? 1 : -1;
-	return strcmp(x->name, y->name);
-}
-
-static void print_rows(struct calls_state *cs, uint64_t now, bool final)
-{
-	FILE *out = cs->w->out;
-	size_t i, n = cs->top > 0 && (size_t)cs->top < cs->nr ? (size_t)cs->top : cs->nr;
-	int w = 6;
-
-	for (i = 0; i < n; i++) {
-		int len = (int)strlen(cs->rows[i].name);
-
-		w = len > w ? len : w;
-	}
-	if (!cs->w->json) {
-		if (!final)
-			fprintf(out, "%.3fs:\n", (double)(now - cs->w->t0_ns) / 1e9);
-		fprintf(out, "%-*s %10s %14s%s\n", w, "METHOD", "CALLS", "TOTAL_MS",
-			cs->self ? "        SELF_MS" : "");
-	}
-	for (i = 0; i < n; i++) {
-		const struct method_row *r = &cs->rows[i];
-
-		if (cs->w->json) {
-			fprintf(out, "{\"type\":\"calls\",\"lang\":\"%s\",\"method\":", cs->lc.a->lang);
-			json_write_str(out, r->name);
-			fprintf(out, ",\"count\":%" PRIu64 ",\"total_ns\":%" PRIu64, r->st.count,
-				r->st.total_ns);
-			if (cs->self)
-				fprintf(out, ",\"self_ns\":%" PRIu64, r->st.self_ns);
-			fprintf(out, ",\"untimed\":%" PRIu64, r->st.untimed);
-			if (!final)
-				fprintf(out, ",\"interval\":true,\"ts\":%" PRIu64, now);
-			fputs("}\n", out);
-			continue;
-		}
-		fprintf(out, "%-*s %10" PRIu64, w, r->name, r->st.count);
-		if (r->st.untimed == r->st.count) {
-			/* no call of it was timed: no time to show, not 0 */
-			fprintf(out, " %14s", "-");
-			if (cs->self)
-				fprintf(out, " %14s", "-");
-			fputc('\n', out);
-			continue;
-		}
-		fprintf(out, " %14.3f", (double)r->st.total_ns / 1e6);
-		if (cs->self)
-			fprintf(out, " %14.3f", (double)r->st.self_ns / 1e6);
-		fputc('\n', out);
-	}
+	r->count = st->count;
+	r->total_ns = st->total_ns;
+	r->self_ns = st->self_ns;
+	r->untimed = st->untimed;
 }
 
 static void report_gaps(const struct calls_state *cs)
 {
-	uint64_t untimed = 0, total = 0;
-	size_t i;
-
-	for (i = 0; i < cs->nr; i++) {
-		untimed += cs->rows[i].st.untimed;
-		total += cs->rows[i].st.count;
-	}
 	const char *q = cs->lc.a->quirk;
+	uint64_t untimed, total;
 
+	method_table__sums(&cs->rows, &total, &untimed);
 	if (untimed)
 		fprintf(stderr, "usdtrace: %s: %" PRIu64 " of %" PRIu64 " calls had no entry "
 			"probe: counted, not timed%s%s%s\n", cs->lc.a->lang, untimed, total,
@@ -198,17 +119,17 @@ static void report_gaps(const struct calls_state *cs)
 static void write_folded(const struct calls_state *cs)
 {
 	struct folded f = {};
-	char stack[sizeof(cs->rows[0].name) + 16];
+	char stack[sizeof(cs->rows.rows[0].name) + 16];
 	size_t i;
 	int err = 0;
 
 	if (!cs->lc.o.folded_path && !cs->lc.o.flamegraph_path)
 		return;
-	for (i = 0; i < cs->nr && !err; i++) {
-		const struct method_row *r = &cs->rows[i];
+	for (i = 0; i < cs->rows.nr && !err; i++) {
+		const struct method_row *r = &cs->rows.rows[i];
 
 		snprintf(stack, sizeof(stack), "%s;%s", cs->lc.a->lang, r->name);
-		err = folded__add(&f, stack, cs->lc.o.weight_time ? r->st.total_ns : r->st.count);
+		err = folded__add(&f, stack, cs->lc.o.weight_time ? r->total_ns : r->count);
 	}
 	if (!err && cs->lc.o.folded_path && (err = folded__write(&f, cs->lc.o.folded_path)))
 		usdtrace_err("%s: %s", cs->lc.o.folded_path, strerror(-err));
@@ -224,13 +145,12 @@ static int read_rows(struct calls_state *cs, struct attach_session *s)
 {
 	int err;
 
-	cs->nr = 0;
+	method_table__reset(&cs->rows);
 	cs->err = 0;
 	err = attach_session__methods(s, add_method, cs);
 	if (err || cs->err)
 		return err ? err : cs->err;
-	if (cs->nr > 1)
-		qsort(cs->rows, cs->nr, sizeof(*cs->rows), cmp_rows);
+	method_table__sort(&cs->rows);
 	return 0;
 }
 
@@ -238,20 +158,22 @@ static int read_rows(struct calls_state *cs, struct attach_session *s)
 static int calls_render(void *ctx, struct attach_session *s, FILE *out)
 {
 	struct calls_state *cs = ctx;
-	struct serve_call *v;
+	struct metrics_call *v;
 	uint64_t folded;
 	size_t i;
 	int err = read_rows(cs, s);
 
 	if (err)
 		return err;
-	v = calloc(cs->nr ? cs->nr : 1, sizeof(*v));
+	v = calloc(cs->rows.nr ? cs->rows.nr : 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	for (i = 0; i < cs->nr; i++)
-		v[i] = (struct serve_call){ cs->rows[i].name, cs->rows[i].st.count,
-					    cs->rows[i].st.total_ns, cs->rows[i].st.untimed };
-	folded = serve_calls_families(out, cs->lc.a->lang, v, cs->nr, cs->lc.max_series);
+	for (i = 0; i < cs->rows.nr; i++) {
+		const struct method_row *r = &cs->rows.rows[i];
+
+		v[i] = (struct metrics_call){ r->name, r->count, r->total_ns, r->untimed };
+	}
+	folded = metrics_calls(out, cs->lc.a->lang, v, cs->rows.nr, cs->lc.max_series);
 	serve_common_families(out, s, folded);
 	free(v);
 	return 0;
@@ -260,8 +182,12 @@ static int calls_render(void *ctx, struct attach_session *s, FILE *out)
 static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
 {
 	struct calls_state *cs = ctx;
+	struct calls_view v = {
+		.lang = cs->lc.a->lang, .json = cs->w->json, .final = final, .self = cs->self,
+		.now_ns = now, .elapsed_s = (double)(now - cs->w->t0_ns) / 1e9, .top = cs->top,
+	};
 	struct attach_stats st;
-	size_t i;
+	uint64_t untimed;
 	int err = read_rows(cs, s);
 
 	if (err) {
@@ -269,13 +195,11 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 		return;
 	}
 	if (!cs->lc.serve)	/* served, not printed: the summary still counts them */
-		print_rows(cs, now, final);
+		method_rows__write(cs->w->out, &cs->rows, &v);
 	fflush(cs->w->out);
 	if (!final)
 		return;
-	cs->w->events = 0;
-	for (i = 0; i < cs->nr; i++)
-		cs->w->events += cs->rows[i].st.count;
+	method_table__sums(&cs->rows, &cs->w->events, &untimed);
 	report_gaps(cs);
 	write_folded(cs);
 	attach_session__stats(s, &st);
@@ -304,7 +228,7 @@ static int run_calls(const struct cli_command *cmd, struct cli_opts *o)
 		err = lang_cmd__serve(&cs.lc, calls_render, &hooks);
 	status = err ? 1 : lang_cmd__run(&cs.lc, &hooks, &w);
 	lang_cmd__free(&cs.lc);
-	free(cs.rows);
+	method_table__free(&cs.rows);
 	return status;
 }
 

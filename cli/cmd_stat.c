@@ -2,7 +2,8 @@
 /*
  * cmd_stat.c - `usdtrace stat -l LANG`: per interval, a runtime's GC runs
  * and GC time, allocations (and bytes, where the runtime says), threads
- * started and stopped, and classes or files loaded.
+ * started and stopped, and classes or files loaded: the probes stream as
+ * events, lang-adapters/rt_stat.c adds them up, writer/stat.c prints.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,33 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lang-adapters/rt_stat.h"
+#include "../writer/stat.h"
 #include "commands.h"
 #include "report.h"
 #include "db_stat.h"
 #include "lang_cmd.h"
 
-#define GC_THREADS 64
-
-struct stat_counts {
-	uint64_t gc;
-	uint64_t gc_ns;
-	uint64_t allocs;
-	uint64_t alloc_bytes;
-	uint64_t threads_started;
-	uint64_t threads_stopped;
-	uint64_t loaded;
-	uint64_t exceptions;
-};
-
 struct stat_state {
 	struct lang_cmd lc;		/* first: the runner hooks get this pointer */
 	struct event_writer *w;
-	struct stat_counts total;
-	struct stat_counts prev;
-	struct {
-		uint32_t tid;
-		uint64_t ts;
-	} gc_open[GC_THREADS];		/* GC begins waiting for their end */
+	struct rt_stat st;
 	uint64_t last_ns;
 };
 
@@ -65,174 +50,63 @@ static const char stat_usage[] =
 "  usdtrace stat -l python -i 5 -p 1234\n"
 "  usdtrace stat -l postgresql -i 10\n";
 
-static void gc_begin(struct stat_state *st, const struct ut_event *ev)
-{
-	int i;
-
-	for (i = 0; i < GC_THREADS; i++) {
-		if (!st->gc_open[i].ts || st->gc_open[i].tid == ev->tid) {
-			st->gc_open[i].tid = ev->tid;
-			st->gc_open[i].ts = ev->ts;
-			break;
-		}
-	}
-	st->total.gc++;
-}
-
-static void gc_end(struct stat_state *st, const struct ut_event *ev)
-{
-	int i;
-
-	for (i = 0; i < GC_THREADS; i++) {
-		if (st->gc_open[i].ts && st->gc_open[i].tid == ev->tid) {
-			st->total.gc_ns += ev->ts - st->gc_open[i].ts;
-			st->gc_open[i].ts = 0;
-			break;
-		}
-	}
-}
-
 static void on_event(void *ctx, const struct ut_event *ev, const struct site_info *site)
 {
-	struct stat_state *st = ctx;
-	int size_arg = st->lc.a->alloc_size_arg;
+	struct stat_state *ss = ctx;
 
-	st->w->events++;
-	switch (lang_cmd__event(&st->lc, site)) {
-	case LANG_GC_BEGIN:
-		gc_begin(st, ev);
-		break;
-	case LANG_GC_END:
-		gc_end(st, ev);
-		break;
-	case LANG_ALLOC:
-		st->total.allocs++;
-		if (size_arg >= 0 && size_arg < site->nr_args)
-			st->total.alloc_bytes += ev->args[size_arg];
-		break;
-	case LANG_THREAD_START:
-		st->total.threads_started++;
-		break;
-	case LANG_THREAD_STOP:
-		st->total.threads_stopped++;
-		break;
-	case LANG_LOAD:
-		st->total.loaded++;
-		break;
-	case LANG_EXCEPTION:
-		st->total.exceptions++;
-		break;
-	default:
-		break;
-	}
-}
-
-static void print_counts(struct stat_state *st, const struct stat_counts *c, uint64_t now,
-			 bool final)
-{
-	FILE *out = st->w->out;
-	bool bytes = st->lc.a->alloc_size_arg >= 0;
-
-	if (st->w->json) {
-		fprintf(out, "{\"type\":\"stat\",\"lang\":\"%s\",\"ts\":%" PRIu64 ",%s\"gc\":%"
-			PRIu64 ",\"gc_ns\":%" PRIu64 ",\"allocs\":%" PRIu64 ",\"alloc_bytes\":",
-			st->lc.a->lang, now, final ? "" : "\"interval\":true,", c->gc, c->gc_ns,
-			c->allocs);
-		if (bytes)
-			fprintf(out, "%" PRIu64, c->alloc_bytes);
-		else
-			fputs("null", out);
-		fprintf(out, ",\"threads_started\":%" PRIu64 ",\"threads_stopped\":%" PRIu64
-			",\"loaded\":%" PRIu64 ",\"exceptions\":%" PRIu64 "}\n",
-			c->threads_started, c->threads_stopped, c->loaded, c->exceptions);
-		return;
-	}
-	if (!st->last_ns)
-		fprintf(out, "%-9s %6s %10s %10s %12s %9s %9s %8s %6s\n", "TIME(s)", "GC",
-			"GC_MS", "ALLOCS", "ALLOC_BYTES", "THREADS+", "THREADS-", "LOADED", "EXC");
-	char when[24] = "total";
-
-	if (!final)
-		snprintf(when, sizeof(when), "%.3f", (double)(now - st->w->t0_ns) / 1e9);
-	fprintf(out, "%-9s %6" PRIu64 " %10.3f %10" PRIu64, when, c->gc,
-		(double)c->gc_ns / 1e6, c->allocs);
-	if (bytes)
-		fprintf(out, " %12" PRIu64, c->alloc_bytes);
-	else
-		fprintf(out, " %12s", "-");
-	fprintf(out, " %9" PRIu64 " %9" PRIu64 " %8" PRIu64 " %6" PRIu64 "\n",
-		c->threads_started, c->threads_stopped, c->loaded, c->exceptions);
+	ss->w->events++;
+	rt_stat__hit(&ss->st, lang_cmd__event(&ss->lc, site), ev->tid, ev->ts,
+		     (const uint64_t *)ev->args, site->nr_args);
 }
 
 /* --serve: the totals so far, as counters labelled lang. */
 static int stat_render(void *ctx, struct attach_session *s, FILE *out)
 {
-	struct stat_state *st = ctx;
-	const struct stat_counts *c = &st->total;
-	const char *lang = st->lc.a->lang;
+	struct stat_state *ss = ctx;
 
-	serve_lang_counter(out, "usdtrace_gc_total", "Garbage collections begun.", lang, c->gc);
-	serve_lang_seconds(out, "usdtrace_gc_seconds_total", "Time in garbage collections.",
-			   lang, c->gc_ns);
-	serve_lang_counter(out, "usdtrace_allocs_total", "Allocations the runtime reported.",
-			   lang, c->allocs);
-	if (st->lc.a->alloc_size_arg >= 0)
-		serve_lang_counter(out, "usdtrace_alloc_bytes_total", "Bytes allocated.", lang,
-				   c->alloc_bytes);
-	serve_lang_counter(out, "usdtrace_threads_started_total", "Threads started.", lang,
-			   c->threads_started);
-	serve_lang_counter(out, "usdtrace_threads_stopped_total", "Threads stopped.", lang,
-			   c->threads_stopped);
-	serve_lang_counter(out, "usdtrace_loaded_total", "Classes, modules or files loaded.",
-			   lang, c->loaded);
-	serve_lang_counter(out, "usdtrace_exceptions_total", "Exceptions thrown.", lang,
-			   c->exceptions);
+	rt_counts__prom(out, ss->lc.a, &ss->st.total);
 	serve_common_families(out, s, 0);
 	return 0;
 }
 
 static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
 {
-	struct stat_state *st = ctx;
-	struct stat_counts d = st->total;
+	struct stat_state *ss = ctx;
+	struct rt_counts d = ss->st.total;
+	char when[24] = "total";
 
 	(void)s;
-	if (st->lc.serve)	/* served, not printed */
+	if (ss->lc.serve)	/* served, not printed */
 		return;
-	if (!final) {
-		d.gc -= st->prev.gc;
-		d.gc_ns -= st->prev.gc_ns;
-		d.allocs -= st->prev.allocs;
-		d.alloc_bytes -= st->prev.alloc_bytes;
-		d.threads_started -= st->prev.threads_started;
-		d.threads_stopped -= st->prev.threads_stopped;
-		d.loaded -= st->prev.loaded;
-		d.exceptions -= st->prev.exceptions;
-		st->prev = st->total;
+	if (!final)
+		rt_stat__interval(&ss->st, &d);
+	if (ss->w->json) {
+		rt_counts__write_json(ss->w->out, ss->lc.a, &d, now, final);
+	} else {
+		if (!final)
+			snprintf(when, sizeof(when), "%.3f", (double)(now - ss->w->t0_ns) / 1e9);
+		rt_counts__write_text(ss->w->out, ss->lc.a, &d, !ss->last_ns, when);
 	}
-	print_counts(st, final ? &st->total : &d, now, final);
-	st->last_ns = now;
-	fflush(st->w->out);
+	ss->last_ns = now;
+	fflush(ss->w->out);
 }
 
 static int run_stat(const struct cli_command *cmd, struct cli_opts *o)
 {
 	struct event_writer w = {};
-	struct stat_state st = { .w = &w };
-	struct runner_hooks hooks = { .on_event = on_event, .on_tick = on_tick, .ctx = &st };
-	unsigned int mask = (1u << LANG_GC_BEGIN) | (1u << LANG_GC_END) | (1u << LANG_ALLOC) |
-			    (1u << LANG_THREAD_START) | (1u << LANG_THREAD_STOP) |
-			    (1u << LANG_LOAD) | (1u << LANG_EXCEPTION);
+	struct stat_state ss = { .w = &w };
+	struct runner_hooks hooks = { .on_event = on_event, .on_tick = on_tick, .ctx = &ss };
 	int err, status;
 
 	if (o->lang && lang_adapter__queries(o->lang))
 		return db_stat_run(cmd->name, o);
-	lang_cmd__init(&st.lc, cmd->name, o);
-	err = lang_cmd__prepare(&st.lc, mask, ATTACH_TRACE);
+	lang_cmd__init(&ss.lc, cmd->name, o);
+	rt_stat__init(&ss.st, ss.lc.a);
+	err = lang_cmd__prepare(&ss.lc, RT_STAT_EVENTS, ATTACH_TRACE);
 	if (!err)
-		err = lang_cmd__serve(&st.lc, stat_render, &hooks);
-	status = err ? 1 : lang_cmd__run(&st.lc, &hooks, &w);
-	lang_cmd__free(&st.lc);
+		err = lang_cmd__serve(&ss.lc, stat_render, &hooks);
+	status = err ? 1 : lang_cmd__run(&ss.lc, &hooks, &w);
+	lang_cmd__free(&ss.lc);
 	return status;
 }
 

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../writer/metrics.h"
 #include "../writer/prom.h"
 #include "report.h"
 #include "serve.h"
@@ -169,91 +170,16 @@ static int parse_addr(const char *hostport, struct sockaddr_storage *ss)
 	return 0;
 }
 
-/* The common families: drops, filtered hits, sites attached. */
 void serve_common_families(FILE *out, struct attach_session *s, uint64_t folded)
 {
 	struct attach_stats st;
+	struct metrics_run run;
 
 	attach_session__stats(s, &st);
-	prom_family(out, "usdtrace_events_dropped_total", "counter",
-		    "Hits the kernel could not hand over or count.");
-	prom_sample(out, "usdtrace_events_dropped_total", NULL, 0, attach_session__dropped(s));
-	prom_family(out, "usdtrace_filtered_total", "counter",
-		    "Hits a predicate rejected.");
-	prom_sample(out, "usdtrace_filtered_total", NULL, 0, attach_session__filtered(s));
-	prom_family(out, "usdtrace_sites_attached", "gauge", "Uprobe sites attached now.");
-	prom_sample(out, "usdtrace_sites_attached", NULL, 0, (uint64_t)st.sites);
-	prom_family(out, "usdtrace_series_other", "gauge",
-		    "Series past --max-series, summed into the series labelled other.");
-	prom_sample(out, "usdtrace_series_other", NULL, 0, folded);
-}
-
-/* The rows' figures summed past @max_series, in @other. */
-static uint64_t fold_calls(const struct serve_call *rows, size_t nr, uint32_t max_series,
-			   struct serve_call *other)
-{
-	size_t i;
-
-	*other = (struct serve_call){ .method = "other" };
-	for (i = max_series; i < nr; i++) {
-		other->count += rows[i].count;
-		other->total_ns += rows[i].total_ns;
-		other->untimed += rows[i].untimed;
-	}
-	return nr > max_series ? nr - max_series : 0;
-}
-
-uint64_t serve_calls_families(FILE *out, const char *lang, const struct serve_call *rows,
-			      size_t nr, uint32_t max_series)
-{
-	static const struct {
-		const char *name, *help;
-	} fam[] = {
-		{ "usdtrace_calls_total", "Calls of each method (or query), counted at return." },
-		{ "usdtrace_call_seconds_total", "Inclusive time of the timed calls, seconds." },
-		{ "usdtrace_calls_untimed_total", "Calls without an entry probe: counted, not "
-		  "timed." },
-	};
-	struct serve_call other;
-	uint64_t folded = fold_calls(rows, nr, max_series, &other);
-	size_t n = nr < max_series ? nr : max_series, i, f;
-	struct prom_label l[2] = { { "lang", lang }, { "method", NULL } };
-	const struct serve_call *r;
-
-	for (f = 0; f < 3; f++) {
-		prom_family(out, fam[f].name, "counter", fam[f].help);
-		for (i = 0; i <= n; i++) {
-			r = i < n ? &rows[i] : &other;
-			if (i == n && !folded)
-				break;
-			l[1].value = r->method;
-			if (f == 0)
-				prom_sample(out, fam[f].name, l, 2, r->count);
-			else if (f == 1)
-				prom_sample_f(out, fam[f].name, l, 2, (double)r->total_ns / 1e9);
-			else
-				prom_sample(out, fam[f].name, l, 2, r->untimed);
-		}
-	}
-	return folded;
-}
-
-void serve_lang_counter(FILE *out, const char *name, const char *help, const char *lang,
-			uint64_t value)
-{
-	struct prom_label l = { "lang", lang };
-
-	prom_family(out, name, "counter", help);
-	prom_sample(out, name, &l, 1, value);
-}
-
-void serve_lang_seconds(FILE *out, const char *name, const char *help, const char *lang,
-			uint64_t ns)
-{
-	struct prom_label l = { "lang", lang };
-
-	prom_family(out, name, "counter", help);
-	prom_sample_f(out, name, &l, 1, (double)ns / 1e9);
+	run = (struct metrics_run){ .dropped = attach_session__dropped(s),
+				    .filtered = attach_session__filtered(s),
+				    .sites = (uint64_t)st.sites, .folded = folded };
+	metrics_run(out, &run);
 }
 
 int serve__start(const char *hostport, serve_render_fn render, void *ctx, struct serve **out)

@@ -1,62 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * hist.c - latency histogram arithmetic and rendering (see hist.h).
+ * hist.c - the latency histogram rendered as text (see hist.h).
  */
 #include <string.h>
 
 #include "hist.h"
 
 #define BAR_WIDTH 40
-
-void hist_bucket_bounds(uint32_t b, uint64_t *lo, uint64_t *hi)
-{
-	uint32_t e = b / 4, s = b % 4;
-
-	if (b < 4) {
-		*lo = b;
-		*hi = b + 1;
-		return;
-	}
-	if (e < 2 || b >= UT_LAT_BUCKETS) {
-		*lo = *hi = 0;
-		return;
-	}
-	*lo = (uint64_t)(4 + s) << (e - 2);
-	/* the last bucket's end, 2^64, does not fit */
-	*hi = (e == 63 && s == 3) ? UINT64_MAX : (uint64_t)(5 + s) << (e - 2);
-}
-
-void hist_add(struct hist *h, uint32_t bucket, uint64_t count)
-{
-	if (bucket >= UT_LAT_BUCKETS)
-		return;
-	h->counts[bucket] += count;
-	h->total += count;
-}
-
-uint64_t hist_percentile(const struct hist *h, double p, uint64_t min, uint64_t max)
-{
-	uint64_t rank, cum = 0, lo, hi, v;
-	uint32_t b;
-
-	if (!h->total)
-		return 0;
-	rank = (uint64_t)(p * (double)h->total + 0.999999);
-	if (rank < 1)
-		rank = 1;
-	for (b = 0; b < UT_LAT_BUCKETS; b++) {
-		uint64_t c = h->counts[b];
-
-		if (!c || cum + c < rank) {
-			cum += c;
-			continue;
-		}
-		hist_bucket_bounds(b, &lo, &hi);
-		v = lo + (uint64_t)((double)(hi - lo) * (double)(rank - cum) / (double)c);
-		return v < min ? min : v > max ? max : v;
-	}
-	return max;
-}
 
 /* Row of power of two 2^r holding bucket @b; row 0 also holds value 0. */
 static uint32_t row_of(uint32_t b)

@@ -1,32 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hist.h - the latency histogram in user space: bucket bounds (the
- * inverse of ut_lat_bucket() in bpf/usdtrace.h), percentiles, and the
- * bpftrace-style text rendering folded into power-of-two rows. Pure code.
+ * hist.h - the latency histogram (agg/hist.h) in bpftrace's text shape,
+ * folded into power-of-two rows, and durations as people read them. Pure.
  */
 #ifndef USDTRACE_HIST_H
 #define USDTRACE_HIST_H
 
-#include <linux/types.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../bpf/usdtrace.h"
+#include "../agg/hist.h"
 
-struct hist {
-	uint64_t counts[UT_LAT_BUCKETS];
-	uint64_t total;
-};
-
-/* [*lo, *hi) of bucket @b; an unused bucket gets lo == hi. */
-void hist_bucket_bounds(uint32_t b, uint64_t *lo, uint64_t *hi);
-void hist_add(struct hist *h, uint32_t bucket, uint64_t count);
-/*
- * The @p-quantile (0 < p <= 1), interpolated inside its bucket and clamped
- * to [@min, @max], the exact extremes. 0 for an empty histogram.
- */
-uint64_t hist_percentile(const struct hist *h, double p, uint64_t min, uint64_t max);
 /* Power-of-two rows "[2K, 4K)  count |@@@@  |" of the non-empty range (ns). */
 void hist_print_text(FILE *out, const struct hist *h);
 /* "950ns", "12.3us", "2.09ms", "1.50s" */

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vhist.h - histograms of an argument's values (usdtrace hist): bucket
- * bounds (the inverse of ut_hist_bucket() in bpf/usdtrace.h), percentiles,
- * and the text, JSON and Prometheus renderings, written to the FILE given.
- * Pure code.
+ * vhist.h - histograms of an argument's values (agg/vhist.h) as text,
+ * JSON and Prometheus samples, written to the FILE given. Pure code.
  */
 #ifndef USDTRACE_VHIST_H
 #define USDTRACE_VHIST_H
@@ -13,31 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../bpf/usdtrace.h"
-
-struct vhist {
-	uint64_t counts[UT_HIST_BUCKETS];
-	struct ut_hist_stats st;
-	bool is_signed;		/* the values are signed (the spec, or FMT d) */
-	bool linear;
-	int64_t min, max;	/* linear: [min, max) in steps of step */
-	uint64_t step;
-	uint32_t steps;
-};
-
-/*
- * [*lo, *hi) of bucket @b as signed or unsigned 64-bit values (per
- * h->is_signed); *no_lo / *no_hi when that side is open (below 0, below
- * MIN, at MAX and above, or past 2^63). False for a bucket that does not
- * exist.
- */
-bool vhist_bounds(const struct vhist *h, uint32_t b, uint64_t *lo, uint64_t *hi, bool *no_lo,
-		  bool *no_hi);
-uint32_t vhist_nr_buckets(const struct vhist *h);
-/* @src's counts and figures added into @dst (same bucket layout). */
-void vhist_add(struct vhist *dst, const struct vhist *src);
-/* The @p-quantile, interpolated in its bucket and clamped to [min, max]. */
-uint64_t vhist_percentile(const struct vhist *h, double p);
+#include "../agg/vhist.h"
 
 /* "[lo, hi)  count |@@@@   |" rows of the non-empty range, then the figures. */
 void vhist_print_text(FILE *out, const struct vhist *h);

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * db.h - a database's figures written (stat -l postgresql): the counts of
+ * lang-adapters/db_stat.h as a text row (with a line per lock mode and
+ * lwlock tranche), a JSON `stat` record, or Prometheus counters labelled
+ * lang. Formats to the FILE given; pure.
+ */
+#ifndef USDTRACE_WRITER_DB_H
+#define USDTRACE_WRITER_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../lang-adapters/db_stat.h"
+#include "../lang-adapters/statements.h"
+
+/* One `stat` record: an interval's counts (@final: the totals) at @now. */
+void db_counts__write_json(FILE *out, const char *lang, const struct db_counts *c,
+			   uint64_t now, bool final);
+/* One text row headed @when ("1.000", "total"), the column header first if @header. */
+void db_counts__write_text(FILE *out, const struct db_counts *c, bool header,
+			   const char *when);
+/* The usdtrace_db_* families of the totals @c. */
+void db_counts__prom(FILE *out, const char *lang, const struct db_counts *c);
+
+/* A statement's row: a JSON `calls` record of lang @lang, or a text line. */
+void stmt_row__write_json(FILE *out, const char *lang, const struct stmt_row *r, uint64_t now,
+			  bool final);
+void stmt_row__write_text(FILE *out, const struct stmt_row *r);
+/* The text lines' column header. */
+void stmt_rows__header(FILE *out);
+
+#endif /* USDTRACE_WRITER_DB_H */
