@@ -45,6 +45,7 @@ endif
 SDT_SRCS := sdt/argspec.c sdt/note.c sdt/elf.c
 EXPR_SRCS := expr/expr.c
 SQL_SRCS := sql/normalize.c
+PROC_SRCS := proc/child.c proc/targets.c
 AGG_SRCS := agg/hist.c agg/key.c agg/keytab.c agg/latency.c agg/methods.c agg/vhist.c
 STACK_SRCS := stack/stack.c stack/symcache.c stack/inline.c stack/perfmap.c
 ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/regs.c attach/spec.c attach/symbols.c \
@@ -62,10 +63,11 @@ CLI_SRCS := cli/main.c cli/commands.c cli/options.c cli/report.c cli/runner.c cl
 LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/ruby.c lang-adapters/php.c lang-adapters/postgresql.c \
 	     lang-adapters/db_stat.c lang-adapters/rt_stat.c lang-adapters/statements.c
-SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(AGG_SRCS) $(STACK_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(CLI_SRCS) $(LANG_SRCS)
+SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(AGG_SRCS) $(PROC_SRCS) $(STACK_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(CLI_SRCS) $(LANG_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
 # what unit tests link: everything but the CLI and the BPF loader
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(AGG_SRCS) \
+	      $(PROC_SRCS) \
 	      stack/perfmap.c attach/objects.c attach/key_layout.c \
 	      attach/probe_spec.c attach/regs.c attach/spec.c attach/symbols.c writer/json.c \
 	      writer/keys.c writer/text.c \
@@ -73,7 +75,7 @@ LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS
 
 UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec \
 	      test_hist test_lang test_regs test_expr test_sql test_perfmap test_prom \
-	      test_keys
+	      test_keys test_child
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
 FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql

@@ -57,7 +57,7 @@ int session_hook_interp(struct attach_session *s, const char *open_exe, const ch
 	int err;
 
 	err = elf_symtab__open(open_exe, &t);
-	if (err && s->opts.pid && !s->opts.exec_path) {
+	if (err && s->pid && !s->opts.exec_path) {
 		/* an exiting process loses its exe a moment before it turns zombie */
 		if (err == -ENOENT)
 			usleep(20000);
@@ -65,7 +65,7 @@ int session_hook_interp(struct attach_session *s, const char *open_exe, const ch
 			return session_exited(s);
 		if (err == -ENOENT)
 			return session_err(s, err, "PID %d: no executable to trace (a kernel "
-					   "thread?)", (int)s->opts.pid);
+					   "thread?)", (int)s->pid);
 	}
 	if (err)
 		return session_err(s, err, "%s: %s", open_exe, sdt_strerror(err));

@@ -144,8 +144,6 @@ int key_layout__make(const char *list, const struct probe_spec *probes, int nr_p
 
 void key_layout__apply(const struct key_layout *l, uint32_t max_keys, struct attach_opts *ao)
 {
-	ao->keys = l->parts;
-	ao->nr_keys = l->nr;
-	ao->key_size = l->key_size;
-	ao->max_keys = max_keys;
+	ao->keys = (struct attach_keys){ .parts = l->parts, .nr = l->nr, .size = l->key_size,
+					 .max = max_keys };
 }

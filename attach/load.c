@@ -6,7 +6,6 @@
  * link per site), and the fork hook for --follow.
  */
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdio.h>
@@ -19,38 +18,14 @@
 
 #define SITES_MIN_CAPACITY	16384
 
-/* Offset of the .rodata variable @name of @obj, from its BTF. */
-static int rodata_offset(struct bpf_object *obj, const char *name, size_t size,
-			 size_t *off)
-{
-	const struct btf *btf = bpf_object__btf(obj);
-	const struct btf_var_secinfo *v;
-	const struct btf_type *t;
-	int id, i;
-
-	id = btf ? btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC) : -ENOENT;
-	if (id < 0)
-		return -ENOENT;
-	t = btf__type_by_id(btf, (__u32)id);
-	for (i = 0, v = btf_var_secinfos(t); i < btf_vlen(t); i++, v++) {
-		const struct btf_type *var = btf__type_by_id(btf, v->type);
-
-		if (!strcmp(btf__name_by_offset(btf, var->name_off), name)) {
-			*off = v->offset;
-			return v->size == size ? 0 : -EINVAL;
-		}
-	}
-	return -ENOENT;
-}
-
 /* Linear hist buckets between MIN and MAX (the CLI bounds them). */
 static __u32 hist_steps(const struct attach_opts *o)
 {
-	uint64_t span = (uint64_t)o->hist_max - (uint64_t)o->hist_min;
+	uint64_t span = (uint64_t)o->hist.max - (uint64_t)o->hist.min;
 
-	if (!o->hist_linear || !o->hist_step)
+	if (!o->hist.linear || !o->hist.step)
 		return 0;
-	return (__u32)((span + o->hist_step - 1) / o->hist_step);
+	return (__u32)((span + o->hist.step - 1) / o->hist.step);
 }
 
 /* The settings every mode's object reads from .rodata (struct ut_config). */
@@ -61,51 +36,33 @@ static int set_config(struct attach_session *s)
 		.ip_off = (__u16)regs_ip_offset(regs_host_machine()),
 		.follow = s->by_map,
 		.preds = s->max_preds > 1,
-		.hist_linear = s->opts.hist_linear,
-		.hist_min = s->opts.hist_min,
-		.hist_max = s->opts.hist_max,
-		.hist_step = s->opts.hist_step,
+		.hist_linear = s->opts.hist.linear,
+		.hist_min = s->opts.hist.min,
+		.hist_max = s->opts.hist.max,
+		.hist_step = s->opts.hist.step,
 		.hist_steps = hist_steps(&s->opts),
-		.key_size = s->opts.key_size,	/* 0: no keys */
-		.nr_keys = (__u8)s->opts.nr_keys,
-		.slow_ns = s->opts.slow_ns,
-		.open_size = s->opts.slow_ns ? session_lat_open_size(s) : 0,
-		.stack_mode = s->opts.stack_mode,
-		.stack_size = s->opts.stack_size,
+		.key_size = s->opts.keys.size,	/* 0: no keys */
+		.nr_keys = (__u8)s->opts.keys.nr,
+		.slow_ns = s->opts.latency.slow_ns,
+		.open_size = s->opts.latency.slow_ns ? session_lat_open_size(s) : 0,
+		.stack_mode = s->opts.stack.mode,
+		.stack_size = s->opts.stack.size,
 		.open_stack = session_lat_open_stack(s),
 		/* a quarter of the ring, so a burst never waits for a full ring */
 		.wakeup_bytes = (s->opts.ring_size ? s->opts.ring_size : 1u << 22) / 4,
 	};
-	struct bpf_map *rodata = NULL, *m;
-	size_t size, off;
-	char *init;
-	int err;
 
-	if (s->opts.nr_keys > UT_MAX_KEYS)
+	if (s->opts.keys.nr > UT_MAX_KEYS)
 		return -E2BIG;
-	if (s->opts.nr_keys)
-		memcpy(cfg.keys, s->opts.keys, (size_t)s->opts.nr_keys * sizeof(cfg.keys[0]));
-	/* "OBJ.rodata", not "OBJ.rodata.cst16" (clang's constants for memset) */
-	bpf_object__for_each_map(m, s->obj) {
-		const char *name = bpf_map__name(m);
-		size_t n = strlen(name);
-
-		if (bpf_map__is_internal(m) && n >= 7 && !strcmp(name + n - 7, ".rodata"))
-			rodata = m;
-	}
-	init = rodata ? bpf_map__initial_value(rodata, &size) : NULL;
-	err = init ? rodata_offset(s->obj, "cfg", sizeof(cfg), &off) : -ENOENT;
-	if (err || off + sizeof(cfg) > size)
-		return err ? err : -EINVAL;
-	memcpy(init + off, &cfg, sizeof(cfg));
+	if (s->opts.keys.nr)
+		memcpy(cfg.keys, s->opts.keys.parts, (size_t)s->opts.keys.nr * sizeof(cfg.keys[0]));
+	*s->skel.cfg = cfg;
 	return 0;
 }
 
-/* Program @name of the object if it was loaded, else NULL. */
-static struct bpf_program *loaded_program(const struct attach_session *s, const char *name)
+/* @p if it was loaded, else NULL. */
+static struct bpf_program *loaded(struct bpf_program *p)
 {
-	struct bpf_program *p = bpf_object__find_program_by_name(s->obj, name);
-
 	return p && bpf_program__fd(p) >= 0 ? p : NULL;
 }
 
@@ -122,8 +79,8 @@ static bool probe_reads_strings(const struct attach_session *s, int i)
  */
 static void choose_programs(struct attach_session *s)
 {
+	struct bpf_program *p = s->skel.prog_str;
 	bool strs = false, plain = false;
-	struct bpf_program *p;
 	int i;
 
 	for (i = 0; i < s->nr_probes; i++) {
@@ -132,60 +89,62 @@ static void choose_programs(struct attach_session *s)
 		else
 			plain = true;
 	}
-	p = s->mode->prog_str ? bpf_object__find_program_by_name(s->obj, s->mode->prog_str) :
-				NULL;
 	if (p && !strs)
 		bpf_program__set_autoload(p, false);
 	if (p && strs && !plain)
-		bpf_program__set_autoload(bpf_object__find_program_by_name(s->obj, s->mode->prog),
-					  false);
+		bpf_program__set_autoload(s->skel.prog, false);
 }
 
-/* Open the mode's object, size its maps, write its settings, load it. */
+/* Open the mode's skeleton, size its maps, write its settings, load it. */
 static int load_obj(struct attach_session *s, bool multi)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = s->mode->name);
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
+	struct mode_skel *ms = &s->skel;
 	struct bpf_program *prog;
-	const void *bytes;
-	size_t size;
 	int err;
 
-	bytes = s->mode->elf_bytes(&size);
-	s->obj = bpf_object__open_mem(bytes, size, &oo);
-	if (!s->obj) {
-		err = -errno;
+	memset(ms, 0, sizeof(*ms));
+	err = s->mode->open(ms, &oo);
+	if (err)
 		return session_err(s, err, "BPF: cannot open the program: %s", strerror(-err));
-	}
 	s->max_sites = SITES_MIN_CAPACITY;
-	err = bpf_map__set_max_entries(session_map(s, "site_specs"), s->max_sites);
+	err = bpf_map__set_max_entries(ms->site_specs, s->max_sites);
 	if (!err && s->opts.ring_size)
-		err = bpf_map__set_max_entries(session_map(s, "events"), s->opts.ring_size);
+		err = bpf_map__set_max_entries(ms->events, s->opts.ring_size);
 	if (!err && s->mode->size_maps)
 		err = s->mode->size_maps(s);
 	if (!err)
-		err = bpf_map__set_max_entries(session_map(s, "preds"), (__u32)s->max_preds);
+		err = bpf_map__set_max_entries(ms->preds, (__u32)s->max_preds);
 	if (!err)
 		err = set_config(s);
 	choose_programs(s);
-	bpf_object__for_each_program(prog, s->obj) {
+	bpf_object__for_each_program(prog, ms->obj) {
 		if (!err && multi)
 			err = bpf_program__set_expected_attach_type(prog, BPF_TRACE_UPROBE_MULTI);
 	}
 	if (!err)
-		err = bpf_object__load(s->obj);
+		err = bpf_object__load(ms->obj);
 	if (err)
 		return session_err(s, err, "BPF: cannot load the program: %s", strerror(-err));
-	s->prog = loaded_program(s, s->mode->prog);
-	s->prog_str = s->mode->prog_str ? loaded_program(s, s->mode->prog_str) : NULL;
-	s->hook_prog = loaded_program(s, "usdt_dlhook");
-	s->specs_fd = session_map_fd(s, "site_specs");
-	s->preds_fd = session_map_fd(s, "preds");
-	if (!s->hook_prog || s->specs_fd < 0 || (!s->prog && !s->prog_str))
+	s->prog = loaded(ms->prog);
+	s->prog_str = loaded(ms->prog_str);
+	s->hook_prog = loaded(ms->hook);
+	s->specs_fd = bpf_map__fd(ms->site_specs);
+	s->preds_fd = bpf_map__fd(ms->preds);
+	if (!s->hook_prog || (!s->prog && !s->prog_str))
 		return session_err(s, -ENOENT, "BPF: the %s object lacks its program",
 				   s->mode->name);
 	if (!s->prog)
 		s->prog = s->prog_str;	/* every site reads strings */
 	return 0;
+}
+
+/* The mode's skeleton closed (its maps and programs with it). */
+void session_close_obj(struct attach_session *s)
+{
+	if (s->skel.skel)
+		s->mode->destroy(s->skel.skel);
+	memset(&s->skel, 0, sizeof(s->skel));
 }
 
 /* Never called: where multi_works() attaches its test uprobe. */
@@ -247,14 +206,14 @@ static bool multi_works(struct attach_session *s)
  */
 static int start_following(struct attach_session *s)
 {
-	int fd = session_map_fd(s, "followed"), err, i;
+	int fd = bpf_map__fd(s->skel.followed), err, i;
 	__u8 one = 1;
 	__u32 pid;
 
 	if (!s->by_map)
 		return 0;
-	for (i = -1; i < s->opts.nr_more_pids; i++) {
-		pid = (__u32)(i < 0 ? s->opts.pid : s->opts.more_pids[i]);
+	for (i = 0; i < s->opts.nr_pids; i++) {
+		pid = (__u32)s->opts.pids[i];
 		if (bpf_map_update_elem(fd, &pid, &one, BPF_ANY))
 			return session_err(s, -errno, "BPF: follow: %s", strerror(errno));
 	}
@@ -282,7 +241,7 @@ int session_load_bpf(struct attach_session *s)
 	s->mode = session_mode__get(s->opts.mode);
 	if (!s->mode)
 		return session_err(s, -EINVAL, "no such attach mode %d", (int)s->opts.mode);
-	s->by_map = s->opts.follow || s->opts.nr_more_pids > 0;
+	s->by_map = s->opts.follow || s->opts.nr_pids > 1;
 	err = session_preds_init(s);
 	if (err)
 		return err;
@@ -292,8 +251,7 @@ int session_load_bpf(struct attach_session *s)
 		session_info(s, "uprobe_multi links refused by this kernel: one link per site");
 		bpf_link__destroy(s->probe_link);
 		s->probe_link = NULL;
-		bpf_object__close(s->obj);
-		s->obj = NULL;
+		session_close_obj(s);
 		s->multi = false;
 		err = load_obj(s, false);
 	} else if (!err) {

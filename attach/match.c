@@ -49,14 +49,14 @@ int session_resolve_paths(struct attach_session *s)
 		struct stat st;
 
 		if (!p->path) {
-			if (p->type != PROBE_USDT || !s->opts.pid)
+			if (p->type != PROBE_USDT || !s->pid)
 				return session_err(s, -EINVAL, "%s: give PATH:%s, or -p PID or "
 						   "-c CMD", p->text, p->text);
 			continue;
 		}
 		if (lib_resolve(p->path, path, sizeof(path)) || stat(path, &st)) {
 			/* a library name a traced process may map later */
-			if (s->opts.pid && !strchr(p->path, '/') && p->type == PROBE_USDT)
+			if (s->pid && !strchr(p->path, '/') && p->type == PROBE_USDT)
 				continue;
 			return session_err(s, -ENOENT, "%s: %s: no such file or library",
 					   p->text, p->path);
@@ -154,7 +154,7 @@ int session_check_matches(struct attach_session *s)
 
 		if (s->pstate[i].nr_sites || ps->type != PROBE_USDT)
 			continue;
-		if (s->opts.pid && (!ps->path || !path_obj_seen(s, i))) {
+		if (s->pid && (!ps->path || !path_obj_seen(s, i))) {
 			/* -c: its libraries are not mapped yet; the end of the run tells */
 			if (!s->opts.quiet_unmatched && !s->opts.exec_path)
 				session_warn(s, "%s: no site yet; waiting for objects the "

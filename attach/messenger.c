@@ -68,10 +68,10 @@ double session_ms_since(const struct timespec *t0)
  */
 bool session_target_exited(const struct attach_session *s)
 {
-	return s->opts.pid && !pid_alive(s->opts.pid);
+	return s->pid && !pid_alive(s->pid);
 }
 
 int session_exited(struct attach_session *s)
 {
-	return session_err(s, -ESRCH, "PID %d: exited while attaching", (int)s->opts.pid);
+	return session_err(s, -ESRCH, "PID %d: exited while attaching", (int)s->pid);
 }

@@ -15,22 +15,45 @@
 /* after the shared structs its .rodata uses */
 #include "calls.skel.h"
 
+/* The session's skeleton, typed: only a calls session's has these maps. */
+static struct calls_bpf *skel_of(const struct attach_session *s)
+{
+	return s->mode == &session_mode_calls ? s->skel.skel : NULL;
+}
+
 static int calls_site_roles(struct attach_session *s, int i, const struct sdt_probe *p,
 			    struct ut_site_spec *spec)
 {
 	int k;
 
 	(void)p;
-	spec->flags |= s->opts.probe_flags ? s->opts.probe_flags[i] : 0;
+	spec->flags |= s->opts.calls.probe_flags ? s->opts.calls.probe_flags[i] : 0;
 	for (k = 0; k < UT_IDENT_MAX; k++)
-		spec->ident[k] = s->opts.ident[k] < spec->nr_args ? s->opts.ident[k] : -1;
+		spec->ident[k] = s->opts.calls.ident[k] < spec->nr_args ? s->opts.calls.ident[k] : -1;
 	return 0;
+}
+
+static int calls_open(struct mode_skel *ms, const struct bpf_object_open_opts *oo)
+{
+	struct calls_bpf *sk = calls_bpf__open_opts(oo);
+
+	if (!sk)
+		return -errno;
+	MODE_SKEL_COMMON(ms, sk);
+	ms->prog = sk->progs.usdt_calls;
+	return 0;
+}
+
+static void calls_destroy(void *skel)
+{
+	calls_bpf__destroy(skel);
 }
 
 const struct session_mode session_mode_calls = {
 	.name = "calls",
-	.elf_bytes = calls_bpf__elf_bytes,
-	.prog = "usdt_calls",
+	.source = MODE_SOURCE_UPROBES,
+	.open = calls_open,
+	.destroy = calls_destroy,
 	.site_roles = calls_site_roles,
 };
 
@@ -51,8 +74,11 @@ static int method_of(void *ctx, const void *key, const void *vals, int ncpu)
 
 int attach_session__methods(const struct attach_session *s, attach_method_fn cb, void *ctx)
 {
+	struct calls_bpf *sk = skel_of(s);
 	struct methods_walk mw = { cb, ctx };
 
-	return session_map_walk(session_map_fd(s, "methods"), sizeof(struct ut_method_key),
+	if (!sk)
+		return -EINVAL;
+	return session_map_walk(bpf_map__fd(sk->maps.methods), sizeof(struct ut_method_key),
 				sizeof(struct ut_method_stats), true, method_of, &mw);
 }

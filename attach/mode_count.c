@@ -15,12 +15,18 @@
 /* after the shared structs its .rodata uses */
 #include "count.skel.h"
 
+/* The session's skeleton, typed: only a count session's has these maps. */
+static struct count_bpf *skel_of(const struct attach_session *s)
+{
+	return s->mode == &session_mode_count ? s->skel.skel : NULL;
+}
+
 static bool has_stack_key(const struct attach_session *s)
 {
 	int k;
 
-	for (k = 0; k < s->opts.nr_keys; k++) {
-		if (s->opts.keys[k].kind == UT_KEY_USTACK)
+	for (k = 0; k < s->opts.keys.nr; k++) {
+		if (s->opts.keys.parts[k].kind == UT_KEY_USTACK)
 			return true;
 	}
 	return false;
@@ -32,17 +38,17 @@ static bool has_stack_key(const struct attach_session *s)
  */
 static int count_size_maps(struct attach_session *s)
 {
-	bool keyed = s->opts.nr_keys > 0;
-	struct bpf_map *keys = session_map(s, "key_counts");
+	bool keyed = s->opts.keys.nr > 0;
+	struct bpf_map *keys = skel_of(s)->maps.key_counts;
 	int err;
 
-	err = bpf_map__set_max_entries(session_map(s, "site_counts"), keyed ? 1 : s->max_sites);
+	err = bpf_map__set_max_entries(skel_of(s)->maps.site_counts, keyed ? 1 : s->max_sites);
 	if (!err && keyed)
-		err = bpf_map__set_key_size(keys, s->opts.key_size);
+		err = bpf_map__set_key_size(keys, s->opts.keys.size);
 	if (!err)
-		err = bpf_map__set_max_entries(keys, keyed ? s->opts.max_keys : 1);
+		err = bpf_map__set_max_entries(keys, keyed ? s->opts.keys.max : 1);
 	if (!err)
-		err = bpf_map__set_max_entries(session_map(s, "user_stacks"),
+		err = bpf_map__set_max_entries(skel_of(s)->maps.user_stacks,
 					       has_stack_key(s) ? UT_USTACKS : 1);
 	return err;
 }
@@ -55,8 +61,8 @@ static int count_site_roles(struct attach_session *s, int i, const struct sdt_pr
 
 	(void)i;
 	(void)spec;
-	for (k = 0; k < s->opts.nr_keys; k++) {
-		const struct ut_key_part *part = &s->opts.keys[k];
+	for (k = 0; k < s->opts.keys.nr; k++) {
+		const struct ut_key_part *part = &s->opts.keys.parts[k];
 
 		if ((part->kind == UT_KEY_ARG || part->kind == UT_KEY_ARG_STR) &&
 		    part->arg >= p->nr_args)
@@ -67,10 +73,28 @@ static int count_site_roles(struct attach_session *s, int i, const struct sdt_pr
 	return 0;
 }
 
+static int count_open(struct mode_skel *ms, const struct bpf_object_open_opts *oo)
+{
+	struct count_bpf *sk = count_bpf__open_opts(oo);
+
+	if (!sk)
+		return -errno;
+	MODE_SKEL_COMMON(ms, sk);
+	ms->key_overflow = sk->maps.key_overflow;
+	ms->prog = sk->progs.usdt_count;
+	return 0;
+}
+
+static void count_destroy(void *skel)
+{
+	count_bpf__destroy(skel);
+}
+
 const struct session_mode session_mode_count = {
 	.name = "count",
-	.elf_bytes = count_bpf__elf_bytes,
-	.prog = "usdt_count",
+	.source = MODE_SOURCE_UPROBES,
+	.open = count_open,
+	.destroy = count_destroy,
 	.size_maps = count_size_maps,
 	.site_roles = count_site_roles,
 };
@@ -93,18 +117,24 @@ static int key_of(void *ctx, const void *key, const void *vals, int ncpu)
 int attach_session__key_counts(const struct attach_session *s, attach_key_count_fn cb,
 			       void *ctx)
 {
+	struct count_bpf *sk = skel_of(s);
 	struct keys_walk kw = { cb, ctx };
 
-	return session_map_walk(session_map_fd(s, "key_counts"), s->opts.key_size,
+	if (!sk)
+		return -EINVAL;
+	return session_map_walk(bpf_map__fd(sk->maps.key_counts), s->opts.keys.size,
 				sizeof(uint64_t), true, key_of, &kw);
 }
 
 int attach_session__user_stack(const struct attach_session *s, uint32_t id, uint64_t *ips)
 {
-	int fd = session_map_fd(s, "user_stacks"), n;
+	struct count_bpf *sk = skel_of(s);
+	int n;
 
+	if (!sk)
+		return -EINVAL;
 	memset(ips, 0, UT_STACK_FP_MAX * sizeof(*ips));
-	if (bpf_map_lookup_elem(fd, &id, ips))
+	if (bpf_map_lookup_elem(bpf_map__fd(sk->maps.user_stacks), &id, ips))
 		return -errno;
 	for (n = 0; n < UT_STACK_FP_MAX && ips[n]; n++)
 		;
@@ -113,17 +143,19 @@ int attach_session__user_stack(const struct attach_session *s, uint32_t id, uint
 
 uint64_t attach_session__key_overflow(const struct attach_session *s)
 {
-	return session_counter(s, "key_overflow");
+	return session_counter(s->skel.key_overflow);	/* count's or hist's */
 }
 
 int attach_session__site_counts(const struct attach_session *s, uint64_t *counts)
 {
-	int fd = session_map_fd(s, "site_counts");
+	struct count_bpf *sk = skel_of(s);
 	__u32 id;
 	int err;
 
+	if (!sk)
+		return -EINVAL;
 	for (id = 0; id < s->nr_sites; id++) {
-		err = session_percpu_sum(fd, &id, &counts[id], 1);
+		err = session_percpu_sum(bpf_map__fd(sk->maps.site_counts), &id, &counts[id], 1);
 		if (err)
 			return err;
 	}

@@ -15,12 +15,18 @@
 /* after the shared structs its .rodata uses */
 #include "hist.skel.h"
 
+/* The session's skeleton, typed: only a hist session's has these maps. */
+static struct hist_bpf *skel_of(const struct attach_session *s)
+{
+	return s->mode == &session_mode_hist ? s->skel.skel : NULL;
+}
+
 /* The histogram's argument: there, and a number. */
 static int hist_site_roles(struct attach_session *s, int i, const struct sdt_probe *p,
 			   struct ut_site_spec *spec)
 {
 	const struct probe_spec *ps = &s->probes[i];
-	int k = s->opts.key_arg;
+	int k = s->opts.hist.arg;
 	char f;
 
 	if (k < 0 || k >= p->nr_args)
@@ -39,16 +45,16 @@ static int hist_site_roles(struct attach_session *s, int i, const struct sdt_pro
 /* --by: the keyed tables sized for the layout; one entry each otherwise. */
 static int hist_size_maps(struct attach_session *s)
 {
-	struct bpf_map *b = session_map(s, "hist_key_buckets");
-	struct bpf_map *st = session_map(s, "hist_key_stats");
-	bool keyed = s->opts.key_size > 0;
-	uint32_t n = keyed ? s->opts.max_keys : 1;
+	struct bpf_map *b = skel_of(s)->maps.hist_key_buckets;
+	struct bpf_map *st = skel_of(s)->maps.hist_key_stats;
+	bool keyed = s->opts.keys.size > 0;
+	uint32_t n = keyed ? s->opts.keys.max : 1;
 	int err = 0;
 
 	if (keyed) {
-		err = bpf_map__set_key_size(b, s->opts.key_size + 8u);
+		err = bpf_map__set_key_size(b, s->opts.keys.size + 8u);
 		if (!err)
-			err = bpf_map__set_key_size(st, s->opts.key_size);
+			err = bpf_map__set_key_size(st, s->opts.keys.size);
 	}
 	if (!err)	/* a key's buckets: 16 on average, more counted as overflow */
 		err = bpf_map__set_max_entries(b, keyed ? n * 16 : 1);
@@ -57,10 +63,28 @@ static int hist_size_maps(struct attach_session *s)
 	return err;
 }
 
+static int hist_open(struct mode_skel *ms, const struct bpf_object_open_opts *oo)
+{
+	struct hist_bpf *sk = hist_bpf__open_opts(oo);
+
+	if (!sk)
+		return -errno;
+	MODE_SKEL_COMMON(ms, sk);
+	ms->key_overflow = sk->maps.key_overflow;
+	ms->prog = sk->progs.usdt_hist;
+	return 0;
+}
+
+static void hist_destroy(void *skel)
+{
+	hist_bpf__destroy(skel);
+}
+
 const struct session_mode session_mode_hist = {
 	.name = "hist",
-	.elf_bytes = hist_bpf__elf_bytes,
-	.prog = "usdt_hist",
+	.source = MODE_SOURCE_UPROBES,
+	.open = hist_open,
+	.destroy = hist_destroy,
 	.size_maps = hist_size_maps,
 	.site_roles = hist_site_roles,
 };
@@ -98,7 +122,7 @@ static int bucket_of(void *ctx, const void *key, const void *vals, int ncpu)
 	uint32_t bucket;
 	uint64_t sum;
 
-	memcpy(&bucket, (const uint8_t *)key + hw->s->opts.key_size, sizeof(bucket));
+	memcpy(&bucket, (const uint8_t *)key + hw->s->opts.keys.size, sizeof(bucket));
 	session_sum_cpus(vals, ncpu, 1, &sum);
 	hw->bucket_cb(hw->ctx, key, bucket, sum);
 	return 0;
@@ -117,13 +141,16 @@ static int stats_of(void *ctx, const void *key, const void *vals, int ncpu)
 int attach_session__hist_keyed(const struct attach_session *s, attach_hist_bucket_fn bucket_cb,
 			       attach_hist_stats_fn stats_cb, void *ctx)
 {
+	struct hist_bpf *sk = skel_of(s);
 	struct hist_walk hw = { s, bucket_cb, stats_cb, ctx };
 	int err;
 
-	err = session_map_walk(session_map_fd(s, "hist_key_buckets"), s->opts.key_size + 8u,
+	if (!sk)
+		return -EINVAL;
+	err = session_map_walk(bpf_map__fd(sk->maps.hist_key_buckets), s->opts.keys.size + 8u,
 			       sizeof(uint64_t), true, bucket_of, &hw);
 	if (!err)
-		err = session_map_walk(session_map_fd(s, "hist_key_stats"), s->opts.key_size,
+		err = session_map_walk(bpf_map__fd(sk->maps.hist_key_stats), s->opts.keys.size,
 				       sizeof(struct ut_hist_stats), true, stats_of, &hw);
 	return err;
 }
@@ -131,19 +158,22 @@ int attach_session__hist_keyed(const struct attach_session *s, attach_hist_bucke
 int attach_session__hist(const struct attach_session *s, uint64_t *counts,
 			 struct ut_hist_stats *out, bool *is_signed)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd = session_map_fd(s, "hist_buckets"), err;
+	struct hist_bpf *sk = skel_of(s);
+	int ncpu = libbpf_num_possible_cpus(), err;
 	struct ut_hist_stats *vals;
 	__u32 b, zero = 0;
 
+	if (!sk)
+		return -EINVAL;
 	for (b = 0; b < UT_HIST_BUCKETS; b++) {
-		err = session_percpu_sum(fd, &b, &counts[b], 1);
+		err = session_percpu_sum(bpf_map__fd(sk->maps.hist_buckets), &b, &counts[b], 1);
 		if (err)
 			return err;
 	}
 	vals = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
-	if (bpf_map_lookup_elem(session_map_fd(s, "hist_stats"), &zero, vals)) {
+	if (bpf_map_lookup_elem(bpf_map__fd(sk->maps.hist_stats), &zero, vals)) {
 		err = -errno;
 		free(vals);
 		return err;

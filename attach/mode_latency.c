@@ -3,7 +3,7 @@
  * mode_latency.c - the latency mode (bpf/latency.bpf.c): user probe 0 is
  * BEGIN, 1 is END, optionally keyed by one of BEGIN's arguments; its
  * readers merge the per-CPU histogram buckets and stats, and count the
- * unmatched pairs. With --min (opts.slow_ns) it sizes lat_open to keep
+ * unmatched pairs. With --min (opts.latency.slow_ns) it sizes lat_open to keep
  * each open BEGIN's event, string slots included.
  */
 #include <bpf/bpf.h>
@@ -18,20 +18,26 @@
 /* after the shared structs its .rodata uses */
 #include "latency.skel.h"
 
+/* The session's skeleton, typed: only a latency session's has these maps. */
+static struct latency_bpf *skel_of(const struct attach_session *s)
+{
+	return s->mode == &session_mode_latency ? s->skel.skel : NULL;
+}
+
 static int latency_site_roles(struct attach_session *s, int i, const struct sdt_probe *p,
 			      struct ut_site_spec *spec)
 {
 	spec->flags = i == 0 ? UT_SITE_BEGIN : UT_SITE_END;
-	if (i == 0 && s->opts.lat_flat)
+	if (i == 0 && s->opts.latency.flat)
 		spec->flags |= UT_SITE_FLAT;
-	if (i != 0 || s->opts.key_arg < 0)
+	if (i != 0 || s->opts.latency.key_arg < 0)
 		return 0;
-	if (s->opts.key_arg >= p->nr_args)
+	if (s->opts.latency.key_arg >= p->nr_args)
 		return session_err(s, -EINVAL, "--key arg%d: %s:%s has %d argument%s",
-				   s->opts.key_arg, p->provider, p->name, p->nr_args,
+				   s->opts.latency.key_arg, p->provider, p->name, p->nr_args,
 				   p->nr_args == 1 ? "" : "s");
 	spec->flags |= UT_SITE_KEY;
-	spec->key_arg = (__u32)s->opts.key_arg;
+	spec->key_arg = (__u32)s->opts.latency.key_arg;
 	return 0;
 }
 
@@ -50,35 +56,52 @@ uint32_t session_lat_open_size(const struct attach_session *s)
 /* --min --stack: bytes kept after a BEGIN event for its stack. */
 uint32_t session_lat_open_stack(const struct attach_session *s)
 {
-	uint32_t data = s->opts.stack_mode == UT_STACK_FP ? UT_STACK_FP_MAX * 8 :
-			s->opts.stack_size;
+	uint32_t data = s->opts.stack.mode == UT_STACK_FP ? UT_STACK_FP_MAX * 8 :
+			s->opts.stack.size;
 
-	if (!s->opts.slow_ns || !s->opts.stack_mode)
+	if (!s->opts.latency.slow_ns || !s->opts.stack.mode)
 		return 0;
 	return (uint32_t)sizeof(struct ut_stack) + data;
 }
 
 static int latency_size_maps(struct attach_session *s)
 {
-	struct bpf_map *open = session_map(s, "lat_open");
-	bool slow = s->opts.slow_ns > 0;
+	struct bpf_map *open = skel_of(s)->maps.lat_open;
+	bool slow = s->opts.latency.slow_ns > 0;
 	uint32_t size = slow ? session_lat_open_size(s) + session_lat_open_stack(s) :
 			       (uint32_t)sizeof(struct ut_event);
 	int err;
 
 	/* with stacks a slot is ~8 KiB: fewer of them */
-	err = bpf_map__set_max_entries(open, !slow ? 1 : s->opts.stack_mode ? UT_LAT_OPEN_STACKS :
+	err = bpf_map__set_max_entries(open, !slow ? 1 : s->opts.stack.mode ? UT_LAT_OPEN_STACKS :
 								       UT_LAT_OPEN);
 	if (!err)
 		err = bpf_map__set_value_size(open, size);
 	return err;
 }
 
+static int latency_open(struct mode_skel *ms, const struct bpf_object_open_opts *oo)
+{
+	struct latency_bpf *sk = latency_bpf__open_opts(oo);
+
+	if (!sk)
+		return -errno;
+	MODE_SKEL_COMMON(ms, sk);
+	ms->prog = sk->progs.usdt_latency;
+	ms->prog_str = sk->progs.usdt_latency_s;
+	return 0;
+}
+
+static void latency_destroy(void *skel)
+{
+	latency_bpf__destroy(skel);
+}
+
 const struct session_mode session_mode_latency = {
 	.name = "latency",
-	.elf_bytes = latency_bpf__elf_bytes,
-	.prog = "usdt_latency",
-	.prog_str = "usdt_latency_s",
+	.source = MODE_SOURCE_UPROBES,
+	.open = latency_open,
+	.destroy = latency_destroy,
 	.size_maps = latency_size_maps,
 	.site_roles = latency_site_roles,
 };
@@ -127,13 +150,16 @@ static int lat_stats_of(void *ctx, const void *key, const void *vals, int ncpu)
 int attach_session__latency(const struct attach_session *s, attach_lat_bucket_fn bucket_cb,
 			    attach_lat_stats_fn stats_cb, void *ctx)
 {
+	struct latency_bpf *sk = skel_of(s);
 	struct lat_walk lw = { bucket_cb, stats_cb, ctx };
 	int err;
 
-	err = session_map_walk(session_map_fd(s, "lat_hist"), sizeof(struct ut_lat_key),
+	if (!sk)
+		return -EINVAL;
+	err = session_map_walk(bpf_map__fd(sk->maps.lat_hist), sizeof(struct ut_lat_key),
 			       sizeof(uint64_t), true, lat_bucket_of, &lw);
 	if (!err)
-		err = session_map_walk(session_map_fd(s, "lat_stats"), sizeof(__u64),
+		err = session_map_walk(bpf_map__fd(sk->maps.lat_stats), sizeof(__u64),
 				       sizeof(struct ut_lat_stats), true, lat_stats_of, &lw);
 	return err;
 }
@@ -150,27 +176,33 @@ static int open_depth(void *ctx, const void *key, const void *vals, int ncpu)
 
 uint64_t attach_session__unmatched(const struct attach_session *s)
 {
-	int ufd = session_map_fd(s, "lat_unmatched");
+	struct latency_bpf *sk = skel_of(s);
 	uint64_t v, total = 0;
 	__u32 idx;
 
+	if (!sk)
+		return 0;
 	for (idx = 0; idx < 2; idx++) {
-		if (!session_percpu_sum(ufd, &idx, &v, 1))
+		if (!session_percpu_sum(bpf_map__fd(sk->maps.lat_unmatched), &idx, &v, 1))
 			total += v;
 	}
 	/* BEGINs still open: they never ended */
-	session_map_walk(session_map_fd(s, "lat_stacks"), sizeof(__u32),
+	session_map_walk(bpf_map__fd(sk->maps.lat_stacks), sizeof(__u32),
 			 sizeof(struct ut_lat_stack), false, open_depth, &total);
 	return total;
 }
+
 int attach_session__latency_key_str(const struct attach_session *s, uint64_t key, char *buf,
 				    size_t size)
 {
+	struct latency_bpf *sk = skel_of(s);
 	char val[UT_LAT_KEY_STR];
 
+	if (!sk)
+		return -EINVAL;
 	if (!size)
 		return -EINVAL;
-	if (bpf_map_lookup_elem(session_map_fd(s, "lat_key_strs"), &key, val))
+	if (bpf_map_lookup_elem(bpf_map__fd(sk->maps.lat_key_strs), &key, val))
 		return -errno;
 	snprintf(buf, size, "%.*s", (int)strnlen(val, sizeof(val)), val);
 	return 0;

@@ -33,9 +33,9 @@ static int on_dlopen(struct attach_session *s, pid_t pid)
 {
 	int err = 0;
 
-	if (pid == s->opts.pid || s->by_map)
+	if (pid == s->pid || s->by_map)
 		err = session_attach_pid_objects(s, pid, false);
-	if (s->hooked && !s->started && pid == s->opts.pid) {
+	if (s->hooked && !s->started && pid == s->pid) {
 		s->started = true;
 		s->held = pid;
 		return err;
@@ -64,8 +64,8 @@ static int on_slow(struct attach_session *s, const struct ut_event *end, size_t 
 		bsite = &s->sites[begin->site_id].info;
 	}
 	s->handled++;
-	if (s->opts.on_slow)
-		s->opts.on_slow(s->cb_ctx, end, &s->sites[end->site_id].info, begin, bsite);
+	if (s->opts.latency.on_slow)
+		s->opts.latency.on_slow(s->cb_ctx, end, &s->sites[end->site_id].info, begin, bsite);
 	return 0;
 }
 
@@ -125,7 +125,7 @@ int attach_session__attach(struct attach_session *s)
 	if (err)
 		return err;
 
-	if (!s->opts.pid) {
+	if (!s->pid) {
 		err = session_attach_system_wide(s);
 	} else if (s->opts.exec_path) {
 		err = session_see_obj(s, s->opts.exec_path, s->opts.exec_path, &o, &fresh);
@@ -134,8 +134,8 @@ int attach_session__attach(struct attach_session *s)
 		n = err ? err : session_attach_usdt_obj(s, o, &nr_probes);
 		err = n < 0 ? n : session_hook_interp(s, s->opts.exec_path, "");
 	} else {
-		for (i = -1; !err && i < s->opts.nr_more_pids; i++)
-			err = attach_process(s, i < 0 ? s->opts.pid : s->opts.more_pids[i]);
+		for (i = 0; !err && i < s->opts.nr_pids; i++)
+			err = attach_process(s, s->opts.pids[i]);
 	}
 	for (i = 0; !err && i < s->nr_probes; i++) {
 		if (s->probes[i].type != PROBE_USDT)
@@ -146,7 +146,7 @@ int attach_session__attach(struct attach_session *s)
 	if (err)
 		return err;
 
-	s->rb = ring_buffer__new(session_map_fd(s, "events"), on_ring_event, s, NULL);
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel.events), on_ring_event, s, NULL);
 	if (!s->rb)
 		return session_err(s, -errno, "BPF: ring buffer: %s", strerror(errno));
 	return 0;
@@ -226,6 +226,7 @@ int attach_session__new(const struct attach_opts *opts, const struct probe_spec 
 	if (!s)
 		return -ENOMEM;
 	s->opts = *opts;
+	s->pid = opts->nr_pids ? opts->pids[0] : 0;
 	if (!s->opts.str_len)
 		s->opts.str_len = UT_STR_DEFAULT;
 	s->probes = probes;
@@ -262,7 +263,7 @@ void attach_session__free(struct attach_session *s)
 		ring_buffer__consume(s->rb);
 	attach_session__resume(s);
 	ring_buffer__free(s->rb);
-	bpf_object__close(s->obj);
+	session_close_obj(s);
 	for (i = 0; i < s->nr_objs; i++) {
 		sdt_file__free(s->objs[i].file);
 		elf_symtab__free(s->objs[i].syms);

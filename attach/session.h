@@ -59,34 +59,59 @@ enum attach_mode {
 	ATTACH_HIST,		/* one argument's values: a histogram */
 };
 
+/* count --by / hist --by: the key layout the kernel fills (attach/key_layout.h). */
+struct attach_keys {
+	const struct ut_key_part *parts;	/* after the key's head; NULL: none */
+	int nr;
+	uint16_t size;		/* bytes of a key, its head included */
+	uint32_t max;		/* keys the kernel table holds */
+};
+
+/* ATTACH_LATENCY: probes[0] BEGIN, probes[1] END. */
+struct attach_latency {
+	int key_arg;		/* BEGIN's argument splitting it, -1: none */
+	uint64_t slow_ns;	/* --min: pairs this long are sent whole ... */
+	attach_slow_fn on_slow;	/* ... to this, with the poll's ctx */
+	bool flat;		/* pairs never nest (UT_SITE_FLAT) */
+};
+
+/* ATTACH_HIST: one argument's values. */
+struct attach_hist {
+	int arg;
+	bool linear;		/* linear buckets: [MIN, MAX) in steps of STEP */
+	int64_t min;
+	int64_t max;
+	uint64_t step;
+};
+
+/* ATTACH_CALLS: method entries and returns. */
+struct attach_calls {
+	const uint16_t *probe_flags;	/* UT_SITE_ENTRY/RETURN per probe */
+	int8_t ident[UT_IDENT_MAX];	/* args naming the method, -1 none */
+};
+
+/* --stack (trace, latency --min): the user stack of each event. */
+struct attach_stack {
+	uint16_t mode;		/* UT_STACK_FP or _DWARF, 0: none */
+	uint32_t size;		/* DWARF: bytes of stack copied */
+};
+
 struct attach_opts {
 	enum attach_mode mode;
-	const struct ut_key_part *keys;	/* ATTACH_COUNT --by parts, after the site id */
-	int nr_keys;
-	uint16_t key_size;	/* bytes of a key, UT_KEY_HEAD included */
-	uint32_t max_keys;	/* keys the kernel table holds */
-	int key_arg;		/* ATTACH_LATENCY: BEGIN's arg splitting it, -1 none;
-				 * ATTACH_HIST: the argument */
-	uint64_t slow_ns;	/* ATTACH_LATENCY --min: pairs this long are sent whole */
-	attach_slow_fn on_slow;	/* ... to this, with the poll's ctx */
-	bool lat_flat;		/* ATTACH_LATENCY: pairs never nest (UT_SITE_FLAT) */
-	uint16_t stack_mode;	/* ATTACH_TRACE --stack: UT_STACK_FP or _DWARF, 0: none */
-	uint32_t stack_size;	/* ... DWARF: bytes of stack copied */
-	bool hist_linear;	/* ATTACH_HIST: linear buckets */
-	int64_t hist_min;	/* ... [MIN, MAX) in steps of STEP */
-	int64_t hist_max;
-	uint64_t hist_step;
-	const uint16_t *probe_flags; /* ATTACH_CALLS: UT_SITE_ENTRY/RETURN per probe */
-	int8_t ident[UT_IDENT_MAX];  /* ATTACH_CALLS: args naming the method, -1 none */
+	/* the mode's own settings: each mode reads its part only */
+	struct attach_keys keys;	/* ATTACH_COUNT, ATTACH_HIST */
+	struct attach_latency latency;
+	struct attach_hist hist;
+	struct attach_calls calls;
+	struct attach_stack stack;	/* ATTACH_TRACE, ATTACH_LATENCY */
 	const char *const *child_env; /* -c: NAME=VALUE entries added to its environment */
 	bool quiet_unmatched;	/* no warning for probes without a site yet */
 	bool no_multi;		/* one classic uprobe link per site, not uprobe_multi */
 	bool no_fault_in;	/* strings by non-faulting reads only (for comparison) */
 	bool follow;		/* also the processes @pid forks, and theirs */
 	attach_warn_fn info;	/* -v: choices made, NULL to stay quiet */
-	pid_t pid;		/* trace only this process; 0: system-wide */
-	const pid_t *more_pids;	/* and these too (several -p) */
-	int nr_more_pids;
+	const pid_t *pids;	/* trace only these processes (-p, -c's first), */
+	int nr_pids;		/* none: system-wide */
 	const char *exec_path;	/* -c: the program the (not yet exec'd) pid runs */
 	uint32_t str_len;	/* bytes per string argument, NUL included */
 	uint32_t ring_size;	/* bytes, a power of 2 */

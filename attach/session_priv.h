@@ -45,11 +45,12 @@ struct session_site {
 
 struct attach_session {
 	struct attach_opts opts;
+	pid_t pid;			/* the first of opts.pids, 0: system-wide */
 	const struct probe_spec *probes;
 	struct probe_state *pstate;
 	int nr_probes;
 	const struct session_mode *mode;
-	struct bpf_object *obj;		/* the mode's BPF object */
+	struct mode_skel skel;		/* the mode's BPF object, by field */
 	struct bpf_program *prog;	/* what the mode's sites run */
 	struct bpf_program *prog_str;	/* its sleepable twin for string args, or NULL */
 	struct bpf_program *hook_prog;	/* what the ld.so hook runs */
@@ -107,9 +108,7 @@ double session_ms_since(const struct timespec *t0);
 bool session_target_exited(const struct attach_session *s);
 int session_exited(struct attach_session *s);
 
-/* session_read.c: the mode's maps by name; per-CPU values summed */
-struct bpf_map *session_map(const struct attach_session *s, const char *name);
-int session_map_fd(const struct attach_session *s, const char *name);
+/* session_read.c: per-CPU values summed; maps walked */
 /* Sum the per-CPU values (@nr_u64 words each) of @key in map @fd into @sum. */
 int session_percpu_sum(int fd, const void *key, uint64_t *sum, size_t nr_u64);
 /* ... of @ncpu values already read (@vals, as a per-CPU lookup gives them). */
@@ -123,8 +122,8 @@ void session_sum_cpus(const void *vals, int ncpu, size_t nr_u64, uint64_t *sum);
 typedef int (*session_walk_fn)(void *ctx, const void *key, const void *vals, int ncpu);
 int session_map_walk(int fd, size_t key_size, size_t value_size, bool percpu,
 		     session_walk_fn cb, void *ctx);
-/* A per-CPU counter map's slot 0, summed; 0 when it cannot be read. */
-uint64_t session_counter(const struct attach_session *s, const char *map);
+/* A per-CPU counter map's slot 0, summed; 0 when it cannot be read (or is NULL). */
+uint64_t session_counter(const struct bpf_map *map);
 
 /* preds.c: sizes before load; a site's pred_id from probe @i's predicate */
 int session_preds_init(struct attach_session *s);
@@ -133,6 +132,7 @@ int session_site_pred(struct attach_session *s, int i, int nr_args, const char *
 
 /* load.c */
 int session_load_bpf(struct attach_session *s);
+void session_close_obj(struct attach_session *s);
 
 /* mode_latency.c: --min, bytes of a BEGIN event as the kernel keeps it */
 uint32_t session_lat_open_size(const struct attach_session *s);

@@ -22,18 +22,6 @@ const struct site_info *attach_session__site(const struct attach_session *s, siz
 	return id < s->nr_sites ? &s->sites[id].info : NULL;
 }
 
-struct bpf_map *session_map(const struct attach_session *s, const char *name)
-{
-	return bpf_object__find_map_by_name(s->obj, name);
-}
-
-int session_map_fd(const struct attach_session *s, const char *name)
-{
-	struct bpf_map *m = session_map(s, name);
-
-	return m ? bpf_map__fd(m) : -ENOENT;
-}
-
 void session_sum_cpus(const void *vals, int ncpu, size_t nr_u64, uint64_t *sum)
 {
 	const uint64_t *v = vals;
@@ -98,27 +86,27 @@ out_free:
 	return err;
 }
 
-uint64_t session_counter(const struct attach_session *s, const char *map)
+uint64_t session_counter(const struct bpf_map *map)
 {
 	__u32 zero = 0;
 	uint64_t sum;
 
-	if (!s->obj || session_percpu_sum(session_map_fd(s, map), &zero, &sum, 1))
+	if (!map || bpf_map__fd(map) < 0 || session_percpu_sum(bpf_map__fd(map), &zero, &sum, 1))
 		return 0;
 	return sum;
 }
 
 uint64_t attach_session__filtered(const struct attach_session *s)
 {
-	return session_counter(s, "filtered");
+	return session_counter(s->skel.filtered);
 }
 
 uint64_t attach_session__faults(const struct attach_session *s)
 {
-	return session_counter(s, "faults");
+	return session_counter(s->skel.faults);
 }
 
 uint64_t attach_session__dropped(const struct attach_session *s)
 {
-	return session_counter(s, "drops");
+	return session_counter(s->skel.drops);
 }

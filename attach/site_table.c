@@ -93,7 +93,7 @@ static int attach_failed(struct attach_session *s, int err, size_t id,
 /* The pid a link filters on: none with --follow or several -p, where BPF decides. */
 static pid_t link_pid(const struct attach_session *s)
 {
-	return s->opts.pid && !s->by_map ? s->opts.pid : -1;
+	return s->pid && !s->by_map ? s->pid : -1;
 }
 
 /* One uprobe_multi link for the sites [first, nr_sites) of @o that run @prog. */

@@ -167,7 +167,7 @@ static int count_render(void *ctx, struct attach_session *s, FILE *out)
 
 static int run_count(const struct cli_command *cmd, struct cli_opts *o)
 {
-	struct attach_opts ao = { .mode = ATTACH_COUNT, .key_arg = -1 };
+	struct attach_opts ao = { .mode = ATTACH_COUNT };
 	struct event_writer w = {};
 	struct count_state cs = { .w = &w, .top = o->top };
 	struct runner_hooks hooks = { .on_tick = on_tick, .ctx = &cs };

@@ -313,13 +313,12 @@ static int run_hist(const struct cli_command *cmd, struct cli_opts *o)
 		return 1;
 	}
 	hs.arg = o->args[1];
-	if (parse_arg(o->args[1], &ao.key_arg))
+	if (parse_arg(o->args[1], &ao.hist.arg))
 		return 1;
 	if (o->linear) {
-		ao.hist_linear = true;
-		ao.hist_min = o->lin_min;
-		ao.hist_max = o->lin_max;
-		ao.hist_step = o->lin_step;
+		ao.hist = (struct attach_hist){ .arg = ao.hist.arg, .linear = true,
+						.min = o->lin_min, .max = o->lin_max,
+						.step = o->lin_step };
 		hs.h.linear = true;
 		hs.h.min = o->lin_min;
 		hs.h.max = o->lin_max;

@@ -252,7 +252,7 @@ static int check_probes(const struct runner_opts *o)
 
 static int run_latency(const struct cli_command *cmd, struct cli_opts *o)
 {
-	struct attach_opts ao = { .mode = ATTACH_LATENCY, .key_arg = o->key_arg };
+	struct attach_opts ao = { .mode = ATTACH_LATENCY, .latency.key_arg = o->key_arg };
 	struct event_writer w = {};
 	struct lat_state ls = { .w = &w };
 	struct runner_hooks hooks = { .on_tick = on_tick, .ctx = &ls };
@@ -263,8 +263,8 @@ static int run_latency(const struct cli_command *cmd, struct cli_opts *o)
 			     cmd->name);
 		return 1;
 	}
-	ls.view.keyed = ao.key_arg >= 0;
-	ls.view.key_arg = ao.key_arg;
+	ls.view.keyed = o->key_arg >= 0;
+	ls.view.key_arg = o->key_arg;
 	ls.view.begin = ls.begin;
 	ls.view.end = ls.end;
 	ls.slow_ns = o->slow_ns;
@@ -272,7 +272,7 @@ static int run_latency(const struct cli_command *cmd, struct cli_opts *o)
 		ao.mode = ATTACH_TRACE;	/* pairs are slices: stream BEGIN and END */
 		hooks.on_event = on_event;
 	} else if (o->slow_ns) {
-		ao.slow_ns = o->slow_ns;
+		ao.latency.slow_ns = o->slow_ns;
 		hooks.on_slow = on_slow;
 	}
 	if (o->stack_mode && (!o->slow_ns || o->run.timeline_path)) {
@@ -281,8 +281,7 @@ static int run_latency(const struct cli_command *cmd, struct cli_opts *o)
 		return 1;
 	}
 	if (o->stack_mode) {
-		ao.stack_mode = o->stack_mode;
-		ao.stack_size = o->stack_size;
+		ao.stack = (struct attach_stack){ o->stack_mode, o->stack_size };
 		hooks.on_targets = on_targets;
 		if (event_stacks__init(&ls.stacks, cmd->name))
 			return 1;

@@ -20,7 +20,6 @@
 struct list_opts {
 	bool json;
 	bool verbose;
-	pid_t pid;		/* the first -p, 0: none */
 	const pid_t *pids;	/* every -p */
 	int nr_pids;
 	const char *provider;	/* pattern parts, NULL matches all */
@@ -125,7 +124,6 @@ static int take_args(const struct cli_opts *co, struct list_opts *o, struct list
 
 	o->json = co->run.json;
 	o->verbose = co->run.verbose;
-	o->pid = co->run.pid;
 	o->pids = co->run.pids;
 	o->nr_pids = co->run.nr_pids;
 	for (i = 0; i < co->nr_args; i++) {
@@ -133,7 +131,7 @@ static int take_args(const struct cli_opts *co, struct list_opts *o, struct list
 		if (err)
 			return err;
 	}
-	if (!o->pid && !st->objs.nr) {
+	if (!o->nr_pids && !st->objs.nr) {
 		usdtrace_err("list: no FILE or -p PID given (see usdtrace list --help)");
 		return -EINVAL;
 	}
@@ -250,7 +248,7 @@ static int run_list(const struct cli_command *cmd, struct cli_opts *co)
 	if (err)
 		goto out_free;
 	nr_named = st.objs.nr;
-	if (o.pid)
+	if (o.nr_pids)
 		err = add_pid_objects(&o, &st);
 	if (!err)
 		err = open_objects(&o, &st, nr_named);

@@ -85,8 +85,8 @@ static void on_targets(void *ctx, const pid_t *pids, int nr)
 
 static int run_trace(const struct cli_command *cmd, struct cli_opts *o)
 {
-	struct attach_opts ao = { .mode = ATTACH_TRACE, .key_arg = -1,
-				  .stack_mode = o->stack_mode, .stack_size = o->stack_size };
+	struct attach_opts ao = { .mode = ATTACH_TRACE,
+				  .stack = { o->stack_mode, o->stack_size } };
 	struct trace_state ts = {};
 	struct runner_hooks hooks = { .on_event = on_event, .on_targets = on_targets,
 				      .trace_header = true, .ctx = &ts };

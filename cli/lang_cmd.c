@@ -145,15 +145,15 @@ static void check_switch(const struct lang_cmd *lc)
 				"fire only with %s; add it to the command\n", a->lang, a->needs);
 		return;
 	}
-	buf = lc->o.pid ? malloc(2 * PROC_TEXT_MAX) : NULL;
+	buf = lc->o.nr_pids ? malloc(2 * PROC_TEXT_MAX) : NULL;
 	if (!buf)
 		return;
-	n = read_proc(lc->o.pid, "cmdline", buf, PROC_TEXT_MAX);
-	n += read_proc(lc->o.pid, "environ", buf + n, PROC_TEXT_MAX);
+	n = read_proc(lc->o.pids[0], "cmdline", buf, PROC_TEXT_MAX);
+	n += read_proc(lc->o.pids[0], "environ", buf + n, PROC_TEXT_MAX);
 	if (!lang_adapter__flag_present(a, buf, n))
 		fprintf(stderr, "usdtrace: warning: %s: PID %d was started without %s: its "
 			"method and allocation probes will not fire\n", a->lang,
-			(int)lc->o.pid, a->needs);
+			(int)lc->o.pids[0], a->needs);
 	free(buf);
 }
 
@@ -163,16 +163,16 @@ static void check_env(const struct lang_cmd *lc)
 	char *buf;
 	size_t n;
 
-	if (!lc->a->child_env || !lc->o.pid)
+	if (!lc->a->child_env || !lc->o.nr_pids)
 		return;
 	buf = malloc(PROC_TEXT_MAX);
 	if (!buf)
 		return;
-	n = read_proc(lc->o.pid, "environ", buf, PROC_TEXT_MAX);
+	n = read_proc(lc->o.pids[0], "environ", buf, PROC_TEXT_MAX);
 	if (!lang_adapter__flag_present(lc->a, buf, n))
 		fprintf(stderr, "usdtrace: warning: %s: PID %d runs without %s in its "
 			"environment: its probes will not fire\n", lc->a->lang,
-			(int)lc->o.pid, lc->a->child_env);
+			(int)lc->o.pids[0], lc->a->child_env);
 	free(buf);
 }
 
@@ -216,16 +216,16 @@ int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode m
 			     lang_adapter__names());
 		return -EINVAL;
 	}
-	if (!lc->o.pid && !lc->o.cmd && !lc->a->forks) {
+	if (!lc->o.nr_pids && !lc->o.cmd && !lc->a->forks) {
 		usdtrace_err("%s: give -p PID or -c CMD", lc->name);
 		return -EINVAL;
 	}
-	if (lc->binary && (lc->o.pid || lc->o.cmd)) {
+	if (lc->binary && (lc->o.nr_pids || lc->o.cmd)) {
 		usdtrace_err("%s: %s: a binary is traced system-wide, not with -p or -c",
 			     lc->name, lc->binary);
 		return -EINVAL;
 	}
-	if (lc->a->forks && lc->o.pid)
+	if (lc->a->forks && lc->o.nr_pids)
 		lc->o.follow = true;	/* a backend per connection: the children too */
 	lc->nr_sel = lang_adapter__select(lc->a, mask, lc->sel, LANG_MAX_PROBES);
 	if (!lc->nr_sel) {
@@ -239,7 +239,7 @@ int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode m
 		if (!lc->a->match_names)
 			lc->flags[i] |= UT_SITE_LIFO;
 	}
-	if (lc->a->forks && !lc->o.pid && !lc->o.cmd) {
+	if (lc->a->forks && !lc->o.nr_pids && !lc->o.cmd) {
 		const char *path = NULL;
 
 		err = find_binary(lc, &path);
@@ -254,9 +254,9 @@ int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode m
 	if (err)
 		return err;
 	lc->ao.mode = mode;
-	lc->ao.key_arg = -1;
-	lc->ao.probe_flags = lc->flags;
-	memcpy(lc->ao.ident, lc->a->ident, sizeof(lc->ao.ident));
+	lc->ao.latency.key_arg = -1;
+	lc->ao.calls.probe_flags = lc->flags;
+	memcpy(lc->ao.calls.ident, lc->a->ident, sizeof(lc->ao.calls.ident));
 	lc->ao.quiet_unmatched = true;
 	lc->env[0] = lc->a->child_env;
 	lc->ao.child_env = lc->env;
@@ -271,9 +271,9 @@ int lang_cmd__check_attached(void *ctx, const struct attach_stats *st)
 
 	lc->sites_seen = st->sites;
 	/* with -c the runtime may map its library later (libjvm.so is dlopen()ed) */
-	if (st->sites || !lc->o.pid)
+	if (st->sites || !lc->o.nr_pids)
 		return 0;
-	usdtrace_err("PID %d: no %s probes in its objects (%s)", (int)lc->o.pid, lc->a->lang,
+	usdtrace_err("PID %d: no %s probes in its objects (%s)", (int)lc->o.pids[0], lc->a->lang,
 		     lc->a->runtime);
 	return -ENOENT;
 }

@@ -79,7 +79,6 @@ static int add_pid(struct cli_opts *o, pid_t pid, const char *arg)
 		return -E2BIG;
 	}
 	o->run.pids[o->run.nr_pids++] = pid;
-	o->run.pid = o->run.pids[0];
 	return 0;
 }
 

@@ -156,8 +156,8 @@ int queries_run(const char *name, struct cli_opts *o)
 	lang_cmd__init(&qs->lc, name, o);
 	err = lang_cmd__prepare(&qs->lc, (1u << LANG_QUERY_BEGIN) | (1u << LANG_QUERY_END),
 				ATTACH_LATENCY);
-	qs->lc.ao.slow_ns = 1;		/* every pair, whole: rows made here */
-	qs->lc.ao.lat_flat = true;
+	qs->lc.ao.latency.slow_ns = 1;	/* every pair, whole: rows made here */
+	qs->lc.ao.latency.flat = true;
 	if (!err)
 		err = lang_cmd__serve(&qs->lc, queries_render, &hooks);
 	status = err ? 1 : lang_cmd__run(&qs->lc, &hooks, &w);

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * runner.c - the lifecycle shared by trace, count, latency, and through
- * lang_cmd.c calls, flow and stat (runner.h):
- * check privileges, start the command held on a pipe (so it is traced from
- * its first instruction), attach, release it, poll until it ends, a
+ * lang_cmd.c calls, flow and stat (runner.h): check privileges, start the
+ * command held (proc/child.h, so it is traced from its first instruction),
+ * attach, release it, poll until it ends (proc/targets.h for -p), a
  * signal, or -d, then drain, summarize, detach, and exit with its status.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,36 +17,28 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <wordexp.h>
 
 #include "../expr/expr.h"
 #include "../lang-adapters/lang.h"
+#include "../proc/child.h"
+#include "../proc/targets.h"
 #include "report.h"
 #include "runner.h"
 
 #define POLL_MS			100
+
+_Static_assert(RUNNER_MAX_PIDS <= TARGETS_MAX, "every -p is watched");
 #define OUT_BUF_SIZE		(1 << 20)
 
 /* Set by SIGINT/SIGTERM: the one piece of state a signal handler may touch. */
 static volatile sig_atomic_t stop_requested;
 
-/* The command started by -c, held until the probes are attached. */
-struct child {
-	pid_t pid;
-	int release_fd;		/* write end: closing it lets the child exec */
-	char path[PATH_MAX];	/* what execv() runs */
-	char image[PATH_MAX];	/* the ELF image that will run: a script's interpreter */
-	bool exited;
-	int status;
-};
-
 struct run_state {
 	const struct runner_opts *o;
 	const struct runner_hooks *hooks;
 	struct event_writer *w;
-	struct child ch;
-	int pidfds[RUNNER_MAX_PIDS];	/* -p: readable once each exits, -1 if none */
-	bool gone[RUNNER_MAX_PIDS];	/* that one's exit was said */
+	struct child ch;		/* -c: held until attached */
+	struct targets targets;		/* -p: watched until they exit */
 	bool started;		/* "attached" said: later objects are said one by one */
 	const struct lang_unsafe *said[8];	/* harmful probes left off, said once */
 	size_t nr_said;
@@ -78,137 +69,6 @@ static int check_privileges(const char *cmd)
 		     !bpf && !perfmon ? "CAP_BPF and CAP_PERFMON" :
 		     !bpf ? "CAP_BPF" : "CAP_PERFMON");
 	return -EPERM;
-}
-
-/* PATH lookup of argv[0] as execvp does it. */
-static int find_program(const char *name, char *buf, size_t size)
-{
-	const char *path = getenv("PATH"), *p;
-
-	if (strchr(name, '/')) {
-		if (!realpath(name, buf))
-			return -errno;
-		return access(buf, X_OK) ? -errno : 0;
-	}
-	for (p = path ? path : "/usr/bin:/bin"; *p; ) {
-		size_t n = strcspn(p, ":");
-		char cand[PATH_MAX];
-
-		snprintf(cand, sizeof(cand), "%.*s/%s", (int)n, p, name);
-		if (!access(cand, X_OK) && realpath(cand, buf) && strlen(buf) < size)
-			return 0;
-		p += n;
-		if (*p)
-			p++;
-	}
-	return -ENOENT;
-}
-
-/*
- * The ELF image the kernel will run for @path: the file itself, or for a
- * "#!" script its interpreter ("#!/usr/bin/env NAME" resolved on PATH).
- */
-static int exec_image(const char *path, char *buf, size_t size)
-{
-	char line[PATH_MAX], *interp, *arg, *end;
-	FILE *f = fopen(path, "re");
-	int depth, err = 0;
-
-	snprintf(buf, size, "%s", path);
-	for (depth = 0; f && depth < 4; depth++) {
-		if (!fgets(line, sizeof(line), f) || strncmp(line, "#!", 2))
-			break;
-		interp = line + 2 + strspn(line + 2, " \t");
-		end = interp + strcspn(interp, " \t\n");
-		arg = *end && *end != '\n' ? end + 1 + strspn(end + 1, " \t") : NULL;
-		*end = '\0';
-		if (arg)
-			arg[strcspn(arg, " \t\n")] = '\0';
-		if (!strcmp(interp, "/usr/bin/env") && arg && *arg)
-			err = find_program(arg, buf, size);
-		else
-			err = find_program(interp, buf, size);
-		fclose(f);
-		f = err ? NULL : fopen(buf, "re");
-	}
-	if (f)
-		fclose(f);
-	return err;
-}
-
-/*
- * Fork the command; it waits on a pipe until release_child(). The exec
- * failure, if any, is reported by the child itself.
- */
-static int start_child(const char *cmd, const char *const *env, struct child *ch)
-{
-	wordexp_t we;
-	int fds[2], err;
-	char c;
-
-	err = wordexp(cmd, &we, WRDE_NOCMD | WRDE_SHOWERR);
-	if (err || !we.we_wordc) {
-		if (!err)
-			wordfree(&we);
-		usdtrace_err("-c '%s': cannot split into words", cmd);
-		return -EINVAL;
-	}
-	err = find_program(we.we_wordv[0], ch->path, sizeof(ch->path));
-	if (!err)
-		err = exec_image(ch->path, ch->image, sizeof(ch->image));
-	if (err) {
-		usdtrace_err("%s: %s", we.we_wordv[0], strerror(-err));
-		wordfree(&we);
-		return err;
-	}
-	if (pipe2(fds, O_CLOEXEC)) {
-		err = -errno;
-		wordfree(&we);
-		return err;
-	}
-	ch->pid = fork();
-	if (ch->pid < 0) {
-		err = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		wordfree(&we);
-		return err;
-	}
-	if (ch->pid == 0) {
-		close(fds[1]);
-		/* EOF without a byte: usdtrace gave up, do not run */
-		if (read(fds[0], &c, 1) != 1)
-			_exit(127);
-		for (; env && *env; env++)
-			putenv((char *)*env);
-		execv(ch->path, we.we_wordv);
-		fprintf(stderr, "usdtrace: %s: %s\n", ch->path, strerror(errno));
-		_exit(127);
-	}
-	close(fds[0]);
-	ch->release_fd = fds[1];
-	wordfree(&we);
-	return 0;
-}
-
-static void release_child(struct child *ch)
-{
-	char go = 1;
-
-	if (write(ch->release_fd, &go, 1) != 1)
-		kill(ch->pid, SIGKILL);
-	close(ch->release_fd);
-	ch->release_fd = -1;
-}
-
-static void abort_child(struct child *ch)
-{
-	if (ch->pid <= 0)
-		return;
-	if (ch->release_fd >= 0)
-		close(ch->release_fd);	/* the child exits without running */
-	ch->release_fd = -1;
-	waitpid(ch->pid, NULL, 0);
 }
 
 uint64_t runner_now_ns(void)
@@ -282,36 +142,9 @@ static void on_object(void *ctx, const char *path, int nr_probes, int nr_sites, 
 	}
 }
 
-/*
- * The wait status of a -p process that has exited, read from its zombie's
- * /proc/PID/stat (field 52, exit_code); -1 when it is already reaped.
- */
-static int zombie_status(pid_t pid)
+static void say_exit(void *ctx, pid_t pid, int status)
 {
-	char path[64], buf[1024], *p;
-	int field, status = -1;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');	/* comm may hold blanks */
-	for (field = 2; p && field < 52; field++)
-		p = strchr(p + 1, ' ');
-	if (p)
-		status = atoi(p + 1);
-	return status;
-}
-
-static void say_exit(pid_t pid, int status)
-{
+	(void)ctx;
 	if (status < 0)
 		fprintf(stderr, "usdtrace: PID %d exited\n", (int)pid);
 	else if (WIFSIGNALED(status))
@@ -322,40 +155,17 @@ static void say_exit(pid_t pid, int status)
 			WEXITSTATUS(status));
 }
 
-/*
- * True when the traced process is gone (for -c with its status kept). A -p
- * process is watched through a pidfd: it turns readable when the process
- * exits, zombie or not, and cannot be fooled by a reused PID.
- */
+/* True when the traced process is gone (for -c with its status kept); each -p exit said. */
 static bool target_gone(struct run_state *run)
 {
-	const struct runner_opts *o = run->o;
-	bool all = true;
-	int i;
-
 	if (run->ch.pid > 0) {
-		if (!run->ch.exited &&
-		    waitpid(run->ch.pid, &run->ch.status, WNOHANG) == run->ch.pid) {
-			run->ch.exited = true;
-			if (WIFSIGNALED(run->ch.status))
-				say_exit(run->ch.pid, run->ch.status);
-		}
+		if (!run->ch.exited && child__exited(&run->ch, false) &&
+		    WIFSIGNALED(run->ch.status))
+			say_exit(NULL, run->ch.pid, run->ch.status);
 		return run->ch.exited;
 	}
-	if (!o->nr_pids)
-		return false;
 	/* with several -p, each exit is said and the run goes on until the last */
-	for (i = 0; i < o->nr_pids; i++) {
-		struct pollfd pfd = { .fd = run->pidfds[i], .events = POLLIN };
-
-		if (!run->gone[i] && (run->pidfds[i] >= 0 ? poll(&pfd, 1, 0) == 1 :
-				      kill(o->pids[i], 0) && errno == ESRCH)) {
-			run->gone[i] = true;
-			say_exit(o->pids[i], zombie_status(o->pids[i]));
-		}
-		all &= run->gone[i];
-	}
-	return all;
+	return targets__gone(&run->targets, say_exit, NULL);
 }
 
 static void tick(struct run_state *run, struct attach_session *s, bool final)
@@ -447,16 +257,10 @@ static int open_output(const struct runner_opts *o, struct event_writer *w)
 /* The command's status; usdtrace's own 1 where it failed, or a probe never matched. */
 static int exit_status(const struct run_state *run, int err)
 {
-	int status = 0;
+	int status = child__exit_code(&run->ch);
 
 	if (err)
 		return 1;
-	if (run->ch.pid > 0 && run->ch.exited) {
-		if (WIFEXITED(run->ch.status))
-			status = WEXITSTATUS(run->ch.status);
-		if (WIFSIGNALED(run->ch.status))
-			status = 128 + WTERMSIG(run->ch.status);
-	}
 	return status ? status : run->unmatched ? 1 : 0;
 }
 
@@ -467,9 +271,8 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 	struct attach_stats st;
 	int err;
 
-	ao->pid = o->pid;
-	ao->more_pids = o->nr_pids > 1 ? o->pids + 1 : NULL;
-	ao->nr_more_pids = o->nr_pids > 1 ? o->nr_pids - 1 : 0;
+	ao->pids = o->pids;
+	ao->nr_pids = o->nr_pids;
 	ao->str_len = o->str_len;
 	ao->ring_size = o->ring_size;
 	ao->warn = warn_cb;
@@ -480,12 +283,17 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 	ao->on_object = on_object;
 	ao->site_check = check_site;
 	ao->ctx = run;
-	ao->on_slow = run->hooks->on_slow;
+	ao->latency.on_slow = run->hooks->on_slow;
 	if (o->cmd) {
-		err = start_child(o->cmd, ao->child_env, &run->ch);
-		if (err)
+		char why[PATH_MAX + 64];
+
+		err = child__start(&run->ch, o->cmd, ao->child_env, why, sizeof(why));
+		if (err) {
+			usdtrace_err("%s", why);
 			return err;
-		ao->pid = run->ch.pid;
+		}
+		ao->pids = &run->ch.pid;
+		ao->nr_pids = 1;
 		ao->exec_path = run->ch.image;
 	}
 	err = attach_session__new(ao, o->probes, o->nr_probes, &s);
@@ -503,7 +311,7 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 			goto out_free_session;
 	}
 	if (run->ch.pid > 0)
-		release_child(&run->ch);
+		child__release(&run->ch);
 	err = wait_started(s, run);
 	if (err) {
 		/* refused at its start: the command must not run untraced */
@@ -538,10 +346,9 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 out_free_session:
 	attach_session__free(s);
 	if (err)
-		abort_child(&run->ch);
-	else if (run->ch.pid > 0 && !run->ch.exited &&
-		 waitpid(run->ch.pid, &run->ch.status, 0) > 0)
-		run->ch.exited = true;
+		child__abort(&run->ch);
+	else
+		child__exited(&run->ch, true);
 	return err;
 }
 
@@ -576,13 +383,9 @@ int runner__run(const struct runner_opts *o, struct attach_opts *ao,
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	for (i = 0; i < RUNNER_MAX_PIDS; i++)
-		run.pidfds[i] = i < o->nr_pids ? (int)syscall(SYS_pidfd_open, o->pids[i], 0) : -1;
+	targets__open(&run.targets, o->pids, o->nr_pids);
 	err = run_session(&run, ao);
-	for (i = 0; i < o->nr_pids; i++) {
-		if (run.pidfds[i] >= 0)
-			close(run.pidfds[i]);
-	}
+	targets__close(&run.targets);
 	if (fflush(w->out) && !err) {
 		usdtrace_err("%s: %s", o->out_path ? o->out_path : "stdout", strerror(errno));
 		err = -EIO;
@@ -602,7 +405,7 @@ int runner_opts__probes(struct runner_opts *o, int argc, char **argv, int first)
 	const char *why;
 	int i, err;
 
-	if (o->pid && o->cmd) {
+	if (o->nr_pids && o->cmd) {
 		usdtrace_err("-p and -c exclude each other");
 		return -EINVAL;
 	}

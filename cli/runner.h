@@ -17,7 +17,7 @@
 #include "../writer/events.h"
 #include "serve.h"
 
-#define RUNNER_MAX_PIDS	64
+#define RUNNER_MAX_PIDS	64	/* as many as proc/targets.h watches */
 
 struct runner_opts {
 	const char *name;	/* the command, for messages */
@@ -25,8 +25,7 @@ struct runner_opts {
 	const char *out_path;
 	double duration;	/* seconds, 0: until stopped */
 	double interval;	/* seconds, 0: none */
-	pid_t pid;		/* the first -p, 0: none */
-	pid_t pids[RUNNER_MAX_PIDS];	/* every -p, in order (pids[0] == pid) */
+	pid_t pids[RUNNER_MAX_PIDS];	/* every -p, in order */
 	int nr_pids;
 	const char *cmd;
 	uint32_t str_len;

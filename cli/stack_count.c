@@ -286,7 +286,7 @@ static int fp_layout(struct stack_count_state *sc, struct cli_opts *o, struct at
 	sc->layout.key_size = sc->layout.parts[1].off + 16;
 	key_layout__apply(&sc->layout, o->max_keys, ao);
 	ao->mode = ATTACH_COUNT;
-	ao->stack_mode = 0;	/* the walk is the key's, not an event's */
+	ao->stack.mode = 0;	/* the walk is the key's, not an event's */
 	if (!o->run.interval)
 		o->run.interval = PRIME_EVERY_S;	/* ticks prime, only the end prints */
 	return 0;
@@ -299,9 +299,9 @@ static void on_targets(void *ctx, const pid_t *pids, int nr)
 
 int stack_count_run(const char *name, struct cli_opts *o)
 {
-	struct attach_opts ao = { .mode = ATTACH_TRACE, .key_arg = -1,
-				  .stack_mode = o->stack_mode ? o->stack_mode : UT_STACK_DWARF,
-				  .stack_size = o->stack_size };
+	struct attach_opts ao = { .mode = ATTACH_TRACE,
+				  .stack = { o->stack_mode ? o->stack_mode : UT_STACK_DWARF,
+					     o->stack_size } };
 	struct event_writer w = {};
 	struct stack_count_state *sc = calloc(1, sizeof(*sc));
 	struct runner_hooks hooks = { .on_event = on_event, .on_tick = on_tick,
@@ -324,7 +324,7 @@ int stack_count_run(const char *name, struct cli_opts *o)
 	if (!o->nr_args) {
 		usdtrace_err("%s: no PROBE given (see usdtrace %s --help)", name, name);
 	} else if (!runner_opts__probes(&o->run, o->nr_args, o->args, 0)) {
-		if (ao.stack_mode == UT_STACK_FP) {
+		if (ao.stack.mode == UT_STACK_FP) {
 			hooks.on_event = NULL;
 			hooks.on_tick = on_fp_tick;
 			if (fp_layout(sc, o, &ao))
