@@ -45,37 +45,41 @@ endif
 SDT_SRCS := sdt/argspec.c sdt/note.c sdt/elf.c
 EXPR_SRCS := expr/expr.c
 SQL_SRCS := sql/normalize.c
+ARCH_SRCS := arch/regs.c
 PROC_SRCS := proc/child.c proc/targets.c
 AGG_SRCS := agg/hist.c agg/key.c agg/keytab.c agg/latency.c agg/methods.c agg/vhist.c
 STACK_SRCS := stack/stack.c stack/symcache.c stack/inline.c stack/perfmap.c
-ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/regs.c attach/spec.c attach/symbols.c \
+ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/spec.c attach/symbols.c \
 	       attach/messenger.c attach/modes.c attach/mode_trace.c attach/mode_count.c \
 	       attach/mode_latency.c attach/mode_calls.c attach/mode_hist.c attach/load.c \
 	       attach/site_table.c attach/object_table.c attach/match.c attach/preds.c \
 	       attach/usdt_sites.c attach/discover.c attach/uprobe.c attach/dlhook.c \
 	       attach/session.c attach/session_read.c attach/key_layout.c
-WRITER_SRCS := writer/calls.c writer/decode.c writer/events.c writer/flamegraph.c writer/folded.c writer/hist.c \
-	       writer/db.c writer/json.c writer/keys.c writer/latency.c writer/metrics.c writer/prom.c writer/text.c \
-	       writer/sites.c writer/stat.c writer/timeline.c writer/vhist.c
+WRITER_SRCS := writer/calls.c writer/db.c writer/decode.c writer/events.c writer/flamegraph.c \
+	       writer/flow.c writer/folded.c writer/hist.c writer/json.c writer/keys.c \
+	       writer/latency.c writer/metrics.c writer/prom.c writer/sites.c writer/stat.c \
+	       writer/text.c writer/timeline.c writer/vhist.c
 CLI_SRCS := cli/main.c cli/commands.c cli/options.c cli/report.c cli/runner.c cli/lang_cmd.c \
-	    cli/cmd_list.c cli/cmd_trace.c cli/cmd_count.c cli/stack_count.c cli/event_stacks.c cli/serve.c cli/cmd_latency.c cli/cmd_hist.c \
-	    cli/cmd_calls.c cli/queries.c cli/cmd_flow.c cli/cmd_stat.c cli/db_stat.c
+	    cli/serve.c cli/event_stacks.c cli/cmd_list.c cli/cmd_trace.c cli/cmd_count.c \
+	    cli/stack_count.c cli/cmd_latency.c cli/cmd_hist.c cli/cmd_calls.c cli/queries.c \
+	    cli/cmd_flow.c cli/cmd_stat.c cli/db_stat.c
 LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/ruby.c lang-adapters/php.c lang-adapters/postgresql.c \
-	     lang-adapters/db_stat.c lang-adapters/rt_stat.c lang-adapters/statements.c
-SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(AGG_SRCS) $(PROC_SRCS) $(STACK_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(CLI_SRCS) $(LANG_SRCS)
+	     lang-adapters/db_stat.c lang-adapters/rt_stat.c lang-adapters/runtime.c \
+	     lang-adapters/statements.c
+SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(ARCH_SRCS) $(AGG_SRCS) $(PROC_SRCS) $(STACK_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(CLI_SRCS) $(LANG_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
 # what unit tests link: everything but the CLI and the BPF loader
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(AGG_SRCS) \
 	      $(PROC_SRCS) \
 	      stack/perfmap.c attach/objects.c attach/key_layout.c \
-	      attach/probe_spec.c attach/regs.c attach/spec.c attach/symbols.c writer/json.c \
+	      attach/probe_spec.c $(ARCH_SRCS) attach/spec.c attach/symbols.c writer/json.c \
 	      writer/keys.c writer/text.c \
 	      writer/hist.c writer/vhist.c writer/folded.c writer/prom.c $(LANG_SRCS))
 
 UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec \
 	      test_hist test_lang test_regs test_expr test_sql test_perfmap test_prom \
-	      test_keys test_child
+	      test_keys test_child test_agg
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
 FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "../bpf/usdtrace.h"
+#include "keytab.h"
 
 struct vhist {
 	uint64_t counts[UT_HIST_BUCKETS];
@@ -39,5 +40,11 @@ long double vhist_value(const struct vhist *h, uint64_t v);
 void vhist_add(struct vhist *dst, const struct vhist *src);
 /* The @p-quantile, interpolated in its bucket and clamped to [min, max]. */
 uint64_t vhist_percentile(const struct vhist *h, double p);
+
+/* hist --by: one histogram per key (merged over the sites of a probe), a keytab row. */
+struct vhist_row {
+	struct keytab_row head;
+	struct vhist h;
+};
 
 #endif /* USDTRACE_AGG_VHIST_H */

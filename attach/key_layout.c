@@ -142,6 +142,17 @@ int key_layout__make(const char *list, const struct probe_spec *probes, int nr_p
 	return 0;
 }
 
+int key_layout__add_stack(struct key_layout *l)
+{
+	uint16_t off = (uint16_t)((l->key_size + 7) & ~7u);
+
+	if (l->nr >= UT_MAX_KEYS || off + 16 > UT_KEY_MAX)
+		return -E2BIG;
+	l->parts[l->nr++] = (struct ut_key_part){ .kind = UT_KEY_USTACK, .off = off, .size = 16 };
+	l->key_size = off + 16;
+	return 0;
+}
+
 void key_layout__apply(const struct key_layout *l, uint32_t max_keys, struct attach_opts *ao)
 {
 	ao->keys = (struct attach_keys){ .parts = l->parts, .nr = l->nr, .size = l->key_size,

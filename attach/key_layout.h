@@ -25,6 +25,12 @@ bool key_layout__valid(const char *list);
 int key_layout__make(const char *list, const struct probe_spec *probes, int nr_probes,
 		     uint32_t str_len, struct key_layout *out, char *err, size_t size);
 
+/*
+ * count --by stack --stack-mode fp: one more part, the user stack (its id
+ * in user_stacks, then the word at sp: struct ut_stack), after the rest.
+ * -E2BIG when the layout has no room.
+ */
+int key_layout__add_stack(struct key_layout *l);
 /* The layout @l (which must outlive the session) and --max-keys into @ao. */
 void key_layout__apply(const struct key_layout *l, uint32_t max_keys, struct attach_opts *ao);
 

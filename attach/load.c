@@ -14,7 +14,7 @@
 
 #include "objects.h"
 #include "session_priv.h"
-#include "regs.h"
+#include "../arch/regs.h"
 
 #define SITES_MIN_CAPACITY	16384
 

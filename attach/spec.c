@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "regs.h"
+#include "../arch/regs.h"
 #include "spec.h"
 
 _Static_assert(sizeof(struct ut_arg_spec) == 24, "ut_arg_spec layout");

@@ -9,7 +9,7 @@
 
 #include "../sdt/sdt.h"
 #include "session_priv.h"
-#include "regs.h"
+#include "../arch/regs.h"
 #include "spec.h"
 
 int session_attach_uprobe(struct attach_session *s, int i)

@@ -11,7 +11,7 @@
 
 #include "../sdt/sdt.h"
 #include "session_priv.h"
-#include "regs.h"
+#include "../arch/regs.h"
 #include "spec.h"
 
 static int build_usdt_spec(struct attach_session *s, int i, struct seen_obj *o,

@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "report.h"
+#include "../util/vec.h"
 #include "../writer/decode.h"
 #include "../writer/flamegraph.h"
+#include "../writer/flow.h"
 #include "../writer/folded.h"
-#include "../writer/json.h"
+#include "commands.h"
 #include "lang_cmd.h"
-#include "../util/vec.h"
+#include "report.h"
 
 #define FLOW_DEPTH	512
 #define FLOW_NAME	256
@@ -94,28 +94,10 @@ static struct thread_flow *thread_of(struct flow_state *fs, uint32_t tid)
 static void print_line(struct flow_state *fs, const struct ut_event *ev, bool call, int depth,
 		       const char *name, int64_t ns)
 {
-	FILE *out = fs->w->out;
+	struct flow_line l = { .ts = ev->ts, .pid = ev->pid, .tid = ev->tid, .call = call,
+			       .depth = depth, .method = name, .ns = ns };
 
-	if (fs->w->json) {
-		fprintf(out, "{\"type\":\"%s\",\"ts\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"
-			"\"depth\":%d,\"method\":", call ? "call" : "return",
-			(uint64_t)ev->ts, ev->pid, ev->tid, depth);
-		json_write_str(out, name);
-		if (!call && ns >= 0)
-			fprintf(out, ",\"ns\":%" PRId64, ns);
-		else if (!call)
-			fputs(",\"entry_seen\":false", out);
-		fputs("}\n", out);
-		return;
-	}
-	fprintf(out, "%-12.6f %-7u %-7u %*s%s ", (double)(ev->ts - fs->w->t0_ns) / 1e9,
-		ev->pid, ev->tid, 2 * (depth < 100 ? depth : 100), "", call ? "->" : "<-");
-	text_write_quoted(out, name, strlen(name));
-	if (!call && ns >= 0)
-		fprintf(out, " %.3f ms", (double)ns / 1e6);
-	else if (!call)
-		fputs(" (entry not seen)", out);
-	fputc('\n', out);
+	flow_line__write(fs->w->out, fs->w->json, fs->w->t0_ns, &l);
 }
 
 /* A call that returned: a slice of the timeline, a stack of the folded file. */

@@ -12,29 +12,20 @@
 
 #include "../agg/keytab.h"
 #include "../attach/key_layout.h"
-#include "../writer/json.h"
-#include "../writer/keys.h"
-#include "../writer/prom.h"
 #include "../writer/vhist.h"
 #include "commands.h"
 #include "report.h"
 #include "runner.h"
 #include "serve.h"
 
-/* --by: one histogram per key (merged over the sites of a probe). */
-struct hist_row {
-	struct keytab_row head;
-	struct vhist h;
-};
-
 struct hist_state {
 	struct event_writer *w;
-	const struct runner_opts *o;
-	const char *arg;		/* "arg2", as given */
+	struct vhist_view view;		/* probe, arg, --by layout */
+	char probe[256];
 	struct vhist h;			/* the one histogram without --by */
 	struct key_layout layout;	/* --by */
 	bool keyed;
-	struct keytab rows;		/* of struct hist_row */
+	struct keytab rows;		/* of struct vhist_row */
 	long top;
 	uint64_t t0_ns;
 	struct serve *serve;		/* --serve */
@@ -68,27 +59,6 @@ static const char hist_usage[] =
 "  usdtrace hist --linear -1100,-1000,20 -c 'build/samples/sample -n 100' sample:types arg2\n"
 "  usdtrace hist --by arg0 -c 'build/samples/sample -n 30' 'sample:str(s,d)' arg1\n";
 
-static void print_json(struct hist_state *hs, const struct hist_row *r, const struct vhist *h,
-		       uint64_t now, bool final)
-{
-	FILE *out = hs->w->out;
-	char probe[256];
-
-	snprintf(probe, sizeof(probe), "%s:%s", hs->o->probes[0].provider,
-		 hs->o->probes[0].name);
-	fputs("{\"type\":\"hist\",\"probe\":", out);
-	json_write_str(out, r ? r->head.si.label : probe);
-	fputs(",\"arg\":", out);
-	json_write_str(out, hs->arg);
-	if (r)
-		keys_write_fields(out, &hs->layout, &r->head.si, r->head.key, true);
-	fputc(',', out);
-	vhist_print_json_fields(out, h);
-	if (!final)
-		fprintf(out, ",\"interval\":true,\"ts\":%llu", (unsigned long long)now);
-	fputs("}\n", out);
-}
-
 /* One read of the kernel's keyed histograms: the rows, the session's sites. */
 struct hist_read {
 	struct hist_state *hs;
@@ -97,15 +67,15 @@ struct hist_read {
 };
 
 /* The row of @key, made from the template histogram when new; NULL on ENOMEM. */
-static struct hist_row *row_of(struct hist_read *hr, const uint8_t *key)
+static struct vhist_row *row_of(struct hist_read *hr, const uint8_t *key)
 {
 	const struct site_info *si = attach_session__site(hr->s, key__site(key));
-	struct hist_row *r;
+	struct vhist_row *r;
 	bool fresh;
 
 	if (!si)
 		return NULL;
-	r = (struct hist_row *)keytab__row(&hr->hs->rows, si, key, &fresh);
+	r = (struct vhist_row *)keytab__row(&hr->hs->rows, si, key, &fresh);
 	if (!r)
 		hr->err = -ENOMEM;
 	else if (fresh)
@@ -115,7 +85,7 @@ static struct hist_row *row_of(struct hist_read *hr, const uint8_t *key)
 
 static void on_bucket(void *ctx, const void *key, uint32_t bucket, uint64_t count)
 {
-	struct hist_row *r = row_of(ctx, key);
+	struct vhist_row *r = row_of(ctx, key);
 
 	if (r && bucket < UT_HIST_BUCKETS)
 		r->h.counts[bucket] += count;
@@ -124,7 +94,7 @@ static void on_bucket(void *ctx, const void *key, uint32_t bucket, uint64_t coun
 /* Stats of one key of one site, merged into its row. */
 static void on_stats(void *ctx, const void *key, const struct ut_hist_stats *st, bool sgn)
 {
-	struct hist_row *r = row_of(ctx, key);
+	struct vhist_row *r = row_of(ctx, key);
 	struct vhist one = { .st = *st, .is_signed = sgn };
 
 	if (r)
@@ -133,7 +103,7 @@ static void on_stats(void *ctx, const void *key, const struct ut_hist_stats *st,
 
 static int cmp_rows(const void *a, const void *b)
 {
-	const struct hist_row *x = a, *y = b;
+	const struct vhist_row *x = a, *y = b;
 
 	if (x->h.st.count != y->h.st.count)
 		return x->h.st.count < y->h.st.count ? 1 : -1;
@@ -141,24 +111,9 @@ static int cmp_rows(const void *a, const void *b)
 		      UT_KEY_MAX - UT_KEY_HEAD);
 }
 
-static void print_one(struct hist_state *hs, const struct hist_row *r, const struct vhist *h,
-		      uint64_t now, bool final)
+static struct vhist_row *hist_row_at(const struct hist_state *hs, size_t i)
 {
-	if (hs->w->json) {
-		print_json(hs, r, h, now, final);
-		return;
-	}
-	fprintf(hs->w->out, "%s:%s %s", hs->o->probes[0].provider, hs->o->probes[0].name,
-		hs->arg);
-	if (r)
-		keys_write_fields(hs->w->out, &hs->layout, &r->head.si, r->head.key, false);
-	fputc('\n', hs->w->out);
-	vhist_print_text(hs->w->out, h);
-}
-
-static struct hist_row *hist_row_at(const struct hist_state *hs, size_t i)
-{
-	return (struct hist_row *)keytab__at(&hs->rows, i);
+	return (struct vhist_row *)keytab__at(&hs->rows, i);
 }
 
 static int read_keyed(struct hist_state *hs, struct attach_session *s)
@@ -185,6 +140,7 @@ static int hist_read(struct hist_state *hs, struct attach_session *s)
 static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
 {
 	struct hist_state *hs = ctx;
+	struct vhist_view v = hs->view;
 	size_t i, n;
 	int err = hist_read(hs, s);
 
@@ -198,88 +154,39 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 			hs->w->events += hist_row_at(hs, i)->h.st.count;
 		return;
 	}
+	v.json = hs->w->json;
+	v.final = final;
+	v.now_ns = now;
 	if (!final && !hs->w->json)
 		fprintf(hs->w->out, "%.3fs:\n", (double)(now - hs->t0_ns) / 1e9);
 	if (!hs->keyed) {
 		hs->w->events = hs->h.st.count;
-		print_one(hs, NULL, &hs->h, now, final);
+		vhist_record__write(hs->w->out, &v, NULL, &hs->h);
 	} else {
 		hs->w->events = attach_session__key_overflow(s);
 		n = hs->top > 0 && (size_t)hs->top < hs->rows.nr ? (size_t)hs->top : hs->rows.nr;
 		for (i = 0; i < hs->rows.nr; i++) {
 			hs->w->events += hist_row_at(hs, i)->h.st.count;
 			if (i < n)
-				print_one(hs, hist_row_at(hs, i), &hist_row_at(hs, i)->h, now, final);
+				vhist_record__write(hs->w->out, &v, &hist_row_at(hs, i)->head,
+						    &hist_row_at(hs, i)->h);
 		}
 		hs->w->overflow = attach_session__key_overflow(s);
 	}
 	fflush(hs->w->out);
 }
 
-#define HIST_METRIC	"usdtrace_hist"
-
-/* Keyed: a label per --by key; past --max-series, one histogram "other". */
-static uint64_t render_rows(struct hist_state *hs, FILE *out, struct prom_label *l)
-{
-	char vals[UT_MAX_KEYS][UT_KEY_MAX + 8], names[UT_MAX_KEYS][16];
-	struct vhist other = hs->h;
-	uint64_t folded = 0;
-	size_t i;
-	int k;
-
-	memset(other.counts, 0, sizeof(other.counts));
-	memset(&other.st, 0, sizeof(other.st));
-	for (i = 0; i < hs->rows.nr; i++) {
-		const struct hist_row *r = hist_row_at(hs, i);
-
-		if (i >= hs->max_series) {
-			vhist_add(&other, &r->h);
-			folded++;
-			continue;
-		}
-		l[0] = (struct prom_label){ "probe", r->head.si.label };
-		for (k = 0; k < hs->layout.nr; k++) {
-			l[2 + k].value = keys_label(&hs->layout, &r->head.si, r->head.key, k, vals[k],
-						    sizeof(vals[k]), names[k], sizeof(names[k]));
-			l[2 + k].name = names[k];
-		}
-		vhist_print_prom(out, &r->h, HIST_METRIC, l, 2 + hs->layout.nr);
-	}
-	if (folded) {
-		l[0] = (struct prom_label){ "probe", "other" };
-		for (k = 0; k < hs->layout.nr; k++)
-			l[2 + k].value = "other";
-		vhist_print_prom(out, &other, HIST_METRIC, l, 2 + hs->layout.nr);
-	}
-	return folded;
-}
-
 /* --serve: the Prometheus text of the histograms as they are now. */
 static int hist_render(void *ctx, struct attach_session *s, FILE *out)
 {
 	struct hist_state *hs = ctx;
-	struct prom_label l[3 + UT_MAX_KEYS];
-	uint64_t folded = 0;
-	char probe[256];
+	uint64_t folded;
 	int err = hist_read(hs, s);
 
 	if (err)
 		return err;
-	prom_family(out, HIST_METRIC, "histogram", "Values of one argument at each hit, in the "
-		    "kernel's buckets; le is the largest integer of a bucket.");
-	l[1] = (struct prom_label){ "arg", hs->arg };
-	if (hs->keyed) {
-		folded = render_rows(hs, out, l);
-		prom_family(out, "usdtrace_keys_overflow_total", "counter",
-			    "Hits past --max-keys, in no keyed series.");
-		prom_sample(out, "usdtrace_keys_overflow_total", NULL, 0,
-			    attach_session__key_overflow(s));
-	} else {
-		snprintf(probe, sizeof(probe), "%s:%s", hs->o->probes[0].provider,
-			 hs->o->probes[0].name);
-		l[0] = (struct prom_label){ "probe", probe };
-		vhist_print_prom(out, &hs->h, HIST_METRIC, l, 2);
-	}
+	folded = vhist_rows__prom(out, &hs->view, hs->keyed ? &hs->rows : NULL, &hs->h,
+				  hs->max_series, attach_session__key_overflow(s));
 	serve_common_families(out, s, folded);
 	return 0;
 }
@@ -303,7 +210,7 @@ static int run_hist(const struct cli_command *cmd, struct cli_opts *o)
 {
 	struct attach_opts ao = { .mode = ATTACH_HIST };
 	struct event_writer w = {};
-	struct hist_state hs = { .w = &w, .o = &o->run };
+	struct hist_state hs = { .w = &w };
 	struct runner_hooks hooks = { .on_tick = on_tick, .ctx = &hs };
 	int status;
 
@@ -312,7 +219,7 @@ static int run_hist(const struct cli_command *cmd, struct cli_opts *o)
 			     cmd->name);
 		return 1;
 	}
-	hs.arg = o->args[1];
+	hs.view.arg = o->args[1];
 	if (parse_arg(o->args[1], &ao.hist.arg))
 		return 1;
 	if (o->linear) {
@@ -332,6 +239,10 @@ static int run_hist(const struct cli_command *cmd, struct cli_opts *o)
 		usdtrace_err("%s: hist takes a USDT probe or a uprobe", o->run.probes[0].text);
 		return 1;
 	}
+	snprintf(hs.probe, sizeof(hs.probe), "%s:%s", o->run.probes[0].provider,
+		 o->run.probes[0].name);
+	hs.view.probe = hs.probe;
+	hs.view.layout = &hs.layout;
 	if (o->by_list && strcmp(o->by_list, "probe")) {
 		char why[160];
 
@@ -358,7 +269,7 @@ static int run_hist(const struct cli_command *cmd, struct cli_opts *o)
 		hs.max_series = o->max_series;
 		hooks.serve = hs.serve;
 	}
-	keytab__init(&hs.rows, &hs.layout, sizeof(struct hist_row));
+	keytab__init(&hs.rows, &hs.layout, sizeof(struct vhist_row));
 	hs.t0_ns = runner_now_ns();
 	status = runner__run(&o->run, &ao, &hooks, &w);
 	serve__stop(hs.serve);

@@ -3,18 +3,15 @@
  * lang_cmd.c - the shared half of calls, flow and stat (see lang_cmd.h).
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "report.h"
 #include "../expr/expr.h"
-#include "../sdt/sdt.h"
+#include "../lang-adapters/runtime.h"
 #include "../writer/decode.h"
 #include "lang_cmd.h"
+#include "report.h"
 
 void lang_cmd__init(struct lang_cmd *lc, const char *name, const struct cli_opts *o)
 {
@@ -27,72 +24,6 @@ void lang_cmd__init(struct lang_cmd *lc, const char *name, const struct cli_opts
 	lc->serve_addr = o->serve;
 	lc->max_series = o->max_series;
 	lc->o.unsafe_off = true;	/* a runtime's own probes: leave the harmful ones off */
-}
-
-/* Does the ELF file at @path carry probes of @a's provider? */
-static bool has_probes(const struct lang_adapter *a, const char *path)
-{
-	size_t plen = strcspn(a->probes[0].text, ":");
-	struct sdt_file *f;
-	bool found = false;
-	size_t i;
-
-	if (sdt_file__open(path, NULL, NULL, &f))
-		return false;
-	for (i = 0; i < f->nr_probes && !found; i++)
-		found = strlen(f->probes[i].provider) == plen &&
-			!strncmp(f->probes[i].provider, a->probes[0].text, plen);
-	sdt_file__free(f);
-	return found;
-}
-
-/*
- * A server runtime traced system-wide: its binary, the FILE given or the
- * first of the adapter's usual places with its probes. The message says
- * where it looked and how to name one.
- */
-static int find_binary(struct lang_cmd *lc, const char **path)
-{
-	const struct lang_adapter *a = lc->a;
-	char looked[512] = "";
-	size_t len = 0, k;
-	int i;
-
-	if (lc->binary) {
-		if (access(lc->binary, R_OK)) {
-			usdtrace_err("%s: %s", lc->binary, strerror(errno));
-			return -errno;
-		}
-		if (!has_probes(a, lc->binary)) {
-			usdtrace_err("%s: no %s probes (a %s built without --enable-dtrace?)",
-				     lc->binary, a->lang, a->runtime);
-			return -ENOENT;
-		}
-		*path = lc->binary;
-		return 0;
-	}
-	for (i = 0; i < 4 && a->paths[i]; i++) {
-		glob_t g;
-
-		len += (size_t)snprintf(looked + len, len < sizeof(looked) ? sizeof(looked) - len : 0,
-					"%s%s", i ? ", " : "", a->paths[i]);
-		if (glob(a->paths[i], 0, NULL, &g))
-			continue;
-		/* the newest version first: glob sorts, so the last */
-		for (k = g.gl_pathc; k-- > 0;) {
-			if (has_probes(a, g.gl_pathv[k])) {
-				lc->found = strdup(g.gl_pathv[k]);
-				globfree(&g);
-				*path = lc->found;
-				return lc->found ? 0 : -ENOMEM;
-			}
-		}
-		globfree(&g);
-	}
-	usdtrace_err("%s: no %s with %s probes in %s; name it: usdtrace %s -l %s "
-		     "/path/to/%s, or -p PID", lc->name, a->runtime, a->lang, looked, lc->name,
-		     a->lang, a->runtime);
-	return -ENOENT;
 }
 
 /* System-wide: each probe text prefixed with the runtime's binary. */
@@ -112,68 +43,27 @@ static int prefix_texts(struct lang_cmd *lc, const char *path, char **texts)
 	return 0;
 }
 
-#define PROC_TEXT_MAX	(1 << 16)
-
-/* Bytes of /proc/PID/@what (NUL-separated), 0 when unreadable. */
-static size_t read_proc(pid_t pid, const char *what, char *buf, size_t size)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, size);
-	close(fd);
-	return n > 0 ? (size_t)n : 0;
-}
-
 /* Say so when the traced runtime was not started with what its probes need. */
 static void check_switch(const struct lang_cmd *lc)
 {
 	const struct lang_adapter *a = lc->a;
-	char *buf;
-	size_t n;
 
-	if (!a->needs || a->child_env)
-		return;
-	if (lc->o.cmd) {
+	if (a->needs && !a->child_env && lc->o.cmd) {
 		if (!lang_adapter__flag_present(a, lc->o.cmd, strlen(lc->o.cmd)))
 			fprintf(stderr, "usdtrace: warning: %s: method and allocation probes "
 				"fire only with %s; add it to the command\n", a->lang, a->needs);
 		return;
 	}
-	buf = lc->o.nr_pids ? malloc(2 * PROC_TEXT_MAX) : NULL;
-	if (!buf)
+	if (!lc->o.nr_pids || !lang_runtime__switch_missing(a, lc->o.pids[0]))
 		return;
-	n = read_proc(lc->o.pids[0], "cmdline", buf, PROC_TEXT_MAX);
-	n += read_proc(lc->o.pids[0], "environ", buf + n, PROC_TEXT_MAX);
-	if (!lang_adapter__flag_present(a, buf, n))
+	if (a->child_env)	/* PHP's probes fire only with USE_ZEND_DTRACE=1 set */
+		fprintf(stderr, "usdtrace: warning: %s: PID %d runs without %s in its "
+			"environment: its probes will not fire\n", a->lang, (int)lc->o.pids[0],
+			a->child_env);
+	else
 		fprintf(stderr, "usdtrace: warning: %s: PID %d was started without %s: its "
 			"method and allocation probes will not fire\n", a->lang,
 			(int)lc->o.pids[0], a->needs);
-	free(buf);
-}
-
-/* PHP's probes fire only with USE_ZEND_DTRACE=1 in the environment. */
-static void check_env(const struct lang_cmd *lc)
-{
-	char *buf;
-	size_t n;
-
-	if (!lc->a->child_env || !lc->o.nr_pids)
-		return;
-	buf = malloc(PROC_TEXT_MAX);
-	if (!buf)
-		return;
-	n = read_proc(lc->o.pids[0], "environ", buf, PROC_TEXT_MAX);
-	if (!lang_adapter__flag_present(lc->a, buf, n))
-		fprintf(stderr, "usdtrace: warning: %s: PID %d runs without %s in its "
-			"environment: its probes will not fire\n", lc->a->lang,
-			(int)lc->o.pids[0], lc->a->child_env);
-	free(buf);
 }
 
 /*
@@ -240,11 +130,16 @@ int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode m
 			lc->flags[i] |= UT_SITE_LIFO;
 	}
 	if (lc->a->forks && !lc->o.nr_pids && !lc->o.cmd) {
-		const char *path = NULL;
+		char why[1024];
 
-		err = find_binary(lc, &path);
+		err = lang_runtime__find(lc->a, lc->binary, lc->name, &lc->found, why,
+					 sizeof(why));
+		if (err == -ENOMEM)
+			usdtrace_err("%s: %s", lc->name, strerror(ENOMEM));
+		else if (err)
+			usdtrace_err("%s", why);
 		if (!err)
-			err = prefix_texts(lc, path, texts);
+			err = prefix_texts(lc, lc->found, texts);
 		if (err)
 			return err;
 	}
@@ -261,7 +156,6 @@ int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode m
 	lc->env[0] = lc->a->child_env;
 	lc->ao.child_env = lc->env;
 	check_switch(lc);
-	check_env(lc);
 	return 0;
 }
 

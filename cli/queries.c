@@ -18,7 +18,6 @@
 #include "../writer/db.h"
 #include "../writer/decode.h"
 #include "../writer/metrics.h"
-#include "../writer/prom.h"
 #include "lang_cmd.h"
 #include "queries.h"
 #include "report.h"
@@ -33,6 +32,8 @@ struct queries_state {
 	bool slow_header;
 	struct stmt_table rows;
 	uint64_t not_kept;		/* pairs whose text was not kept */
+	char begin_label[128];		/* "provider:name" of a statement's start */
+	const char *end_label;		/* ... and of its end ("query__done") */
 	int err;
 };
 
@@ -61,7 +62,7 @@ static void on_pair(void *ctx, const struct ut_event *end, const struct site_inf
 			qs->slow_header = true;
 		}
 		event_writer__slow(qs->w, end, end_site, begin, begin_site,
-				   begin_site ? begin_site->label : "postgresql:query__start", NULL);
+				   begin_site ? begin_site->label : qs->begin_label, NULL);
 		fflush(qs->w->out);
 	}
 }
@@ -83,10 +84,7 @@ static int queries_render(void *ctx, struct attach_session *s, FILE *out)
 	for (i = 0; i < qs->rows.nr; i++)
 		c[i] = (struct metrics_call){ v[i]->text, v[i]->count, v[i]->total_ns, 0 };
 	folded = metrics_calls(out, qs->lc.a->lang, c, qs->rows.nr, qs->lc.max_series);
-	prom_family(out, "usdtrace_unmatched_total", "counter",
-		    "Statements started that did not finish (an error ends one without "
-		    "query__done).");
-	prom_sample(out, "usdtrace_unmatched_total", NULL, 0, attach_session__unmatched(s));
+	stmt_unmatched__prom(out, attach_session__unmatched(s));
 	serve_common_families(out, s, folded);
 	free(c);
 	free(v);
@@ -128,8 +126,8 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	qs->w->events = total;
 	if (unmatched)
 		fprintf(stderr, "usdtrace: %s: %" PRIu64 " statement%s started but did not finish "
-			"(an error ends a statement without query__done)\n", qs->lc.a->lang,
-			unmatched, unmatched == 1 ? "" : "s");
+			"(an error ends a statement without %s)\n", qs->lc.a->lang, unmatched,
+			unmatched == 1 ? "" : "s", qs->end_label);
 	if (qs->not_kept)
 		fprintf(stderr, "usdtrace: %s: %" PRIu64 " statements' text could not be read: "
 			"counted as \"<text not read>\"\n", qs->lc.a->lang, qs->not_kept);
@@ -156,6 +154,12 @@ int queries_run(const char *name, struct cli_opts *o)
 	lang_cmd__init(&qs->lc, name, o);
 	err = lang_cmd__prepare(&qs->lc, (1u << LANG_QUERY_BEGIN) | (1u << LANG_QUERY_END),
 				ATTACH_LATENCY);
+	if (!err) {
+		const struct probe_spec *b = &qs->lc.o.probes[0], *e = &qs->lc.o.probes[1];
+
+		snprintf(qs->begin_label, sizeof(qs->begin_label), "%s:%s", b->provider, b->name);
+		qs->end_label = e->name;
+	}
 	qs->lc.ao.latency.slow_ns = 1;	/* every pair, whole: rows made here */
 	qs->lc.ao.latency.flat = true;
 	if (!err)

@@ -91,24 +91,24 @@ static void info_cb(void *ctx, const char *msg)
 	fprintf(stderr, "usdtrace: %s\n", msg);
 }
 
-/*
- * Probes known to harm their runtime (lang-adapters' table) are refused,
- * or with unsafe_off (the runtime commands) left off and said once each;
- * --allow-unsafe attaches them all the same.
- */
+/* The unsafe-probe policy (lang-adapters): refused, or left off and said once each. */
 static int check_site(void *ctx, const char *object, const char *provider, const char *name,
 		      char *why, size_t size)
 {
 	struct run_state *run = ctx;
-	const struct lang_unsafe *u = lang_unsafe__find(object, provider, name);
+	const struct lang_unsafe *u;
 	size_t i;
 
-	if (!u || run->o->allow_unsafe)
+	switch (lang_unsafe__policy(object, provider, name, run->o->allow_unsafe,
+				    run->o->unsafe_off, &u)) {
+	case LANG_ATTACH:
 		return 0;
-	if (!run->o->unsafe_off) {
+	case LANG_REFUSE:
 		snprintf(why, size, "%s:%s: refused in %s: %s (--allow-unsafe traces it anyway)",
 			 provider, name, object, u->reason);
 		return -EPERM;
+	case LANG_LEAVE_OFF:
+		break;
 	}
 	for (i = 0; i < run->nr_said && run->said[i] != u; i++)
 		;

@@ -21,7 +21,6 @@
 #include "event_stacks.h"
 #include "../writer/flamegraph.h"
 #include "../writer/folded.h"
-#include "../writer/json.h"
 #include "report.h"
 #include "stack_count.h"
 
@@ -39,7 +38,6 @@ struct stack_count_state {
 	const char *flamegraph_path;
 	/* FP mode: the kernel's keys (pid, stack id), read at the end */
 	struct key_layout layout;
-	struct attach_session *session;
 	pid_t primed[PRIMED_MAX];	/* pids whose maps were read, a ring */
 	unsigned int nr_primed;
 	struct {
@@ -94,73 +92,13 @@ static void on_event(void *ctx, const struct ut_event *ev, const struct site_inf
 		usdtrace_err("count: %s", strerror(ENOMEM));
 }
 
-static int cmp_entries(const void *a, const void *b)
-{
-	const struct folded_entry *x = *(const struct folded_entry *const *)a;
-	const struct folded_entry *y = *(const struct folded_entry *const *)b;
-
-	if (x->value != y->value)
-		return x->value < y->value ? 1 : -1;
-	return strcmp(x->stack, y->stack);
-}
-
-/* Frames of a folded row, innermost first: JSON strings or text lines. */
-static void print_frames(FILE *out, bool json, const char *stack)
-{
-	const char *end = stack + strlen(stack), *p;
-	bool first = true;
-
-	/* the probe is the first part; frames follow root first */
-	while (end > stack) {
-		p = end;
-		while (p > stack && p[-1] != ';')
-			p--;
-		if (p == stack)
-			break;	/* the probe itself */
-		if (json) {
-			fputs(first ? "" : ",", out);
-			json_write_strn(out, p, (size_t)(end - p));
-		} else {
-			fprintf(out, "    %.*s\n", (int)(end - p), p);
-		}
-		first = false;
-		end = p - 1;
-	}
-}
-
 static void print_rows(struct stack_count_state *sc)
 {
-	struct folded_entry **v = calloc(sc->rows.nr ? sc->rows.nr : 1, sizeof(*v));
-	FILE *out = sc->w->out;
-	size_t i, n = 0, shown;
+	int err = folded__write_counts(sc->w->out, &sc->rows, sc->w->json, sc->top);
 
-	if (!v) {
-		usdtrace_err("count: %s", strerror(ENOMEM));
-		return;
-	}
-	for (i = 0; i < sc->rows.cap; i++) {
-		if (sc->rows.slots[i].stack)
-			v[n++] = &sc->rows.slots[i];
-	}
-	qsort(v, n, sizeof(*v), cmp_entries);
-	shown = sc->top > 0 && (size_t)sc->top < n ? (size_t)sc->top : n;
-	for (i = 0; i < shown; i++) {
-		size_t plen = strcspn(v[i]->stack, ";");
-
-		if (sc->w->json) {
-			fputs("{\"type\":\"count\",\"probe\":", out);
-			json_write_strn(out, v[i]->stack, plen);
-			fputs(",\"stack\":[", out);
-			print_frames(out, true, v[i]->stack);
-			fprintf(out, "],\"count\":%" PRIu64 "}\n", v[i]->value);
-		} else {
-			fprintf(out, "%12" PRIu64 "  %.*s\n", v[i]->value, (int)plen, v[i]->stack);
-			print_frames(out, false, v[i]->stack);
-		}
-	}
-	for (i = 0; i < n; i++)
-		sc->w->events += v[i]->value;
-	free(v);
+	if (err)
+		usdtrace_err("count: %s", strerror(-err));
+	sc->w->events += folded__sum(&sc->rows);
 }
 
 static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
@@ -187,10 +125,17 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 }
 
 /* FP mode: the frames of stack @id of @pid, or NULL when it cannot be read. */
-static const struct stack_trace *fp_stack(struct stack_count_state *sc, pid_t pid, uint32_t id,
+/* FP mode: one read of the kernel's keys, and the session they are read from. */
+struct fp_read {
+	struct stack_count_state *sc;
+	struct attach_session *s;
+};
+
+static const struct stack_trace *fp_stack(struct fp_read *fr, pid_t pid, uint32_t id,
 					  uint64_t top)
 {
-	int n = attach_session__user_stack(sc->session, id, sc->fp.ips);
+	struct stack_count_state *sc = fr->sc;
+	int n = attach_session__user_stack(fr->s, id, sc->fp.ips);
 
 	if (n <= 0)
 		return NULL;
@@ -212,20 +157,20 @@ static uint32_t key_u32(const struct stack_count_state *sc, const uint8_t *key, 
 /* FP mode, at the end: one kernel key, (site, pid, stack id) -> hits. */
 static void on_stack_key(void *ctx, const void *key, uint64_t count)
 {
-	struct stack_count_state *sc = ctx;
-	const uint8_t *k = key;
+	struct fp_read *fr = ctx;
+	struct stack_count_state *sc = fr->sc;
+	const struct site_info *si = attach_session__site(fr->s, key__site(key));
 	const struct stack_trace *t = NULL;
-	const struct site_info *si;
+	const uint8_t *k = key;
+	struct ut_key_head h;
 	uint64_t top;
-	uint32_t site;
 
-	memcpy(&site, k, sizeof(site));
-	si = attach_session__site(sc->session, site);
 	if (!si)
 		return;
-	if (!(k[4] & (1u << 1))) {	/* part 1, the stack, was read */
+	memcpy(&h, k, sizeof(h));
+	if (!(h.faults & (1u << 1))) {	/* part 1, the stack, was read */
 		memcpy(&top, k + sc->layout.parts[1].off + 8, sizeof(top));
-		t = fp_stack(sc, (pid_t)key_u32(sc, k, 0), key_u32(sc, k, 1), top);
+		t = fp_stack(fr, (pid_t)key_u32(sc, k, 0), key_u32(sc, k, 1), top);
 	}
 	if (!t)
 		sc->unresolved += count;
@@ -237,7 +182,7 @@ static void on_stack_key(void *ctx, const void *key, uint64_t count)
 /* FP mode, while running: read the maps of each new process with hits. */
 static void on_prime_key(void *ctx, const void *key, uint64_t count)
 {
-	struct stack_count_state *sc = ctx;
+	struct stack_count_state *sc = ((struct fp_read *)ctx)->sc;
 	pid_t pid = (pid_t)key_u32(sc, key, 0);
 	unsigned int i, n = sc->nr_primed < PRIMED_MAX ? sc->nr_primed : PRIMED_MAX;
 
@@ -253,11 +198,10 @@ static void on_prime_key(void *ctx, const void *key, uint64_t count)
 static void on_fp_tick(void *ctx, struct attach_session *s, uint64_t now, bool final)
 {
 	struct stack_count_state *sc = ctx;
+	struct fp_read fr = { .sc = sc, .s = s };
 	int err;
 
-	sc->session = s;
-	err = attach_session__key_counts(s, final ? on_stack_key : on_prime_key, sc);
-	sc->session = NULL;
+	err = attach_session__key_counts(s, final ? on_stack_key : on_prime_key, &fr);
 	if (err)
 		usdtrace_err("count: reading the stacks: %s", strerror(-err));
 	if (final) {
@@ -279,11 +223,7 @@ static int fp_layout(struct stack_count_state *sc, struct cli_opts *o, struct at
 		usdtrace_err("%s", why);
 		return -EINVAL;
 	}
-	/* the stack id, then the word at sp (see struct ut_stack), aligned */
-	sc->layout.parts[1] = (struct ut_key_part){ .kind = UT_KEY_USTACK, .size = 16,
-						    .off = (sc->layout.key_size + 7) & ~7u };
-	sc->layout.nr = 2;
-	sc->layout.key_size = sc->layout.parts[1].off + 16;
+	key_layout__add_stack(&sc->layout);
 	key_layout__apply(&sc->layout, o->max_keys, ao);
 	ao->mode = ATTACH_COUNT;
 	ao->stack.mode = 0;	/* the walk is the key's, not an event's */

@@ -47,6 +47,15 @@ const struct lang_unsafe *lang_unsafe__find(const char *path, const char *provid
 	return NULL;
 }
 
+enum lang_verdict lang_unsafe__policy(const char *path, const char *provider, const char *name,
+				     bool allow, bool leave_off, const struct lang_unsafe **u)
+{
+	*u = lang_unsafe__find(path, provider, name);
+	if (!*u || allow)
+		return LANG_ATTACH;
+	return leave_off ? LANG_LEAVE_OFF : LANG_REFUSE;
+}
+
 const char *lang_adapter__names(void)
 {
 	return "python, java, ruby, php, postgresql";

@@ -114,6 +114,22 @@ const struct lang_adapter *lang_adapter__find(const char *lang);
 const struct lang_unsafe *lang_unsafe__find(const char *path, const char *provider,
 					    const char *name);
 
+/* What to do with a probe site about to be attached. */
+enum lang_verdict {
+	LANG_ATTACH,		/* safe, or --allow-unsafe */
+	LANG_LEAVE_OFF,		/* known to harm: left off, and said (the runtime commands) */
+	LANG_REFUSE,		/* known to harm: the run refused (a probe named by hand) */
+};
+
+/*
+ * The unsafe-probe policy: probe @provider:@name of the object at @path is
+ * attached unless it is known to harm its runtime (*@u then says why);
+ * then @allow (--allow-unsafe) attaches it all the same, else it is left
+ * off with @leave_off or the run refused.
+ */
+enum lang_verdict lang_unsafe__policy(const char *path, const char *provider, const char *name,
+				     bool allow, bool leave_off, const struct lang_unsafe **u);
+
 /* "python, java, ruby, php, postgresql" for messages. */
 const char *lang_adapter__names(void);
 

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../attach/regs.h"
+#include "../arch/regs.h"
 #include "perfmap.h"
 #include "stack.h"
 #include "symcache.h"

@@ -157,3 +157,11 @@ void stmt_rows__header(FILE *out)
 	fprintf(out, "%10s %12s %10s %10s %10s  %s\n", "CALLS", "TOTAL_MS", "MEAN_MS", "MAX_MS",
 		"P99_MS", "QUERY");
 }
+
+void stmt_unmatched__prom(FILE *out, uint64_t unmatched)
+{
+	prom_family(out, "usdtrace_unmatched_total", "counter",
+		    "Statements started that did not finish (an error ends one without "
+		    "query__done).");
+	prom_sample(out, "usdtrace_unmatched_total", NULL, 0, unmatched);
+}

@@ -30,5 +30,7 @@ void stmt_row__write_json(FILE *out, const char *lang, const struct stmt_row *r,
 void stmt_row__write_text(FILE *out, const struct stmt_row *r);
 /* The text lines' column header. */
 void stmt_rows__header(FILE *out);
+/* usdtrace_unmatched_total: statements started that did not finish. */
+void stmt_unmatched__prom(FILE *out, uint64_t unmatched);
 
 #endif /* USDTRACE_WRITER_DB_H */

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "../attach/session.h"
+#include "../agg/site.h"
 
 /*
  * The string of argument @arg of an event (FMT s or S), with its length;

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../attach/session.h"
+#include "../agg/site.h"
 #include "../stack/stack.h"
 #include "text.h"
 #include "timeline.h"

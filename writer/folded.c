@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "folded.h"
+#include "json.h"
 
 static uint64_t hash_str(const char *s)
 {
@@ -93,6 +94,83 @@ int folded__write(const struct folded *f, const char *path)
 		err = -EIO;
 	free(list);
 	return err;
+}
+
+/* Frames of a folded row, innermost first: JSON strings or text lines. */
+static void write_frames(FILE *out, bool json, const char *stack)
+{
+	const char *end = stack + strlen(stack), *p;
+	bool first = true;
+
+	/* the probe is the first part; frames follow root first */
+	while (end > stack) {
+		p = end;
+		while (p > stack && p[-1] != ';')
+			p--;
+		if (p == stack)
+			break;	/* the probe itself */
+		if (json) {
+			fputs(first ? "" : ",", out);
+			json_write_strn(out, p, (size_t)(end - p));
+		} else {
+			fprintf(out, "    %.*s\n", (int)(end - p), p);
+		}
+		first = false;
+		end = p - 1;
+	}
+}
+
+static int cmp_values(const void *a, const void *b)
+{
+	const struct folded_entry *x = *(const struct folded_entry *const *)a;
+	const struct folded_entry *y = *(const struct folded_entry *const *)b;
+
+	if (x->value != y->value)
+		return x->value < y->value ? 1 : -1;
+	return strcmp(x->stack, y->stack);
+}
+
+int folded__write_counts(FILE *out, const struct folded *f, bool json, long top)
+{
+	struct folded_entry **v = calloc(f->nr ? f->nr : 1, sizeof(*v));
+	size_t i, n = 0, shown;
+
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < f->cap; i++) {
+		if (f->slots[i].stack)
+			v[n++] = &f->slots[i];
+	}
+	qsort(v, n, sizeof(*v), cmp_values);
+	shown = top > 0 && (size_t)top < n ? (size_t)top : n;
+	for (i = 0; i < shown; i++) {
+		size_t plen = strcspn(v[i]->stack, ";");
+
+		if (json) {
+			fputs("{\"type\":\"count\",\"probe\":", out);
+			json_write_strn(out, v[i]->stack, plen);
+			fputs(",\"stack\":[", out);
+			write_frames(out, true, v[i]->stack);
+			fprintf(out, "],\"count\":%" PRIu64 "}\n", v[i]->value);
+		} else {
+			fprintf(out, "%12" PRIu64 "  %.*s\n", v[i]->value, (int)plen, v[i]->stack);
+			write_frames(out, false, v[i]->stack);
+		}
+	}
+	free(v);
+	return 0;
+}
+
+uint64_t folded__sum(const struct folded *f)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < f->cap; i++) {
+		if (f->slots[i].stack)
+			sum += f->slots[i].value;
+	}
+	return sum;
 }
 
 void folded__free(struct folded *f)

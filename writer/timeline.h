@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../attach/session.h"
+#include "../agg/site.h"
 
 struct timeline {
 	FILE *f;

@@ -6,6 +6,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "json.h"
+#include "keys.h"
 #include "prom.h"
 #include "vhist.h"
 
@@ -143,4 +145,89 @@ void vhist_print_prom(FILE *out, const struct vhist *h, const char *name, struct
 		prom_sample(out, metric, l, nl, h->st.sum);
 	snprintf(metric, sizeof(metric), "%s_count", name);
 	prom_sample(out, metric, l, nl, cum);
+}
+
+void vhist_record__write(FILE *out, const struct vhist_view *v, const struct keytab_row *head,
+			 const struct vhist *h)
+{
+	if (!v->json) {
+		fprintf(out, "%s %s", v->probe, v->arg);
+		if (head)
+			keys_write_fields(out, v->layout, &head->si, head->key, false);
+		fputc('\n', out);
+		vhist_print_text(out, h);
+		return;
+	}
+	fputs("{\"type\":\"hist\",\"probe\":", out);
+	json_write_str(out, head ? head->si.label : v->probe);
+	fputs(",\"arg\":", out);
+	json_write_str(out, v->arg);
+	if (head)
+		keys_write_fields(out, v->layout, &head->si, head->key, true);
+	fputc(',', out);
+	vhist_print_json_fields(out, h);
+	if (!v->final)
+		fprintf(out, ",\"interval\":true,\"ts\":%" PRIu64, v->now_ns);
+	fputs("}\n", out);
+}
+
+/* Keyed: a label per --by key; past @max_series, one histogram "other". */
+static uint64_t rows_prom(FILE *out, const struct vhist_view *v, const struct keytab *rows,
+			  const struct vhist *tmpl, uint32_t max_series, struct prom_label *l)
+{
+	char vals[UT_MAX_KEYS][UT_KEY_MAX + 8], names[UT_MAX_KEYS][16];
+	int k, nparts = v->layout->nr;
+	struct vhist other = *tmpl;
+	uint64_t folded = 0;
+	size_t i;
+
+	memset(other.counts, 0, sizeof(other.counts));
+	memset(&other.st, 0, sizeof(other.st));
+	for (i = 0; i < rows->nr; i++) {
+		const struct vhist_row *r = (const struct vhist_row *)keytab__at(rows, i);
+
+		if (i >= max_series) {
+			vhist_add(&other, &r->h);
+			folded++;
+			continue;
+		}
+		l[0] = (struct prom_label){ "probe", r->head.si.label };
+		for (k = 0; k < nparts; k++) {
+			l[2 + k].value = keys_label(v->layout, &r->head.si, r->head.key, k, vals[k],
+						    sizeof(vals[k]), names[k], sizeof(names[k]));
+			l[2 + k].name = names[k];
+		}
+		vhist_print_prom(out, &r->h, VHIST_METRIC, l, 2 + nparts);
+	}
+	if (folded) {
+		l[0] = (struct prom_label){ "probe", "other" };
+		for (k = 0; k < nparts; k++) {
+			l[2 + k].name = key_part__name(&v->layout->parts[k], names[k],
+						       sizeof(names[k]));
+			l[2 + k].value = "other";
+		}
+		vhist_print_prom(out, &other, VHIST_METRIC, l, 2 + nparts);
+	}
+	return folded;
+}
+
+uint64_t vhist_rows__prom(FILE *out, const struct vhist_view *v, const struct keytab *rows,
+			  const struct vhist *one, uint32_t max_series, uint64_t overflow)
+{
+	struct prom_label l[3 + UT_MAX_KEYS];
+	uint64_t folded = 0;
+
+	prom_family(out, VHIST_METRIC, "histogram", "Values of one argument at each hit, in the "
+		    "kernel's buckets; le is the largest integer of a bucket.");
+	l[1] = (struct prom_label){ "arg", v->arg };
+	if (!rows) {
+		l[0] = (struct prom_label){ "probe", v->probe };
+		vhist_print_prom(out, one, VHIST_METRIC, l, 2);
+		return 0;
+	}
+	folded = rows_prom(out, v, rows, one, max_series, l);
+	prom_family(out, "usdtrace_keys_overflow_total", "counter",
+		    "Hits past --max-keys, in no keyed series.");
+	prom_sample(out, "usdtrace_keys_overflow_total", NULL, 0, overflow);
+	return folded;
 }

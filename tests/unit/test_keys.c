@@ -53,6 +53,11 @@ static void test_layout(struct test_stats *st)
 	      "rc %d %s", rc, err);
 	rc = key_layout__make("pid,tid,comm,arg0,arg1", p, 1, 64, &l, err, sizeof(err));
 	CHECK(st, rc == -EINVAL, "layout: at most UT_MAX_KEYS parts", "rc %d", rc);
+	rc = key_layout__make("pid", p, 1, 64, &l, err, sizeof(err));
+	rc = rc ? rc : key_layout__add_stack(&l);
+	CHECK(st, !rc && l.nr == 2 && l.parts[1].kind == UT_KEY_USTACK && l.parts[1].off == 16 &&
+	      l.key_size == 32, "layout: the FP stack part after pid, 8-aligned",
+	      "rc %d off %u size %u", rc, l.parts[1].off, l.key_size);
 	CHECK(st, key_layout__valid("site,pid,arg11") && !key_layout__valid("arg12") &&
 	      !key_layout__valid("pid,") && !key_layout__valid("arg01") &&
 	      !key_layout__valid("stack"), "layout: the --by words", "valid");

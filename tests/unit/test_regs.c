@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <stddef.h>
 
-#include "../../attach/regs.h"
+#include "../../arch/regs.h"
 #include "test.h"
 
 int main(void)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * regs.h - where the kernel's struct pt_regs keeps each register, per
+ * regs.h - (arch/: what differs by architecture, used by attach/ and
+ * stack/ alike) where the kernel's struct pt_regs keeps each register, per
  * architecture, chosen by an object's e_machine: the DWARF register
  * numbers of sdt/'s argument specs, the instruction pointer, and the
  * function-call ABI's argument and return registers. Pure tables (no
