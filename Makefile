@@ -47,27 +47,31 @@ EXPR_SRCS := expr/expr.c
 SQL_SRCS := sql/normalize.c
 ARCH_SRCS := arch/regs.c
 PROC_SRCS := proc/child.c proc/targets.c
-AGG_SRCS := agg/hist.c agg/key.c agg/keytab.c agg/latency.c agg/methods.c agg/vhist.c
+PROF_SRCS := prof/sampler.c
+AGG_SRCS := agg/hist.c agg/key.c agg/keytab.c agg/latency.c agg/methods.c agg/profile.c \
+	    agg/vhist.c
 STACK_SRCS := stack/stack.c stack/symcache.c stack/inline.c stack/perfmap.c
 ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/spec.c attach/symbols.c \
 	       attach/messenger.c attach/modes.c attach/mode_trace.c attach/mode_count.c \
 	       attach/mode_latency.c attach/mode_calls.c attach/mode_hist.c attach/load.c \
 	       attach/site_table.c attach/object_table.c attach/match.c attach/preds.c \
 	       attach/usdt_sites.c attach/discover.c attach/uprobe.c attach/dlhook.c \
-	       attach/session.c attach/session_read.c attach/key_layout.c
+	       attach/session.c attach/session_read.c attach/key_layout.c \
+	       attach/mode_profile.c attach/perf_cpu.c
 WRITER_SRCS := writer/calls.c writer/db.c writer/decode.c writer/events.c writer/flamegraph.c \
 	       writer/flow.c writer/folded.c writer/hist.c writer/json.c writer/keys.c \
-	       writer/latency.c writer/metrics.c writer/prom.c writer/sites.c writer/stat.c \
+	       writer/latency.c writer/metrics.c writer/profile.c writer/prom.c writer/sites.c writer/stat.c \
 	       writer/text.c writer/timeline.c writer/vhist.c
 CLI_SRCS := cli/main.c cli/commands.c cli/options.c cli/report.c cli/runner.c cli/lang_cmd.c \
 	    cli/serve.c cli/event_stacks.c cli/cmd_list.c cli/cmd_trace.c cli/cmd_count.c \
 	    cli/stack_count.c cli/cmd_latency.c cli/cmd_hist.c cli/cmd_calls.c cli/queries.c \
-	    cli/cmd_flow.c cli/cmd_stat.c cli/db_stat.c
+	    cli/cmd_flow.c cli/cmd_stat.c cli/db_stat.c cli/cmd_profile.c
 LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/ruby.c lang-adapters/php.c lang-adapters/postgresql.c \
 	     lang-adapters/db_stat.c lang-adapters/rt_stat.c lang-adapters/runtime.c \
-	     lang-adapters/statements.c
-SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(ARCH_SRCS) $(AGG_SRCS) $(PROC_SRCS) $(STACK_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(CLI_SRCS) $(LANG_SRCS)
+	     lang-adapters/statements.c lang-adapters/pyframes.c
+SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(ARCH_SRCS) $(AGG_SRCS) $(PROC_SRCS) $(STACK_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(PROF_SRCS) $(CLI_SRCS) \
+	$(LANG_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
 # what unit tests link: everything but the CLI and the BPF loader
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(AGG_SRCS) \
@@ -103,7 +107,7 @@ $(BPF_OUT)/vmlinux.h:
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-BPF_MODES := trace count latency calls hist
+BPF_MODES := trace count latency calls hist profile
 BPF_SKELS := $(patsubst %,$(BPF_OUT)/%.skel.h,$(BPF_MODES) follow)
 
 $(BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(BPF_OUT)/vmlinux.h

@@ -241,11 +241,13 @@ int session_load_bpf(struct attach_session *s)
 	s->mode = session_mode__get(s->opts.mode);
 	if (!s->mode)
 		return session_err(s, -EINVAL, "no such attach mode %d", (int)s->opts.mode);
-	s->by_map = s->opts.follow || s->opts.nr_pids > 1;
+	/* a sampler sees every thread: only the traced ones count */
+	s->by_map = s->opts.follow || s->opts.nr_pids > 1 ||
+		    (s->mode->source == MODE_SOURCE_PERF_CPU && s->opts.nr_pids);
 	err = session_preds_init(s);
 	if (err)
 		return err;
-	s->multi = !s->opts.no_multi;
+	s->multi = !s->opts.no_multi && s->mode->source == MODE_SOURCE_UPROBES;
 	err = load_obj(s, s->multi);
 	if (!err && s->multi && !multi_works(s)) {
 		session_info(s, "uprobe_multi links refused by this kernel: one link per site");
@@ -254,7 +256,7 @@ int session_load_bpf(struct attach_session *s)
 		session_close_obj(s);
 		s->multi = false;
 		err = load_obj(s, false);
-	} else if (!err) {
+	} else if (!err && s->mode->source == MODE_SOURCE_UPROBES) {
 		session_info(s, s->multi ? "attaching with one uprobe_multi link per object" :
 			     "attaching with one uprobe link per site (--no-multi)");
 	}

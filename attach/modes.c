@@ -10,6 +10,7 @@ static const struct session_mode *const modes[] = {
 	[ATTACH_LATENCY] = &session_mode_latency,
 	[ATTACH_CALLS] = &session_mode_calls,
 	[ATTACH_HIST] = &session_mode_hist,
+	[ATTACH_PROFILE] = &session_mode_profile,
 };
 
 const struct session_mode *session_mode__get(enum attach_mode mode)

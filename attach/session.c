@@ -90,6 +90,16 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 		}
 		return 0;
 	}
+	if (ev->kind == UT_EV_SAMPLE) {
+		static const struct site_info sampler = { .label = "cpu-clock" };
+
+		if (size < event_size(ev) + ev->stack_len)
+			return 0;
+		s->handled++;
+		if (s->cb)
+			s->cb(s->cb_ctx, ev, &sampler);
+		return 0;
+	}
 	if (ev->site_id >= s->nr_sites || size < event_size(ev) + ev->stack_len)
 		return 0;
 	if (ev->kind == UT_EV_SLOW)
@@ -125,7 +135,9 @@ int attach_session__attach(struct attach_session *s)
 	if (err)
 		return err;
 
-	if (!s->pid) {
+	if (s->mode->source == MODE_SOURCE_PERF_CPU) {
+		err = session_attach_perf_cpus(s);	/* no sites: samples */
+	} else if (!s->pid) {
 		err = session_attach_system_wide(s);
 	} else if (s->opts.exec_path) {
 		err = session_see_obj(s, s->opts.exec_path, s->opts.exec_path, &o, &fresh);
@@ -186,6 +198,7 @@ void attach_session__stats(const struct attach_session *s, struct attach_stats *
 	int n;
 
 	memset(st, 0, sizeof(*st));
+	st->cpus = s->nr_perf_links;
 	for (n = 0; n < s->nr_probes; n++)
 		st->probes += s->pstate[n].nr_sites > 0;
 	for (i = 0; i < s->nr_sites; i++)
@@ -249,6 +262,7 @@ void attach_session__free(struct attach_session *s)
 		return;
 	bpf_link__destroy(s->fork_link);
 	bpf_link__destroy(s->probe_link);
+	session_detach_perf_cpus(s);
 	follow_bpf__destroy(s->follow_skel);
 	for (i = 0; i < s->nr_sites; i++) {
 		bpf_link__destroy(s->sites[i].link);

@@ -57,6 +57,7 @@ enum attach_mode {
 	ATTACH_LATENCY,		/* probes[0] BEGIN, probes[1] END: a histogram */
 	ATTACH_CALLS,		/* method entries/returns: per-method figures */
 	ATTACH_HIST,		/* one argument's values: a histogram */
+	ATTACH_PROFILE,		/* samples of every traced thread: UT_EV_SAMPLE events */
 };
 
 /* count --by / hist --by: the key layout the kernel fills (attach/key_layout.h). */
@@ -90,6 +91,11 @@ struct attach_calls {
 	int8_t ident[UT_IDENT_MAX];	/* args naming the method, -1 none */
 };
 
+/* ATTACH_PROFILE: a perf event per CPU. */
+struct attach_profile {
+	uint32_t freq;		/* samples a second per CPU */
+};
+
 /* --stack (trace, latency --min): the user stack of each event. */
 struct attach_stack {
 	uint16_t mode;		/* UT_STACK_FP or _DWARF, 0: none */
@@ -103,7 +109,8 @@ struct attach_opts {
 	struct attach_latency latency;
 	struct attach_hist hist;
 	struct attach_calls calls;
-	struct attach_stack stack;	/* ATTACH_TRACE, ATTACH_LATENCY */
+	struct attach_profile profile;
+	struct attach_stack stack;	/* ATTACH_TRACE, ATTACH_LATENCY, ATTACH_PROFILE */
 	const char *const *child_env; /* -c: NAME=VALUE entries added to its environment */
 	bool quiet_unmatched;	/* no warning for probes without a site yet */
 	bool no_multi;		/* one classic uprobe link per site, not uprobe_multi */
@@ -125,6 +132,7 @@ struct attach_stats {
 	int probes;		/* user probes with at least one site */
 	int sites;		/* uprobes attached */
 	int objects;		/* objects with at least one site */
+	int cpus;		/* a sampler's perf events */
 };
 
 int attach_session__new(const struct attach_opts *opts, const struct probe_spec *probes,
@@ -206,6 +214,13 @@ int attach_session__report_unmatched(struct attach_session *s, attach_warn_fn cb
  */
 bool attach_session__started(const struct attach_session *s);
 void attach_session__resume(struct attach_session *s);
+
+/*
+ * ATTACH_PROFILE: where process @pid's interpreter keeps its frames
+ * (NULL: forget it); samples read them from then on.
+ */
+int attach_session__set_interp(const struct attach_session *s, pid_t pid,
+			       const struct ut_interp_proc *ip);
 
 /* END without BEGIN, plus BEGINs never ended (still open, or past the depth). */
 uint64_t attach_session__unmatched(const struct attach_session *s);

@@ -67,6 +67,8 @@ struct attach_session {
 	size_t cap_sites;
 	uint32_t max_sites;	/* capacity of the site_specs map */
 	bool multi;		/* programs loaded for uprobe_multi links */
+	struct bpf_link **perf_links;	/* MODE_SOURCE_PERF_CPU: one per CPU */
+	int nr_perf_links;
 	struct bpf_link *fork_link;	/* --follow */
 	struct bpf_link *probe_link;	/* the uprobe_multi capability probe */
 	struct follow_bpf *follow_skel;
@@ -163,6 +165,10 @@ int session_attach_system_wide(struct attach_session *s);
 
 /* uprobe.c: user probe @i */
 int session_attach_uprobe(struct attach_session *s, int i);
+
+/* perf_cpu.c: the mode's program on a perf event per CPU */
+int session_attach_perf_cpus(struct attach_session *s);
+void session_detach_perf_cpus(struct attach_session *s);
 
 /* dlhook.c: the interpreter of @open_exe, found under @root */
 int session_hook_interp(struct attach_session *s, const char *open_exe, const char *root);

@@ -11,6 +11,10 @@
 #ifndef USDTRACE_BPF_SHARED_H
 #define USDTRACE_BPF_SHARED_H
 
+#ifndef __VMLINUX_H__
+#include <linux/types.h>	/* user space; BPF has vmlinux.h's */
+#endif
+
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
 #endif
@@ -391,6 +395,13 @@ static __always_inline int ut_lat_pop(__u32 *depth)
  */
 #define UT_EV_SLOW		3
 #define UT_EV_NOARGS		4
+/*
+ * profile: one sample of a thread on a CPU. Its interpreter frames ride in
+ * the string slots (nr_strs frames of str_len = sizeof(struct
+ * ut_interp_frame) bytes, innermost first), args[0] holds UT_SAMPLE_*
+ * flags, args[1] the interpreter (UT_INTERP_*), then the user stack.
+ */
+#define UT_EV_SAMPLE		5
 
 /* latency --min: slots of open BEGINs, over every thread (powers of 2) */
 #define UT_LAT_OPEN		4096
@@ -441,5 +452,49 @@ struct ut_stack {
 	__u64 regs[UT_STACK_REGS];	/* DWARF: the user registers, as struct pt_regs */
 	/* then FP: nr __u64 addresses, innermost first; DWARF: nr bytes from sp */
 };
+
+/*
+ * profile: where a process's interpreter keeps its frames, set by user
+ * space per process once it has checked the runtime's version, so one BPF
+ * walk serves every version whose layout the table knows. Offsets are of
+ * the interpreter's structs; each frame is read whole (UT_INTERP_FRAME_READ
+ * bytes) and its fields taken from the copy.
+ */
+#define UT_INTERP_PYTHON	1	/* CPython 3.11's _PyInterpreterFrame chain */
+
+#define UT_INTERP_FRAMES	64	/* interpreter frames read per sample */
+#define UT_INTERP_FRAME_READ	72	/* bytes of one frame read at once */
+
+struct ut_interp_proc {
+	__u32 kind;		/* UT_INTERP_* */
+	__u32 tss_key_off;	/* _PyRuntime's gilstate.autoTSSkey._key */
+	__u64 runtime;		/* address of _PyRuntime in the process */
+	__u32 tls_specific;	/* glibc: struct pthread's specific_1stblock[] */
+	__u16 tstate_cframe;	/* PyThreadState.cframe */
+	__u16 cframe_frame;	/* _PyCFrame.current_frame */
+	__u16 frame_code;	/* _PyInterpreterFrame.f_code, then the others */
+	__u16 frame_previous;
+	__u16 frame_instr;	/* prev_instr: the instruction last run */
+	__u16 frame_entry;	/* is_entry: where C entered the eval loop */
+	__u16 frame_owner;
+	__u16 pad[3];
+};
+
+/* One interpreter frame as the sampler read it; named in user space. */
+struct ut_interp_frame {
+	__u64 code;		/* the code object */
+	__u64 instr;		/* the instruction pointer into it */
+	__u32 flags;		/* UT_IFRAME_* */
+	__u32 pad;
+};
+
+#define UT_IFRAME_ENTRY		0x1	/* the eval loop was entered from C here */
+#define UT_IFRAME_CSTACK	0x2	/* owned by the C stack (a generator's shim) */
+
+/* profile sample flags (args[0]) */
+#define UT_SAMPLE_NO_INTERP	0x2	/* no interpreter known for the process yet */
+#define UT_SAMPLE_INTERP_FAULT	0x4	/* a frame could not be read: the walk stopped */
+#define UT_SAMPLE_INTERP_CUT	0x8	/* more than UT_INTERP_FRAMES frames */
+#define UT_SAMPLE_NO_THREAD	0x10	/* the thread has no interpreter state (yet) */
 
 #endif /* USDTRACE_BPF_SHARED_H */

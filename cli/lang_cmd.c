@@ -159,10 +159,11 @@ int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode m
 	return 0;
 }
 
-int lang_cmd__check_attached(void *ctx, const struct attach_stats *st)
+int lang_cmd__check_attached(void *ctx, struct attach_session *s, const struct attach_stats *st)
 {
 	struct lang_cmd *lc = ctx;
 
+	(void)s;
 	lc->sites_seen = st->sites;
 	/* with -c the runtime may map its library later (libjvm.so is dlopen()ed) */
 	if (st->sites || !lc->o.nr_pids)

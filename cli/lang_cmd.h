@@ -40,7 +40,7 @@ void lang_cmd__init(struct lang_cmd *lc, const char *name, const struct cli_opts
  */
 int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode mode);
 /* runner hook: -p on a process without the runtime's probes is an error. */
-int lang_cmd__check_attached(void *ctx, const struct attach_stats *st);
+int lang_cmd__check_attached(void *ctx, struct attach_session *s, const struct attach_stats *st);
 /* The method name of an entry/return event, from the adapter's ident args. */
 void lang_cmd__method(const struct lang_cmd *lc, const struct ut_event *ev,
 		      const struct site_info *site, char *buf, size_t size);

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
@@ -48,11 +49,12 @@ static bool libbpf_verbose;
  */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
-	char buf[1024], *line, *next;
+	char *buf, *line, *next;
 
 	if (level != LIBBPF_WARN && !libbpf_verbose)
 		return 0;
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (vasprintf(&buf, fmt, ap) < 0)
+		return 0;
 	for (line = buf; *line; line = next) {
 		next = line + strcspn(line, "\n");
 		if (*next)
@@ -62,6 +64,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 		if (*line)
 			fprintf(stderr, "usdtrace: libbpf: %s\n", line);
 	}
+	free(buf);
 	return 0;
 }
 

@@ -338,6 +338,33 @@ static int set_top(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+/* -F HZ: samples a second per CPU; the kernel's perf_event_max_sample_rate bounds it. */
+static int set_freq(struct cli_opts *o, const char *arg)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*end || end == arg || v < 1 || v > 10000) {
+		usdtrace_err("-F %s: must be a whole number of samples a second from 1 to 10000",
+			     arg);
+		return -EINVAL;
+	}
+	o->freq = (uint32_t)v;
+	return 0;
+}
+
+static int set_pprof(struct cli_opts *o, const char *arg)
+{
+	o->pprof_path = arg;
+	return 0;
+}
+
+static int set_speedscope(struct cli_opts *o, const char *arg)
+{
+	o->speedscope_path = arg;
+	return 0;
+}
+
 static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_JSON] = { "json", 0, false, NULL, FLAG(run.json) },
 	[OPT_OUTPUT] = { "output", 'o', true, set_output },
@@ -372,6 +399,9 @@ static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_FLAMEGRAPH] = { "flamegraph", 0, true, set_flamegraph },
 	[OPT_SERVE] = { "serve", 0, true, set_serve },
 	[OPT_MAX_SERIES] = { "max-series", 0, true, set_max_series },
+	[OPT_FREQ] = { "frequency", 'F', true, set_freq },
+	[OPT_PPROF] = { "pprof", 0, true, set_pprof },
+	[OPT_SPEEDSCOPE] = { "speedscope", 0, true, set_speedscope },
 };
 
 #define OPT_HELP	NR_CLI_OPTS
@@ -388,6 +418,7 @@ void cli_opts__init(struct cli_opts *o, const struct cli_command *cmd)
 	o->max_keys = COUNT_MAX_KEYS_DEFAULT;
 	o->stack_size = UT_STACK_DEFAULT;
 	o->max_series = 10000;
+	o->freq = 99;
 }
 
 /* "-x" or "--name" as the user spelled option @k. */

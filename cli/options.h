@@ -21,6 +21,7 @@ enum cli_opt {
 	OPT_WEIGHT, OPT_BY, OPT_KEY, OPT_LANG, OPT_SELF, OPT_TOP, OPT_ALLOW_UNSAFE,
 	OPT_NO_FAULT_IN, OPT_COMM, OPT_LINEAR, OPT_MAX_KEYS, OPT_METHOD, OPT_MIN, OPT_RAW,
 	OPT_STACK, OPT_STACK_MODE, OPT_STACK_SIZE, OPT_FLAMEGRAPH, OPT_SERVE, OPT_MAX_SERIES,
+	OPT_FREQ, OPT_PPROF, OPT_SPEEDSCOPE,
 	NR_CLI_OPTS,
 };
 
@@ -59,6 +60,9 @@ struct cli_opts {
 	bool self;			/* calls --self */
 	long top;			/* calls -n, 0: all */
 	const char *method;		/* calls/flow --method GLOB */
+	uint32_t freq;			/* profile -F HZ */
+	const char *pprof_path;		/* profile --pprof FILE */
+	const char *speedscope_path;	/* profile --speedscope FILE */
 	bool linear;			/* hist --linear MIN,MAX,STEP */
 	int64_t lin_min;
 	int64_t lin_max;

@@ -306,7 +306,7 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 	}
 	attach_session__stats(s, &st);
 	if (run->hooks->check_attached) {
-		err = run->hooks->check_attached(run->hooks->ctx, &st);
+		err = run->hooks->check_attached(run->hooks->ctx, s, &st);
 		if (err)
 			goto out_free_session;
 	}

@@ -67,8 +67,11 @@ struct runner_hooks {
 	 * they load later.
 	 */
 	void (*on_targets)(void *ctx, const pid_t *pids, int nr);
-	/* once attached, before the target runs: non-zero aborts (it prints why) */
-	int (*check_attached)(void *ctx, const struct attach_stats *st);
+	/*
+	 * Once attached, before the target runs: non-zero aborts (it prints
+	 * why). @s lives until the run ends (the final tick is its last use).
+	 */
+	int (*check_attached)(void *ctx, struct attach_session *s, const struct attach_stats *st);
 	void *ctx;
 };
 

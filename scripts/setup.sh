@@ -13,7 +13,10 @@ PKGS=(clang llvm systemtap-sdt-dev make gcc g++ binutils pkg-config
       python3.11 openjdk-17-jdk-headless ruby3.1 php8.2-cli bpftrace
       gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu libc6-dev-arm64-cross
       libc6-dev-riscv64-cross valgrind libcap2-bin postgresql chromium
-      libmicrohttpd-dev prometheus debhelper dpkg-dev fakeroot lintian)
+      libmicrohttpd-dev prometheus debhelper dpkg-dev fakeroot lintian
+      python3.11-dev golang-go zlib1g-dev)
+# python3.11-dev: the unit test that checks the profiler's CPython offsets;
+# golang-go: `go tool pprof` reads the profiles the tests write.
 # Not gcc-multilib: on bookworm it conflicts with the cross compilers, and the
 # i386 fixtures build freestanding with plain `gcc -m32` (no 32-bit libc).
 

@@ -433,7 +433,7 @@ static void jit_frame(struct proc *p, struct stack_frame *f, Dwarf_Addr look)
  * line table's line for the innermost, each call's line for the next),
  * then the function they were inlined into, at the outermost call's line.
  */
-static void memo_frames(const struct sym_memo *m, uint64_t ip, uint64_t off,
+static void memo_frames(const struct sym_memo *m, uint64_t ip, uint64_t off, uint64_t obj_off,
 			struct stack_trace *t)
 {
 	struct stack_frame *f;
@@ -443,6 +443,7 @@ static void memo_frames(const struct sym_memo *m, uint64_t ip, uint64_t off,
 		f = &t->frames[t->nr++];
 		memset(f, 0, sizeof(*f));
 		f->ip = ip;
+		f->obj_off = obj_off;
 		f->obj = m->obj;
 		f->inlined = i < m->nr_inl;
 		f->sym = f->inlined ? m->inl[i].sym : m->sym;
@@ -477,7 +478,7 @@ static void symbolize(struct stack_resolver *r, struct proc *p, uint64_t ip, boo
 	obj = mod ? dwfl_module_info(mod, NULL, &start, NULL, NULL, NULL, NULL, NULL) : NULL;
 	m = obj ? symcache__get(r->syms, mod, obj, look - start, look) : NULL;
 	if (m) {
-		memo_frames(m, ip, m->sym_off + (ip - look), t);
+		memo_frames(m, ip, m->sym_off + (ip - look), ip - start, t);
 		return;
 	}
 	f = &t->frames[t->nr++];

@@ -32,6 +32,7 @@ struct stack_frame {
 	const char *obj;	/* the mapped file, NULL: no object maps ip */
 	const char *sym;	/* NULL: unknown, never guessed */
 	uint64_t off;		/* ip - sym's start */
+	uint64_t obj_off;	/* ip - the object's load base (its address in the file's terms) */
 	const char *file;	/* NULL: no line information */
 	int line;
 	/*

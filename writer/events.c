@@ -253,9 +253,55 @@ void event_writer__slow(struct event_writer *w, const struct ut_event *end,
 		text_stack(w->out, st);
 }
 
+static void sampling_attached(struct event_writer *w, FILE *text_out, double ms)
+{
+	const struct sampling_info *si = w->sampling;
+
+	if (w->json) {
+		fprintf(w->out, "{\"type\":\"attached\",\"cpus\":%d,\"hz\":%u,\"ms\":%.3f}\n",
+			si->cpus, si->hz, ms);
+		fflush(w->out);
+		return;
+	}
+	fprintf(text_out, "usdtrace: sampling %d CPU%s at %u Hz (%.1f ms)\n", si->cpus,
+		si->cpus == 1 ? "" : "s", si->hz, ms);
+	fflush(text_out);
+}
+
+/* samples = w->events; lost: the ring's (dropped) and the user side's, by cause */
+static void sampling_summary(struct event_writer *w, FILE *text_out, uint64_t dropped)
+{
+	const struct sampling_info *si = w->sampling;
+	uint64_t lost = dropped + si->lost_frames + si->lost_late + si->lost_stack;
+
+	if (w->json) {
+		fprintf(w->out, "{\"type\":\"summary\",\"samples\":%" PRIu64 ",\"lost\":%" PRIu64
+			",\"lost_ring\":%" PRIu64 ",\"lost_frames\":%" PRIu64 ",\"lost_late\":%"
+			PRIu64 ",\"lost_stack\":%" PRIu64 ",\"native_only\":%" PRIu64
+			",\"cpus\":%d}\n", w->events, lost, dropped, si->lost_frames,
+			si->lost_late, si->lost_stack, si->native_only, si->cpus);
+		return;
+	}
+	fprintf(text_out, "usdtrace: %" PRIu64 " sample%s, %" PRIu64 " lost", w->events,
+		w->events == 1 ? "" : "s", lost);
+	if (lost)
+		fprintf(text_out, " (ring full %" PRIu64 ", frames unreadable %" PRIu64
+			", before the runtime was read %" PRIu64 ", no user stack %" PRIu64 ")",
+			dropped, si->lost_frames, si->lost_late, si->lost_stack);
+	if (si->native_only)
+		fprintf(text_out, ", %" PRIu64 " of a runtime without a frame layout (native "
+			"frames only)", si->native_only);
+	fputc('\n', text_out);
+}
+
 void event_writer__attached(struct event_writer *w, FILE *text_out, int probes,
 			    int sites, int objects, double ms, const char *object)
 {
+	if (w->sampling) {
+		if (!object)
+			sampling_attached(w, text_out, ms);
+		return;
+	}
 	if (w->json) {
 		fprintf(w->out, "{\"type\":\"attached\",\"probes\":%d,\"sites\":%d,"
 			"\"objects\":%d,\"ms\":%.3f", probes, sites, objects, ms);
@@ -281,6 +327,10 @@ void event_writer__attached(struct event_writer *w, FILE *text_out, int probes,
 void event_writer__summary(struct event_writer *w, FILE *text_out, uint64_t dropped,
 			   uint64_t filtered, int attached)
 {
+	if (w->sampling) {
+		sampling_summary(w, text_out, dropped);
+		return;
+	}
 	if (w->json) {
 		fprintf(w->out, "{\"type\":\"summary\",\"events\":%" PRIu64 ",\"dropped\":%"
 			PRIu64 ",\"filtered\":%" PRIu64 ",\"faults\":%" PRIu64, w->events, dropped,

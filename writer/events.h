@@ -19,6 +19,16 @@
 #include "text.h"
 #include "timeline.h"
 
+/* profile: what its attached and summary records say instead of probes and sites. */
+struct sampling_info {
+	int cpus;		/* perf events attached */
+	uint32_t hz;
+	uint64_t lost_frames;	/* interpreter frames unreadable (or a chain past the bound) */
+	uint64_t lost_late;	/* taken before the process's runtime was read */
+	uint64_t lost_stack;	/* no user stack read */
+	uint64_t native_only;	/* samples of a runtime without a frame layout */
+};
+
 struct event_writer {
 	FILE *out;
 	bool json;
@@ -29,6 +39,7 @@ struct event_writer {
 	bool keyed;		/* count --by keys: the summary says the overflow */
 	uint64_t overflow;	/* hits whose key did not fit */
 	struct timeline *tl;	/* --timeline, NULL when none */
+	struct sampling_info *sampling;	/* profile, NULL otherwise */
 };
 
 void event_writer__header(struct event_writer *w);

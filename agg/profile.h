@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * profile.h - a sampled profile: every distinct (thread, stack) with the
+ * samples that found it, frames interned once (native: object, symbol,
+ * file and line; interpreter: function, file, line), strings pooled; and
+ * the samples lost, by cause. What `usdtrace profile` writes in every
+ * format (writer/profile.c). Pure.
+ */
+#ifndef USDTRACE_AGG_PROFILE_H
+#define USDTRACE_AGG_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROF_COMM_LEN	16
+
+enum prof_lang {
+	PROF_NATIVE,
+	PROF_PYTHON,
+};
+
+/* One frame. Strings are the profile's (interned); NULL: unknown. */
+struct prof_frame {
+	uint8_t lang;		/* enum prof_lang */
+	bool inlined;		/* native: a call inlined where the next frame is */
+	const char *name;	/* native: the symbol; else the function */
+	const char *file;
+	int line;		/* 0: unknown */
+	const char *obj;	/* native: the object mapped there */
+	uint64_t off;		/* native: the function's offset in obj (ip's, unnamed) */
+};
+
+struct prof_stack {
+	uint32_t pid, tid;
+	char comm[PROF_COMM_LEN + 1];
+	uint64_t count;
+	uint32_t nr;
+	uint32_t first;		/* its frame ids: ids[first .. first + nr), innermost first */
+};
+
+enum prof_lost {
+	PROF_LOST_RING,		/* the ring buffer was full */
+	PROF_LOST_FRAMES,	/* interpreter frame memory unreadable, or a chain past the bound */
+	PROF_LOST_LATE,		/* taken before the process's runtime was read */
+	PROF_LOST_STACK,	/* no user stack could be read */
+	NR_PROF_LOST,
+};
+
+struct profile {
+	struct prof_frame *frames;
+	size_t nr_frames, cap_frames;
+	uint32_t *frame_slots;		/* frame id + 1 by hash, 0: free */
+	size_t nr_frame_slots;
+	struct prof_stack *stacks;
+	size_t nr_stacks, cap_stacks;
+	uint32_t *stack_slots;
+	size_t nr_stack_slots;
+	uint32_t *ids;			/* the stacks' frame ids */
+	size_t nr_ids, cap_ids;
+	char **strs;			/* the string pool, by hash */
+	size_t nr_strs, cap_strs;
+	uint64_t samples;		/* in the stacks */
+	uint64_t lost[NR_PROF_LOST];
+	uint64_t native_only;		/* samples of a runtime without a frame layout */
+};
+
+/* A string of the pool (@s copied once); NULL for NULL or out of memory. */
+const char *profile__str(struct profile *p, const char *s);
+/* The id of frame @f (its strings pooled), made when new. 0 or -ENOMEM. */
+int profile__frame(struct profile *p, const struct prof_frame *f, uint32_t *id);
+/* @count samples of (@pid, @tid, @comm) in the stack of frame ids @ids. 0 or -ENOMEM. */
+int profile__add(struct profile *p, uint32_t pid, uint32_t tid, const char *comm,
+		 const uint32_t *ids, uint32_t nr, uint64_t count);
+/* Stacks by count, largest first. */
+void profile__sort(struct profile *p);
+static inline const uint32_t *profile__ids(const struct profile *p, const struct prof_stack *s)
+{
+	return p->ids + s->first;
+}
+uint64_t profile__lost(const struct profile *p);
+void profile__free(struct profile *p);
+
+#endif /* USDTRACE_AGG_PROFILE_H */

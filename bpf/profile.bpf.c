@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * profile.bpf.c - the profile mode: a perf event on every CPU (the software
+ * cpu-clock, -F times a second) runs usdt_profile on whatever thread is
+ * there. For a thread of a traced process (every process, system-wide) it
+ * sends one record: the thread's ids and name, its interpreter's frames
+ * (read here, for a process whose runtime user space recognised:
+ * interp_procs), and its user registers and the top of its user stack,
+ * unwound later with the objects' CFI (stack.bpf.h). Names, files and
+ * lines are all made in user space; the kernel sends raw pointers only.
+ */
+#include "common.bpf.h"
+#include "stack.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);		/* tgid */
+	__type(value, struct ut_interp_proc);
+} interp_procs SEC(".maps");
+
+/* Per CPU, built here and copied to the ring at its size. */
+struct sample_buf {
+	struct ut_event ev;
+	struct ut_interp_frame frames[UT_INTERP_FRAMES];
+	struct ut_stack stack;
+	char stack_data[UT_STACK_MAX];
+	__u8 frame[136];		/* one interpreter frame, as read (and room) */
+	__u64 busy;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sample_buf);
+} sample_bufs SEC(".maps");
+
+static __always_inline __u64 read_u64(__u64 addr, bool *fault)
+{
+	__u64 v = 0;
+
+	if (bpf_probe_read_user(&v, sizeof(v), (void *)addr))
+		*fault = true;
+	return v;
+}
+
+/*
+ * A field of the frame copy in @b at offset @off: user space keeps every
+ * offset below UT_INTERP_FRAME_READ; the mask shows the verifier the
+ * copy's bounds (127 + 8 fits its 136 bytes).
+ */
+#define FRAME_U64(b, off)	(*(__u64 *)((b)->frame + ((off) & 0x7f)))
+#define FRAME_U8(b, off)	((b)->frame[(off) & 0x7f])
+
+/*
+ * CPython: the thread state from the thread's TLS slot of the
+ * interpreter's key (glibc keeps keys below 32 in the thread descriptor),
+ * then its current frame, then each previous one.
+ */
+static __always_inline int python_frames(struct task_struct *task,
+					 const struct ut_interp_proc *ip, struct sample_buf *b,
+					 __u64 *flags)
+{
+	__u64 fsbase = BPF_CORE_READ(task, thread.fsbase), tstate, cframe, frame;
+	bool fault = false;
+	__u32 key = 0;
+	int n;
+
+	if (bpf_probe_read_user(&key, sizeof(key), (void *)(ip->runtime + ip->tss_key_off)) ||
+	    key >= 32) {
+		*flags |= UT_SAMPLE_NO_THREAD;
+		return 0;
+	}
+	tstate = read_u64(fsbase + ip->tls_specific + 16 * key + 8, &fault);
+	if (fault || !tstate) {
+		*flags |= UT_SAMPLE_NO_THREAD;
+		return 0;
+	}
+	cframe = read_u64(tstate + ip->tstate_cframe, &fault);
+	frame = cframe && !fault ? read_u64(cframe + ip->cframe_frame, &fault) : 0;
+	for (n = 0; n < UT_INTERP_FRAMES && frame && !fault; n++) {
+		if (bpf_probe_read_user(b->frame, UT_INTERP_FRAME_READ, (void *)frame)) {
+			fault = true;
+			break;
+		}
+		b->frames[n].code = FRAME_U64(b, ip->frame_code);
+		b->frames[n].instr = FRAME_U64(b, ip->frame_instr);
+		b->frames[n].flags = (FRAME_U8(b, ip->frame_entry) ? UT_IFRAME_ENTRY : 0) |
+				     (FRAME_U8(b, ip->frame_owner) == 3 ? UT_IFRAME_CSTACK : 0);
+		b->frames[n].pad = 0;
+		frame = FRAME_U64(b, ip->frame_previous);
+	}
+	if (fault)
+		*flags |= UT_SAMPLE_INTERP_FAULT;
+	else if (frame)
+		*flags |= UT_SAMPLE_INTERP_CUT;
+	return n;
+}
+
+SEC("perf_event")
+int usdt_profile(struct bpf_perf_event_data *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 id = bpf_get_current_pid_tgid(), flags = 0, size, slen;
+	__u32 tgid = id >> 32, zero = 0;
+	struct ut_interp_proc *ip;
+	struct sample_buf *b;
+	struct pt_regs *regs;
+	struct bpf_dynptr ptr;
+	int n = 0;
+
+	(void)ctx;	/* the thread's user registers come from its task */
+	if (!tgid || !task->mm || !wanted())
+		return 0;	/* idle, a kernel thread, or not traced */
+	b = bpf_map_lookup_elem(&sample_bufs, &zero);
+	if (!b)
+		return 0;
+	if (__sync_lock_test_and_set(&b->busy, 1)) {
+		count_drop();
+		return 0;
+	}
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	/* in the kernel or not, the user registers are those saved at its entry */
+	ip = bpf_map_lookup_elem(&interp_procs, &tgid);
+	if (ip && ip->kind == UT_INTERP_PYTHON)
+		n = python_frames(task, ip, b, &flags);
+	else
+		flags |= UT_SAMPLE_NO_INTERP;
+	b->ev.ts = bpf_ktime_get_ns();
+	b->ev.pid = tgid;
+	b->ev.tid = (__u32)id;
+	b->ev.site_id = 0;
+	b->ev.kind = UT_EV_SAMPLE;
+	b->ev.nr_strs = (__u16)n;
+	b->ev.str_len = sizeof(struct ut_interp_frame);
+	b->ev.faulted = 0;
+	b->ev.truncated = 0;
+	b->ev.pad = 0;
+	b->ev.args[0] = flags;
+	b->ev.args[1] = ip ? ip->kind : 0;
+	bpf_get_current_comm(b->ev.comm, sizeof(b->ev.comm));
+	slen = stack_capture(regs, &b->stack, b->stack_data);
+	b->ev.stack_len = (__u32)slen;
+	size = sizeof(b->ev) + (__u64)n * sizeof(struct ut_interp_frame);
+	if (size > sizeof(b->ev) + sizeof(b->frames) ||
+	    slen > sizeof(b->stack) + sizeof(b->stack_data)) {
+		b->busy = 0;
+		return 0;
+	}
+	if (bpf_ringbuf_reserve_dynptr(&events, size + slen, 0, &ptr)) {
+		bpf_ringbuf_discard_dynptr(&ptr, 0);
+		count_drop();
+		b->busy = 0;
+		return 0;
+	}
+	bpf_dynptr_write(&ptr, 0, &b->ev, size, 0);
+	bpf_dynptr_write(&ptr, size, &b->stack, slen, 0);
+	bpf_ringbuf_submit_dynptr(&ptr, wakeup_flag());
+	b->busy = 0;
+	return 0;
+}

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sampler.c - samples made into the profile's stacks (sampler.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../lang-adapters/interp.h"
+#include "../stack/stack.h"
+#include "../util/vec.h"
+#include "../writer/decode.h"
+#include "sampler.h"
+
+#define MERGED_MAX	(STACK_MAX_FRAMES + UT_INTERP_FRAMES)
+
+enum proc_runtime {
+	RUNTIME_NONE,		/* no interpreter the reader knows */
+	RUNTIME_PYTHON,
+	RUNTIME_UNREADABLE,	/* one, but a version without a layout */
+};
+
+/* What is known of a process seen in samples. */
+struct proc_seen {
+	pid_t pid;
+	enum proc_runtime runtime;
+	dev_t dev;		/* its executable when it was looked at: an exec changes it */
+	ino_t ino;
+};
+
+struct sampler {
+	struct sampler_opts o;
+	struct stack_resolver *stacks;
+	struct interp_reader *interp;
+	struct stack_trace trace;
+	struct proc_seen *procs;
+	size_t nr_procs, cap_procs;
+	struct prof_frame merged[MERGED_MAX];
+	uint32_t ids[MERGED_MAX];
+};
+
+int sampler__new(const struct sampler_opts *o, struct sampler **out)
+{
+	struct sampler *s = calloc(1, sizeof(*s));
+	int err;
+
+	if (!s)
+		return -ENOMEM;
+	s->o = *o;
+	err = stack_resolver__new(NULL, NULL, &s->stacks);
+	if (!err)
+		err = interp_reader__new(&s->interp);
+	if (err) {
+		sampler__free(s);
+		return err;
+	}
+	*out = s;
+	return 0;
+}
+
+void sampler__free(struct sampler *s)
+{
+	if (!s)
+		return;
+	stack_resolver__free(s->stacks);
+	interp_reader__free(s->interp);
+	free(s->procs);
+	free(s);
+}
+
+static bool exe_of(pid_t pid, dev_t *dev, ino_t *ino)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (stat(path, &st))
+		return false;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+	return true;
+}
+
+/* Look at @ps's process: which runtime, and tell the kernel where its frames are. */
+static void probe(struct sampler *s, struct proc_seen *ps)
+{
+	struct ut_interp_proc ip;
+	char why[256];
+	int err;
+
+	exe_of(ps->pid, &ps->dev, &ps->ino);
+	interp_reader__forget(s->interp, ps->pid);
+	ps->runtime = RUNTIME_NONE;
+	if (!s->o.interp)
+		return;
+	err = interp_reader__probe(s->interp, ps->pid, &ip, why, sizeof(why));
+	if (err == -EOPNOTSUPP) {
+		ps->runtime = RUNTIME_UNREADABLE;
+		if (s->o.warn)
+			s->o.warn(s->o.ctx, why);
+		return;
+	}
+	if (err)
+		return;
+	if (s->o.set_interp && s->o.set_interp(s->o.ctx, ps->pid, &ip))
+		return;
+	ps->runtime = RUNTIME_PYTHON;
+}
+
+static struct proc_seen *proc_of(struct sampler *s, pid_t pid, bool *fresh)
+{
+	struct proc_seen *ps;
+	size_t i;
+
+	*fresh = false;
+	for (i = 0; i < s->nr_procs; i++) {
+		if (s->procs[i].pid == pid)
+			return &s->procs[i];
+	}
+	if (VEC_RESERVE(s->procs, s->cap_procs, s->nr_procs + 1))
+		return NULL;
+	ps = &s->procs[s->nr_procs++];
+	memset(ps, 0, sizeof(*ps));
+	ps->pid = pid;
+	*fresh = true;
+	probe(s, ps);
+	return ps;
+}
+
+void sampler__prime(struct sampler *s, pid_t pid)
+{
+	bool fresh;
+
+	proc_of(s, pid, &fresh);
+	stack_resolver__prime(s->stacks, pid);
+}
+
+/* Has the process exec'd since it was looked at (its executable changed)? */
+static bool exec_since(const struct proc_seen *ps)
+{
+	dev_t dev;
+	ino_t ino;
+
+	return exe_of(ps->pid, &dev, &ino) && (dev != ps->dev || ino != ps->ino);
+}
+
+static bool is_eval_loop(const struct stack_frame *f)
+{
+	return f->sym && !f->inlined && !strcmp(f->sym, "_PyEval_EvalFrameDefault");
+}
+
+/* Is @obj the interpreter itself (its call machinery between Python frames)? */
+static bool interp_object(const char *obj)
+{
+	const char *base = obj ? strrchr(obj, '/') : NULL;
+
+	base = base ? base + 1 : obj;
+	return base && (!strncmp(base, "python3.", 8) || !strncmp(base, "libpython3.", 11));
+}
+
+static void native_frame(const struct stack_frame *f, struct prof_frame *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->lang = PROF_NATIVE;
+	out->inlined = f->inlined;
+	out->name = f->sym;
+	out->file = f->file;
+	out->line = f->line > 0 ? f->line : 0;
+	out->obj = f->obj;
+	/* a named function by its start; an unnamed frame by its own address */
+	out->off = f->sym && f->off <= f->obj_off ? f->obj_off - f->off : f->obj_off;
+}
+
+/*
+ * Native frames @t with the interpreter frames @py (named, innermost
+ * first) in place of the eval loop's frames: each loop activation ran the
+ * frames down to (and with) the first one C entered it at. The
+ * interpreter's own frames between two Python frames (calls through its
+ * machinery) are left out; those inside the innermost Python frame stay
+ * (time in the interpreter's C code is the function's). Returns how many.
+ */
+static int merge(struct sampler *s, const struct stack_trace *t, const struct prof_frame *py,
+		 const uint32_t *py_flags, int nr_py)
+{
+	int i, j = 0, n = 0, last_py = -1, first_py = -1, k, out = 0;
+
+	for (i = 0; i < t->nr && n < MERGED_MAX; i++) {
+		if (is_eval_loop(&t->frames[i]) && j < nr_py) {
+			do {
+				if (first_py < 0)
+					first_py = n;
+				last_py = n;
+				s->merged[n++] = py[j];
+			} while (!(py_flags[j++] & UT_IFRAME_ENTRY) && j < nr_py && n < MERGED_MAX);
+			continue;
+		}
+		native_frame(&t->frames[i], &s->merged[n++]);
+	}
+	/* the unwind stopped short of their loops: the rest outermost */
+	while (j < nr_py && n < MERGED_MAX) {
+		if (first_py < 0)
+			first_py = n;
+		last_py = n;
+		s->merged[n++] = py[j++];
+	}
+	for (k = 0; k < n; k++) {
+		if (k > first_py && k < last_py && s->merged[k].lang == PROF_NATIVE &&
+		    interp_object(s->merged[k].obj))
+			continue;
+		s->merged[out++] = s->merged[k];
+	}
+	return out;
+}
+
+int sampler__sample(struct sampler *s, const struct ut_event *ev, struct profile *p)
+{
+	struct prof_frame py[UT_INTERP_FRAMES];
+	uint32_t py_flags[UT_INTERP_FRAMES];
+	const struct ut_interp_frame *raw;
+	const struct ut_stack *st;
+	uint64_t flags = ev->args[0];
+	struct interp_frame named;
+	char comm[UT_COMM_LEN + 1];
+	struct proc_seen *ps;
+	int i, n, nr_py = 0;
+	size_t len;
+	bool fresh;
+
+	ps = proc_of(s, (pid_t)ev->pid, &fresh);
+	if (!ps)
+		return -ENOMEM;
+	if (!fresh && ps->runtime == RUNTIME_NONE && s->o.interp && exec_since(ps))
+		probe(s, ps);
+	if (ps->runtime == RUNTIME_PYTHON && (flags & UT_SAMPLE_NO_INTERP)) {
+		p->lost[PROF_LOST_LATE]++;	/* taken before the kernel knew */
+		return 0;
+	}
+	if (flags & (UT_SAMPLE_INTERP_FAULT | UT_SAMPLE_INTERP_CUT)) {
+		p->lost[PROF_LOST_FRAMES]++;
+		return 0;
+	}
+	raw = (const void *)(ev + 1);
+	for (i = 0; ps->runtime == RUNTIME_PYTHON && i < ev->nr_strs && i < UT_INTERP_FRAMES;
+	     i++) {
+		if (ev->str_len != sizeof(*raw) ||
+		    interp_reader__name(s->interp, (pid_t)ev->pid, &raw[i], &named)) {
+			p->lost[PROF_LOST_FRAMES]++;
+			return 0;
+		}
+		py[nr_py] = (struct prof_frame){ .lang = PROF_PYTHON, .name = named.name,
+						 .file = named.file, .line = named.line };
+		py_flags[nr_py++] = raw[i].flags;
+	}
+	st = event_stack(ev, &len);
+	if (!st || (st->flags & UT_STACK_FAILED) ||
+	    stack_resolver__resolve(s->stacks, (pid_t)ev->pid, (pid_t)ev->tid, st, len,
+				    &s->trace)) {
+		p->lost[PROF_LOST_STACK]++;
+		return 0;
+	}
+	if (ps->runtime == RUNTIME_UNREADABLE)
+		p->native_only++;
+	n = merge(s, &s->trace, py, py_flags, nr_py);
+	for (i = 0; i < n; i++) {
+		if (profile__frame(p, &s->merged[i], &s->ids[i]))
+			return -ENOMEM;
+	}
+	event_comm(ev, comm);
+	return profile__add(p, ev->pid, ev->tid, comm, s->ids, (uint32_t)n, 1);
+}
