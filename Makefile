@@ -83,7 +83,7 @@ LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS
 
 UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec \
 	      test_hist test_lang test_regs test_expr test_sql test_perfmap test_prom \
-	      test_keys test_child test_agg
+	      test_keys test_child test_agg test_pylayout
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
 FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql
@@ -125,7 +125,7 @@ $(patsubst %.c,$(OUTPUT)/obj/%.o,$(ATTACH_SRCS)): $(BPF_SKELS)
 SAMPLE_OUT := $(OUTPUT)/samples
 samples: $(SAMPLE_OUT)/sample $(SAMPLE_OUT)/libsamplelib.so $(SAMPLE_OUT)/server $(SAMPLE_OUT)/slow \
 	 $(SAMPLE_OUT)/deep $(SAMPLE_OUT)/deep-fp $(SAMPLE_OUT)/thrower \
-	 $(SAMPLE_OUT)/fast $(SAMPLE_OUT)/account
+	 $(SAMPLE_OUT)/fast $(SAMPLE_OUT)/account $(SAMPLE_OUT)/spin
 
 $(SAMPLE_OUT)/fast: samples/fast.c sdt/include/usdtrace/sdt.h
 	$(call msg,CC,$@)
@@ -174,6 +174,11 @@ $(SAMPLE_OUT)/deep-fp: samples/deep.c
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) -g -O2 -fno-omit-frame-pointer $(WARNINGS) -o $@ $<
 
+$(SAMPLE_OUT)/spin: samples/spin.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) -g -O2 -fomit-frame-pointer $(WARNINGS) -o $@ $< -lpthread
+
 $(SAMPLE_OUT)/thrower: samples/thrower.cpp
 	$(call msg,CXX,$@)
 	$(Q)mkdir -p $(dir $@)
@@ -214,6 +219,13 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(WARNINGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+# CPython's own headers say where its structs keep what the profiler reads
+$(OUTPUT)/tests/test_pylayout: tests/unit/test_pylayout.c $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CPPFLAGS) -I/usr/include/python3.11 $(CFLAGS) -Wall -Wextra -Werror \
+		-o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 unit: $(UNIT_BINS)
 

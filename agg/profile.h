@@ -63,6 +63,7 @@ struct profile {
 	uint64_t samples;		/* in the stacks */
 	uint64_t lost[NR_PROF_LOST];
 	uint64_t native_only;		/* samples of a runtime without a frame layout */
+	uint64_t cut;			/* interpreter frames deeper than read: outer ones native */
 };
 
 /* A string of the pool (@s copied once); NULL for NULL or out of memory. */

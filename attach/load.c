@@ -28,6 +28,17 @@ static __u32 hist_steps(const struct attach_opts *o)
 	return (__u32)((span + o->hist.step - 1) / o->hist.step);
 }
 
+/*
+ * The ring buffer's bytes: --ring-size, else 4 MiB; a sampler's 1 MiB (a
+ * few hundred samples at 99 Hz a CPU: a second's worth on many CPUs).
+ */
+static uint32_t ring_size(const struct attach_session *s)
+{
+	if (s->opts.ring_size)
+		return s->opts.ring_size;
+	return s->mode->source == MODE_SOURCE_PERF_CPU ? 1u << 20 : 1u << 22;
+}
+
 /* The settings every mode's object reads from .rodata (struct ut_config). */
 static int set_config(struct attach_session *s)
 {
@@ -49,7 +60,8 @@ static int set_config(struct attach_session *s)
 		.stack_size = s->opts.stack.size,
 		.open_stack = session_lat_open_stack(s),
 		/* a quarter of the ring, so a burst never waits for a full ring */
-		.wakeup_bytes = (s->opts.ring_size ? s->opts.ring_size : 1u << 22) / 4,
+		.wakeup_bytes = ring_size(s) / 4,
+		.self_tgid = (__u32)getpid(),
 	};
 
 	if (s->opts.keys.nr > UT_MAX_KEYS)
@@ -109,8 +121,8 @@ static int load_obj(struct attach_session *s, bool multi)
 		return session_err(s, err, "BPF: cannot open the program: %s", strerror(-err));
 	s->max_sites = SITES_MIN_CAPACITY;
 	err = bpf_map__set_max_entries(ms->site_specs, s->max_sites);
-	if (!err && s->opts.ring_size)
-		err = bpf_map__set_max_entries(ms->events, s->opts.ring_size);
+	if (!err)
+		err = bpf_map__set_max_entries(ms->events, ring_size(s));
 	if (!err && s->mode->size_maps)
 		err = s->mode->size_maps(s);
 	if (!err)

@@ -111,8 +111,8 @@ int usdt_profile(struct bpf_perf_event_data *ctx)
 	int n = 0;
 
 	(void)ctx;	/* the thread's user registers come from its task */
-	if (!tgid || !task->mm || !wanted())
-		return 0;	/* idle, a kernel thread, or not traced */
+	if (!tgid || tgid == cfg.self_tgid || !task->mm || !wanted())
+		return 0;	/* idle, usdtrace, a kernel thread, or not traced */
 	b = bpf_map_lookup_elem(&sample_bufs, &zero);
 	if (!b)
 		return 0;

@@ -85,6 +85,8 @@ struct ut_config {
 	__u16 pad3;
 	__u32 stack_size;	/* --stack-mode dwarf: bytes of stack copied */
 	__u32 open_stack;	/* latency --min --stack: bytes kept for BEGIN's stack */
+	__u32 self_tgid;	/* profile: usdtrace itself, never sampled */
+	__u32 pad4;
 };
 
 /* How BPF fetches one argument. */

@@ -64,8 +64,8 @@ static const char profile_usage[] =
 "\n"
 "Examples:\n"
 "  usdtrace profile -d 10 -n 20\n"
-"  usdtrace profile -c 'python3.11 tests/workloads/work.py' --flamegraph work.svg\n"
-"  usdtrace profile -p 1234 -F 199 --pprof cpu.pb.gz -d 30\n";
+"  usdtrace profile -c 'python3.11 tests/workloads/work.py' --flamegraph /tmp/work.svg\n"
+"  usdtrace profile -p 1234 -F 199 --pprof /tmp/cpu.pb.gz -d 30\n";
 
 static int set_interp(void *ctx, pid_t pid, const struct ut_interp_proc *ip)
 {
@@ -160,6 +160,7 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	ps->si.lost_late = ps->prof.lost[PROF_LOST_LATE];
 	ps->si.lost_stack = ps->prof.lost[PROF_LOST_STACK];
 	ps->si.native_only = ps->prof.native_only;
+	ps->si.cut = ps->prof.cut;
 	ps->w.events = ps->prof.samples;
 	if (ps->err) {
 		usdtrace_err("profile: %s", strerror(-ps->err));

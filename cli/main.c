@@ -34,6 +34,7 @@ static const char usage_tail[] =
 "  usdtrace count -p 1234 'hotspot:*' -i 1\n"
 "  usdtrace latency -p 1234 server:request__begin server:request__end\n"
 "  usdtrace calls -l python -c 'python3.11 tests/workloads/work.py'\n"
+"  usdtrace profile -c 'python3.11 tests/workloads/work.py' -n 10\n"
 "\n"
 "Run 'usdtrace COMMAND --help' for a command's options and examples;\n"
 "docs/usage.md and 'man -l docs/usdtrace.1' for everything.\n"

@@ -307,34 +307,6 @@ void interp_reader__free(struct interp_reader *r)
 	free(r);
 }
 
-/* The interpreter's object among @pid's mappings: its path and where its file offset 0 sits. */
-static int find_interp(pid_t pid, char *path, size_t size, uint64_t *base)
-{
-	char maps[64], line[4096 + 128], *file, *name;
-	unsigned long long start, off;
-	int err = -ENOENT;
-	FILE *f;
-
-	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
-	f = fopen(maps, "re");
-	if (!f)
-		return -errno;
-	while (err && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		file = strchr(line, '/');
-		if (!file || sscanf(line, "%llx-%*x %*s %llx", &start, &off) != 2 || off)
-			continue;
-		name = strrchr(file, '/') + 1;
-		if (strncmp(name, "python3.", 8) && strncmp(name, "libpython3.", 11))
-			continue;
-		snprintf(path, size, "/proc/%d/root%s", (int)pid, file);
-		*base = start;
-		err = 0;
-	}
-	fclose(f);
-	return err;
-}
-
 struct interp_syms {
 	uint64_t runtime, version, code_type;
 	uint64_t bias;
@@ -397,20 +369,49 @@ out_close:
 	return err;
 }
 
+/*
+ * The interpreter among @pid's mappings: the first python3.X or
+ * libpython3.X object (an embedder maps only the latter; an
+ * --enable-shared build both, its symbols in the library) whose dynamic
+ * symbols give what the reader needs.
+ */
+static int find_interp(pid_t pid, struct interp_syms *syms)
+{
+	char maps[64], line[4096 + 128], path[4096 + 64], *file, *name;
+	unsigned long long start, off;
+	int err = -ENOENT;
+	FILE *f;
+
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
+	f = fopen(maps, "re");
+	if (!f)
+		return -errno;
+	while (err && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		file = strchr(line, '/');
+		if (!file || sscanf(line, "%llx-%*x %*s %llx", &start, &off) != 2 || off)
+			continue;
+		name = strrchr(file, '/') + 1;
+		if (strncmp(name, "python3.", 8) && strncmp(name, "libpython3.", 11))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, file);
+		err = elf_syms(path, start, syms);
+	}
+	fclose(f);
+	return err;
+}
+
 int interp_reader__probe(struct interp_reader *r, pid_t pid, struct ut_interp_proc *ip,
 			 char *why, size_t size)
 {
 	const struct py_layout *l;
 	struct interp_syms syms = {};
-	char path[4096 + 64];
-	uint64_t base = 0, basicsize = 0;
+	uint64_t basicsize = 0;
 	uint32_t version = 0;
 	struct py_proc *p;
 	int err;
 
-	err = find_interp(pid, path, sizeof(path), &base);
-	if (!err)
-		err = elf_syms(path, base, &syms);
+	err = find_interp(pid, &syms);
 	if (err)
 		return -ENOENT;
 	if (read_mem(pid, syms.version, &version, sizeof(version))) {

@@ -237,10 +237,13 @@ int sampler__sample(struct sampler *s, const struct ut_event *ev, struct profile
 		p->lost[PROF_LOST_LATE]++;	/* taken before the kernel knew */
 		return 0;
 	}
-	if (flags & (UT_SAMPLE_INTERP_FAULT | UT_SAMPLE_INTERP_CUT)) {
+	if (flags & UT_SAMPLE_INTERP_FAULT) {
 		p->lost[PROF_LOST_FRAMES]++;
 		return 0;
 	}
+	/* deeper than the sampler reads: the innermost frames, the rest as the loop's */
+	if (flags & UT_SAMPLE_INTERP_CUT)
+		p->cut++;
 	raw = (const void *)(ev + 1);
 	for (i = 0; ps->runtime == RUNTIME_PYTHON && i < ev->nr_strs && i < UT_INTERP_FRAMES;
 	     i++) {
@@ -256,7 +259,7 @@ int sampler__sample(struct sampler *s, const struct ut_event *ev, struct profile
 	st = event_stack(ev, &len);
 	if (!st || (st->flags & UT_STACK_FAILED) ||
 	    stack_resolver__resolve(s->stacks, (pid_t)ev->pid, (pid_t)ev->tid, st, len,
-				    &s->trace)) {
+				    &s->trace) || !s->trace.nr) {
 		p->lost[PROF_LOST_STACK]++;
 		return 0;
 	}

@@ -427,6 +427,93 @@ def bench_lang():
         print(f"  {lang:<8} {m['base']:>10.2f} {m['calls'] / m['base']:>8.2f} "
               f"{m['flow'] / m['base']:>17.2f}")
 
+PROFILE_PY = ("import time\n"
+              "t = time.perf_counter()\n"
+              "s = 0\n"
+              "for i in range(25_000_000):\n"
+              "    s += i * 3\n"
+              "print(time.perf_counter() - t)\n")
+
+
+def py_seconds(cmd_prefix=()):
+    """The CPU-bound Python loop's own wall time (start-up excluded), run
+    under @cmd_prefix (a tracer that starts it), pinned to one CPU."""
+    argv = [*cmd_prefix, "taskset", "-c", PIN, "/usr/bin/python3.11", "-c", PROFILE_PY]
+    r = subprocess.run(argv, capture_output=True, text=True, check=True)
+    return float(r.stdout.strip().splitlines()[-1])
+
+
+@contextlib.contextmanager
+def running(cmd, settle=1.5):
+    """@cmd (a system-wide tracer) running for the duration of the block."""
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(settle)
+    try:
+        yield p
+    finally:
+        stop(p, 30)
+
+
+def bench_profile():
+    """`usdtrace profile` at 99 Hz: the wall time a CPU-bound Python loop
+    measures of itself, profiled (with its frames read) or not, against
+    perf record -g and bpftrace's profile:hz:99 ustack count on the same
+    loop; what usdtrace spends per sample; its peak RSS profiling every
+    process of the machine."""
+    u = os.path.join(OUT, "usdtrace")
+    perf = shutil.which("perf")
+    t = {"untraced": [], "usdtrace profile": [], "perf record -g": [], "bpftrace": []}
+    for _ in range(max(ROUNDS, 5)):
+        t["untraced"].append(py_seconds())
+        t["usdtrace profile"].append(py_profiled(u))
+        if perf:
+            t["perf record -g"].append(py_seconds([perf, "record", "-q", "-g", "-F", "99",
+                                                   "-e", "cpu-clock", "-o",
+                                                   "/tmp/usdtrace-bench-perf.data", "--"]))
+        with running(["bpftrace", "-e", "profile:hz:99 { @[ustack] = count(); }"]):
+            t["bpftrace"].append(py_seconds())
+    med = {k: statistics.median(v) for k, v in t.items() if v}
+    base = med["untraced"]
+    print(f"\nprofile: a CPU-bound python3.11 loop's own wall time at 99 Hz, median of "
+          f"{len(t['untraced'])} interleaved runs")
+    print(f"  {'run':<18} {'seconds':>8} {'/ untraced':>11}")
+    for k, v in med.items():
+        print(f"  {k:<18} {v:>8.3f} {v / base:>11.3f}")
+    goal("profile at 99 Hz <= 1.01x untraced (1.05x at worst)",
+         med["usdtrace profile"] / base, 1.01)
+    cpu, samples, rss = profile_cost(u)
+    print(f"  usdtrace itself, every process sampled for 10 s: {cpu * 1e6 / max(samples, 1):.0f}"
+          f" us of CPU per sample ({samples} samples), peak RSS {rss / 1024:.1f} MiB")
+    goal("peak RSS profiling every process < 30 MiB", rss / 1024 / 30, 1.0,
+         f", {rss / 1024:.1f} MiB")
+
+
+def py_profiled(u):
+    """py_seconds() of the loop started by `usdtrace profile -c`, frames read."""
+    r = subprocess.run([u, "profile", "-F", "99", "-o", "/dev/null", "-c",
+                        f"taskset -c {PIN} /usr/bin/python3.11 -c '{PROFILE_PY}'"],
+                       capture_output=True, text=True, check=True)
+    return float(r.stdout.strip().splitlines()[-1]) if r.stdout.strip() else \
+        float([l for l in r.stderr.splitlines() if l[:1].isdigit()][-1])
+
+
+def profile_cost(u):
+    """usdtrace's CPU seconds and samples profiling the whole machine for
+    10 s while the Python loop runs, and its peak RSS (KiB)."""
+    loop = subprocess.Popen(["taskset", "-c", PIN, "/usr/bin/python3.11", "-c",
+                             PROFILE_PY.replace("25_000_000", "100_000_000")],
+                            stdout=subprocess.DEVNULL)
+    p = subprocess.Popen([u, "profile", "--json", "-F", "99", "-d", "10", "-o",
+                          "/tmp/usdtrace-bench-profile.json"], stderr=subprocess.DEVNULL)
+    _, _, ru = os.wait4(p.pid, 0)
+    loop.kill()
+    loop.wait()
+    recs = [json.loads(l) for l in open("/tmp/usdtrace-bench-profile.json")
+            if l.startswith("{")]
+    samples = next((r["samples"] for r in recs if r["type"] == "summary"), 0)
+    return ru.ru_utime + ru.ru_stime, samples, ru.ru_maxrss
+
+
 
 JVM_LIB = JVM
 
@@ -693,6 +780,7 @@ if __name__ == "__main__":
         bench_rate()
         bench_lang()
         bench_serve()
+        bench_profile()
     else:
         print("per-hit rows need root and bpftrace")
     sys.stdout = tee.out

@@ -358,8 +358,12 @@ static void proc_refresh(struct proc *p)
 	}
 }
 
-/* Is @ip in an anonymous executable mapping of @p (JIT code)? */
-static bool in_anon_exec(const struct proc *p, uint64_t ip)
+/*
+ * What executable mapping of @p without a file holds @ip: "[vdso]" (the
+ * kernel's, where clock_gettime runs), "[jit]" (anonymous: JIT code), or
+ * NULL (none).
+ */
+static const char *anon_exec(const struct proc *p, uint64_t ip)
 {
 	const char *line = p->maps, *end = p->maps + p->maps_len, *nl;
 	unsigned long long lo, hi;
@@ -372,10 +376,13 @@ static bool in_anon_exec(const struct proc *p, uint64_t ip)
 			nl = end;
 		path[0] = '\0';
 		n = sscanf(line, "%llx-%llx %7s %*s %*s %*s %7s", &lo, &hi, perms, path);
-		if (n >= 3 && ip >= lo && ip < hi)
-			return perms[2] == 'x' && (n == 3 || path[0] != '/');
+		if (n < 3 || ip < lo || ip >= hi)
+			continue;
+		if (perms[2] != 'x' || (n > 3 && path[0] == '/'))
+			return NULL;
+		return n > 3 && !strcmp(path, "[vdso]") ? "[vdso]" : "[jit]";
 	}
-	return false;
+	return NULL;
 }
 
 /* /tmp/perf-PID.map, (re)read when it changed since the last event. */
@@ -419,8 +426,8 @@ static void jit_frame(struct proc *p, struct stack_frame *f, Dwarf_Addr look)
 		f->obj = p->jit_path;
 		f->sym = name;
 		f->off = off + (f->ip - look);
-	} else if (in_anon_exec(p, look)) {
-		f->obj = "[jit]";
+	} else {
+		f->obj = anon_exec(p, look);
 	}
 }
 

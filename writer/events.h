@@ -27,6 +27,7 @@ struct sampling_info {
 	uint64_t lost_late;	/* taken before the process's runtime was read */
 	uint64_t lost_stack;	/* no user stack read */
 	uint64_t native_only;	/* samples of a runtime without a frame layout */
+	uint64_t cut;		/* interpreter stacks deeper than read (outer frames native) */
 };
 
 struct event_writer {

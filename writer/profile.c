@@ -32,6 +32,8 @@ const char *prof_frame__label(const struct prof_frame *f, char *buf, size_t size
 				 f->file ? base_of(f->file) : "?");
 	} else if (f->name) {
 		snprintf(buf, size, "%s", f->name);
+	} else if (f->obj && f->obj[0] == '[') {
+		snprintf(buf, size, "%s", f->obj);	/* [vdso], [jit] */
 	} else {
 		snprintf(buf, size, "[%s]", f->obj ? base_of(f->obj) : "unknown");
 	}

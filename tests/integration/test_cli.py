@@ -7,7 +7,7 @@ import re
 
 from harness import OUTPUT, ROOT, check, summary_exit, usdtrace
 
-COMMANDS = ["list", "trace", "count", "latency", "hist", "calls", "flow", "stat"]
+COMMANDS = ["list", "trace", "count", "latency", "hist", "calls", "flow", "stat", "profile"]
 SAMPLE = os.path.join(ROOT, OUTPUT, "samples", "sample")
 
 

@@ -1,0 +1,252 @@
+"""test_profile.py - `usdtrace profile` against programs that measure their
+own CPU split: each function's share of the samples is checked against the
+share of CPU time the program measured for it (within 5 points), native
+frames of a binary without frame pointers, CPython 3.11's frames in place
+of its interpreter loop with zlib's native frames under the Python function
+that called it, threads never mixed, lines inside the function that ran;
+and the files: folded, SVG, pprof (read by go tool pprof), speedscope."""
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from harness import OUTPUT, ROOT, check, run, summary_exit, usdtrace
+
+SPIN = os.path.join(ROOT, OUTPUT, "samples", "spin")
+APP = os.path.join(ROOT, "tests", "workloads", "profile_app.py")
+PYTHON = "/usr/bin/python3.11"
+HZ = "499"
+
+
+def records(text):
+    return [json.loads(l) for l in text.splitlines() if l.startswith("{")]
+
+
+def shares(recs, pid, names, key):
+    """Share of @pid's samples whose stack holds each of @names (by @key(frame))."""
+    total = sum(r["count"] for r in recs if r["type"] == "stack" and r["pid"] == pid)
+    got = {}
+    for n in names:
+        got[n] = sum(r["count"] for r in recs if r["type"] == "stack" and r["pid"] == pid
+                     and any(key(f) == n for f in r["frames"])) / max(total, 1)
+    return got, total
+
+
+def native_name(f):
+    return (f.get("sym") or "").split(".")[0] if f["lang"] == "native" else None
+
+
+def py_name(f):
+    return f.get("name") if f["lang"] == "python" else None
+
+
+def close(got, truth, names):
+    return all(abs(got[n] - truth[n]) <= 0.05 for n in names)
+
+
+def test_native(tmp):
+    truth_path = os.path.join(tmp, "spin.json")
+    r = usdtrace("profile", "-F", HZ, "--json", "-c", f"{SPIN} -s 3 -o {truth_path}",
+                 timeout=60)
+    recs = records(r.stdout)
+    truth = json.load(open(truth_path)) if os.path.exists(truth_path) else {}
+    pids = {x["pid"] for x in recs if x["type"] == "stack"}
+    pid = pids.pop() if len(pids) == 1 else None
+    want = {n: truth.get(n, 0) / truth.get("process", 1) for n in ("hot_a", "hot_b", "hot_c")}
+    got, total = shares(recs, pid, want, native_name)
+    check("profile: a C program's functions (-O2, no frame pointers) take their measured "
+          "share of the samples, within 5 points",
+          r.returncode == 0 and total > 500 and close(got, want, want),
+          f"got {got} want {want} samples {total} rc {r.returncode} {r.stderr[-300:]}")
+    main_tids = {x["tid"] for x in recs if x["type"] == "stack" and
+                 any(native_name(f) in ("hot_a", "hot_b") for f in x["frames"])}
+    worker_tids = {x["tid"] for x in recs if x["type"] == "stack" and
+                   any(native_name(f) == "hot_c" for f in x["frames"])}
+    check("profile: the two threads' stacks never mixed",
+          len(main_tids) == 1 and len(worker_tids) == 1 and main_tids != worker_tids,
+          f"{main_tids} {worker_tids}")
+    deep = [x for x in recs if x["type"] == "stack" and x["frames"] and
+            native_name(x["frames"][0]) == "hot_a"]
+    check("profile: unwound without frame pointers down to main and _start",
+          deep and all([native_name(f) for f in x["frames"]][-3:] ==
+                       ["__libc_start_call_main", "__libc_start_main", "_start"]
+                       for x in deep if x["tid"] == pid),
+          f"{[ [native_name(f) for f in x['frames']] for x in deep[:2]]}")
+    summ = [x for x in recs if x["type"] == "summary"]
+    check("profile: the summary counts the samples and the lost ones by cause",
+          summ and summ[0]["samples"] == sum(x["count"] for x in recs if x["type"] == "stack")
+          and {"lost_ring", "lost_frames", "lost_late", "lost_stack"} <= set(summ[0]),
+          f"{summ}")
+
+
+def python_run(tmp, *extra):
+    truth_path = os.path.join(tmp, "py.json")
+    r = usdtrace("profile", "-F", HZ, *extra, "-c", f"{PYTHON} {APP} {truth_path} 3",
+                 timeout=90)
+    truth = json.load(open(truth_path)) if os.path.exists(truth_path) else {}
+    return r, truth
+
+
+def test_python(tmp):
+    folded, svg = os.path.join(tmp, "py.folded"), os.path.join(tmp, "py.svg")
+    pprof, ss = os.path.join(tmp, "py.pb.gz"), os.path.join(tmp, "py.speedscope.json")
+    r, truth = python_run(tmp, "--json", "--folded", folded, "--flamegraph", svg,
+                          "--pprof", pprof, "--speedscope", ss)
+    recs = records(r.stdout)
+    stacks = [x for x in recs if x["type"] == "stack"]
+    pid = stacks[0]["pid"] if stacks else None
+    names = ("hot_a", "hot_b", "pack")
+    want = {n: truth.get(n, 0) / truth.get("process", 1) for n in names}
+    got, total = shares(recs, pid, names, py_name)
+    check("profile: python3.11's functions take their measured share of the samples, "
+          "within 5 points, with no flag in the process",
+          r.returncode == 0 and total > 500 and close(got, want, names),
+          f"got {got} want {want} samples {total} rc {r.returncode} {r.stderr[-400:]}")
+    src = open(APP).read().splitlines()
+    ranges = {}
+    for n in names:
+        first = next(i for i, l in enumerate(src, 1) if l.startswith(f"def {n}("))
+        last = first
+        while last < len(src) and (src[last].startswith(" ") or not src[last].strip()):
+            last += 1
+        ranges[n] = (first, last)
+    bad = [(f["name"], f["line"]) for x in stacks for f in x["frames"]
+           if f["lang"] == "python" and f["name"] in ranges and f["file"] == APP
+           and not ranges[f["name"]][0] <= (f["line"] or 0) <= ranges[f["name"]][1]]
+    check("profile: each Python frame's line lies inside the function that ran",
+          stacks and not bad, f"{bad[:5]} {ranges}")
+    zlib = [x for x in stacks if any(py_name(f) == "pack" for f in x["frames"]) and
+            any("libz.so" in (f.get("obj") or "") for f in x["frames"])]
+    under = all(max(i for i, f in enumerate(x["frames"]) if "libz.so" in (f.get("obj") or ""))
+                < next(i for i, f in enumerate(x["frames"]) if py_name(f) == "pack")
+                for x in zlib)
+    check("profile: zlib's native frames sit under pack(), the Python function that "
+          "called it", len(zlib) > 10 and under,
+          f"{len(zlib)} {[[(f.get('sym') or f.get('name')) for f in x['frames'][:6]] for x in zlib[:2]]}")
+    tid_of = {}
+    for x in stacks:
+        for f in x["frames"]:
+            if py_name(f) in names:
+                tid_of.setdefault(py_name(f), set()).add(x["tid"])
+    check("profile: the main thread's and the worker's stacks never mixed",
+          tid_of.get("hot_a") == tid_of.get("hot_b") and len(tid_of.get("hot_a", ())) == 1
+          and tid_of.get("pack") and not tid_of["pack"] & tid_of["hot_a"], f"{tid_of}")
+    evals = [x for x in stacks if any((f.get("sym") or "") == "_PyEval_EvalFrameDefault"
+                                      for f in x["frames"])]
+    check("profile: the interpreter loop's own frames are replaced by the Python frames",
+          stacks and not evals, f"{len(evals)} of {len(stacks)}")
+    return folded, svg, pprof, ss, want
+
+
+def test_files(folded, svg, pprof, ss):
+    lines = open(folded).read().splitlines() if os.path.exists(folded) else []
+    check("profile --folded: comm;root;...;leaf count lines, Python frames named with "
+          "their file and line",
+          lines and all(l.rsplit(" ", 1)[1].isdigit() for l in lines) and
+          any(";hot_a (profile_app.py:" in l for l in lines), f"{lines[:2]}")
+    import xml.etree.ElementTree as ET
+    ok = False
+    if os.path.exists(svg):
+        root = ET.parse(svg).getroot()
+        ns = "{http://www.w3.org/2000/svg}"
+        titles = [g.find(ns + "title").text for g in root.iter(ns + "g")
+                  if g.find(ns + "title") is not None]
+        ok = any(t.startswith("pack (profile_app.py:") for t in titles)
+    check("profile --flamegraph: an SVG with the Python frames", ok, svg)
+    go = shutil.which("go")
+    top = run([go, "tool", "pprof", "-top", pprof], timeout=120) if go else None
+    check("profile --pprof: go tool pprof reads it (samples and CPU time by function)",
+          top is not None and top.returncode == 0 and "Type: cpu" in top.stdout and
+          "hot_a (profile_app.py)" in top.stdout and "pack (profile_app.py)" in top.stdout,
+          top.stderr[-300:] + top.stdout[:600] if top else "no go")
+    doc = json.load(open(ss)) if os.path.exists(ss) else {}
+    frames = doc.get("shared", {}).get("frames", [])
+    profs = doc.get("profiles", [])
+    valid = (doc.get("$schema") == "https://www.speedscope.app/file-format-schema.json" and
+             frames and all(isinstance(f.get("name"), str) for f in frames) and profs and
+             all(p["type"] == "sampled" and p["unit"] == "none" and
+                 len(p["samples"]) == len(p["weights"]) and
+                 p["endValue"] == sum(p["weights"]) and
+                 all(0 <= i < len(frames) for s in p["samples"] for i in s)
+                 for p in profs))
+    check("profile --speedscope: valid sampled profiles, a profile per thread", valid and
+          len(profs) >= 2, f"{list(doc)} {len(frames)} {len(profs)}")
+
+
+def test_top(tmp):
+    r, truth = python_run(tmp, "-n", "5")
+    lines = r.stdout.splitlines()
+    check("profile text: the top functions by self and total share",
+          r.returncode == 0 and lines and lines[0].split() == ["SELF%", "TOTAL%", "FRAME"]
+          and 1 < len(lines) <= 6 and all(l.split()[0].endswith("%") for l in lines[1:]),
+          f"{lines} {r.stderr[-300:]}")
+    check("profile text: sampling and summary said on stderr",
+          "usdtrace: sampling " in r.stderr and " samples, " in r.stderr, r.stderr[-300:])
+
+
+def test_deep_and_system_wide():
+    deep = os.path.join(ROOT, "tests", "workloads", "recurse.py")
+    r = usdtrace("profile", "-F", HZ, "--json", "-c", f"{PYTHON} {deep} 100", timeout=60)
+    recs = records(r.stdout)
+    stacks = [x for x in recs if x["type"] == "stack"]
+    summ = recs[-1] if recs else {}
+    inner = [x for x in stacks if sum(py_name(f) == "rec" for f in x["frames"]) == 64]
+    check("profile: a chain deeper than the sampler reads (100 calls) keeps its 64 "
+          "innermost frames, counted as cut, never a hang or a wrong name",
+          r.returncode == 0 and summ.get("cut", 0) > 0 and inner and
+          not any(py_name(f) not in (None, "rec") for x in stacks for f in x["frames"]
+                  if x["pid"] == stacks[0]["pid"] and x in inner),
+          f"{summ} {len(inner)} {r.stderr[-300:]}")
+    truth_path = os.path.join(tempfile.mkdtemp(prefix="usdtrace-sw-"), "t.json")
+    p = subprocess.Popen([PYTHON, APP, truth_path, "4"])
+    try:
+        r = usdtrace("profile", "-F", HZ, "--json", "-d", "2", timeout=60)
+    finally:
+        p.wait()
+    recs = records(r.stdout)
+    mine = [x for x in recs if x["type"] == "stack" and x["pid"] == p.pid]
+    others = {x["pid"] for x in recs if x["type"] == "stack"} - {p.pid}
+    check("profile without -p or -c: every process sampled, a Python one found by the "
+          "objects it maps and its frames named",
+          r.returncode == 0 and any(py_name(f) == "hot_a" for x in mine for f in x["frames"]),
+          f"{len(mine)} stacks of {p.pid}, others {sorted(others)[:5]} {r.stderr[-300:]}")
+
+
+def test_mistakes():
+    for f in ("0", "100000", "x"):
+        r = usdtrace("profile", "-F", f, "-c", "true")
+        check(f"profile -F {f}: refused in one line", r.returncode != 0 and
+              r.stderr.count("\n") == 1 and r.stderr.startswith("usdtrace: -F "), r.stderr)
+    r = usdtrace("profile", "-l", "ruby", "-c", "true")
+    check("profile -l ruby: said not yet, one line", r.returncode != 0 and
+          r.stderr.count("\n") == 1 and "python only" in r.stderr, r.stderr)
+    p = subprocess.Popen([SPIN, "-s", "1"], stdout=subprocess.DEVNULL)
+    r = usdtrace("profile", "--json", "-p", str(p.pid), "-d", "5", timeout=30)
+    p.wait()
+    recs = records(r.stdout)
+    check("profile -p: a process that exits mid-profile ends the run with its samples",
+          r.returncode == 0 and any(x["type"] == "stack" for x in recs) and
+          recs[-1]["type"] == "summary", f"{r.returncode} {r.stderr[-300:]}")
+
+
+def main():
+    if os.geteuid() != 0:
+        print("FAIL profile: must run as root")
+        sys.exit(1)
+    tmp = tempfile.mkdtemp(prefix="usdtrace-profile-")
+    try:
+        test_native(tmp)
+        folded, svg, pprof, ss, _ = test_python(tmp)
+        test_files(folded, svg, pprof, ss)
+        test_top(tmp)
+        test_deep_and_system_wide()
+        test_mistakes()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    summary_exit()
+
+
+main()
