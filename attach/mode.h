@@ -12,6 +12,7 @@
 #define USDTRACE_MODE_H
 
 #include <bpf/libbpf.h>
+#include <errno.h>
 #include <linux/types.h>
 #include <stddef.h>
 
@@ -57,6 +58,26 @@ struct mode_skel {
 		(ms)->faults = (sk)->maps.faults;				\
 		(ms)->hook = (sk)->progs.usdt_dlhook;				\
 	} while (0)
+
+/*
+ * The open and destroy of mode @m's skeleton (struct m##_bpf): the common
+ * fields, then @setup(ms, sk) sets the mode's own (its program, ...).
+ */
+#define MODE_SKEL_OPS(m, setup)							\
+	static int m##_open(struct mode_skel *ms, const struct bpf_object_open_opts *oo) \
+	{									\
+		struct m##_bpf *sk = m##_bpf__open_opts(oo);			\
+										\
+		if (!sk)							\
+			return -errno;						\
+		MODE_SKEL_COMMON(ms, sk);					\
+		setup(ms, sk);							\
+		return 0;							\
+	}									\
+	static void m##_destroy(void *skel)					\
+	{									\
+		m##_bpf__destroy(skel);						\
+	}
 
 struct session_mode {
 	const char *name;

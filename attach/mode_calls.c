@@ -33,21 +33,13 @@ static int calls_site_roles(struct attach_session *s, int i, const struct sdt_pr
 	return 0;
 }
 
-static int calls_open(struct mode_skel *ms, const struct bpf_object_open_opts *oo)
+/* Its program (and what else the session takes from its skeleton). */
+static void calls_setup(struct mode_skel *ms, struct calls_bpf *sk)
 {
-	struct calls_bpf *sk = calls_bpf__open_opts(oo);
-
-	if (!sk)
-		return -errno;
-	MODE_SKEL_COMMON(ms, sk);
 	ms->prog = sk->progs.usdt_calls;
-	return 0;
 }
 
-static void calls_destroy(void *skel)
-{
-	calls_bpf__destroy(skel);
-}
+MODE_SKEL_OPS(calls, calls_setup)
 
 const struct session_mode session_mode_calls = {
 	.name = "calls",

@@ -73,22 +73,14 @@ static int count_site_roles(struct attach_session *s, int i, const struct sdt_pr
 	return 0;
 }
 
-static int count_open(struct mode_skel *ms, const struct bpf_object_open_opts *oo)
+/* Its program (and what else the session takes from its skeleton). */
+static void count_setup(struct mode_skel *ms, struct count_bpf *sk)
 {
-	struct count_bpf *sk = count_bpf__open_opts(oo);
-
-	if (!sk)
-		return -errno;
-	MODE_SKEL_COMMON(ms, sk);
 	ms->key_overflow = sk->maps.key_overflow;
 	ms->prog = sk->progs.usdt_count;
-	return 0;
 }
 
-static void count_destroy(void *skel)
-{
-	count_bpf__destroy(skel);
-}
+MODE_SKEL_OPS(count, count_setup)
 
 const struct session_mode session_mode_count = {
 	.name = "count",

@@ -63,22 +63,14 @@ static int hist_size_maps(struct attach_session *s)
 	return err;
 }
 
-static int hist_open(struct mode_skel *ms, const struct bpf_object_open_opts *oo)
+/* Its program (and what else the session takes from its skeleton). */
+static void hist_setup(struct mode_skel *ms, struct hist_bpf *sk)
 {
-	struct hist_bpf *sk = hist_bpf__open_opts(oo);
-
-	if (!sk)
-		return -errno;
-	MODE_SKEL_COMMON(ms, sk);
 	ms->key_overflow = sk->maps.key_overflow;
 	ms->prog = sk->progs.usdt_hist;
-	return 0;
 }
 
-static void hist_destroy(void *skel)
-{
-	hist_bpf__destroy(skel);
-}
+MODE_SKEL_OPS(hist, hist_setup)
 
 const struct session_mode session_mode_hist = {
 	.name = "hist",

@@ -80,22 +80,14 @@ static int latency_size_maps(struct attach_session *s)
 	return err;
 }
 
-static int latency_open(struct mode_skel *ms, const struct bpf_object_open_opts *oo)
+/* Its program (and what else the session takes from its skeleton). */
+static void latency_setup(struct mode_skel *ms, struct latency_bpf *sk)
 {
-	struct latency_bpf *sk = latency_bpf__open_opts(oo);
-
-	if (!sk)
-		return -errno;
-	MODE_SKEL_COMMON(ms, sk);
 	ms->prog = sk->progs.usdt_latency;
 	ms->prog_str = sk->progs.usdt_latency_s;
-	return 0;
 }
 
-static void latency_destroy(void *skel)
-{
-	latency_bpf__destroy(skel);
-}
+MODE_SKEL_OPS(latency, latency_setup)
 
 const struct session_mode session_mode_latency = {
 	.name = "latency",

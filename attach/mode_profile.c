@@ -20,21 +20,13 @@ static struct profile_bpf *skel_of(const struct attach_session *s)
 	return s->mode == &session_mode_profile ? s->skel.skel : NULL;
 }
 
-static int profile_open(struct mode_skel *ms, const struct bpf_object_open_opts *oo)
+/* Its program (and what else the session takes from its skeleton). */
+static void profile_setup(struct mode_skel *ms, struct profile_bpf *sk)
 {
-	struct profile_bpf *sk = profile_bpf__open_opts(oo);
-
-	if (!sk)
-		return -errno;
-	MODE_SKEL_COMMON(ms, sk);
 	ms->prog = sk->progs.usdt_profile;
-	return 0;
 }
 
-static void profile_destroy(void *skel)
-{
-	profile_bpf__destroy(skel);
-}
+MODE_SKEL_OPS(profile, profile_setup)
 
 const struct session_mode session_mode_profile = {
 	.name = "profile",

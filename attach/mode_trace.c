@@ -12,22 +12,14 @@
 /* after the shared structs its .rodata uses */
 #include "trace.skel.h"
 
-static int trace_open(struct mode_skel *ms, const struct bpf_object_open_opts *oo)
+/* Its program (and what else the session takes from its skeleton). */
+static void trace_setup(struct mode_skel *ms, struct trace_bpf *sk)
 {
-	struct trace_bpf *sk = trace_bpf__open_opts(oo);
-
-	if (!sk)
-		return -errno;
-	MODE_SKEL_COMMON(ms, sk);
 	ms->prog = sk->progs.usdt_hit;
 	ms->prog_str = sk->progs.usdt_hit_s;
-	return 0;
 }
 
-static void trace_destroy(void *skel)
-{
-	trace_bpf__destroy(skel);
-}
+MODE_SKEL_OPS(trace, trace_setup)
 
 const struct session_mode session_mode_trace = {
 	.name = "trace",

@@ -27,7 +27,6 @@ struct hist_state {
 	bool keyed;
 	struct keytab rows;		/* of struct vhist_row */
 	long top;
-	uint64_t t0_ns;
 	struct serve *serve;		/* --serve */
 	uint32_t max_series;
 };
@@ -157,8 +156,8 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	v.json = hs->w->json;
 	v.final = final;
 	v.now_ns = now;
-	if (!final && !hs->w->json)
-		fprintf(hs->w->out, "%.3fs:\n", (double)(now - hs->t0_ns) / 1e9);
+	if (!final)
+		event_writer__interval(hs->w, now);
 	if (!hs->keyed) {
 		hs->w->events = hs->h.st.count;
 		vhist_record__write(hs->w->out, &v, NULL, &hs->h);
@@ -270,7 +269,6 @@ static int run_hist(const struct cli_command *cmd, struct cli_opts *o)
 		hooks.serve = hs.serve;
 	}
 	keytab__init(&hs.rows, &hs.layout, sizeof(struct vhist_row));
-	hs.t0_ns = runner_now_ns();
 	status = runner__run(&o->run, &ao, &hooks, &w);
 	serve__stop(hs.serve);
 	keytab__free(&hs.rows);

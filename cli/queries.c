@@ -107,7 +107,7 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 		n = 0;
 	if (!qs->lc.serve && !qs->w->json) {
 		if (!final)
-			fprintf(qs->w->out, "%.3fs:\n", (double)(now - qs->w->t0_ns) / 1e9);
+			event_writer__interval(qs->w, now);
 		stmt_rows__header(qs->w->out);
 	}
 	for (i = 0; i < nr; i++) {

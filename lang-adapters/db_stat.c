@@ -70,7 +70,7 @@ static void wait_end(struct db_stat *st, const struct db_hit *ev, bool lw)
 
 static void lock_begin(struct db_stat *st, const struct db_hit *h)
 {
-	int k = st->a->lock_mode_arg;
+	int k = st->a->db ? st->a->db->lock_mode_arg : -1;
 	const char *mode = k >= 0 && k < h->nr_args ? lang_lock_mode(st->a, h->args[k]) : NULL;
 	char buf[32];
 
@@ -101,7 +101,7 @@ void db_stat__init(struct db_stat *st, const struct lang_adapter *a)
 
 void db_stat__hit(struct db_stat *st, const struct db_hit *h)
 {
-	int found = st->a->buffer_found_arg;
+	int found = st->a->db ? st->a->db->buffer_found_arg : -1;
 
 	switch (h->event) {
 	case LANG_TX_COMMIT:

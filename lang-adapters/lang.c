@@ -72,9 +72,9 @@ const char *lang_lock_mode(const struct lang_adapter *a, uint64_t mode)
 {
 	uint64_t i;
 
-	for (i = 0; a->lock_modes && a->lock_modes[i]; i++) {
+	for (i = 0; a->db && a->db->lock_modes && a->db->lock_modes[i]; i++) {
 		if (i == mode)
-			return a->lock_modes[i];
+			return a->db->lock_modes[i];
 	}
 	return NULL;
 }

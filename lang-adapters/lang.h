@@ -32,11 +32,11 @@ enum lang_event {
 	LANG_QUERY_END,
 	LANG_TX_COMMIT,
 	LANG_TX_ABORT,
-	LANG_LOCK_WAIT_BEGIN,	/* lock_mode_arg: the lock mode */
+	LANG_LOCK_WAIT_BEGIN,	/* db->lock_mode_arg: the lock mode */
 	LANG_LOCK_WAIT_END,
 	LANG_LWLOCK_WAIT_BEGIN,	/* arg0: the tranche name */
 	LANG_LWLOCK_WAIT_END,
-	LANG_BUFFER_READ,	/* buffer_found_arg: 1 when found in shared buffers */
+	LANG_BUFFER_READ,	/* db->buffer_found_arg: 1 when found in shared buffers */
 	LANG_SORT,
 	LANG_CHECKPOINT,
 	LANG_DEADLOCK,
@@ -72,6 +72,13 @@ struct lang_unsafe {
 
 #define LANG_MAX_UNSAFE	4
 
+/* What a database's probe arguments say beyond their events (db_stat.c reads it). */
+struct lang_db {
+	int8_t lock_mode_arg;		/* LANG_LOCK_WAIT_BEGIN's lock mode */
+	int8_t buffer_found_arg;	/* LANG_BUFFER_READ's "found" flag */
+	const char *const *lock_modes;	/* lock mode numbers' names, NULL-ended */
+};
+
 struct lang_adapter {
 	const char *lang;		/* python, java, ruby, php */
 	const char *runtime;		/* where the probes live, for messages */
@@ -98,9 +105,7 @@ struct lang_adapter {
 	 */
 	bool forks;
 	const char *paths[4];
-	int8_t lock_mode_arg;		/* LANG_LOCK_WAIT_BEGIN's lock mode */
-	int8_t buffer_found_arg;	/* LANG_BUFFER_READ's "found" flag */
-	const char *const *lock_modes;	/* lock mode numbers' names, NULL-ended */
+	const struct lang_db *db;	/* a database's arguments, NULL: not one */
 };
 
 extern const struct lang_adapter lang_python, lang_java, lang_ruby, lang_php, lang_postgresql;

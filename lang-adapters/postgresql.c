@@ -23,6 +23,12 @@ static const char *const pg_lock_modes[] = {
 	"AccessExclusiveLock", NULL,
 };
 
+static const struct lang_db pg_args = {
+	.lock_mode_arg = 5,
+	.buffer_found_arg = 7,
+	.lock_modes = pg_lock_modes,
+};
+
 const struct lang_adapter lang_postgresql = {
 	.lang = "postgresql",
 	.runtime = "postgres",
@@ -56,7 +62,5 @@ const struct lang_adapter lang_postgresql = {
 	.forks = true,
 	.paths = { "/usr/lib/postgresql/*/bin/postgres", "/usr/local/pgsql/bin/postgres",
 		   "/usr/pgsql-*/bin/postgres" },
-	.lock_mode_arg = 5,
-	.buffer_found_arg = 7,
-	.lock_modes = pg_lock_modes,
+	.db = &pg_args,
 };

@@ -25,6 +25,12 @@ static void write_comm(FILE *out, const char *comm)
 	fprintf(out, "%-16s", comm);
 }
 
+void event_writer__interval(struct event_writer *w, uint64_t now_ns)
+{
+	if (!w->json)
+		fprintf(w->out, "%.3fs:\n", (double)(now_ns - w->t0_ns) / 1e9);
+}
+
 void event_writer__header(struct event_writer *w)
 {
 	if (!w->json)

@@ -44,6 +44,8 @@ struct event_writer {
 };
 
 void event_writer__header(struct event_writer *w);
+/* Text: an interval's heading, "1.000s:" (seconds since t0_ns); JSON: nothing. */
+void event_writer__interval(struct event_writer *w, uint64_t now_ns);
 void event_writer__event(struct event_writer *w, const struct ut_event *ev,
 			 const struct site_info *site);
 /* ... with its user stack (--stack), frames innermost first; @st may be NULL. */

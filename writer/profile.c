@@ -384,7 +384,7 @@ static void num_label(struct pb *pb, int64_t key, uint64_t v)
 	free(l.b);
 }
 
-static void sample(struct pb *pb, const struct profile *p, const struct prof_stack *s,
+static void sample(struct pb *pb, struct profile *p, const struct prof_stack *s,
 		   uint64_t period, const int64_t *keys, struct strtab *t)
 {
 	struct pb m = {}, ids = {}, vals = {}, l = {};
@@ -404,7 +404,8 @@ static void sample(struct pb *pb, const struct profile *p, const struct prof_sta
 	num_label(&m, keys[0], s->pid);
 	num_label(&m, keys[1], s->tid);
 	pb_uint(&l, 1, (uint64_t)keys[2]);
-	pb_uint(&l, 2, (uint64_t)str_index(t, s->comm));
+	/* pooled: the table tells strings apart by pointer */
+	pb_uint(&l, 2, (uint64_t)str_index(t, profile__str(p, s->comm)));
 	pb_msg(&m, 3, &l);
 	pb_msg(pb, 2, &m);
 	free(m.b);
@@ -427,11 +428,9 @@ static int gzip_to(const char *path, const uint8_t *data, size_t len)
 	return err;
 }
 
-int profile__write_pprof(const struct profile *p, uint32_t hz, uint64_t duration_ns,
+int profile__write_pprof(struct profile *p, uint32_t hz, uint64_t duration_ns,
 			 const char *path)
 {
-	/* the string pool grows with labels: a profile of our own to own them */
-	struct profile *q = (struct profile *)p;
 	struct strtab t = {};
 	struct pb pb = {};
 	uint32_t *fn = NULL;
@@ -444,29 +443,29 @@ int profile__write_pprof(const struct profile *p, uint32_t hz, uint64_t duration
 	if (VEC_RESERVE(t.strs, t.cap, 1))
 		return -ENOMEM;
 	t.strs[t.nr++] = "";	/* string 0 */
-	value_type(&pb, 1, str_index(&t, profile__str(q, "samples")),
-		   str_index(&t, profile__str(q, "count")));
-	value_type(&pb, 1, str_index(&t, profile__str(q, "cpu")),
-		   str_index(&t, profile__str(q, "nanoseconds")));
-	keys[0] = str_index(&t, profile__str(q, "pid"));
-	keys[1] = str_index(&t, profile__str(q, "tid"));
-	keys[2] = str_index(&t, profile__str(q, "thread"));
+	value_type(&pb, 1, str_index(&t, profile__str(p, "samples")),
+		   str_index(&t, profile__str(p, "count")));
+	value_type(&pb, 1, str_index(&t, profile__str(p, "cpu")),
+		   str_index(&t, profile__str(p, "nanoseconds")));
+	keys[0] = str_index(&t, profile__str(p, "pid"));
+	keys[1] = str_index(&t, profile__str(p, "tid"));
+	keys[2] = str_index(&t, profile__str(p, "thread"));
 	fn = calloc(p->nr_frames ? p->nr_frames : 1, sizeof(*fn));
 	first = calloc(p->nr_frames ? p->nr_frames : 1, sizeof(*first));
-	if (!fn || !first || function_ids(q, fn, first) < 0)
+	if (!fn || !first || function_ids(p, fn, first) < 0)
 		pb.err = -ENOMEM;
 	for (i = 0; i < p->nr_stacks; i++)
 		sample(&pb, p, &p->stacks[i], period, keys, &t);
 	for (i = 0; !pb.err && i < p->nr_frames; i++)
-		location(&pb, q, &t, (uint32_t)i, fn[i], first[i]);
+		location(&pb, p, &t, (uint32_t)i, fn[i], first[i]);
 	for (i = 0; i < t.nr; i++) {
 		pb_key(&pb, 6, 2);
 		pb_varint(&pb, strlen(t.strs[i]));
 		pb_bytes(&pb, t.strs[i], strlen(t.strs[i]));
 	}
 	pb_uint(&pb, 10, duration_ns);
-	value_type(&pb, 11, str_index(&t, profile__str(q, "cpu")),
-		   str_index(&t, profile__str(q, "nanoseconds")));
+	value_type(&pb, 11, str_index(&t, profile__str(p, "cpu")),
+		   str_index(&t, profile__str(p, "nanoseconds")));
 	pb_uint(&pb, 12, period);
 	err = pb.err ? pb.err : gzip_to(path, pb.b, pb.n);
 	free(pb.b);

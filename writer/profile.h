@@ -23,8 +23,11 @@ int profile__write_top(FILE *out, const struct profile *p, long top);
 void profile__write_json(FILE *out, const struct profile *p);
 /* "comm;root;...;leaf count" lines into @f. 0 or -ENOMEM. */
 int profile__fold(const struct profile *p, struct folded *f);
-/* pprof: samples and CPU time (@hz samples a second), gzip'd, to @path. 0 or -Exxx. */
-int profile__write_pprof(const struct profile *p, uint32_t hz, uint64_t duration_ns,
+/*
+ * pprof: samples and CPU time (@hz samples a second), gzip'd, to @path
+ * (the labels it needs join @p's string pool). 0 or -Exxx.
+ */
+int profile__write_pprof(struct profile *p, uint32_t hz, uint64_t duration_ns,
 			 const char *path);
 /* speedscope: one sampled profile per thread, to @path. 0 or -Exxx. */
 int profile__write_speedscope(const struct profile *p, const char *path);
