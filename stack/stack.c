@@ -65,9 +65,16 @@ struct stack_resolver {
 	int machine;
 };
 
+/*
+ * Separate debug files by build ID (/usr/lib/debug/.build-id, where
+ * Debian's -dbgsym packages put them), as dwfl_standard_find_debuginfo
+ * finds them first; not its last resort, debuginfod, whose client library
+ * (curl, gnutls, libcrypto: 4 MiB more of every profile's memory) it loads
+ * to ask the network about every object without one.
+ */
 static const Dwfl_Callbacks dwfl_cbs = {
 	.find_elf = dwfl_linux_proc_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.find_debuginfo = dwfl_build_id_find_debuginfo,
 };
 
 int stack_resolver__new(stack_warn_fn warn, void *ctx, struct stack_resolver **out)
