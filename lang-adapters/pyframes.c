@@ -208,16 +208,20 @@ out_free:
 	return NULL;
 }
 
-/* Is @c still the code object at its address? (Unreadable: the process is gone; yes.) */
+/*
+ * Is @c still the code object at its address? One read from argcount to
+ * firstlineno (3.11 keeps them 16 bytes apart). Unreadable: the process
+ * is gone, and its code objects with it; what was read stands.
+ */
 static bool code_same(const struct code_entry *c, const struct py_layout *l)
 {
-	uint8_t b[8];
+	size_t from = l->code_argcount, len = (size_t)l->code_firstlineno + 4 - from;
+	uint8_t b[64];
 
-	if (l->code_firstlineno != l->code_argcount + 16 ||
-	    read_mem(c->pid, c->addr + l->code_argcount, b, 4) ||
-	    read_mem(c->pid, c->addr + l->code_firstlineno, b + 4, 4))
+	if (l->code_firstlineno < l->code_argcount || len > sizeof(b) ||
+	    read_mem(c->pid, c->addr + from, b, len))
 		return true;
-	return get_i32(b, 0) == c->argcount && get_i32(b, 4) == c->firstlineno;
+	return get_i32(b, 0) == c->argcount && get_i32(b, len - 4) == c->firstlineno;
 }
 
 int interp_reader__name(struct interp_reader *r, pid_t pid, const struct ut_interp_frame *f,

@@ -241,9 +241,6 @@ int sampler__sample(struct sampler *s, const struct ut_event *ev, struct profile
 		p->lost[PROF_LOST_FRAMES]++;
 		return 0;
 	}
-	/* deeper than the sampler reads: the innermost frames, the rest as the loop's */
-	if (flags & UT_SAMPLE_INTERP_CUT)
-		p->cut++;
 	raw = (const void *)(ev + 1);
 	for (i = 0; ps->runtime == RUNTIME_PYTHON && i < ev->nr_strs && i < UT_INTERP_FRAMES;
 	     i++) {
@@ -265,6 +262,9 @@ int sampler__sample(struct sampler *s, const struct ut_event *ev, struct profile
 	}
 	if (ps->runtime == RUNTIME_UNREADABLE)
 		p->native_only++;
+	/* deeper than the sampler reads: the innermost frames, the rest as the loop's */
+	if (flags & UT_SAMPLE_INTERP_CUT)
+		p->cut++;
 	n = merge(s, &s->trace, py, py_flags, nr_py);
 	for (i = 0; i < n; i++) {
 		if (profile__frame(p, &s->merged[i], &s->ids[i]))

@@ -215,6 +215,36 @@ def test_deep_and_system_wide():
           f"{len(mine)} stacks of {p.pid}, others {sorted(others)[:5]} {r.stderr[-300:]}")
 
 
+def test_untrusted_runtimes(tmp):
+    """A program that looks like CPython (tests/fixtures/fakepy.c): a version
+    without a layout, a frame chain that loops, frames in unmapped memory."""
+    fake = os.path.join(tmp, "python3.12")
+    r = run(["gcc", "-O2", "-g", "-rdynamic", "-o", fake,
+             os.path.join(ROOT, "tests", "fixtures", "fakepy.c"), "-lpthread"])
+    if not check("profile: the fake runtime builds", r.returncode == 0, r.stderr):
+        return
+    r = usdtrace("profile", "-F", HZ, "--json", "-c", f"{fake} version 1", timeout=60)
+    recs = records(r.stdout)
+    summ = recs[-1] if recs else {}
+    warn = [l for l in r.stderr.splitlines() if "no frame layout" in l]
+    check("profile: a runtime version without a frame layout is said once, in one line, "
+          "and profiled natively",
+          r.returncode == 0 and len(warn) == 1 and "python 3.12" in warn[0] and
+          summ.get("native_only", 0) > 0 and
+          any(native_name(f) == "spin" for x in recs if x["type"] == "stack"
+              for f in x["frames"]), f"{warn} {summ}")
+    for mode, want in (("loop", "a frame chain that loops"),
+                       ("garbage", "frames pointing at unmapped memory")):
+        r = usdtrace("profile", "-F", HZ, "--json", "-c", f"{fake} {mode} 1", timeout=60)
+        recs = records(r.stdout)
+        summ = recs[-1] if recs else {}
+        named = [f for x in recs if x["type"] == "stack" for f in x["frames"]
+                 if f["lang"] == "python"]
+        check(f"profile: {want}: bounded, every such sample counted lost, no frame named",
+              r.returncode == 0 and summ.get("type") == "summary" and
+              summ.get("lost_frames", 0) > 100 and not named, f"{summ} {r.stderr[-300:]}")
+
+
 def test_mistakes():
     for f in ("0", "100000", "x"):
         r = usdtrace("profile", "-F", f, "-c", "true")
@@ -243,6 +273,7 @@ def main():
         test_files(folded, svg, pprof, ss)
         test_top(tmp)
         test_deep_and_system_wide()
+        test_untrusted_runtimes(tmp)
         test_mistakes()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
