@@ -68,6 +68,18 @@ def readelf_sections(path):
     return secs
 
 
+def svg_frames(path):
+    """(name, value, depth, x, width) of every frame box of a flame graph."""
+    import xml.etree.ElementTree as ET
+    ns = "{http://www.w3.org/2000/svg}"
+    out = []
+    for g in ET.parse(path).getroot().iter(ns + "g"):
+        r = g.find(ns + "rect")
+        out.append((g.get("data-name"), int(g.get("data-value")), int(g.get("data-depth")),
+                    float(r.get("x")), float(r.get("width")), g.find(ns + "title").text))
+    return out
+
+
 def summary_exit():
     sys.exit(1 if failed else 0)
 

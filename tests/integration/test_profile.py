@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 
-from harness import OUTPUT, ROOT, check, run, summary_exit, usdtrace
+from harness import OUTPUT, ROOT, check, run, summary_exit, svg_frames, usdtrace
 
 SPIN = os.path.join(ROOT, OUTPUT, "samples", "spin")
 APP = os.path.join(ROOT, "tests", "workloads", "profile_app.py")
@@ -147,15 +147,13 @@ def test_files(folded, svg, pprof, ss):
           "their file and line",
           lines and all(l.rsplit(" ", 1)[1].isdigit() for l in lines) and
           any(";hot_a (profile_app.py:" in l for l in lines), f"{lines[:2]}")
-    import xml.etree.ElementTree as ET
-    ok = False
-    if os.path.exists(svg):
-        root = ET.parse(svg).getroot()
-        ns = "{http://www.w3.org/2000/svg}"
-        titles = [g.find(ns + "title").text for g in root.iter(ns + "g")
-                  if g.find(ns + "title") is not None]
-        ok = any(t.startswith("pack (profile_app.py:") for t in titles)
-    check("profile --flamegraph: an SVG with the Python frames", ok, svg)
+    frames = svg_frames(svg) if os.path.exists(svg) else []
+    total = frames[0][1] if frames else 0
+    prop = total and all(abs(w / 1180.0 - v / total) < 1e-3 for _, v, _, _, w, _ in frames)
+    check("profile --flamegraph: an SVG with the Python frames, each as wide as its share",
+          prop and total == sum(int(l.rsplit(" ", 1)[1]) for l in lines) and
+          any(n.startswith("pack (profile_app.py:") for n, *_ in frames),
+          f"{total} {[f[0] for f in frames[:8]]}")
     go = shutil.which("go")
     top = run([go, "tool", "pprof", "-top", pprof], timeout=120) if go else None
     check("profile --pprof: go tool pprof reads it (samples and CPU time by function)",
@@ -250,6 +248,11 @@ def test_mistakes():
         r = usdtrace("profile", "-F", f, "-c", "true")
         check(f"profile -F {f}: refused in one line", r.returncode != 0 and
               r.stderr.count("\n") == 1 and r.stderr.startswith("usdtrace: -F "), r.stderr)
+    r = run(["capsh", "--drop=cap_sys_admin,cap_bpf,cap_perfmon", "--", "-c",
+             f"{os.path.join(ROOT, OUTPUT, 'usdtrace')} profile -c true"])
+    check("profile without the capabilities for perf events and BPF: one line",
+          r.returncode == 1 and r.stderr.count("\n") == 1 and
+          r.stderr.startswith("usdtrace: profile: needs CAP_BPF"), r.stderr)
     r = usdtrace("profile", "-l", "ruby", "-c", "true")
     check("profile -l ruby: said not yet, one line", r.returncode != 0 and
           r.stderr.count("\n") == 1 and "python only" in r.stderr, r.stderr)

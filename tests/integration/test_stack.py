@@ -16,7 +16,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import OUTPUT, ROOT, USDTRACE, check, summary_exit, usdtrace
+from harness import OUTPUT, ROOT, USDTRACE, check, summary_exit, svg_frames, usdtrace
 
 SAMPLES = os.path.join(ROOT, OUTPUT, "samples")
 DEEP_C = os.path.join(ROOT, "samples", "deep.c")
@@ -247,18 +247,6 @@ def test_jit():
     check("JIT frames without a perf map: [jit], with no name guessed",
           len(ev) == 3500 and jit and all(f["sym"] is None for f in jit),
           f"{len(ev)} {len(jit)} {err[-300:]}")
-
-
-def svg_frames(path):
-    """(name, value, depth, x, width) of every frame box of a flame graph."""
-    import xml.etree.ElementTree as ET
-    ns = "{http://www.w3.org/2000/svg}"
-    out = []
-    for g in ET.parse(path).getroot().iter(ns + "g"):
-        r = g.find(ns + "rect")
-        out.append((g.get("data-name"), int(g.get("data-value")), int(g.get("data-depth")),
-                    float(r.get("x")), float(r.get("width")), g.find(ns + "title").text))
-    return out
 
 
 def test_count_by_stack(tmp):
