@@ -37,6 +37,8 @@ struct sampler {
 	struct stack_trace trace;
 	struct proc_seen *procs;
 	size_t nr_procs, cap_procs;
+	uint32_t *slots;		/* index + 1 by pid: a machine's processes, found in O(1) */
+	size_t nr_slots;		/* a power of two, or 0 */
 	struct prof_frame merged[MERGED_MAX];
 	uint32_t ids[MERGED_MAX];
 };
@@ -67,6 +69,7 @@ void sampler__free(struct sampler *s)
 	stack_resolver__free(s->stacks);
 	interp_reader__free(s->interp);
 	free(s->procs);
+	free(s->slots);
 	free(s);
 }
 
@@ -109,18 +112,48 @@ static void probe(struct sampler *s, struct proc_seen *ps)
 	ps->runtime = RUNTIME_PYTHON;
 }
 
+/* The slot of @pid in the index: its process's, or the free one where it goes. */
+static size_t slot_of(const struct sampler *s, pid_t pid)
+{
+	size_t mask = s->nr_slots - 1, i = ((size_t)pid * 2654435761u) & mask;
+
+	while (s->slots[i] && s->procs[s->slots[i] - 1].pid != pid)
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* The index again, twice the size, once it is half full. */
+static int grow_index(struct sampler *s)
+{
+	size_t n = s->nr_slots ? 2 * s->nr_slots : 1024, i;
+	uint32_t *old = s->slots;
+
+	s->slots = calloc(n, sizeof(*s->slots));
+	if (!s->slots) {
+		s->slots = old;
+		return -ENOMEM;
+	}
+	free(old);
+	s->nr_slots = n;
+	for (i = 0; i < s->nr_procs; i++)
+		s->slots[slot_of(s, s->procs[i].pid)] = (uint32_t)i + 1;
+	return 0;
+}
+
 static struct proc_seen *proc_of(struct sampler *s, pid_t pid, bool *fresh)
 {
 	struct proc_seen *ps;
-	size_t i;
+	size_t slot;
 
 	*fresh = false;
-	for (i = 0; i < s->nr_procs; i++) {
-		if (s->procs[i].pid == pid)
-			return &s->procs[i];
-	}
+	if (2 * (s->nr_procs + 1) > s->nr_slots && grow_index(s))
+		return NULL;
+	slot = slot_of(s, pid);
+	if (s->slots[slot])
+		return &s->procs[s->slots[slot] - 1];
 	if (VEC_RESERVE(s->procs, s->cap_procs, s->nr_procs + 1))
 		return NULL;
+	s->slots[slot] = (uint32_t)s->nr_procs + 1;
 	ps = &s->procs[s->nr_procs++];
 	memset(ps, 0, sizeof(*ps));
 	ps->pid = pid;
