@@ -138,18 +138,55 @@ uint64_t attach_session__key_overflow(const struct attach_session *s)
 	return session_counter(s->skel.key_overflow);	/* count's or hist's */
 }
 
-int attach_session__site_counts(const struct attach_session *s, uint64_t *counts)
+/* One read of the kernel's counters into rows: the session's sites, the table. */
+struct rows_walk {
+	const struct attach_session *s;
+	struct keytab *t;
+};
+
+/* Add @n to the row of @key (a hit of site @id); hook and unknown sites skipped. */
+static int add_row(struct rows_walk *rw, uint32_t id, const uint8_t *key, uint64_t n)
+{
+	struct keytab_row *r;
+	bool fresh;
+
+	if (id >= rw->s->nr_sites || rw->s->sites[id].info.probe_idx < 0)
+		return 0;
+	r = keytab__row(rw->t, &rw->s->sites[id].info, key, &fresh);
+	if (!r)
+		return -ENOMEM;
+	r->total += n;
+	return 0;
+}
+
+static int key_row(void *ctx, const void *key, const void *vals, int ncpu)
+{
+	uint64_t sum;
+
+	session_sum_cpus(vals, ncpu, 1, &sum);
+	return add_row(ctx, key__site(key), key, sum);
+}
+
+int attach_session__count_rows(const struct attach_session *s, struct keytab *t)
 {
 	struct count_bpf *sk = skel_of(s);
+	struct rows_walk rw = { s, t };
+	struct ut_key_head head = {};
+	uint64_t sum;
+	int err = 0;
 	__u32 id;
-	int err;
 
 	if (!sk)
 		return -EINVAL;
-	for (id = 0; id < s->nr_sites; id++) {
-		err = session_percpu_sum(bpf_map__fd(sk->maps.site_counts), &id, &counts[id], 1);
-		if (err)
-			return err;
+	if (s->opts.keys.nr)
+		return session_map_walk(bpf_map__fd(sk->maps.key_counts), s->opts.keys.size,
+					sizeof(uint64_t), true, key_row, &rw);
+	/* per probe or per site: the per-site array, each site's key its head */
+	for (id = 0; !err && id < s->nr_sites; id++) {
+		err = session_percpu_sum(bpf_map__fd(sk->maps.site_counts), &id, &sum, 1);
+		head.site_id = id;
+		if (!err)
+			err = add_row(&rw, id, (const uint8_t *)&head, sum);
 	}
-	return 0;
+	return err;
 }

@@ -100,45 +100,78 @@ static void merge_stats(const struct ut_hist_stats *vals, int ncpu, bool sgn,
 	}
 }
 
+/* One read of the keyed histograms into rows: the session's sites, the table, a template. */
 struct hist_walk {
 	const struct attach_session *s;
-	attach_hist_bucket_fn bucket_cb;
-	attach_hist_stats_fn stats_cb;
-	void *ctx;
+	struct keytab *t;
+	const struct vhist *tmpl;
 };
+
+/* The row of @key (struct vhist_row), made from the template when new. */
+static struct vhist_row *row_of(struct hist_walk *hw, const uint8_t *key, int *err)
+{
+	uint32_t id = key__site(key);
+	struct vhist_row *r;
+	bool fresh;
+
+	if (id >= hw->s->nr_sites)
+		return NULL;
+	r = (struct vhist_row *)keytab__row(hw->t, &hw->s->sites[id].info, key, &fresh);
+	if (!r)
+		*err = -ENOMEM;
+	else if (fresh)
+		r->h = *hw->tmpl;	/* the bucket layout; counts and stats zero */
+	return r;
+}
 
 /* A key's bucket: the key, then the bucket's number (u32) and padding. */
 static int bucket_of(void *ctx, const void *key, const void *vals, int ncpu)
 {
 	struct hist_walk *hw = ctx;
+	struct vhist_row *r;
 	uint32_t bucket;
 	uint64_t sum;
+	int err = 0;
 
 	memcpy(&bucket, (const uint8_t *)key + hw->s->opts.keys.size, sizeof(bucket));
 	session_sum_cpus(vals, ncpu, 1, &sum);
-	hw->bucket_cb(hw->ctx, key, bucket, sum);
-	return 0;
+	r = row_of(hw, key, &err);
+	if (r && bucket < UT_HIST_BUCKETS)
+		r->h.counts[bucket] += sum;
+	return err;
 }
 
+/* A key's stats on one site, merged into its row. */
 static int stats_of(void *ctx, const void *key, const void *vals, int ncpu)
 {
 	struct hist_walk *hw = ctx;
-	struct ut_hist_stats merged;
+	struct vhist one = { .is_signed = hw->s->hist_signed };
+	struct vhist_row *r;
+	int err = 0;
 
-	merge_stats(vals, ncpu, hw->s->hist_signed, &merged);
-	hw->stats_cb(hw->ctx, key, &merged, hw->s->hist_signed);
-	return 0;
+	merge_stats(vals, ncpu, hw->s->hist_signed, &one.st);
+	r = row_of(hw, key, &err);
+	if (r)
+		vhist_add(&r->h, &one);
+	return err;
 }
 
-int attach_session__hist_keyed(const struct attach_session *s, attach_hist_bucket_fn bucket_cb,
-			       attach_hist_stats_fn stats_cb, void *ctx)
+int attach_session__hist_rows(const struct attach_session *s, struct keytab *t,
+			      const struct vhist *tmpl)
 {
 	struct hist_bpf *sk = skel_of(s);
-	struct hist_walk hw = { s, bucket_cb, stats_cb, ctx };
+	struct hist_walk hw = { s, t, tmpl };
+	size_t i;
 	int err;
 
 	if (!sk)
 		return -EINVAL;
+	for (i = 0; i < t->nr; i++) {	/* read again: counts and stats from zero */
+		struct vhist_row *r = (struct vhist_row *)keytab__at(t, i);
+
+		memset(r->h.counts, 0, sizeof(r->h.counts));
+		memset(&r->h.st, 0, sizeof(r->h.st));
+	}
 	err = session_map_walk(bpf_map__fd(sk->maps.hist_key_buckets), s->opts.keys.size + 8u,
 			       sizeof(uint64_t), true, bucket_of, &hw);
 	if (!err)

@@ -98,31 +98,37 @@ const struct session_mode session_mode_latency = {
 	.site_roles = latency_site_roles,
 };
 
-struct lat_walk {
-	attach_lat_bucket_fn bucket_cb;
-	attach_lat_stats_fn stats_cb;
-	void *ctx;
-};
+static struct lat_series *series_of(struct lat_table *t, uint64_t key, int *err)
+{
+	struct lat_series *sr = lat_table__series(t, key);
+
+	if (!sr)
+		*err = -ENOMEM;
+	return sr;
+}
 
 static int lat_bucket_of(void *ctx, const void *key, const void *vals, int ncpu)
 {
-	struct lat_walk *lw = ctx;
 	const struct ut_lat_key *k = key;
+	struct lat_series *sr;
 	uint64_t sum;
+	int err = 0;
 
 	session_sum_cpus(vals, ncpu, 1, &sum);
-	lw->bucket_cb(lw->ctx, k->key, k->bucket, sum);
-	return 0;
+	sr = series_of(ctx, k->key, &err);
+	if (sr)
+		hist_add(&sr->h, k->bucket, sum);
+	return err;
 }
 
 /* Per-CPU stats merge: counts and sums add, min and max compare. */
 static int lat_stats_of(void *ctx, const void *key, const void *vals, int ncpu)
 {
 	const struct ut_lat_stats *v = vals;
-	struct lat_walk *lw = ctx;
 	struct ut_lat_stats out = { .min_ns = UINT64_MAX };
+	struct lat_series *sr;
+	int c, err = 0;
 	__u64 k;
-	int c;
 
 	for (c = 0; c < ncpu; c++) {
 		if (!v[c].count)
@@ -135,24 +141,37 @@ static int lat_stats_of(void *ctx, const void *key, const void *vals, int ncpu)
 			out.max_ns = v[c].max_ns;
 	}
 	memcpy(&k, key, sizeof(k));
-	lw->stats_cb(lw->ctx, k, &out);
-	return 0;
+	sr = series_of(ctx, k, &err);
+	if (sr)
+		sr->st = out;
+	return err;
 }
 
-int attach_session__latency(const struct attach_session *s, attach_lat_bucket_fn bucket_cb,
-			    attach_lat_stats_fn stats_cb, void *ctx)
+int attach_session__latency_series(const struct attach_session *s, struct lat_table *t)
 {
 	struct latency_bpf *sk = skel_of(s);
-	struct lat_walk lw = { bucket_cb, stats_cb, ctx };
+	char val[UT_LAT_KEY_STR];
+	size_t i;
 	int err;
 
 	if (!sk)
 		return -EINVAL;
+	lat_table__reset(t);
 	err = session_map_walk(bpf_map__fd(sk->maps.lat_hist), sizeof(struct ut_lat_key),
-			       sizeof(uint64_t), true, lat_bucket_of, &lw);
+			       sizeof(uint64_t), true, lat_bucket_of, t);
 	if (!err)
 		err = session_map_walk(bpf_map__fd(sk->maps.lat_stats), sizeof(__u64),
-				       sizeof(struct ut_lat_stats), true, lat_stats_of, &lw);
+				       sizeof(struct ut_lat_stats), true, lat_stats_of, t);
+	/* a string key's text, from the kernel's table of them (none for numbers) */
+	for (i = 0; !err && i < t->nr; i++) {
+		struct lat_series *sr = &t->series[i];
+
+		sr->text[0] = '\0';
+		if (sr->key && !bpf_map_lookup_elem(bpf_map__fd(sk->maps.lat_key_strs), &sr->key,
+						    val))
+			snprintf(sr->text, sizeof(sr->text), "%.*s",
+				 (int)strnlen(val, sizeof(val)), val);
+	}
 	return err;
 }
 
@@ -182,20 +201,4 @@ uint64_t attach_session__unmatched(const struct attach_session *s)
 	session_map_walk(bpf_map__fd(sk->maps.lat_stacks), sizeof(__u32),
 			 sizeof(struct ut_lat_stack), false, open_depth, &total);
 	return total;
-}
-
-int attach_session__latency_key_str(const struct attach_session *s, uint64_t key, char *buf,
-				    size_t size)
-{
-	struct latency_bpf *sk = skel_of(s);
-	char val[UT_LAT_KEY_STR];
-
-	if (!sk)
-		return -EINVAL;
-	if (!size)
-		return -EINVAL;
-	if (bpf_map_lookup_elem(bpf_map__fd(sk->maps.lat_key_strs), &key, val))
-		return -errno;
-	snprintf(buf, size, "%.*s", (int)strnlen(val, sizeof(val)), val);
-	return 0;
 }

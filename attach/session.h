@@ -22,7 +22,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "../agg/keytab.h"
+#include "../agg/latency.h"
 #include "../agg/site.h"
+#include "../agg/vhist.h"
 #include "../bpf/usdtrace.h"
 #include "probe_spec.h"
 
@@ -158,8 +161,11 @@ const char *attach_session__errmsg(const struct attach_session *s);
 size_t attach_session__nr_sites(const struct attach_session *s);
 const struct site_info *attach_session__site(const struct attach_session *s, size_t id);
 
-/* ATTACH_COUNT: hits of every site, summed over CPUs, into @counts[nr_sites]. */
-int attach_session__site_counts(const struct attach_session *s, uint64_t *counts);
+/*
+ * ATTACH_COUNT: every counter summed over CPUs and added into the rows of
+ * @t (made when new), per probe, site or key as @t's layout says.
+ */
+int attach_session__count_rows(const struct attach_session *s, struct keytab *t);
 /* ATTACH_COUNT with keys: each key (key_size bytes) and its count. */
 typedef void (*attach_key_count_fn)(void *ctx, const void *key, uint64_t count);
 int attach_session__key_counts(const struct attach_session *s, attach_key_count_fn cb,
@@ -172,30 +178,23 @@ int attach_session__user_stack(const struct attach_session *s, uint32_t id, uint
 /* Hits whose key did not fit in the table (counted, not lost). */
 uint64_t attach_session__key_overflow(const struct attach_session *s);
 
-/* ATTACH_LATENCY: every non-empty bucket and each key's stats. */
-typedef void (*attach_lat_bucket_fn)(void *ctx, uint64_t key, uint32_t bucket,
-				     uint64_t count);
-typedef void (*attach_lat_stats_fn)(void *ctx, uint64_t key, const struct ut_lat_stats *st);
-int attach_session__latency(const struct attach_session *s, attach_lat_bucket_fn bucket_cb,
-			    attach_lat_stats_fn stats_cb, void *ctx);
+/*
+ * ATTACH_LATENCY: @t made again from the kernel's tables: a series per key
+ * with its buckets and stats, a string key's text beside it.
+ */
+int attach_session__latency_series(const struct attach_session *s, struct lat_table *t);
 /* ATTACH_HIST: UT_HIST_BUCKETS counts, the merged stats, the values' sign. */
 int attach_session__hist(const struct attach_session *s, uint64_t *counts,
 			 struct ut_hist_stats *st, bool *is_signed);
-/* ATTACH_HIST with keys: each (key, bucket)'s count, then each key's stats. */
-typedef void (*attach_hist_bucket_fn)(void *ctx, const void *key, uint32_t bucket,
-				      uint64_t count);
-typedef void (*attach_hist_stats_fn)(void *ctx, const void *key,
-				     const struct ut_hist_stats *st, bool is_signed);
-int attach_session__hist_keyed(const struct attach_session *s, attach_hist_bucket_fn bucket_cb,
-			       attach_hist_stats_fn stats_cb, void *ctx);
+/*
+ * ATTACH_HIST with keys: every key's histogram (buckets and stats merged
+ * over CPUs and the sites of a probe) into the rows (struct vhist_row) of
+ * @t, made from @tmpl (the bucket layout) when new, read from zero.
+ */
+int attach_session__hist_rows(const struct attach_session *s, struct keytab *t,
+			      const struct vhist *tmpl);
 /* Values an in-kernel mode could not read. */
 uint64_t attach_session__faults(const struct attach_session *s);
-/*
- * ATTACH_LATENCY keyed by a string argument: the text of key @key (the
- * hash the kernel made of it) into @buf. -ENOENT when unknown.
- */
-int attach_session__latency_key_str(const struct attach_session *s, uint64_t key, char *buf,
-				    size_t size);
 /* ATTACH_CALLS: every method's figures, summed over CPUs. */
 typedef void (*attach_method_fn)(void *ctx, const struct ut_method_key *key,
 				 const struct ut_method_stats *st);

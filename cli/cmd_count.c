@@ -67,59 +67,13 @@ static const char count_usage[] =
 "  usdtrace count --by stack --flamegraph deep.svg -c 'build/samples/deep -n 100' deep:leaf\n"
 "  usdtrace count --by arg0 -c 'build/samples/sample -n 300' 'sample:str(s,d)'\n";
 
-/* One read of the kernel's counters: the rows they go into, the session's sites. */
-struct count_read {
-	struct count_state *cs;
-	struct attach_session *s;
-	int err;
-};
-
-static void add(struct count_read *cr, uint32_t site_id, const uint8_t *key, uint64_t n)
-{
-	const struct site_info *si = attach_session__site(cr->s, site_id);
-	struct keytab_row *r;
-	bool fresh;
-
-	if (!si || si->probe_idx < 0)
-		return;
-	r = keytab__row(&cr->cs->rows, si, key, &fresh);
-	if (r)
-		r->total += n;
-	else
-		cr->err = -ENOMEM;
-}
-
-static void add_key(void *ctx, const void *key, uint64_t count)
-{
-	add(ctx, key__site(key), key, count);
-}
-
 /* Every counter read from the kernel again into the rows' totals, sorted. */
 static int count_read(struct count_state *cs, struct attach_session *s)
 {
-	struct count_read cr = { .cs = cs, .s = s };
-	size_t i, n = attach_session__nr_sites(s);
-	struct ut_key_head head = {};
-	uint64_t *tmp;
 	int err;
 
 	keytab__zero(&cs->rows);
-	if (cs->layout.nr) {
-		err = attach_session__key_counts(s, add_key, &cr);
-	} else {
-		/* per probe or per site: the per-site array */
-		tmp = calloc(n ? n : 1, sizeof(*tmp));
-		if (!tmp)
-			return -ENOMEM;
-		err = attach_session__site_counts(s, tmp);
-		for (i = 0; !err && i < n; i++) {
-			head.site_id = (uint32_t)i;
-			add(&cr, (uint32_t)i, (const uint8_t *)&head, tmp[i]);
-		}
-		free(tmp);
-	}
-	if (!err)
-		err = cr.err;
+	err = attach_session__count_rows(s, &cs->rows);
 	keytab__sort(&cs->rows, NULL);
 	return err;
 }

@@ -58,48 +58,6 @@ static const char hist_usage[] =
 "  usdtrace hist --linear -1100,-1000,20 -c 'build/samples/sample -n 100' sample:types arg2\n"
 "  usdtrace hist --by arg0 -c 'build/samples/sample -n 30' 'sample:str(s,d)' arg1\n";
 
-/* One read of the kernel's keyed histograms: the rows, the session's sites. */
-struct hist_read {
-	struct hist_state *hs;
-	struct attach_session *s;
-	int err;
-};
-
-/* The row of @key, made from the template histogram when new; NULL on ENOMEM. */
-static struct vhist_row *row_of(struct hist_read *hr, const uint8_t *key)
-{
-	const struct site_info *si = attach_session__site(hr->s, key__site(key));
-	struct vhist_row *r;
-	bool fresh;
-
-	if (!si)
-		return NULL;
-	r = (struct vhist_row *)keytab__row(&hr->hs->rows, si, key, &fresh);
-	if (!r)
-		hr->err = -ENOMEM;
-	else if (fresh)
-		r->h = hr->hs->h;	/* the bucket layout; counts and stats zero */
-	return r;
-}
-
-static void on_bucket(void *ctx, const void *key, uint32_t bucket, uint64_t count)
-{
-	struct vhist_row *r = row_of(ctx, key);
-
-	if (r && bucket < UT_HIST_BUCKETS)
-		r->h.counts[bucket] += count;
-}
-
-/* Stats of one key of one site, merged into its row. */
-static void on_stats(void *ctx, const void *key, const struct ut_hist_stats *st, bool sgn)
-{
-	struct vhist_row *r = row_of(ctx, key);
-	struct vhist one = { .st = *st, .is_signed = sgn };
-
-	if (r)
-		vhist_add(&r->h, &one);
-}
-
 static int cmp_rows(const void *a, const void *b)
 {
 	const struct vhist_row *x = a, *y = b;
@@ -117,17 +75,10 @@ static struct vhist_row *hist_row_at(const struct hist_state *hs, size_t i)
 
 static int read_keyed(struct hist_state *hs, struct attach_session *s)
 {
-	struct hist_read hr = { .hs = hs, .s = s };
-	size_t i;
-	int err;
+	int err = attach_session__hist_rows(s, &hs->rows, &hs->h);
 
-	for (i = 0; i < hs->rows.nr; i++) {
-		memset(hist_row_at(hs, i)->h.counts, 0, sizeof(hs->h.counts));
-		memset(&hist_row_at(hs, i)->h.st, 0, sizeof(hs->h.st));
-	}
-	err = attach_session__hist_keyed(s, on_bucket, on_stats, &hr);
 	keytab__sort(&hs->rows, cmp_rows);
-	return err ? err : hr.err;
+	return err;
 }
 
 static int hist_read(struct hist_state *hs, struct attach_session *s)

@@ -68,42 +68,6 @@ static const char latency_usage[] =
 "  usdtrace latency -c 'build/samples/server -n 60 -k 3' 'server:request__begin /arg1 == 2/' server:request__end\n"
 "  usdtrace latency --min 10ms -c 'build/samples/slow -n 10' 'slow:begin(d,s)' 'slow:end(d,d)'\n";
 
-static void on_bucket(void *ctx, uint64_t key, uint32_t bucket, uint64_t count)
-{
-	struct lat_state *ls = ctx;
-	struct lat_series *sr = lat_table__series(&ls->series, key);
-
-	if (sr)
-		hist_add(&sr->h, bucket, count);
-	else
-		ls->err = -ENOMEM;
-}
-
-static void on_stats(void *ctx, uint64_t key, const struct ut_lat_stats *st)
-{
-	struct lat_state *ls = ctx;
-	struct lat_series *sr = lat_table__series(&ls->series, key);
-
-	if (sr)
-		sr->st = *st;
-	else
-		ls->err = -ENOMEM;
-}
-
-/* String keys: each series' text, from the kernel's table of them. */
-static void key_texts(struct lat_state *ls, struct attach_session *s)
-{
-	struct lat_series *sr;
-	size_t i;
-
-	for (i = 0; ls->view.str_key && i < ls->series.nr; i++) {
-		sr = &ls->series.series[i];
-		if (!sr->key || attach_session__latency_key_str(s, sr->key, sr->text,
-								sizeof(sr->text)))
-			sr->text[0] = '\0';
-	}
-}
-
 static void on_targets(void *ctx, const pid_t *pids, int nr)
 {
 	event_stacks__prime(&((struct lat_state *)ctx)->stacks, pids, nr);
@@ -173,11 +137,8 @@ static int lat_collect(struct lat_state *ls, struct attach_session *s, bool fina
 		*unmatched = lat_pairs__unmatched(&ls->pairs, final);
 	} else {
 		*unmatched = attach_session__unmatched(s);
-		lat_table__reset(&ls->series);
 		ls->err = 0;
-		err = attach_session__latency(s, on_bucket, on_stats, ls);
-		if (!err)
-			key_texts(ls, s);
+		err = attach_session__latency_series(s, &ls->series);
 	}
 	if (!err && ls->err)
 		err = ls->err;
