@@ -243,6 +243,10 @@ static int start_following(struct attach_session *s)
 	if (!s->fork_link)
 		return session_err(s, -errno, "BPF: cannot follow forks (sched_process_fork): "
 				   "%s", strerror(errno));
+	s->exit_link = bpf_program__attach(s->follow_skel->progs.on_exit);
+	if (!s->exit_link)
+		return session_err(s, -errno, "BPF: cannot follow exits (sched_process_exit): "
+				   "%s", strerror(errno));
 	return 0;
 }
 

@@ -261,6 +261,7 @@ void attach_session__free(struct attach_session *s)
 	if (!s)
 		return;
 	bpf_link__destroy(s->fork_link);
+	bpf_link__destroy(s->exit_link);
 	bpf_link__destroy(s->probe_link);
 	session_detach_perf_cpus(s);
 	follow_bpf__destroy(s->follow_skel);

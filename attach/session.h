@@ -155,6 +155,8 @@ void attach_session__stats(const struct attach_session *s, struct attach_stats *
 uint64_t attach_session__filtered(const struct attach_session *s);
 /* Events the kernel could not hand over (ring buffer full). */
 uint64_t attach_session__dropped(const struct attach_session *s);
+/* --follow: children not followed, the table of followed processes full. */
+uint64_t attach_session__unfollowed(const struct attach_session *s);
 const char *attach_session__errmsg(const struct attach_session *s);
 
 /* Sites attached so far (the ld.so hook included: its probe_idx is -1). */

@@ -69,7 +69,8 @@ struct attach_session {
 	bool multi;		/* programs loaded for uprobe_multi links */
 	struct bpf_link **perf_links;	/* MODE_SOURCE_PERF_CPU: one per CPU */
 	int nr_perf_links;
-	struct bpf_link *fork_link;	/* --follow */
+	struct bpf_link *fork_link;	/* --follow: children join `followed` */
+	struct bpf_link *exit_link;	/* ... and leave it when they exit */
 	struct bpf_link *probe_link;	/* the uprobe_multi capability probe */
 	struct follow_bpf *follow_skel;
 	struct seen_obj *objs;

@@ -106,6 +106,17 @@ uint64_t attach_session__faults(const struct attach_session *s)
 	return session_counter(s->skel.faults);
 }
 
+uint64_t attach_session__unfollowed(const struct attach_session *s)
+{
+	__u32 zero = 0;
+	__u64 n = 0;
+
+	if (!s->follow_skel ||
+	    bpf_map_lookup_elem(bpf_map__fd(s->follow_skel->maps.unfollowed), &zero, &n))
+		return 0;
+	return n;
+}
+
 uint64_t attach_session__dropped(const struct attach_session *s)
 {
 	return session_counter(s->skel.drops);

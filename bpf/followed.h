@@ -9,7 +9,7 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, FOLLOWED_MAX);
 	__type(key, __u32);	/* tgid */
 	__type(value, __u8);
 } followed SEC(".maps");

@@ -387,6 +387,9 @@ static __always_inline int ut_lat_pop(__u32 *depth)
 	return (int)--(*depth);
 }
 
+/* --follow: processes followed at once (bpf/followed.h) */
+#define FOLLOWED_MAX		8192
+
 /* Event kinds in the ring buffer. */
 #define UT_EV_PROBE		1
 #define UT_EV_DLOPEN		2	/* the traced process stopped in the ld.so hook */

@@ -341,6 +341,10 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 	run->w->faults += attach_session__faults(s);	/* the in-kernel modes' */
 	event_writer__summary(run->w, stderr, attach_session__dropped(s),
 			      attach_session__filtered(s), st.sites);
+	if (attach_session__unfollowed(s))
+		fprintf(stderr, "usdtrace: warning: %llu forked processes not followed: more "
+			"than %d followed processes lived at once\n",
+			(unsigned long long)attach_session__unfollowed(s), FOLLOWED_MAX);
 	if (!err && !ao->quiet_unmatched)
 		run->unmatched = attach_session__report_unmatched(s, err_cb, NULL);
 out_free_session:

@@ -206,6 +206,23 @@ def test_overload():
           f"{s} {r.stderr[-200:]}")
 
 
+def test_follow_many_forks():
+    """A server forking a process per connection: 9,000 over a run, more than
+    the 8,192 followed processes the table holds at once."""
+    tmp = tempfile.mkdtemp(prefix="usdtrace-forker-")
+    forker = os.path.join(tmp, "forker")
+    r = run(["gcc", "-O2", "-o", forker, os.path.join(ROOT, "tests", "fixtures", "forker.c")])
+    if check("--follow: the forking fixture builds", r.returncode == 0, r.stderr):
+        r = usdtrace("count", "--json", "-f", "-c", f"{forker} 9000", "forker:child",
+                     timeout=120)
+        counts = [x["count"] for x in map(json.loads, r.stdout.splitlines())
+                  if x["type"] == "count"]
+        check("--follow: 9,000 children forked one after another, each followed (an "
+              "exited one frees its slot)", counts == [9000] and "not followed" not in
+              r.stderr, f"{counts} {r.stderr[-300:]}")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 def test_follow_and_exec():
     def pids(r, probe):
         out = {}
@@ -269,6 +286,7 @@ else:
     test_chroot()
     test_overload()
     test_follow_and_exec()
+    test_follow_many_forks()
     test_hostile_strings()
     print("NOTE reliability: faults survived: command crash, PID crash, usdtrace SIGKILL, "
           "two tracers, chroot, fork with and without --follow, fork+exec, exec; "
