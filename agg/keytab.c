@@ -177,12 +177,6 @@ void keytab__sort(struct keytab *t, int (*cmp)(const void *, const void *))
 	t->stale = true;
 }
 
-void keytab__reset(struct keytab *t)
-{
-	t->nr = 0;
-	t->stale = true;
-}
-
 void keytab__free(struct keytab *t)
 {
 	free(t->rows);

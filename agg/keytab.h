@@ -57,8 +57,6 @@ void keytab__advance(struct keytab *t);
 void keytab__sort(struct keytab *t, int (*cmp)(const void *, const void *));
 /* The sum of every row's total. */
 uint64_t keytab__sum(const struct keytab *t);
-/* No rows (the next read makes them again). */
-void keytab__reset(struct keytab *t);
 void keytab__free(struct keytab *t);
 
 #endif /* USDTRACE_AGG_KEYTAB_H */

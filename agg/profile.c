@@ -223,16 +223,6 @@ void profile__sort(struct profile *p)
 	reindex(&p->stack_slots, &p->nr_stack_slots, p->nr_stacks, stack_hash_at, p);
 }
 
-uint64_t profile__lost(const struct profile *p)
-{
-	uint64_t n = 0;
-	int i;
-
-	for (i = 0; i < NR_PROF_LOST; i++)
-		n += p->lost[i];
-	return n;
-}
-
 void profile__free(struct profile *p)
 {
 	size_t i;

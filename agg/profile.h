@@ -79,7 +79,6 @@ static inline const uint32_t *profile__ids(const struct profile *p, const struct
 {
 	return p->ids + s->first;
 }
-uint64_t profile__lost(const struct profile *p);
 void profile__free(struct profile *p);
 
 #endif /* USDTRACE_AGG_PROFILE_H */

@@ -29,6 +29,10 @@ struct sample_buf {
 	__u64 busy;
 };
 
+/* the event and its frames go to the ring as one copy */
+_Static_assert(__builtin_offsetof(struct sample_buf, frames) == sizeof(struct ut_event),
+	       "the interpreter frames follow the event");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

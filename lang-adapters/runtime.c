@@ -14,7 +14,7 @@
 #include "runtime.h"
 
 /* Does the ELF file at @path carry probes of @a's provider? */
-bool lang_runtime__has_probes(const struct lang_adapter *a, const char *path)
+static bool has_probes(const struct lang_adapter *a, const char *path)
 {
 	size_t plen = strcspn(a->probes[0].text, ":");
 	struct sdt_file *f;
@@ -43,7 +43,7 @@ int lang_runtime__find(const struct lang_adapter *a, const char *given, const ch
 			snprintf(why, size, "%s: %s", given, strerror(errno));
 			return -errno;
 		}
-		if (!lang_runtime__has_probes(a, given)) {
+		if (!has_probes(a, given)) {
 			snprintf(why, size, "%s: no %s probes (a %s built without --enable-dtrace?)",
 				 given, a->lang, a->runtime);
 			return -ENOENT;
@@ -60,7 +60,7 @@ int lang_runtime__find(const struct lang_adapter *a, const char *given, const ch
 			continue;
 		/* the newest version first: glob sorts, so the last */
 		for (k = g.gl_pathc; k-- > 0;) {
-			if (lang_runtime__has_probes(a, g.gl_pathv[k])) {
+			if (has_probes(a, g.gl_pathv[k])) {
 				*path = strdup(g.gl_pathv[k]);
 				globfree(&g);
 				return *path ? 0 : -ENOMEM;

@@ -16,8 +16,6 @@
 
 #include "lang.h"
 
-/* Does the ELF file at @path carry probes of @a's provider? */
-bool lang_runtime__has_probes(const struct lang_adapter *a, const char *path);
 /*
  * A server runtime traced system-wide: @given (checked), or the first of
  * the adapter's usual places with its probes, into *@path (owned by the

@@ -25,8 +25,11 @@ void targets__open(struct targets *t, const pid_t *pids, int nr)
 		t->pidfds[i] = i < t->nr ? (int)syscall(SYS_pidfd_open, pids[i], 0) : -1;
 }
 
-/* Field 52 of /proc/PID/stat, exit_code: there while the zombie is. */
-int targets__zombie_status(pid_t pid)
+/*
+ * The wait status of exited @pid: field 52 of its zombie's /proc/PID/stat
+ * (exit_code), -1 when it is already reaped.
+ */
+static int zombie_status(pid_t pid)
 {
 	char path[64], buf[1024], *p;
 	int field, status = -1;
@@ -67,7 +70,7 @@ bool targets__gone(struct targets *t, target_exit_fn cb, void *ctx)
 	for (i = 0; i < t->nr; i++) {
 		if (!t->gone[i] && exited(t, i)) {
 			t->gone[i] = true;
-			cb(ctx, t->pids[i], targets__zombie_status(t->pids[i]));
+			cb(ctx, t->pids[i], zombie_status(t->pids[i]));
 		}
 		all &= t->gone[i];
 	}

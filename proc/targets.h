@@ -33,7 +33,4 @@ void targets__open(struct targets *t, const pid_t *pids, int nr);
 bool targets__gone(struct targets *t, target_exit_fn cb, void *ctx);
 void targets__close(struct targets *t);
 
-/* The wait status of exited @pid from its zombie's /proc/PID/stat, -1 when reaped. */
-int targets__zombie_status(pid_t pid);
-
 #endif /* USDTRACE_TARGETS_H */
