@@ -57,7 +57,7 @@ ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/spec.c attach/symbols
 	       attach/site_table.c attach/object_table.c attach/match.c attach/preds.c \
 	       attach/usdt_sites.c attach/discover.c attach/uprobe.c attach/dlhook.c \
 	       attach/session.c attach/session_read.c attach/key_layout.c \
-	       attach/mode_profile.c attach/perf_cpu.c
+	       attach/mode_profile.c attach/perf_cpu.c attach/proctree.c
 WRITER_SRCS := writer/calls.c writer/db.c writer/decode.c writer/events.c writer/flamegraph.c \
 	       writer/flow.c writer/folded.c writer/hist.c writer/json.c writer/keys.c \
 	       writer/latency.c writer/metrics.c writer/profile.c writer/prom.c writer/sites.c writer/stat.c \
@@ -76,7 +76,7 @@ OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
 # what unit tests link: everything but the CLI and the BPF loader
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(AGG_SRCS) \
 	      $(PROC_SRCS) \
-	      stack/perfmap.c attach/objects.c attach/key_layout.c \
+	      stack/perfmap.c attach/objects.c attach/key_layout.c attach/proctree.c \
 	      attach/probe_spec.c $(ARCH_SRCS) attach/spec.c attach/symbols.c writer/json.c \
 	      writer/keys.c writer/text.c \
 	      writer/hist.c writer/vhist.c writer/folded.c writer/prom.c $(LANG_SRCS))

@@ -8,11 +8,13 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "objects.h"
+#include "proctree.h"
 #include "session_priv.h"
 #include "../arch/regs.h"
 
@@ -212,6 +214,41 @@ static bool multi_works(struct attach_session *s)
 }
 
 /*
+ * --follow: the processes the traced ones forked before the run (a
+ * server's connected backends, its background workers) are followed as
+ * well as those forked from now on, read once the fork hook is in place so
+ * that none falls between. Those the table has no room for are counted
+ * as unfollowed.
+ */
+static int follow_existing(struct attach_session *s, int fd)
+{
+	struct proc_link *links;
+	size_t nr, n, k;
+	pid_t *kids;
+	__u8 one = 1;
+	int err;
+
+	err = proctree_read(&links, &nr);
+	if (err)
+		return session_err(s, err, "follow: cannot list processes: %s", strerror(-err));
+	kids = calloc(nr ? nr : 1, sizeof(*kids));
+	if (!kids) {
+		free(links);
+		return session_err(s, -ENOMEM, "follow: %s", strerror(ENOMEM));
+	}
+	n = proctree_descendants(links, nr, s->opts.pids, s->opts.nr_pids, kids);
+	for (k = 0; k < n; k++) {
+		__u32 pid = (__u32)kids[k];
+
+		if (bpf_map_update_elem(fd, &pid, &one, BPF_ANY))
+			s->unfollowed_at_start++;
+	}
+	free(kids);
+	free(links);
+	return 0;
+}
+
+/*
  * --follow or several -p: the links take every process, and BPF keeps those
  * in `followed`: the traced processes, and with --follow the fork hook
  * adds their children.
@@ -247,7 +284,7 @@ static int start_following(struct attach_session *s)
 	if (!s->exit_link)
 		return session_err(s, -errno, "BPF: cannot follow exits (sched_process_exit): "
 				   "%s", strerror(errno));
-	return 0;
+	return follow_existing(s, fd);
 }
 
 int session_load_bpf(struct attach_session *s)

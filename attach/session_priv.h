@@ -73,6 +73,7 @@ struct attach_session {
 	struct bpf_link *exit_link;	/* ... and leave it when they exit */
 	struct bpf_link *probe_link;	/* the uprobe_multi capability probe */
 	struct follow_bpf *follow_skel;
+	uint64_t unfollowed_at_start;	/* descendants at start with no room in the table */
 	struct seen_obj *objs;
 	size_t nr_objs;
 	size_t cap_objs;

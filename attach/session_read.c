@@ -113,8 +113,8 @@ uint64_t attach_session__unfollowed(const struct attach_session *s)
 
 	if (!s->follow_skel ||
 	    bpf_map_lookup_elem(bpf_map__fd(s->follow_skel->maps.unfollowed), &zero, &n))
-		return 0;
-	return n;
+		n = 0;
+	return n + s->unfollowed_at_start;
 }
 
 uint64_t attach_session__dropped(const struct attach_session *s)

@@ -23,8 +23,9 @@ def pg_bindir():
 
 
 class PgCluster:
-    def __init__(self, user="postgres"):
+    def __init__(self, user="postgres", settings=()):
         self.bindir = pg_bindir()
+        self.settings = list(settings)   # more "name=value" for the server
         self.user = user
         self.dir = None
         self.server = None
@@ -56,7 +57,8 @@ class PgCluster:
         self.server = subprocess.Popen(
             [os.path.join(self.bindir, "postgres"), "-D", data, "-k", self.dir,
              "-c", "listen_addresses=", "-c", "autovacuum=off", "-c", "fsync=off",
-             "-c", "unix_socket_permissions=0777"],
+             "-c", "unix_socket_permissions=0777",
+             *[a for kv in self.settings for a in ("-c", kv)]],
             preexec_fn=drop, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir)
         deadline = time.time() + 30
         while True:
@@ -86,6 +88,23 @@ class PgCluster:
         for s in sql:
             args += ["-c", s]
         return self._as_user(args, timeout=60)
+
+    def session(self):
+        """A psql connected now, reading statements from its stdin (a
+        client that was there before the tracer); close its stdin to end it."""
+        pw = pwd.getpwnam(self.user)
+
+        def drop():
+            os.setgid(pw.pw_gid)
+            os.setuid(pw.pw_uid)
+        p = subprocess.Popen([os.path.join(self.bindir, "psql"), "-X", "-q", "-h", self.dir,
+                              "-U", "postgres", "-d", "postgres", "-A", "-t"],
+                             preexec_fn=drop, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True, cwd=self.dir)
+        p.stdin.write("SELECT 'connected';\n")
+        p.stdin.flush()
+        p.stdout.readline()
+        return p
 
     def psql_cmd(self, sql):
         """The psql command line (for usdtrace -c)."""

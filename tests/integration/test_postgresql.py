@@ -134,6 +134,31 @@ def test_cut_and_errors(pg):
           "SELECT $1/$2" not in rows, f"{sorted(rows)} {t.err}")
 
 
+def test_already_running(pg):
+    """-p POSTMASTER: a client connected before the run and the background
+    processes started with the server are traced, not only later forks."""
+    early = pg.session()
+    try:
+        t = Tracer("calls", "--json", "-l", "postgresql", "-p", str(pg.pid))
+        for i in range(25):
+            early.stdin.write(f"SELECT {i} AS early;\n")
+        early.stdin.write("SELECT 'done';\n")
+        early.stdin.flush()
+        while "done" not in early.stdout.readline():
+            pass
+        rows = rows_of(t.stop())
+    finally:
+        early.stdin.close()
+        early.wait(timeout=30)
+    check("calls -p POSTMASTER: 25 statements of a client connected before the run",
+          rows.get("SELECT $1 AS early;", {}).get("count") == 25, f"{sorted(rows)} {t.err}")
+    t = Tracer("stat", "--json", "-l", "postgresql", "-p", str(pg.pid))
+    pg.psql("CHECKPOINT", "CHECKPOINT")
+    tot = [x for x in t.stop() if x["type"] == "stat" and "interval" not in x]
+    check("stat -p POSTMASTER: two checkpoints by the checkpointer, which was there before",
+          tot and tot[0].get("checkpoints") == 2, f"{tot}")
+
+
 def test_system_wide(pg):
     t = Tracer("calls", "--json", "-l", "postgresql")
     pg.psql("SELECT 42 AS answer")
@@ -294,6 +319,7 @@ else:
         test_calls(cluster)
         test_min_and_raw(cluster)
         test_cut_and_errors(cluster)
+        test_already_running(cluster)
         test_system_wide(cluster)
         test_stat(cluster)
         test_serve(cluster)

@@ -8,6 +8,7 @@
 #include <sys/sysmacros.h>
 
 #include "../../attach/objects.h"
+#include "../../attach/proctree.h"
 #include "test.h"
 
 static void test_maps(struct test_stats *st)
@@ -86,6 +87,33 @@ static void test_list(struct test_stats *st)
 	object_list__free(NULL);
 }
 
+/* --follow's processes already there: a postmaster, its backends, a grandchild. */
+static void test_proctree(struct test_stats *st)
+{
+	struct proc_link links[] = {
+		{ 1, 0 }, { 100, 1 }, { 101, 100 }, { 102, 100 }, { 200, 1 }, { 103, 101 },
+		{ 104, 102 }, { 300, 200 }, { 105, 100 },
+	};
+	struct proc_link l;
+	pid_t out[9], root = 100;
+	size_t n = proctree_descendants(links, 9, &root, 1, out);
+	int seen = 0;
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		seen |= out[k] >= 101 && out[k] <= 105 ? 1 << (out[k] - 101) : 1 << 8;
+	CHECK(st, n == 5 && seen == 0x1f, "proctree: children and grandchildren of 100, only",
+	      "n=%zu seen=%#x", n, seen);
+	root = 999;
+	CHECK(st, proctree_descendants(links, 9, &root, 1, out) == 0,
+	      "proctree: a root without children has none", "some");
+	CHECK(st, !proctree_parse_stat("4242 (post) ma(ster) S 17 4242 4242 0", &l) &&
+	      l.pid == 4242 && l.ppid == 17, "proctree: stat with ') ' in comm", "%d %d",
+	      (int)l.pid, (int)l.ppid);
+	CHECK(st, proctree_parse_stat("4242 (post", &l) == -EINVAL,
+	      "proctree: a cut stat refused", "accepted");
+}
+
 int main(void)
 {
 	struct test_stats st = {};
@@ -93,5 +121,6 @@ int main(void)
 	test_maps(&st);
 	test_ldcache(&st);
 	test_list(&st);
+	test_proctree(&st);
 	return st.failed ? 1 : 0;
 }
