@@ -20,17 +20,21 @@ static uint64_t fnv(const char *s, bool cut)
 	return h ^ cut;
 }
 
-static struct stmt_row *row_of(struct stmt_table *t, const char *text, bool cut)
+/* The row of canonical @key, made with @text shown when new. */
+static struct stmt_row *row_of(struct stmt_table *t, const char *key, const char *text,
+			       bool cut)
 {
-	uint64_t h = fnv(text, cut);
+	uint64_t h = fnv(key, cut);
 	struct stmt_row **head = &t->buckets[h % STMT_BUCKETS], *r;
 
 	for (r = *head; r; r = r->next) {
-		if (r->cut == cut && !strcmp(r->text, text))
+		if (r->cut == cut && !strcmp(r->key, key))
 			return r;
 	}
 	r = calloc(1, sizeof(*r));
-	if (!r || !(r->text = strdup(text))) {
+	if (!r || !(r->key = strdup(key)) || !(r->text = strdup(text))) {
+		if (r)
+			free(r->key);
 		free(r);
 		return NULL;
 	}
@@ -41,27 +45,40 @@ static struct stmt_row *row_of(struct stmt_table *t, const char *text, bool cut)
 	return r;
 }
 
-/* The row's key: the text normalized, or as sent with --raw. */
-static const char *key_text(struct stmt_table *t, const char *text, size_t len)
+/*
+ * The row's text into t->norm: the statement trimmed as pg_stat_statements
+ * cuts it, normalized unless --raw or a utility statement; its canonical
+ * key into t->canon (the text itself when kept as sent).
+ */
+static int row_texts(struct stmt_table *t, const char *text, size_t len)
 {
-	size_t need = 3 * len + 16;
+	size_t at, need, n;
+	bool as_sent;
 
-	if (vec__reserve((void **)&t->norm, &t->norm_size, need, 1, need))
-		return NULL;
-	if (t->raw) {
+	len = sql_trim(text, len, &at);
+	text += at;
+	need = 3 * len + 16;
+	as_sent = t->raw || sql_is_utility(text, len);
+	if (vec__reserve((void **)&t->norm, &t->norm_size, need, 1, need) ||
+	    vec__reserve((void **)&t->canon, &t->canon_size, need, 1, need))
+		return -ENOMEM;
+	if (as_sent) {
 		memcpy(t->norm, text, len);
 		t->norm[len] = '\0';
-	} else if (sql_normalize(text, len, t->norm, t->norm_size) < 0) {
-		return NULL;	/* cannot happen: 3 * len + 16 bytes suffice */
+		memcpy(t->canon, t->norm, len + 1);
+		return 0;
 	}
-	return t->norm;
+	/* cannot fail: 3 * len + 16 bytes suffice for either */
+	n = (size_t)sql_normalize(text, len, t->norm, t->norm_size);
+	sql_canonical(t->norm, n, t->canon, t->canon_size);
+	return 0;
 }
 
 int stmt_table__add(struct stmt_table *t, const char *text, size_t len, bool cut,
 		   uint64_t dur)
 {
-	const char *key = key_text(t, text, len);
-	struct stmt_row *r = key ? row_of(t, key, cut) : NULL;
+	struct stmt_row *r = row_texts(t, text, len) ? NULL :
+			     row_of(t, t->canon, t->norm, cut);
 
 	if (!r)
 		return -ENOMEM;
@@ -109,9 +126,11 @@ void stmt_table__free(struct stmt_table *t)
 	for (i = 0; i < STMT_BUCKETS; i++) {
 		for (r = t->buckets[i]; r; r = next) {
 			next = r->next;
+			free(r->key);
 			free(r->text);
 			free(r);
 		}
 	}
 	free(t->norm);
+	free(t->canon);
 }

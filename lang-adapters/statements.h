@@ -2,7 +2,9 @@
 /*
  * statements.h - a database's statements as pg_stat_statements keeps them
  * (calls -l postgresql): one row per statement text, normalized (literals
- * -> $n, sql/normalize.h) unless raw, with its count, total and maximum
+ * -> $n, sql/normalize.h) unless raw or a utility statement (kept as
+ * sent), texts differing only in white space, comments and case being one
+ * row that shows the first; with its count, total and maximum
  * time and a latency histogram for percentiles. Pure, no I/O
  * (writer/db.h prints the rows).
  */
@@ -18,7 +20,8 @@
 #define STMT_BUCKETS	4096	/* hash chains of the row table */
 
 struct stmt_row {
-	char *text;		/* normalized (or raw) text, owned */
+	char *key;		/* what makes two texts one row (sql_canonical), owned */
+	char *text;		/* the first text seen, normalized (or raw), owned */
 	bool cut;		/* the text was longer than what was read */
 	uint64_t count;
 	uint64_t total_ns;
@@ -33,6 +36,8 @@ struct stmt_table {
 	size_t nr;
 	char *norm;			/* normalizing buffer */
 	size_t norm_size;
+	char *canon;			/* canonical key buffer */
+	size_t canon_size;
 };
 
 /* One statement of @dur ns, its text @len bytes (@cut: more were sent). 0 or -ENOMEM. */

@@ -2,7 +2,9 @@
 /*
  * fuzz_sql.c - libFuzzer target for the SQL normalizer: any bytes, into a
  * buffer of the size normalize.h promises is enough (so -ENOSPC is a bug),
- * and into a tiny one (so a cut must stay in bounds and terminated).
+ * and into a tiny one (so a cut must stay in bounds and terminated); its
+ * canonical key (len + 1 bytes must suffice, and be no longer), the trim
+ * and the utility test on the same bytes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,6 +28,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n = sql_normalize((const char *)data, size, tiny, sizeof(tiny));
 	if (strlen(tiny) >= sizeof(tiny) || (n >= 0 && (size_t)n != strlen(tiny)))
 		abort();
+	n = sql_canonical((const char *)data, size, out, size + 1);
+	if (n < 0 || (size_t)n > size || strlen(out) != (size_t)n)
+		abort();
+	{
+		size_t at, len = sql_trim((const char *)data, size, &at);
+
+		if (at + len > size)
+			abort();
+	}
+	(void)sql_is_utility((const char *)data, size);
 	free(out);
 	return 0;
 }

@@ -21,14 +21,14 @@ from promtest import Served, metric, scrape_until
 
 USDTRACE = os.path.join(ROOT, OUTPUT, "usdtrace")
 PGBENCH = [
-    "BEGIN;",
-    "UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2;",
-    "SELECT abalance FROM pgbench_accounts WHERE aid = $1;",
-    "UPDATE pgbench_tellers SET tbalance = tbalance + $1 WHERE tid = $2;",
-    "UPDATE pgbench_branches SET bbalance = bbalance + $1 WHERE bid = $2;",
+    "BEGIN",
+    "UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2",
+    "SELECT abalance FROM pgbench_accounts WHERE aid = $1",
+    "UPDATE pgbench_tellers SET tbalance = tbalance + $1 WHERE tid = $2",
+    "UPDATE pgbench_branches SET bbalance = bbalance + $1 WHERE bid = $2",
     "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, "
-    "CURRENT_TIMESTAMP);",
-    "END;",
+    "CURRENT_TIMESTAMP)",
+    "END",
 ]
 
 
@@ -151,7 +151,7 @@ def test_already_running(pg):
         early.stdin.close()
         early.wait(timeout=30)
     check("calls -p POSTMASTER: 25 statements of a client connected before the run",
-          rows.get("SELECT $1 AS early;", {}).get("count") == 25, f"{sorted(rows)} {t.err}")
+          rows.get("SELECT $1 AS early", {}).get("count") == 25, f"{sorted(rows)} {t.err}")
     t = Tracer("stat", "--json", "-l", "postgresql", "-p", str(pg.pid))
     pg.psql("CHECKPOINT", "CHECKPOINT")
     tot = [x for x in t.stop() if x["type"] == "stat" and "interval" not in x]
