@@ -57,7 +57,8 @@ ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/spec.c attach/symbols
 	       attach/site_table.c attach/object_table.c attach/match.c attach/preds.c \
 	       attach/usdt_sites.c attach/discover.c attach/uprobe.c attach/dlhook.c \
 	       attach/session.c attach/session_read.c attach/key_layout.c \
-	       attach/mode_profile.c attach/perf_cpu.c attach/proctree.c
+	       attach/mode_profile.c attach/perf_cpu.c attach/proctree.c \
+	       attach/mode_stmts.c
 WRITER_SRCS := writer/calls.c writer/db.c writer/decode.c writer/events.c writer/flamegraph.c \
 	       writer/flow.c writer/folded.c writer/hist.c writer/json.c writer/keys.c \
 	       writer/latency.c writer/metrics.c writer/profile.c writer/prom.c writer/sites.c writer/stat.c \
@@ -83,7 +84,7 @@ LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS
 
 UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec \
 	      test_hist test_lang test_regs test_expr test_sql test_perfmap test_prom \
-	      test_keys test_child test_agg test_pylayout
+	      test_keys test_child test_agg test_pylayout test_pglayout
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
 FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql
@@ -107,7 +108,7 @@ $(BPF_OUT)/vmlinux.h:
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
 
-BPF_MODES := trace count latency calls hist profile
+BPF_MODES := trace count latency calls hist profile stmts
 BPF_SKELS := $(patsubst %,$(BPF_OUT)/%.skel.h,$(BPF_MODES) follow)
 
 $(BPF_OUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(BPF_OUT)/vmlinux.h
@@ -225,6 +226,15 @@ $(OUTPUT)/tests/test_pylayout: tests/unit/test_pylayout.c $(LIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) -I/usr/include/python3.11 $(CFLAGS) -Wall -Wextra -Werror \
+		-o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+# ... and PostgreSQL's (postgresql-server-dev) where pg_stat_statements' figures are
+PG_SERVER_INC := $(lastword $(sort $(wildcard /usr/include/postgresql/*/server)))
+$(OUTPUT)/tests/test_pglayout: tests/unit/test_pglayout.c $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)test -n "$(PG_SERVER_INC)" || { echo "postgresql-server-dev-*: not installed (scripts/setup.sh installs it)"; exit 1; }
+	$(Q)$(CC) $(CPPFLAGS) -isystem $(PG_SERVER_INC) $(CFLAGS) -Wall -Wextra -Werror \
 		-o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 unit: $(UNIT_BINS)

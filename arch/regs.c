@@ -78,6 +78,20 @@ int regs_ip_offset(int machine)
 	}
 }
 
+int regs_sp_offset(int machine)
+{
+	switch (machine) {
+	case EM_X86_64:
+		return X86_RSP;
+	case EM_AARCH64:
+		return ARM64_SP;
+	case EM_RISCV:
+		return 2 * 8;	/* x2 */
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
 int regs_abi_arg_offset(int machine, int n)
 {
 	switch (machine) {

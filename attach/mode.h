@@ -104,6 +104,7 @@ extern const struct session_mode session_mode_latency;
 extern const struct session_mode session_mode_calls;
 extern const struct session_mode session_mode_hist;
 extern const struct session_mode session_mode_profile;
+extern const struct session_mode session_mode_stmts;
 
 /* The descriptor of @mode, NULL for an unknown one. */
 const struct session_mode *session_mode__get(enum attach_mode mode);

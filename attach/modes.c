@@ -11,6 +11,7 @@ static const struct session_mode *const modes[] = {
 	[ATTACH_CALLS] = &session_mode_calls,
 	[ATTACH_HIST] = &session_mode_hist,
 	[ATTACH_PROFILE] = &session_mode_profile,
+	[ATTACH_STMTS] = &session_mode_stmts,
 };
 
 const struct session_mode *session_mode__get(enum attach_mode mode)

@@ -61,6 +61,7 @@ enum attach_mode {
 	ATTACH_CALLS,		/* method entries/returns: per-method figures */
 	ATTACH_HIST,		/* one argument's values: a histogram */
 	ATTACH_PROFILE,		/* samples of every traced thread: UT_EV_SAMPLE events */
+	ATTACH_STMTS,		/* a database's statements (probes in enum ut_stmt_role order) */
 };
 
 /* count --by / hist --by: the key layout the kernel fills (attach/key_layout.h). */
@@ -99,6 +100,11 @@ struct attach_profile {
 	uint32_t freq;		/* samples a second per CPU */
 };
 
+/* ATTACH_STMTS: where the database keeps what is read. */
+struct attach_stmts {
+	const struct ut_pg_layout *layout;
+};
+
 /* --stack (trace, latency --min): the user stack of each event. */
 struct attach_stack {
 	uint16_t mode;		/* UT_STACK_FP or _DWARF, 0: none */
@@ -113,6 +119,7 @@ struct attach_opts {
 	struct attach_hist hist;
 	struct attach_calls calls;
 	struct attach_profile profile;
+	struct attach_stmts stmts;
 	struct attach_stack stack;	/* ATTACH_TRACE, ATTACH_LATENCY, ATTACH_PROFILE */
 	const char *const *child_env; /* -c: NAME=VALUE entries added to its environment */
 	bool quiet_unmatched;	/* no warning for probes without a site yet */
@@ -201,6 +208,18 @@ uint64_t attach_session__faults(const struct attach_session *s);
 typedef void (*attach_method_fn)(void *ctx, const struct ut_method_key *key,
 				 const struct ut_method_stats *st);
 int attach_session__methods(const struct attach_session *s, attach_method_fn cb, void *ctx);
+
+/*
+ * ATTACH_STMTS: each statement's figures merged over CPUs, and each
+ * bucket (ut_lat_bucket) of its execution times with its count.
+ */
+typedef void (*attach_stmt_fn)(void *ctx, const struct ut_stmt_key *key,
+			       const struct ut_stmt_stats *st);
+int attach_session__stmts(const struct attach_session *s, attach_stmt_fn cb, void *ctx);
+typedef void (*attach_stmt_bucket_fn)(void *ctx, const struct ut_stmt_key *key,
+				      uint32_t bucket, uint64_t count);
+int attach_session__stmt_buckets(const struct attach_session *s, attach_stmt_bucket_fn cb,
+				 void *ctx);
 
 /*
  * Each USDT probe that has no site (yet), with the nearest real probes of

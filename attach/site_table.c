@@ -55,6 +55,7 @@ int session_register_site(struct attach_session *s, const struct site_req *r)
 		return session_err(s, -E2BIG, "more than %u probe sites", s->max_sites);
 	if (VEC_RESERVE(s->sites, s->cap_sites, s->nr_sites + 1))
 		return session_err(s, -ENOMEM, "out of memory");
+	spec.probe_id = r->probe_idx < 0 ? UINT32_MAX : (__u32)r->probe_idx;
 	/* string slots in argument order, so BPF keeps no running count */
 	for (a = 0; a < spec.nr_args && a < UT_MAX_ARGS; a++) {
 		if (spec.args[a].flags & UT_ARG_STR)

@@ -408,6 +408,21 @@ static __always_inline int ut_lat_pop(__u32 *depth)
  */
 #define UT_EV_SAMPLE		5
 
+/*
+ * calls -l postgresql (bpf/stmts.bpf.c): the text of a statement seen for
+ * the first time, in pieces: args[0] its key's hash, args[1] its length
+ * (bit 63: a utility statement, kept as sent; bit 62: longer than
+ * UT_STMT_TEXT_MAX, cut), args[2] the piece's offset; the piece in the one
+ * string slot (str_len bytes, NUL-terminated).
+ */
+#define UT_EV_STMT_TEXT		6
+/*
+ * ... and a statement at least --min long: args[0..1] as above, args[2]
+ * its execution ns, args[3] its whole ns, args[4] its rows; its text as
+ * sent (literals and all) in the string slot, cut at str_len.
+ */
+#define UT_EV_STMT_SLOW		7
+
 /* latency --min: slots of open BEGINs, over every thread (powers of 2) */
 #define UT_LAT_OPEN		4096
 #define UT_LAT_OPEN_STACKS	512	/* ... with their stacks (--stack) */
@@ -501,5 +516,96 @@ struct ut_interp_frame {
 #define UT_SAMPLE_INTERP_FAULT	0x4	/* a frame could not be read: the walk stopped */
 #define UT_SAMPLE_INTERP_CUT	0x8	/* more than UT_INTERP_FRAMES frames */
 #define UT_SAMPLE_NO_THREAD	0x10	/* the thread has no interpreter state (yet) */
+
+/*
+ * calls -l postgresql: what pg_stat_statements reads, read from the
+ * executor's own calls (standard_ExecutorStart/Run/Finish/End,
+ * standard_ProcessUtility, standard_planner): where PostgreSQL keeps it,
+ * per version (lang-adapters/postgresql.c; checked against its headers).
+ */
+#define UT_STMT_TYPMOD_WORDS	18
+
+/* One step of a word's hash (lowercased bytes), in BPF and user space alike. */
+static __always_inline __u32 ut_word_hash(__u32 h, __u8 c)
+{
+	return (h ^ c) * 16777619u;
+}
+#define UT_WORD_HASH_INIT	2166136261u
+
+struct ut_pg_layout {
+	__u16 qd_plannedstmt;	/* QueryDesc */
+	__u16 qd_source_text;
+	__u16 qd_estate;
+	__u16 ps_utility;	/* PlannedStmt.utilityStmt */
+	__u16 ps_location;	/* PlannedStmt.stmt_location, stmt_len (int) */
+	__u16 ps_len;
+	__u16 es_processed;	/* EState: rows */
+	__u16 query_location;	/* Query.stmt_location, stmt_len */
+	__u16 query_len;
+	__u16 qc_tag;		/* QueryCompletion.commandTag, nprocessed */
+	__u16 qc_processed;
+	__u16 tag_execute;	/* NodeTags of EXECUTE, PREPARE, DEALLOCATE: not counted */
+	__u16 tag_prepare;
+	__u16 tag_deallocate;
+	__u16 cmd_rows[4];	/* CommandTags whose rows count (COPY, FETCH, SELECT, REFRESH) */
+	__u16 qc_sp_off;	/* ProcessUtility's 8th argument, qc: at sp + this at entry */
+	__u16 sp_off;		/* offsetof(struct pt_regs, stack pointer) */
+	__u16 pad[3];
+	/* words the literal-blind key must know, as ut_word_hash() makes them */
+	__u32 word_by, word_group, word_order;
+	__u32 word_typmod[UT_STMT_TYPMOD_WORDS];	/* types with modifiers: varchar(10) */
+};
+
+/* The probes of a statement, in this order (the site's probe_id). */
+enum ut_stmt_role {
+	UT_STMT_XSTART,		/* standard_ExecutorStart(queryDesc) */
+	UT_STMT_XRUN,		/* standard_ExecutorRun(queryDesc) ... */
+	UT_STMT_XRUN_RET,	/* ... and its return */
+	UT_STMT_XFINISH,
+	UT_STMT_XFINISH_RET,
+	UT_STMT_XEND,		/* standard_ExecutorEnd(queryDesc): a statement counts */
+	UT_STMT_UTIL,		/* standard_ProcessUtility(pstmt, queryString, ..., qc) */
+	UT_STMT_UTIL_RET,
+	UT_STMT_PLAN,		/* standard_planner(parse, query_string) */
+	UT_STMT_PLAN_RET,
+	UT_STMT_ABORT,		/* transaction__abort: frames an error skipped are gone */
+	UT_STMT_NR_ROLES,
+};
+
+#define UT_STMT_DEPTH		8	/* nested executor calls kept per backend */
+#define UT_STMT_CANON_MAX	2048	/* texts up to this are keyed with literals out */
+#define UT_STMT_PIECE		2048	/* bytes of text per UT_EV_STMT_TEXT */
+#define UT_STMT_TEXT_MAX	(32 * UT_STMT_PIECE)	/* bytes of a text read, at most */
+#define UT_STMT_UTILITY		(1ULL << 63)
+#define UT_STMT_CUT		(1ULL << 62)
+
+/* A statement's row in the kernel: its text's hash (literals out), and kind. */
+struct ut_stmt_key {
+	__u64 hash;
+	__u32 utility;		/* kept as sent: hashed as it is */
+	__u32 pad;
+};
+
+/* Its figures (per CPU; the minima start at ~0). */
+struct ut_stmt_stats {
+	__u64 calls;
+	__u64 rows;
+	__u64 exec_ns;
+	__u64 exec_min;
+	__u64 exec_max;
+	__u64 plans;
+	__u64 plan_ns;
+	__u64 plan_min;
+	__u64 plan_max;
+	__u64 whole_ns;		/* planning, then executor start to end */
+	__u64 whole_max;
+};
+
+/* One bucket (ut_lat_bucket) of a statement's execution times. */
+struct ut_stmt_bucket {
+	struct ut_stmt_key key;
+	__u32 bucket;
+	__u32 pad;
+};
 
 #endif /* USDTRACE_BPF_SHARED_H */

@@ -96,11 +96,9 @@ static int method_filter(struct lang_cmd *lc)
 	return 0;
 }
 
-int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode mode)
+/* -l, and a target the runtime can be traced by: 0 or -EINVAL said. */
+static int check_target(struct lang_cmd *lc)
 {
-	char *texts[LANG_MAX_PROBES];
-	int i, err;
-
 	if (!lc->a) {
 		usdtrace_err("%s: -l LANG is required (one of %s)", lc->name,
 			     lang_adapter__names());
@@ -117,6 +115,74 @@ int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode m
 	}
 	if (lc->a->forks && lc->o.nr_pids)
 		lc->o.follow = true;	/* a backend per connection: the children too */
+	return 0;
+}
+
+/* A server runtime traced system-wide: its binary into lc->found. 0 or -Exxx said. */
+static int find_binary(struct lang_cmd *lc)
+{
+	char why[1024];
+	int err;
+
+	if (lc->found)
+		return 0;
+	err = lang_runtime__find(lc->a, lc->binary, lc->name, &lc->found, why, sizeof(why));
+	if (err == -ENOMEM)
+		usdtrace_err("%s: %s", lc->name, strerror(ENOMEM));
+	else if (err)
+		usdtrace_err("%s", why);
+	return err;
+}
+
+int lang_cmd__prepare_stmts(struct lang_cmd *lc, struct ut_pg_layout *layout)
+{
+	char *texts[UT_STMT_NR_ROLES], exe[64];
+	int i, err, major;
+
+	err = check_target(lc);
+	if (err)
+		return err;
+	if (!lc->a->db || !lc->a->db->layouts || lc->o.cmd)
+		return -ENOENT;
+	if (lc->o.nr_pids) {
+		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)lc->o.pids[0]);
+		lc->found = realpath(exe, NULL);
+		if (!lc->found)
+			return -ENOENT;	/* the run says what is wrong with the PID */
+	} else if ((err = find_binary(lc))) {
+		return err;
+	}
+	major = lang_runtime__db_version(lc->a, lc->found);
+	if (major <= 0 || lang_db__layout(lc->a, major, layout))
+		return -ENOENT;
+	for (i = 0; i < UT_STMT_NR_ROLES; i++) {
+		size_t n = strlen(lc->a->db->stmt_probes[i]) + strlen(lc->found) + 1;
+
+		lc->texts[i] = malloc(n);
+		if (!lc->texts[i]) {
+			usdtrace_err("%s: %s", lc->name, strerror(ENOMEM));
+			return -ENOMEM;
+		}
+		snprintf(lc->texts[i], n, lc->a->db->stmt_probes[i], lc->found);
+		texts[i] = lc->texts[i];
+	}
+	err = runner_opts__probes(&lc->o, UT_STMT_NR_ROLES, texts, 0);
+	if (err)
+		return err;
+	lc->ao.mode = ATTACH_STMTS;
+	lc->ao.stmts.layout = layout;
+	lc->ao.quiet_unmatched = true;
+	return 0;
+}
+
+int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode mode)
+{
+	char *texts[LANG_MAX_PROBES];
+	int i, err;
+
+	err = check_target(lc);
+	if (err)
+		return err;
 	lc->nr_sel = lang_adapter__select(lc->a, mask, lc->sel, LANG_MAX_PROBES);
 	if (!lc->nr_sel) {
 		usdtrace_err("%s: %s has no probes for this command", lc->name, lc->a->lang);
@@ -130,14 +196,7 @@ int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode m
 			lc->flags[i] |= UT_SITE_LIFO;
 	}
 	if (lc->a->forks && !lc->o.nr_pids && !lc->o.cmd) {
-		char why[1024];
-
-		err = lang_runtime__find(lc->a, lc->binary, lc->name, &lc->found, why,
-					 sizeof(why));
-		if (err == -ENOMEM)
-			usdtrace_err("%s: %s", lc->name, strerror(ENOMEM));
-		else if (err)
-			usdtrace_err("%s", why);
+		err = find_binary(lc);
 		if (!err)
 			err = prefix_texts(lc, lc->found, texts);
 		if (err)

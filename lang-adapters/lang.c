@@ -5,10 +5,13 @@
  * The adapters themselves live one per file (python.c, java.c, ruby.c,
  * php.c), each a table entry; this file finds them and formats names.
  */
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../arch/regs.h"
+#include "../sql/normalize.h"
 #include "lang.h"
 
 static const struct lang_adapter *const adapters[] = {
@@ -138,4 +141,51 @@ bool lang_adapter__flag_present(const struct lang_adapter *a, const char *cmdlin
 			return true;
 	}
 	return false;
+}
+
+static uint32_t word_hash(const char *w)
+{
+	uint32_t h = UT_WORD_HASH_INIT;
+
+	for (; *w; w++)
+		h = ut_word_hash(h, (uint8_t)*w);
+	return h;
+}
+
+int lang_db__layout(const struct lang_adapter *a, int major, struct ut_pg_layout *out)
+{
+	const struct lang_db_layout *d;
+	int i;
+
+	if (!a->db || !a->db->layouts)
+		return -ENOENT;
+	for (d = a->db->layouts; d->major && d->major != major; d++)
+		;
+	if (!d->major)
+		return -ENOENT;
+	*out = d->l;
+	out->sp_off = (uint16_t)regs_sp_offset(regs_host_machine());
+	out->word_by = word_hash("by");
+	out->word_group = word_hash("group");
+	out->word_order = word_hash("order");
+	for (i = 0; i < UT_STMT_TYPMOD_WORDS && sql_typmod_types[i]; i++)
+		out->word_typmod[i] = word_hash(sql_typmod_types[i]);
+	return 0;
+}
+
+int lang_db__version_in(const struct lang_adapter *a, const char *buf, size_t n)
+{
+	size_t tl = a->db && a->db->version_tag ? strlen(a->db->version_tag) : 0, i;
+	int v = 0;
+
+	if (!tl)
+		return 0;
+	for (i = 0; i + tl < n; i++) {
+		if (memcmp(buf + i, a->db->version_tag, tl))
+			continue;
+		for (i += tl; i < n && buf[i] >= '0' && buf[i] <= '9' && v < 10000; i++)
+			v = v * 10 + (buf[i] - '0');
+		return v;
+	}
+	return 0;
 }

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../bpf/usdtrace.h"
+
 #define LANG_MAX_PROBES	24
 
 /* What a probe of a runtime means. */
@@ -72,12 +74,31 @@ struct lang_unsafe {
 
 #define LANG_MAX_UNSAFE	4
 
+/*
+ * Where a database server keeps what pg_stat_statements reads, for one
+ * major version: the executor's calls traced by `calls` (struct
+ * ut_pg_layout), the offsets checked against that version's headers.
+ */
+struct lang_db_layout {
+	int major;
+	struct ut_pg_layout l;
+};
+
 /* What a database's probe arguments say beyond their events (db_stat.c reads it). */
 struct lang_db {
 	int8_t lock_mode_arg;		/* LANG_LOCK_WAIT_BEGIN's lock mode */
 	int8_t buffer_found_arg;	/* LANG_BUFFER_READ's "found" flag */
 	const char *const *lock_modes;	/* lock mode numbers' names, NULL-ended */
+	/*
+	 * calls: a statement's probes, in enum ut_stmt_role order, "%s" for
+	 * the server's binary; its layouts by version (major 0 ends them), the
+	 * version read from the binary after @version_tag ("(PostgreSQL) ").
+	 */
+	const char *stmt_probes[UT_STMT_NR_ROLES];
+	const struct lang_db_layout *layouts;
+	const char *version_tag;
 };
+
 
 struct lang_adapter {
 	const char *lang;		/* python, java, ruby, php */
@@ -154,5 +175,14 @@ void lang_method_name(const struct lang_adapter *a, const char *const parts[3], 
 /* Does a runtime command line (or environment) carry the flag @a needs? */
 bool lang_adapter__flag_present(const struct lang_adapter *a, const char *cmdline,
 				size_t len);
+
+/*
+ * The layout of major version @major of @a's server, its word hashes
+ * filled in (ut_word_hash of the normalizer's words), into @out: 0, or
+ * -ENOENT when the version is not known.
+ */
+int lang_db__layout(const struct lang_adapter *a, int major, struct ut_pg_layout *out);
+/* The major version in the @n bytes of a server binary @buf (after version_tag), 0: none. */
+int lang_db__version_in(const struct lang_adapter *a, const char *buf, size_t n);
 
 #endif /* USDTRACE_LANG_H */

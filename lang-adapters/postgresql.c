@@ -13,6 +13,11 @@
  * deadlock__found(). A backend is forked per connection: -p POSTMASTER
  * follows its children, and without -p or -c the run is system-wide on
  * the postgres binary.
+ *
+ * calls counts statements as pg_stat_statements does, from the executor's
+ * exported functions (bpf/stmts.bpf.c): PostgreSQL 15's structs below,
+ * checked by tests/unit/test_pglayout.c against postgresql-server-dev-15's
+ * headers.
  */
 #include "lang.h"
 
@@ -23,10 +28,47 @@ static const char *const pg_lock_modes[] = {
 	"AccessExclusiveLock", NULL,
 };
 
+static const struct lang_db_layout pg_layouts[] = {
+	{
+		.major = 15,
+		.l = {
+			/* executor/execdesc.h, nodes/plannodes.h, nodes/execnodes.h */
+			.qd_plannedstmt = 8, .qd_source_text = 16, .qd_estate = 80,
+			.ps_utility = 112, .ps_location = 120, .ps_len = 124,
+			.es_processed = 168,
+			/* nodes/parsenodes.h, tcop/cmdtag.h */
+			.query_location = 240, .query_len = 244,
+			.qc_tag = 0, .qc_processed = 8,
+			/* nodes/nodes.h: T_PrepareStmt, T_ExecuteStmt, T_DeallocateStmt */
+			.tag_prepare = 303, .tag_execute = 304, .tag_deallocate = 305,
+			/* tcop/cmdtaglist.h: COPY, FETCH, SELECT, REFRESH MATERIALIZED VIEW */
+			.cmd_rows = { 56, 154, 178, 168 },
+			/* x86-64: the 8th argument, above the return address and the 7th */
+			.qc_sp_off = 16,
+		},
+	},
+	{ 0 },
+};
+
 static const struct lang_db pg_args = {
 	.lock_mode_arg = 5,
 	.buffer_found_arg = 7,
 	.lock_modes = pg_lock_modes,
+	.stmt_probes = {
+		[UT_STMT_XSTART] = "uprobe:%s:standard_ExecutorStart",
+		[UT_STMT_XRUN] = "uprobe:%s:standard_ExecutorRun",
+		[UT_STMT_XRUN_RET] = "uretprobe:%s:standard_ExecutorRun",
+		[UT_STMT_XFINISH] = "uprobe:%s:standard_ExecutorFinish",
+		[UT_STMT_XFINISH_RET] = "uretprobe:%s:standard_ExecutorFinish",
+		[UT_STMT_XEND] = "uprobe:%s:standard_ExecutorEnd",
+		[UT_STMT_UTIL] = "uprobe:%s:standard_ProcessUtility",
+		[UT_STMT_UTIL_RET] = "uretprobe:%s:standard_ProcessUtility",
+		[UT_STMT_PLAN] = "uprobe:%s:standard_planner",
+		[UT_STMT_PLAN_RET] = "uretprobe:%s:standard_planner",
+		[UT_STMT_ABORT] = "%s:postgresql:transaction__abort",
+	},
+	.layouts = pg_layouts,
+	.version_tag = "(PostgreSQL) ",
 };
 
 const struct lang_adapter lang_postgresql = {

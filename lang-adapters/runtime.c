@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../sdt/sdt.h"
@@ -109,4 +111,26 @@ bool lang_runtime__switch_missing(const struct lang_adapter *a, pid_t pid)
 	missing = n && !lang_adapter__flag_present(a, buf, n);
 	free(buf);
 	return missing;
+}
+
+int lang_runtime__db_version(const struct lang_adapter *a, const char *path)
+{
+	struct stat st;
+	void *map;
+	int fd, v;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !st.st_size) {
+		close(fd);
+		return -EINVAL;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return -errno;
+	v = lang_db__version_in(a, map, (size_t)st.st_size);
+	munmap(map, (size_t)st.st_size);
+	return v ? v : -ENOENT;
 }

@@ -30,5 +30,7 @@ int lang_runtime__find(const struct lang_adapter *a, const char *given, const ch
  * it cannot be told.
  */
 bool lang_runtime__switch_missing(const struct lang_adapter *a, pid_t pid);
+/* The major version of the database server binary at @path, or -Exxx (-ENOENT: not said). */
+int lang_runtime__db_version(const struct lang_adapter *a, const char *path);
 
 #endif /* USDTRACE_LANG_RUNTIME_H */

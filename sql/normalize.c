@@ -34,8 +34,7 @@ static const char *const operand_words[] = {
 	NULL,
 };
 
-/* Types whose parenthesized numbers are modifiers (varchar(10)), not constants. */
-static const char *const typmod_types[] = {
+const char *const sql_typmod_types[] = {
 	"varchar", "char", "character", "varying", "nchar", "bpchar", "numeric", "decimal",
 	"dec", "bit", "varbit", "timestamp", "timestamptz", "time", "timetz", "interval",
 	"float", NULL,
@@ -175,7 +174,7 @@ static bool word(struct sql_lex *lx, size_t start)
 static void punct(struct sql_lex *lx, size_t start, char c)
 {
 	if (c == '(') {
-		if (in_list(typmod_types, lx->prev[0]))
+		if (in_list(sql_typmod_types, lx->prev[0]))
 			lx->typmod_depth = lx->depth + 1;
 		lx->depth++;
 	} else if (c == ')') {

@@ -25,6 +25,9 @@
  */
 int sql_normalize(const char *sql, size_t len, char *out, size_t size);
 
+/* Types whose parenthesized numbers are modifiers (varchar(10)), not constants; NULL-ended. */
+extern const char *const sql_typmod_types[];
+
 /*
  * The key under which pg_stat_statements' rows merge texts that differ only
  * in white space, comments and the case of keywords and unquoted names:

@@ -122,16 +122,37 @@ void db_counts__prom(FILE *out, const char *lang, const struct db_counts *c)
 	serve_waits(out, "lwlock", "tranche", lang, c->lwlocks);
 }
 
-void stmt_row__write_json(FILE *out, const char *lang, const struct stmt_row *r, uint64_t now,
-			  bool final)
+/* pg_stat_statements' columns of a time: how many, total, min, max, mean. */
+static void json_time(FILE *out, const char *name, const struct stmt_time *t, bool count)
 {
-	uint64_t p99 = hist_percentile(&r->h, 0.99, 0, r->max_ns);
+	if (count)
+		fprintf(out, ",\"%ss\":%" PRIu64, name, t->n);
+	fprintf(out, ",\"%s_ns\":%" PRIu64 ",\"%s_min_ns\":%" PRIu64 ",\"%s_max_ns\":%" PRIu64
+		",\"%s_mean_ns\":%" PRIu64, name, t->total_ns, name, t->min_ns, name, t->max_ns,
+		name, t->n ? t->total_ns / t->n : 0);
+}
 
+/* The percentile's base: execution times with figures, whole ones without. */
+static uint64_t row_p99(const struct stmt_row *r, bool figures)
+{
+	return figures ? hist_percentile(&r->h, 0.99, r->exec.min_ns, r->exec.max_ns) :
+			 hist_percentile(&r->h, 0.99, 0, r->max_ns);
+}
+
+void stmt_row__write_json(FILE *out, const char *lang, const struct stmt_row *r, bool figures,
+			  uint64_t now, bool final)
+{
 	fprintf(out, "{\"type\":\"calls\",\"lang\":\"%s\",\"method\":", lang);
 	json_write_str(out, r->text);
 	fprintf(out, ",\"count\":%" PRIu64 ",\"total_ns\":%" PRIu64 ",\"mean_ns\":%" PRIu64
 		",\"max_ns\":%" PRIu64 ",\"p99_ns\":%" PRIu64 ",\"untimed\":0", r->count,
-		r->total_ns, r->count ? r->total_ns / r->count : 0, r->max_ns, p99);
+		r->total_ns, r->count ? r->total_ns / r->count : 0, r->max_ns,
+		row_p99(r, figures));
+	if (figures) {
+		fprintf(out, ",\"rows\":%" PRIu64, r->rows);
+		json_time(out, "exec", &r->exec, false);
+		json_time(out, "plan", &r->plan, true);
+	}
 	if (r->cut)
 		fputs(",\"truncated\":true", out);
 	if (!final)
@@ -139,23 +160,70 @@ void stmt_row__write_json(FILE *out, const char *lang, const struct stmt_row *r,
 	fputs("}\n", out);
 }
 
-void stmt_row__write_text(FILE *out, const struct stmt_row *r)
+void stmt_row__write_text(FILE *out, const struct stmt_row *r, bool figures)
 {
-	uint64_t p99 = hist_percentile(&r->h, 0.99, 0, r->max_ns);
+	uint64_t p99 = row_p99(r, figures);
 
-	fprintf(out, "%10" PRIu64 " %12.3f %10.3f %10.3f %10.3f  ", r->count,
-		(double)r->total_ns / 1e6, (double)(r->total_ns / r->count) / 1e6,
-		(double)r->max_ns / 1e6, (double)p99 / 1e6);
+	if (figures)
+		fprintf(out, "%10" PRIu64 " %10" PRIu64 " %12.3f %10.3f %10.3f %10.3f %10.3f  ",
+			r->count, r->rows, (double)r->exec.total_ns / 1e6,
+			(double)(r->count ? r->exec.total_ns / r->count : 0) / 1e6,
+			(double)r->exec.max_ns / 1e6, (double)p99 / 1e6,
+			(double)r->plan.total_ns / 1e6);
+	else
+		fprintf(out, "%10" PRIu64 " %12.3f %10.3f %10.3f %10.3f  ", r->count,
+			(double)r->total_ns / 1e6, (double)(r->total_ns / r->count) / 1e6,
+			(double)r->max_ns / 1e6, (double)p99 / 1e6);
 	text_write_quoted(out, r->text, strlen(r->text));
 	if (r->cut)
 		fputs("...", out);
 	fputc('\n', out);
 }
 
-void stmt_rows__header(FILE *out)
+void stmt_rows__header(FILE *out, bool figures)
 {
-	fprintf(out, "%10s %12s %10s %10s %10s  %s\n", "CALLS", "TOTAL_MS", "MEAN_MS", "MAX_MS",
-		"P99_MS", "QUERY");
+	if (figures)
+		fprintf(out, "%10s %10s %12s %10s %10s %10s %10s  %s\n", "CALLS", "ROWS", "EXEC_MS",
+			"MEAN_MS", "MAX_MS", "P99_MS", "PLAN_MS", "QUERY");
+	else
+		fprintf(out, "%10s %12s %10s %10s %10s  %s\n", "CALLS", "TOTAL_MS", "MEAN_MS",
+			"MAX_MS", "P99_MS", "QUERY");
+}
+
+/* --min: a statement at least that long (bpf/stmts.bpf.c's UT_EV_STMT_SLOW). */
+void stmt_slow__write(FILE *out, bool json, uint64_t t0, const struct ut_event *ev,
+		      const char *text, size_t len)
+{
+	char comm[UT_COMM_LEN + 1];
+
+	memcpy(comm, ev->comm, UT_COMM_LEN);
+	comm[UT_COMM_LEN] = '\0';
+	if (json) {
+		fprintf(out, "{\"type\":\"slow\",\"ts\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"
+			"\"comm\":", (uint64_t)ev->ts, ev->pid, ev->tid);
+		json_write_str(out, comm);
+		fprintf(out, ",\"dur_ns\":%" PRIu64 ",\"exec_ns\":%" PRIu64 ",\"rows\":%" PRIu64
+			",\"query\":", (uint64_t)ev->args[3], (uint64_t)ev->args[2],
+			(uint64_t)ev->args[4]);
+		json_write_strn(out, text, len);
+		if (ev->truncated)
+			fputs(",\"truncated\":true", out);
+		fputs("}\n", out);
+		return;
+	}
+	fprintf(out, "%-12.6f %-7u %-7u %-16s %10.3f %10.3f %10" PRIu64 "  ",
+		(double)(ev->ts - t0) / 1e9, ev->pid, ev->tid, comm, (double)ev->args[3] / 1e6,
+		(double)ev->args[2] / 1e6, (uint64_t)ev->args[4]);
+	text_write_quoted(out, text, len);
+	if (ev->truncated)
+		fputs("...", out);
+	fputc('\n', out);
+}
+
+void stmt_slow__header(FILE *out)
+{
+	fprintf(out, "%-12s %-7s %-7s %-16s %10s %10s %10s  %s\n", "TIME(s)", "PID", "TID", "COMM",
+		"MS", "EXEC_MS", "ROWS", "QUERY");
 }
 
 void stmt_unmatched__prom(FILE *out, uint64_t unmatched)

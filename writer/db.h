@@ -24,12 +24,22 @@ void db_counts__write_text(FILE *out, const struct db_counts *c, bool header,
 /* The usdtrace_db_* families of the totals @c. */
 void db_counts__prom(FILE *out, const char *lang, const struct db_counts *c);
 
-/* A statement's row: a JSON `calls` record of lang @lang, or a text line. */
-void stmt_row__write_json(FILE *out, const char *lang, const struct stmt_row *r, uint64_t now,
-			  bool final);
-void stmt_row__write_text(FILE *out, const struct stmt_row *r);
+/*
+ * A statement's row: a JSON `calls` record of lang @lang, or a text line;
+ * @figures: with pg_stat_statements' rows, exec and plan columns.
+ */
+void stmt_row__write_json(FILE *out, const char *lang, const struct stmt_row *r, bool figures,
+			  uint64_t now, bool final);
+void stmt_row__write_text(FILE *out, const struct stmt_row *r, bool figures);
 /* The text lines' column header. */
-void stmt_rows__header(FILE *out);
+void stmt_rows__header(FILE *out, bool figures);
+/*
+ * --min: one statement at least that long (a UT_EV_STMT_SLOW event), its
+ * text as sent (@len bytes); times from @t0 in text.
+ */
+void stmt_slow__write(FILE *out, bool json, uint64_t t0, const struct ut_event *ev,
+		      const char *text, size_t len);
+void stmt_slow__header(FILE *out);
 /* usdtrace_unmatched_total: statements started that did not finish. */
 void stmt_unmatched__prom(FILE *out, uint64_t unmatched);
 
