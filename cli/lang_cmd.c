@@ -143,18 +143,18 @@ int lang_cmd__prepare_stmts(struct lang_cmd *lc, struct ut_pg_layout *layout)
 	if (err)
 		return err;
 	if (!lc->a->db || !lc->a->db->layouts || lc->o.cmd)
-		return -ENOENT;
+		return -EOPNOTSUPP;
 	if (lc->o.nr_pids) {
 		snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)lc->o.pids[0]);
 		lc->found = realpath(exe, NULL);
 		if (!lc->found)
-			return -ENOENT;	/* the run says what is wrong with the PID */
+			return -EOPNOTSUPP;	/* the run says what is wrong with the PID */
 	} else if ((err = find_binary(lc))) {
 		return err;
 	}
 	major = lang_runtime__db_version(lc->a, lc->found);
 	if (major <= 0 || lang_db__layout(lc->a, major, layout))
-		return -ENOENT;
+		return -EOPNOTSUPP;
 	for (i = 0; i < UT_STMT_NR_ROLES; i++) {
 		size_t n = strlen(lc->a->db->stmt_probes[i]) + strlen(lc->found) + 1;
 

@@ -43,8 +43,8 @@ int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode m
  * calls on a database whose structs are known (lang_db__layout): its
  * statement probes on its binary (found, or the -p process's), counted in
  * the kernel (ATTACH_STMTS) with @layout (which must outlive the run).
- * -ENOENT, not said, when its version is not known (or with -c); other
- * errors said.
+ * -EOPNOTSUPP, not said, when its version is not known (or with -c);
+ * other errors said.
  */
 int lang_cmd__prepare_stmts(struct lang_cmd *lc, struct ut_pg_layout *layout);
 /* runner hook: -p on a process without the runtime's probes is an error. */

@@ -160,16 +160,15 @@ static void kernel_rows(struct queries_state *qs, struct attach_session *s)
 static int queries_render(void *ctx, struct attach_session *s, FILE *out)
 {
 	struct queries_state *qs = ctx;
-	struct stmt_row **v = stmt_table__sorted(&qs->rows);
-	struct metrics_call *c = calloc(qs->rows.nr ? qs->rows.nr : 1, sizeof(*c));
+	struct metrics_call *c;
+	struct stmt_row **v;
 	uint64_t folded;
 	size_t i;
 
-	if (qs->kernel) {
-		free(v);
+	if (qs->kernel)
 		kernel_rows(qs, s);
-		v = stmt_table__sorted(&qs->rows);
-	}
+	v = stmt_table__sorted(&qs->rows);
+	c = calloc(qs->rows.nr ? qs->rows.nr : 1, sizeof(*c));
 	if (!v || !c) {
 		free(v);
 		free(c);
@@ -178,7 +177,8 @@ static int queries_render(void *ctx, struct attach_session *s, FILE *out)
 	for (i = 0; i < qs->rows.nr; i++)
 		c[i] = (struct metrics_call){ v[i]->text, v[i]->count, v[i]->total_ns, 0 };
 	folded = metrics_calls(out, qs->lc.a->lang, c, qs->rows.nr, qs->lc.max_series);
-	stmt_unmatched__prom(out, attach_session__unmatched(s));
+	if (!qs->kernel)	/* pairs: a failed statement ends without query__done */
+		stmt_unmatched__prom(out, attach_session__unmatched(s));
 	serve_common_families(out, s, folded);
 	free(c);
 	free(v);
@@ -272,13 +272,13 @@ int queries_run(const char *name, struct cli_opts *o)
 	if (!o->strlen_set)
 		o->run.str_len = QUERY_STR_LEN;
 	lang_cmd__init(&qs->lc, name, o);
-	err = o->raw ? -ENOENT : lang_cmd__prepare_stmts(&qs->lc, &qs->layout);
+	err = o->raw ? -EOPNOTSUPP : lang_cmd__prepare_stmts(&qs->lc, &qs->layout);
 	if (!err) {
 		qs->kernel = true;
 		hooks.on_event = on_stmt_event;
 		hooks.on_slow = NULL;
 		qs->lc.ao.latency.slow_ns = o->slow_ns;	/* --min: the kernel sends those */
-	} else if (err == -ENOENT) {
+	} else if (err == -EOPNOTSUPP) {
 		err = prepare_pairs(qs);
 	}
 	if (!err)

@@ -98,15 +98,16 @@ def test_min_and_raw(pg):
     pg.psql("SELECT 7")
     recs = t.stop()
     slow = [x for x in recs if x["type"] == "slow"]
-    check("calls --min 30ms: each slow statement with its full text and duration",
-          len(slow) == 3 and all(s["begin_args"] == ["SELECT pg_sleep(0.05)"] and
-                                 s["dur_ns"] >= 50000000 for s in slow) and
+    check("calls --min 30ms: each slow statement with its text as sent, its time and rows",
+          len(slow) == 3 and all(s["query"] == "SELECT pg_sleep(0.05)" and
+                                 s["dur_ns"] >= 50000000 and s["exec_ns"] >= 50000000 and
+                                 s["rows"] == 1 for s in slow) and
           len({s["pid"] for s in slow}) == 3, f"{slow}")
     t = Tracer("calls", "--min", "30ms", "-l", "postgresql", "-p", str(pg.pid))
     pg.psql("SELECT pg_sleep(0.04)")
     t.stop()
     check("calls --min text: a line with the statement's text",
-          '"SELECT pg_sleep(0.04)"' in t.out and "DURATION" in t.out, t.out[:500])
+          '"SELECT pg_sleep(0.04)"' in t.out and "EXEC_MS" in t.out, t.out[:500])
     t = Tracer("calls", "--json", "--raw", "-l", "postgresql", "-p", str(pg.pid))
     pg.psql("SELECT 1 + 1", "SELECT 2 + 1", "SELECT 2 + 1")
     rows = rows_of(t.stop())
@@ -123,15 +124,26 @@ def test_cut_and_errors(pg):
     pg.psql("SELECT 5")
     recs = t.stop()
     rows = rows_of(recs)
-    cut = rows.get("SELECT $1 + $2 /* a comme", {})
-    check("a text longer than --strlen is marked as cut, never shown as whole",
+    whole = rows.get("SELECT $1 + $2 /* a comment that makes this long */", {})
+    check("a statement's row has its whole text, whatever --strlen", whole.get("count") == 1 and
+          "truncated" not in whole, f"{sorted(rows)}")
+    slow = [x for x in recs if x["type"] == "slow" and x["query"].startswith("SELECT 1 +")]
+    check("... and --min's record is cut at --strlen, and says so",
+          len(slow) == 1 and slow[0]["query"] == "SELECT 1 + 1 /* a comme" and
+          slow[0].get("truncated") is True, f"{slow}")
+    check("a failed statement is not counted (as pg_stat_statements); the next ones are",
+          rows.get("SELECT $1", {}).get("count") == 1 and "SELECT $1/$2" not in rows,
+          f"{sorted(rows)} {t.err}")
+    t = Tracer("calls", "--json", "--raw", "--strlen", "24", "--min", "1us", "-l",
+               "postgresql", "-p", str(pg.pid))
+    pg.psql("SELECT 1 + 1 /* a comment that makes this long */")
+    pg.psql("SELECT 1/0")
+    recs = t.stop()
+    rows = rows_of(recs)
+    cut = rows.get("SELECT 1 + 1 /* a comme", {})
+    check("--raw (query__start to done): a text longer than --strlen is marked as cut",
           cut.get("truncated") is True and cut.get("count") == 1, f"{sorted(rows)}")
-    slow = [x for x in recs if x["type"] == "slow" and x["begin_args"][0].startswith("SELECT 1 +")]
-    check("... and in --min's record", len(slow) == 1 and slow[0].get("begin_truncated") == [0],
-          f"{slow}")
-    check("a failed statement is said as unfinished; the next ones still count",
-          rows.get("SELECT $1", {}).get("count") == 1 and "did not finish" in t.err and
-          "SELECT $1/$2" not in rows, f"{sorted(rows)} {t.err}")
+    check("--raw: a failed statement is said as unfinished", "did not finish" in t.err, t.err)
 
 
 def test_already_running(pg):
