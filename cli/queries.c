@@ -117,14 +117,15 @@ static void on_kernel_stmt(void *ctx, const struct ut_stmt_key *key,
 	struct stmt_row *row;
 
 	if (e) {
-		if (stmt_table__add_figures(&qs->rows, e->text, e->len, key->utility, e->cut, st,
-					    &row))
+		if (stmt_table__add_figures(&qs->rows, e->text, e->len, key->utility, e->cut,
+					    e->seq, st, &row))
 			qs->err = -ENOMEM;
 		e->row = row;
 		return;
 	}
 	qs->not_kept += st->calls;
-	if (stmt_table__add_figures(&qs->rows, "<text not read>", 15, true, false, st, &row))
+	if (stmt_table__add_figures(&qs->rows, "<text not read>", 15, true, false, UINT64_MAX, st,
+				    &row))
 		qs->err = -ENOMEM;
 	qs->no_text = row;
 }

@@ -102,14 +102,26 @@ static void add_time(struct stmt_time *to, uint64_t n, uint64_t total, uint64_t 
 }
 
 int stmt_table__add_figures(struct stmt_table *t, const char *text, size_t len, bool utility,
-			    bool cut, const struct ut_stmt_stats *st, struct stmt_row **row)
+			    bool cut, uint64_t seq, const struct ut_stmt_stats *st,
+			    struct stmt_row **row)
 {
 	struct stmt_row *r = row_texts(t, text, len, utility) ? NULL :
 			     row_of(t, t->canon, t->norm, cut);
+	char *shown;
 
 	*row = r;
 	if (!r)
 		return -ENOMEM;
+	if (!r->count && !r->plan.n) {
+		r->seq = seq;
+	} else if (seq < r->seq) {
+		shown = strdup(t->norm);
+		if (!shown)
+			return -ENOMEM;
+		free(r->text);
+		r->text = shown;
+		r->seq = seq;
+	}
 	t->figures = true;
 	r->count += st->calls;
 	r->rows += st->rows;
@@ -174,6 +186,7 @@ int stmt_texts__piece(struct stmt_texts *x, const struct ut_stmt_key *key, uint6
 		}
 		e->key = *key;
 		e->len = len;
+		e->seq = x->seq++;
 		e->cut = len_flags & UT_STMT_CUT;
 		e->next = *head;
 		*head = e;

@@ -32,6 +32,7 @@ struct stmt_row {
 	char *key;		/* what makes two texts one row (sql_canonical), owned */
 	char *text;		/* the first text seen, normalized (or raw), owned */
 	bool cut;		/* the text was longer than what was read */
+	uint64_t seq;		/* the text shown came first: the lowest seq of its texts */
 	uint64_t count;		/* calls */
 	uint64_t total_ns;	/* the whole statement's time */
 	uint64_t max_ns;
@@ -59,11 +60,13 @@ int stmt_table__add(struct stmt_table *t, const char *text, size_t len, bool cut
 		    uint64_t dur);
 /*
  * One statement's figures from the kernel (merged over CPUs), its text
- * @len bytes (@utility: kept as sent; @cut: longer than read); *@row the
- * row they went to. 0 or -ENOMEM.
+ * @len bytes (@utility: kept as sent; @cut: longer than read), which came
+ * @seq-th: a row shows the text of its first, as pg_stat_statements shows
+ * the first text it saw; *@row the row they went to. 0 or -ENOMEM.
  */
 int stmt_table__add_figures(struct stmt_table *t, const char *text, size_t len, bool utility,
-			    bool cut, const struct ut_stmt_stats *st, struct stmt_row **row);
+			    bool cut, uint64_t seq, const struct ut_stmt_stats *st,
+			    struct stmt_row **row);
 /* Every row gone (the table is made again from the kernel's at each tick). */
 void stmt_table__clear(struct stmt_table *t);
 
@@ -76,6 +79,7 @@ struct stmt_text {
 	char *text;		/* len bytes and a NUL, owned */
 	uint32_t len;
 	uint32_t got;		/* bytes of it received */
+	uint64_t seq;		/* the order it came in */
 	bool cut;		/* the statement was longer */
 	struct stmt_row *row;	/* NULL: not in the table (yet) */
 	struct stmt_text *next;
@@ -84,6 +88,7 @@ struct stmt_text {
 struct stmt_texts {
 	struct stmt_text *buckets[STMT_BUCKETS];
 	size_t nr;
+	uint64_t seq;
 };
 
 /*

@@ -427,6 +427,65 @@ static size_t copy_quoted(const char *sql, size_t len, size_t i, char *out, size
 	return i;
 }
 
+/* At @i of canonical text @s: the end of the alias name after "as" there, or 0. */
+static size_t alias_end(const char *s, size_t i)
+{
+	if (s[i] != 'a' || s[i + 1] != 's')
+		return 0;
+	if (s[i + 2] == ' ')
+		i += 3;
+	else if (s[i + 2] == '"')
+		i += 2;
+	else
+		return 0;	/* not the word "as" (ASC), or no name after it */
+	if (s[i] == '"') {
+		for (i++; s[i] && s[i] != '"'; i++)
+			;
+		return s[i] ? i + 1 : 0;
+	}
+	if (!is_ident_start(s[i]))
+		return 0;	/* "AS (" of a WITH, a cast's type inside parentheses */
+	while (is_ident(s[i]))
+		i++;
+	return i;
+}
+
+/*
+ * Aliases out of a canonical text: `SELECT 1 AS n` and `SELECT 1` are one
+ * statement to PostgreSQL's query ids (names of columns and tables are not
+ * in them). Only outside parentheses, where AS names an alias rather than
+ * a cast's type.
+ */
+static size_t drop_aliases(char *s, size_t n)
+{
+	size_t i = 0, o = 0, end;
+	int depth = 0;
+	char q;
+
+	while (i < n) {
+		char c = s[i];
+
+		if (c == '\'' || c == '"') {
+			for (q = c, s[o++] = s[i++]; i < n && s[i] != q; )
+				s[o++] = s[i++];
+			if (i < n)
+				s[o++] = s[i++];
+			continue;
+		}
+		if (!depth && (!o || !is_ident(s[o - 1]) || s[o - 1] == ' ') &&
+		    (end = alias_end(s, i))) {
+			if (o && s[o - 1] == ' ')
+				o--;
+			i = end;
+			continue;
+		}
+		depth += c == '(' ? 1 : c == ')' && depth ? -1 : 0;
+		s[o++] = s[i++];
+	}
+	s[o] = '\0';
+	return o;
+}
+
 int sql_canonical(const char *sql, size_t len, char *out, size_t size)
 {
 	struct sql_lex lx = { .s = sql, .len = strnlen(sql, len) };
@@ -461,7 +520,7 @@ int sql_canonical(const char *sql, size_t len, char *out, size_t size)
 		last = out[n - 1];
 	}
 	out[n] = '\0';
-	return (int)n;
+	return (int)drop_aliases(out, n);
 }
 
 size_t sql_trim(const char *sql, size_t len, size_t *start)

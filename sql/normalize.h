@@ -33,7 +33,7 @@ extern const char *const sql_typmod_types[];
  * in white space, comments and the case of keywords and unquoted names:
  * @len bytes of @sql with comments dropped, one space where white space
  * kept two words (or two operators) apart and none elsewhere, letters
- * lowercased outside quotes. Into @out (@size bytes, NUL-terminated): the
+ * lowercased outside quotes, aliases (AS name) outside parentheses out. Into @out (@size bytes, NUL-terminated): the
  * length, or -ENOSPC; len + 1 bytes always suffice.
  */
 int sql_canonical(const char *sql, size_t len, char *out, size_t size);

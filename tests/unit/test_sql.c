@@ -77,6 +77,11 @@ static const struct {
 	{ "SELECT a - -$1", "SELECT a --$1", 0 },
 	{ "SELECT ab", "SELECT a b", 0 },
 	{ "SELECT 'A'", "SELECT 'a'", 0 },
+	{ "SELECT $1 AS connected", "SELECT $1", 1 },
+	{ "SELECT a AS \"X\", b FROM t AS u", "select a, b from t", 1 },
+	{ "SELECT CAST(a AS int)", "SELECT CAST(a AS text)", 0 },
+	{ "WITH c AS (SELECT 1) SELECT * FROM c", "WITH c (SELECT 1) SELECT * FROM c", 0 },
+	{ "SELECT 'a AS b'", "SELECT 'a'", 0 },
 };
 
 /* The rows: pg_stat_statements' texts, merged as it merges them. */
