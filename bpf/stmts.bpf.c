@@ -650,21 +650,29 @@ static __always_inline void add_min(__u64 *min, __u64 v, bool first)
 		*min = v;
 }
 
+/* @key's figures on this CPU, made when new; NULL (a drop, counted) when full. */
+static __always_inline struct ut_stmt_stats *stats_of(const struct ut_stmt_key *key)
+{
+	struct ut_stmt_stats *st = bpf_map_lookup_elem(&stmts, key), init = {};
+
+	if (st)
+		return st;
+	bpf_map_update_elem(&stmts, key, &init, BPF_NOEXIST);
+	st = bpf_map_lookup_elem(&stmts, key);
+	if (!st)
+		count_drop();
+	return st;
+}
+
 /* One call of @key: @exec ns executing, @whole ns in all, @rows rows. */
 static __always_inline void count_call(const struct ut_stmt_key *key, __u64 exec, __u64 whole,
 				       __u64 rows)
 {
 	struct ut_stmt_bucket bk = { .key = *key, .bucket = ut_lat_bucket(exec) };
-	struct ut_stmt_stats *st = bpf_map_lookup_elem(&stmts, key), init = {};
+	struct ut_stmt_stats *st = stats_of(key);
 
-	if (!st) {
-		bpf_map_update_elem(&stmts, key, &init, BPF_NOEXIST);
-		st = bpf_map_lookup_elem(&stmts, key);
-		if (!st) {
-			count_drop();
-			return;
-		}
-	}
+	if (!st)
+		return;
 	add_min(&st->exec_min, exec, !st->calls);
 	st->calls++;
 	st->rows += rows;
@@ -677,16 +685,10 @@ static __always_inline void count_call(const struct ut_stmt_key *key, __u64 exec
 
 static __always_inline void count_plan(const struct ut_stmt_key *key, __u64 ns)
 {
-	struct ut_stmt_stats *st = bpf_map_lookup_elem(&stmts, key), init = {};
+	struct ut_stmt_stats *st = stats_of(key);
 
-	if (!st) {
-		bpf_map_update_elem(&stmts, key, &init, BPF_NOEXIST);
-		st = bpf_map_lookup_elem(&stmts, key);
-		if (!st) {
-			count_drop();
-			return;
-		}
-	}
+	if (!st)
+		return;
 	add_min(&st->plan_min, ns, !st->plans);
 	st->plans++;
 	st->plan_ns += ns;

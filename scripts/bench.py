@@ -322,11 +322,87 @@ def traced_tps(pg, cmd, seconds):
         return pgbench_tps(pg, seconds)
 
 
+class CpuGroup:
+    """A cgroup whose CPU time is read: the server's processes, moved in
+    (its backends forked later are born there)."""
+
+    def __init__(self, name):
+        v1 = "/sys/fs/cgroup/cpuacct"
+        self.v1 = os.path.isdir(v1)
+        self.path = os.path.join(v1 if self.v1 else "/sys/fs/cgroup", name)
+        os.makedirs(self.path, exist_ok=True)
+
+    def add(self, pid):
+        with open(os.path.join(self.path, "tasks" if self.v1 else "cgroup.procs"), "w") as f:
+            f.write(str(pid))
+
+    def ns(self):
+        if self.v1:
+            with open(os.path.join(self.path, "cpuacct.usage")) as f:
+                return int(f.read())
+        with open(os.path.join(self.path, "cpu.stat")) as f:
+            return int(f.read().split()[1]) * 1000
+
+
+def server_ns_per_stmt(pg, group, cmd, n):
+    """The server's CPU ns per statement of n `SELECT 1` (one client, simple
+    protocol) while @cmd traces it (None: untraced)."""
+    script = os.path.join(pg.dir, "one.sql")
+    with open(script, "w") as f:
+        f.write("SELECT 1;\n")
+    os.chmod(script, 0o644)
+
+    def run():
+        t0 = group.ns()
+        r = pg.pgbench("-n", "-f", script, "-t", str(n))
+        if r.returncode:
+            raise RuntimeError("pgbench: " + r.stderr[-300:])
+        return (group.ns() - t0) / n
+    if cmd is None:
+        return run()
+    with tracing(cmd, pg.binary):
+        return run()
+
+
+def bench_pg_cost(pg, u):
+    """Server CPU per statement (cgroup CPU of the postmaster's tree, 100,000
+    SELECT 1): untraced, `calls -l postgresql` (9 probes a statement, rows
+    in the kernel), bpftrace counting query__start (one probe, no text)."""
+    n = 100000
+    group = CpuGroup("usdtrace-bench-pg")
+    group.add(pg.pid)
+    runs = {
+        "untraced": None,
+        "usdtrace calls -l postgresql": [u, "calls", "-l", "postgresql", pg.binary],
+        "bpftrace @ = count()": ["bpftrace", "-e", f"usdt:{pg.binary}:postgresql:query__start "
+                                 "{ @ = count(); }"],
+        "bpftrace @[str(arg0)] = count()": [
+            "bpftrace", "-e", f"usdt:{pg.binary}:postgresql:query__start "
+            "{ @[str(arg0)] = count(); }"],
+    }
+    cost = {k: [] for k in runs}
+    for _ in range(ROUNDS):
+        for k, c in runs.items():
+            cost[k].append(server_ns_per_stmt(pg, group, c, n))
+    med = {k: statistics.median(v) for k, v in cost.items()}
+    base = med["untraced"]
+    print(f"\nserver CPU per statement, {n:,} SELECT 1 (cgroup of the postmaster's tree), "
+          f"median of {ROUNDS}")
+    print(f"  {'tracer':<34} {'us/stmt':>9} {'added us':>9}")
+    for k, v in med.items():
+        print(f"  {k:<34} {v / 1000:>9.2f} {(v - base) / 1000:>9.2f}")
+    ours = med["usdtrace calls -l postgresql"] - base
+    peer = med["bpftrace @ = count()"] - base
+    print(f"  goal: added CPU per statement no more than bpftrace's count(): "
+          f"{ours / 1000:.2f} vs {peer / 1000:.2f} us: {'met' if ours <= peer else 'MISSED'}")
+
+
 def bench_postgresql():
     """pgbench's TPS (one client, the default script) untraced, with
-    `usdtrace calls -l postgresql` (every statement paired in the kernel and
-    sent with its text, normalized in user space) and with bpftrace counting
-    the statements by their text (what it can do: no normalizing)."""
+    `usdtrace calls -l postgresql` (statements counted in the kernel from
+    the executor's functions, each text sent once) and with bpftrace
+    counting the statements by their text (what it can do: no
+    normalizing); then the server's CPU per statement."""
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
                                     "tests", "integration"))
     from pgcluster import PgCluster, pg_bindir
@@ -348,6 +424,7 @@ def bench_postgresql():
         for _ in range(ROUNDS):
             for k, c in runs.items():
                 tps[k].append(traced_tps(pg, c, seconds))
+        bench_pg_cost(pg, u)
     med = {k: statistics.median(v) for k, v in tps.items()}
     base = med["untraced"]
     print(f"\npgbench -n -T {seconds} (1 client, 7 statements a transaction), "

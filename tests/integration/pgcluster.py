@@ -106,6 +106,16 @@ class PgCluster:
         p.stdout.readline()
         return p
 
+    @staticmethod
+    def send(session, statements):
+        """@statements through a session(), waited for until all ran."""
+        for st in statements:
+            session.stdin.write(st + "\n")
+        session.stdin.write("SELECT 'done', 'marker';\n")
+        session.stdin.flush()
+        while "done" not in session.stdout.readline():
+            pass
+
     def psql_cmd(self, sql):
         """The psql command line (for usdtrace -c)."""
         return (f"{os.path.join(self.bindir, 'psql')} -X -q -h {self.dir} -U postgres "

@@ -152,12 +152,7 @@ def test_already_running(pg):
     early = pg.session()
     try:
         t = Tracer("calls", "--json", "-l", "postgresql", "-p", str(pg.pid))
-        for i in range(25):
-            early.stdin.write(f"SELECT {i} AS early;\n")
-        early.stdin.write("SELECT 'done', 'marker';\n")
-        early.stdin.flush()
-        while "done" not in early.stdout.readline():
-            pass
+        pg.send(early, [f"SELECT {i} AS early;" for i in range(25)])
         rows = rows_of(t.stop())
     finally:
         early.stdin.close()
