@@ -22,7 +22,8 @@
 const volatile struct ut_pg_layout pg = {};
 
 enum frame_kind {
-	FRAME_EXEC = 1,		/* ExecutorRun / ExecutorFinish of ptr (a QueryDesc) */
+	FRAME_EXEC = 1,		/* ExecutorRun of ptr (a QueryDesc) */
+	FRAME_FINISH,		/* ExecutorFinish of ptr: ends at its ExecutorEnd */
 	FRAME_UTIL,		/* a counted ProcessUtility; ptr: its QueryCompletion */
 	FRAME_PLAN,		/* a counted planning */
 };
@@ -48,7 +49,7 @@ struct open_key {
 	__u32 pad;
 };
 
-/* A top-level QueryDesc between ExecutorStart and ExecutorEnd. */
+/* A top-level QueryDesc from its first ExecutorRun to its ExecutorEnd. */
 struct open_stmt {
 	__u64 start;
 	__u64 exec_ns;
@@ -818,17 +819,17 @@ __noinline int stmt_slow(const struct slow *d)
 	return 0;
 }
 
-/* standard_ExecutorStart(queryDesc): a top-level statement opens. */
-static __always_inline void on_start(struct stmt_thread *t, __u64 qd, __u32 tgid)
+/* A top-level ExecutorRun(queryDesc): its statement opens, unless open already. */
+static __always_inline void on_run(struct stmt_thread *t, __u64 qd, __u32 tgid)
 {
 	struct open_key ok = { .qd = qd, .tgid = tgid };
 	struct open_stmt o = { .start = bpf_ktime_get_ns() };
 
 	if (!t->depth)
-		bpf_map_update_elem(&open_stmts, &ok, &o, BPF_ANY);
+		bpf_map_update_elem(&open_stmts, &ok, &o, BPF_NOEXIST);
 }
 
-/* ExecutorRun / ExecutorFinish returned: their time is the statement's. */
+/* ExecutorRun returned: its time is the statement's. */
 static __always_inline void on_exec_return(const struct stmt_frame *f, __u32 tgid)
 {
 	struct open_key ok = { .qd = f->ptr, .tgid = tgid };
@@ -847,25 +848,35 @@ __noinline int stmt_end(__u64 qd, __u64 sp, __u32 site)
 	struct open_key ok = { .qd = qd, .tgid = id >> 32 };
 	struct stmt_thread *t = thread_of((__u32)id, false);
 	struct slow d = { .site = site };
+	__u64 ps, now = bpf_ktime_get_ns(), finish = 0;
+	struct stmt_frame *top;
 	struct open_stmt *o;
-	__u64 ps;
 	int n;
 
-	o = bpf_map_lookup_elem(&open_stmts, &ok);
-	if (!o)
-		return 0;	/* nested, or begun before the run */
-	/*
-	 * whole: from ExecutorStart to its last run, not to ExecutorEnd, which
-	 * the extended protocol calls only when the client's next message
-	 * drops the portal
-	 */
-	d.exec = o->exec_ns;
-	d.whole = (o->last_run ? o->last_run : bpf_ktime_get_ns()) - o->start;
-	bpf_map_delete_elem(&open_stmts, &ok);
-	if (t) {
+	if (t && t->depth && t->depth <= UT_STMT_DEPTH) {
+		top = &t->f[(t->depth - 1) & (UT_STMT_DEPTH - 1)];
+		if (top->kind == FRAME_FINISH && top->ptr == qd)
+			finish = now - top->ts;	/* its ExecutorFinish, just before */
+	}
+	if (t)
 		prune(t, sp);
-		if (t->depth)
-			return 0;
+	o = bpf_map_lookup_elem(&open_stmts, &ok);
+	if (t && t->depth) {
+		if (o)
+			bpf_map_delete_elem(&open_stmts, &ok);
+		return 0;	/* nested */
+	}
+	/*
+	 * whole: from its first run to the end of its last run or its
+	 * finish, not to ExecutorEnd, which the extended protocol calls only
+	 * when the client's next message drops the portal. Never run (a
+	 * cursor closed unread, or begun before usdtrace): still a call.
+	 */
+	d.exec = finish;
+	if (o) {
+		d.exec += o->exec_ns;
+		d.whole = (finish ? now : o->last_run ? o->last_run : now) - o->start;
+		bpf_map_delete_elem(&open_stmts, &ok);
 	}
 	ps = user_u64(qd + pg.qd_plannedstmt);
 	d.p = stmt_at(user_u64(qd + pg.qd_source_text), ps, pg.ps_location, pg.ps_len, &d.len);
@@ -977,7 +988,6 @@ int usdt_stmts(struct pt_regs *ctx)
 	sp = reg(ctx, pg.sp_off);
 	arg0 = fetch_arg_fast(ctx, &spec->args[0], &fault);
 	switch (spec->probe_id) {
-	case UT_STMT_XSTART:
 	case UT_STMT_XRUN:
 	case UT_STMT_XFINISH:
 	case UT_STMT_ABORT:
@@ -985,9 +995,11 @@ int usdt_stmts(struct pt_regs *ctx)
 		if (!t)
 			break;
 		prune(t, sp);
-		if (spec->probe_id == UT_STMT_XSTART)
-			on_start(t, arg0, id >> 32);
-		else if (spec->probe_id != UT_STMT_ABORT && push(t, sp, FRAME_EXEC))
+		if (spec->probe_id == UT_STMT_ABORT)
+			break;
+		if (spec->probe_id == UT_STMT_XRUN)
+			on_run(t, arg0, id >> 32);
+		if (push(t, sp, spec->probe_id == UT_STMT_XRUN ? FRAME_EXEC : FRAME_FINISH))
 			t->f[(t->depth - 1) & (UT_STMT_DEPTH - 1)].ptr = arg0;
 		break;
 	case UT_STMT_XEND:

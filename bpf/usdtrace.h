@@ -558,11 +558,11 @@ struct ut_pg_layout {
 
 /* The probes of a statement, in this order (the site's probe_id). */
 enum ut_stmt_role {
-	UT_STMT_XSTART,		/* standard_ExecutorStart(queryDesc) */
 	UT_STMT_XRUN,		/* standard_ExecutorRun(queryDesc) ... */
 	UT_STMT_XRUN_RET,	/* ... and its return */
+	/* ExecutorFinish: every caller calls ExecutorEnd right after it, so its
+	 * time ends there and its return costs no trap */
 	UT_STMT_XFINISH,
-	UT_STMT_XFINISH_RET,
 	UT_STMT_XEND,		/* standard_ExecutorEnd(queryDesc): a statement counts */
 	UT_STMT_UTIL,		/* standard_ProcessUtility(pstmt, queryString, ..., qc) */
 	UT_STMT_UTIL_RET,
