@@ -424,14 +424,14 @@ def bench_postgresql():
         for _ in range(ROUNDS):
             for k, c in runs.items():
                 tps[k].append(traced_tps(pg, c, seconds))
+        med = {k: statistics.median(v) for k, v in tps.items()}
+        base = med["untraced"]
+        print(f"\npgbench -n -T {seconds} (1 client, 7 statements a transaction), "
+              f"median of {ROUNDS}")
+        print(f"  {'tracer':<34} {'tps':>9} {'overhead':>9}")
+        for k, v in med.items():
+            print(f"  {k:<34} {v:>9.0f} {(base - v) / base * 100:>8.1f}%")
         bench_pg_cost(pg, u)
-    med = {k: statistics.median(v) for k, v in tps.items()}
-    base = med["untraced"]
-    print(f"\npgbench -n -T {seconds} (1 client, 7 statements a transaction), "
-          f"median of {ROUNDS}")
-    print(f"  {'tracer':<34} {'tps':>9} {'overhead':>9}")
-    for k, v in med.items():
-        print(f"  {k:<34} {v:>9.0f} {(base - v) / base * 100:>8.1f}%")
 
 
 def bench_strings():
