@@ -701,11 +701,13 @@ static __always_inline void send_slow(struct scratch *sc, const struct ut_stmt_k
 				      __u64 p, __u32 len, __u64 exec, __u64 whole, __u64 rows,
 				      __u32 site)
 {
-	__u32 n = len < cfg.str_len - 1 ? len : cfg.str_len - 1;
+	/* --strlen, up to a piece: a longer text is cut, and says so */
+	__u32 slot = cfg.str_len && cfg.str_len < UT_STMT_PIECE ? cfg.str_len : UT_STMT_PIECE;
+	__u32 n = len < slot - 1 ? len : slot - 1;
 
-	if (!cfg.slow_ns || whole < cfg.slow_ns || cfg.str_len > UT_STMT_PIECE)
+	if (!cfg.slow_ns || whole < cfg.slow_ns)
 		return;
-	ev_head(&sc->ev, UT_EV_STMT_SLOW, cfg.str_len);
+	ev_head(&sc->ev, UT_EV_STMT_SLOW, slot);
 	sc->ev.site_id = site;
 	sc->ev.args[0] = key->hash;
 	sc->ev.args[1] = len | (key->utility ? UT_STMT_UTILITY : 0);
@@ -717,7 +719,7 @@ static __always_inline void send_slow(struct scratch *sc, const struct ut_stmt_k
 		sc->ev.faulted = 1;
 	sc->piece[BOUND(n, UT_STMT_PIECE - 1)] = '\0';
 	if (bpf_ringbuf_output(&events, &sc->ev,
-			       BOUND(sizeof(sc->ev) + cfg.str_len, 2 * UT_STMT_PIECE - 1),
+			       BOUND(sizeof(sc->ev) + slot, 2 * UT_STMT_PIECE - 1),
 			       wakeup_flag()))
 		count_drop();
 }
