@@ -117,11 +117,6 @@ struct {
 
 /* ---- the backend's stack of open calls ---------------------------------- */
 
-static __always_inline __u64 reg(struct pt_regs *ctx, __u16 off)
-{
-	return read_reg_fast(ctx, off);
-}
-
 /* Frames at or below @sp cannot be callers of the code at @sp: gone. */
 static __always_inline void prune(struct stmt_thread *t, __u64 sp)
 {
@@ -224,26 +219,10 @@ struct canon {
 	__u8 pad[3];
 };
 
+/* A word's byte, the literal mark included: it stands where "$n" will. */
 static __always_inline bool is_ident(__u8 c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       c == '_' || c == '$' || c >= 0x80 || c == LITERAL_MARK;
-}
-
-static __always_inline bool is_op(__u8 c)
-{
-	switch (c) {
-	case '+': case '-': case '*': case '/': case '<': case '>': case '=': case '~':
-	case '!': case '@': case '#': case '%': case '^': case '&': case '|': case '`':
-	case '?':
-		return true;
-	}
-	return false;
-}
-
-static __always_inline bool is_space(__u8 c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+	return ut_sql_ident(c) || c == LITERAL_MARK;
 }
 
 static __always_inline bool is_digit(__u8 c)
@@ -266,7 +245,7 @@ __noinline int emit(struct canon *c, __u32 b)
 {
 	if (!c)
 		return 0;
-	if (c->gap && ((is_ident(c->last) && is_ident(b)) || (is_op(c->last) && is_op(b))))
+	if (c->gap && ((is_ident(c->last) && is_ident(b)) || (ut_sql_op(c->last) && ut_sql_op(b))))
 		hash_byte(c, ' ');
 	c->gap = 0;
 	hash_byte(c, (__u8)b);
@@ -313,7 +292,7 @@ static __always_inline bool literal_digits(const struct canon *c)
 		return false;
 	if (p == ',' && c->by_seen)
 		return false;
-	return is_op(p) || p == '(' || p == ',' || p == '[';
+	return ut_sql_op(p) || p == '(' || p == ',' || p == '[';
 }
 
 /* One byte of C_NORMAL: what starts here. */
@@ -321,7 +300,7 @@ __noinline int canon_normal(struct canon *c, __u32 ch, __u32 nx)
 {
 	if (!c)
 		return 0;
-	if (is_space(ch)) {
+	if (ut_sql_space(ch)) {
 		c->gap = 1;
 		return 0;
 	}
@@ -726,20 +705,21 @@ static __always_inline void send_slow(struct scratch *sc, const struct ut_stmt_k
 
 /* ---- the probes ---------------------------------------------------------- */
 
+/* A field of the server's memory, 0 when it cannot be read (read_user). */
 static __always_inline __u64 user_u64(__u64 addr)
 {
-	__u64 v = 0;
+	__u64 v;
 
-	bpf_probe_read_user(&v, sizeof(v), (void *)addr);
+	read_user(addr, 8, &v);
 	return v;
 }
 
 static __always_inline __u32 user_u32(__u64 addr)
 {
-	__u32 v = 0;
+	__u64 v;
 
-	bpf_probe_read_user(&v, sizeof(v), (void *)addr);
-	return v;
+	read_user(addr, 4, &v);
+	return (__u32)v;
 }
 
 /* The statement at a PlannedStmt's or Query's location in @src: its start, *@len. */
@@ -987,7 +967,7 @@ int usdt_stmts(struct pt_regs *ctx)
 	spec = bpf_map_lookup_elem(&site_specs, &site);
 	if (!spec || !wanted())
 		return 0;
-	sp = reg(ctx, pg.sp_off);
+	sp = read_reg_fast(ctx, pg.sp_off);
 	arg0 = fetch_arg_fast(ctx, &spec->args[0], &fault);
 	switch (spec->probe_id) {
 	case UT_STMT_XRUN:

@@ -523,6 +523,39 @@ struct ut_interp_frame {
  * standard_ProcessUtility, standard_planner): where PostgreSQL keeps it,
  * per version (lang-adapters/postgresql.c; checked against its headers).
  */
+/*
+ * SQL's byte classes, one definition for the kernel's literal-blind key
+ * (bpf/stmts.bpf.c) and user space's normalization and canonical form
+ * (sql/normalize.c): the key keeps apart only what the canonical form
+ * does as long as both read bytes alike.
+ */
+static __always_inline int ut_sql_ident_start(__u8 c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+}
+
+static __always_inline int ut_sql_ident(__u8 c)
+{
+	return ut_sql_ident_start(c) || (c >= '0' && c <= '9') || c == '$';
+}
+
+static __always_inline int ut_sql_space(__u8 c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* A byte of an operator: white space between two of them is kept. */
+static __always_inline int ut_sql_op(__u8 c)
+{
+	switch (c) {
+	case '+': case '-': case '*': case '/': case '<': case '>': case '=': case '~':
+	case '!': case '@': case '#': case '%': case '^': case '&': case '|': case '`':
+	case '?':
+		return 1;
+	}
+	return 0;
+}
+
 #define UT_STMT_TYPMOD_WORDS	18
 
 /* One step of a word's hash (lowercased bytes), in BPF and user space alike. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../bpf/usdtrace.h"
 #include "normalize.h"
 
 struct sql_lex {
@@ -62,18 +63,17 @@ static bool is_digit(char c)
 
 static bool is_ident_start(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-	       (unsigned char)c >= 0x80;
+	return ut_sql_ident_start((unsigned char)c);
 }
 
 static bool is_ident(char c)
 {
-	return is_ident_start(c) || is_digit(c) || c == '$';
+	return ut_sql_ident((unsigned char)c);
 }
 
 static bool is_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+	return ut_sql_space((unsigned char)c);
 }
 
 static void put(struct sql_lex *lx, const char *p, size_t n)
@@ -405,7 +405,7 @@ int sql_normalize(const char *sql, size_t len, char *out, size_t size)
 
 static bool is_op(char c)
 {
-	return c && strchr("+-*/<>=~!@#%^&|`?", c);
+	return ut_sql_op((unsigned char)c);
 }
 
 /* Copy a quoted run ('...', "...") at @i of @sql as it is; the index after it. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "decode.h"
 #include "json.h"
 #include "metrics.h"
 #include "prom.h"
@@ -196,8 +197,7 @@ void stmt_slow__write(FILE *out, bool json, uint64_t t0, const struct ut_event *
 {
 	char comm[UT_COMM_LEN + 1];
 
-	memcpy(comm, ev->comm, UT_COMM_LEN);
-	comm[UT_COMM_LEN] = '\0';
+	event_comm(ev, comm);
 	if (json) {
 		fprintf(out, "{\"type\":\"slow\",\"ts\":%" PRIu64 ",\"pid\":%u,\"tid\":%u,"
 			"\"comm\":", (uint64_t)ev->ts, ev->pid, ev->tid);
