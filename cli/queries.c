@@ -41,7 +41,7 @@ struct queries_state {
 	bool kernel;
 	struct ut_pg_layout layout;
 	struct stmt_texts texts;	/* each key's text */
-	struct stmt_row *no_text;	/* the row of keys whose text never came */
+	struct stmt_text no_text;	/* keys whose text never came: one row */
 	char begin_label[128];		/* "provider:name" of a statement's start */
 	const char *end_label;		/* ... and of its end ("query__done") */
 	int err;
@@ -114,20 +114,13 @@ static void on_kernel_stmt(void *ctx, const struct ut_stmt_key *key,
 {
 	struct queries_state *qs = ctx;
 	struct stmt_text *e = stmt_texts__find(&qs->texts, key);
-	struct stmt_row *row;
 
-	if (e) {
-		if (stmt_table__add_figures(&qs->rows, e->text, e->len, key->utility, e->cut,
-					    e->seq, st, &row))
-			qs->err = -ENOMEM;
-		e->row = row;
-		return;
+	if (!e) {
+		qs->not_kept += st->calls;
+		e = &qs->no_text;
 	}
-	qs->not_kept += st->calls;
-	if (stmt_table__add_figures(&qs->rows, "<text not read>", 15, true, false, UINT64_MAX, st,
-				    &row))
+	if (stmt_table__add_figures(&qs->rows, e, st))
 		qs->err = -ENOMEM;
-	qs->no_text = row;
 }
 
 static void on_kernel_bucket(void *ctx, const struct ut_stmt_key *key, uint32_t bucket,
@@ -135,7 +128,7 @@ static void on_kernel_bucket(void *ctx, const struct ut_stmt_key *key, uint32_t 
 {
 	struct queries_state *qs = ctx;
 	struct stmt_text *e = stmt_texts__find(&qs->texts, key);
-	struct stmt_row *row = e ? e->row : qs->no_text;
+	struct stmt_row *row = e ? e->row : qs->no_text.row;
 
 	if (row)
 		hist_add(&row->h, bucket, count);
@@ -148,7 +141,7 @@ static void kernel_rows(struct queries_state *qs, struct attach_session *s)
 
 	stmt_table__clear(&qs->rows);
 	stmt_texts__unlink(&qs->texts);
-	qs->no_text = NULL;
+	qs->no_text.row = NULL;
 	qs->not_kept = 0;
 	err = attach_session__stmts(s, on_kernel_stmt, qs);
 	if (!err)
@@ -266,6 +259,10 @@ int queries_run(const char *name, struct cli_opts *o)
 		return 1;
 	}
 	qs->w = &w;
+	qs->no_text = (struct stmt_text){
+		.text = "<text not read>", .len = 15, .got = 15, .seq = UINT64_MAX,
+		.key.utility = true,
+	};
 	qs->rows.raw = o->raw;
 	qs->top = o->top;
 	qs->slow_ns = o->slow_ns;
@@ -288,6 +285,7 @@ int queries_run(const char *name, struct cli_opts *o)
 	lang_cmd__free(&qs->lc);
 	stmt_table__free(&qs->rows);
 	stmt_texts__free(&qs->texts);
+	stmt_text__clear(&qs->no_text);
 	free(qs);
 	return status;
 }

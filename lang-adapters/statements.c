@@ -101,26 +101,39 @@ static void add_time(struct stmt_time *to, uint64_t n, uint64_t total, uint64_t 
 	to->total_ns += total;
 }
 
-int stmt_table__add_figures(struct stmt_table *t, const char *text, size_t len, bool utility,
-			    bool cut, uint64_t seq, const struct ut_stmt_stats *st,
-			    struct stmt_row **row)
+/* @e's shown text and row key, normalized at its first rebuild only. */
+static int text_forms(struct stmt_table *t, struct stmt_text *e)
 {
-	struct stmt_row *r = row_texts(t, text, len, utility) ? NULL :
-			     row_of(t, t->canon, t->norm, cut);
+	if (e->canon)
+		return 0;
+	if (row_texts(t, e->text, e->len, e->key.utility))
+		return -ENOMEM;
+	e->norm = strdup(t->norm);
+	e->canon = strdup(t->canon);
+	if (e->norm && e->canon)
+		return 0;
+	stmt_text__clear(e);
+	return -ENOMEM;
+}
+
+int stmt_table__add_figures(struct stmt_table *t, struct stmt_text *e,
+			    const struct ut_stmt_stats *st)
+{
+	struct stmt_row *r = text_forms(t, e) ? NULL : row_of(t, e->canon, e->norm, e->cut);
 	char *shown;
 
-	*row = r;
+	e->row = r;
 	if (!r)
 		return -ENOMEM;
 	if (!r->count && !r->plan.n) {
-		r->seq = seq;
-	} else if (seq < r->seq) {
-		shown = strdup(t->norm);
+		r->seq = e->seq;
+	} else if (e->seq < r->seq) {
+		shown = strdup(e->norm);
 		if (!shown)
 			return -ENOMEM;
 		free(r->text);
 		r->text = shown;
-		r->seq = seq;
+		r->seq = e->seq;
 	}
 	t->figures = true;
 	r->count += st->calls;
@@ -212,6 +225,13 @@ void stmt_texts__unlink(struct stmt_texts *x)
 	}
 }
 
+void stmt_text__clear(struct stmt_text *e)
+{
+	free(e->norm);
+	free(e->canon);
+	e->norm = e->canon = NULL;
+}
+
 void stmt_texts__free(struct stmt_texts *x)
 {
 	struct stmt_text *e, *next;
@@ -220,6 +240,7 @@ void stmt_texts__free(struct stmt_texts *x)
 	for (i = 0; i < STMT_BUCKETS; i++) {
 		for (e = x->buckets[i]; e; e = next) {
 			next = e->next;
+			stmt_text__clear(e);
 			free(e->text);
 			free(e);
 		}

@@ -58,15 +58,15 @@ struct stmt_table {
 /* One statement of @dur ns, its text @len bytes (@cut: more were sent). 0 or -ENOMEM. */
 int stmt_table__add(struct stmt_table *t, const char *text, size_t len, bool cut,
 		    uint64_t dur);
+struct stmt_text;
 /*
- * One statement's figures from the kernel (merged over CPUs), its text
- * @len bytes (@utility: kept as sent; @cut: longer than read), which came
- * @seq-th: a row shows the text of its first, as pg_stat_statements shows
- * the first text it saw; *@row the row they went to. 0 or -ENOMEM.
+ * One statement's figures from the kernel (merged over CPUs) under its
+ * text @e (normalized once, kept in @e), which came @e->seq-th: a row
+ * shows the text of its first, as pg_stat_statements shows the first text
+ * it saw; @e->row is the row they went to. 0 or -ENOMEM.
  */
-int stmt_table__add_figures(struct stmt_table *t, const char *text, size_t len, bool utility,
-			    bool cut, uint64_t seq, const struct ut_stmt_stats *st,
-			    struct stmt_row **row);
+int stmt_table__add_figures(struct stmt_table *t, struct stmt_text *e,
+			    const struct ut_stmt_stats *st);
 /* Every row gone (the table is made again from the kernel's at each tick). */
 void stmt_table__clear(struct stmt_table *t);
 
@@ -76,7 +76,9 @@ void stmt_table__clear(struct stmt_table *t);
  */
 struct stmt_text {
 	struct ut_stmt_key key;
-	char *text;		/* len bytes and a NUL, owned */
+	char *text;		/* len bytes and a NUL, owned (stmt_texts) */
+	char *norm;		/* as a row shows it, made once, owned */
+	char *canon;		/* its row's key, made once, owned */
 	uint32_t len;
 	uint32_t got;		/* bytes of it received */
 	uint64_t seq;		/* the order it came in */
@@ -99,6 +101,8 @@ int stmt_texts__piece(struct stmt_texts *x, const struct ut_stmt_key *key, uint6
 		      uint64_t off, const char *bytes, size_t n);
 /* @key's text, NULL until all of it came. */
 struct stmt_text *stmt_texts__find(const struct stmt_texts *x, const struct ut_stmt_key *key);
+/* @e's normalized forms freed (its text is the caller's). */
+void stmt_text__clear(struct stmt_text *e);
 /* Forget every text's row (before the table is made again). */
 void stmt_texts__unlink(struct stmt_texts *x);
 void stmt_texts__free(struct stmt_texts *x);
