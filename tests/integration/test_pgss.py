@@ -2,8 +2,9 @@
 pg_stat_statements itself, loaded in a throwaway cluster (pgcluster.py)
 with track_planning on, while the same workloads run: pgbench in the
 simple, extended and prepared protocols, a script whose literals vary,
-multi-statement strings, PREPARE/EXECUTE, utility statements, a statement
-of over 8 KiB, a client connected before usdtrace started and 9,000
+multi-statement strings, PREPARE/EXECUTE, utility statements, functions
+whose statements nest (recursing 20 deep, an error caught inside), a
+statement of over 8 KiB, a client connected before usdtrace started and 9,000
 short connections (pgbench -C).
 
 Each pg_stat_statements row must be one of usdtrace's, with the same text,
@@ -92,6 +93,18 @@ def workload(pg, early):
                 "VACUUM t", "SET work_mem = '4MB'", "BEGIN; SELECT 5; COMMIT",
                 long_a, long_b)
     check("psql statements ran", r.returncode == 0, r.stderr[-300:])
+    # statements run by functions are nested (track = top): not rows, also
+    # when recursing deeper than usdtrace's per-backend stack or when an
+    # error inside is caught
+    r = pg.psql("CREATE FUNCTION depth(n int) RETURNS int LANGUAGE plpgsql AS $$ BEGIN "
+                "IF n <= 0 THEN RETURN 0; END IF; "
+                "RETURN (SELECT depth(n - 1) + 1 FROM pgbench_branches LIMIT 1); END $$",
+                "CREATE FUNCTION caught() RETURNS int LANGUAGE plpgsql AS $$ BEGIN "
+                "PERFORM 1 / (SELECT count(*) - count(*) FROM pgbench_tellers); RETURN 0; "
+                "EXCEPTION WHEN division_by_zero THEN RETURN -1; END $$",
+                "SELECT depth(3)", "SELECT depth(20)", "SELECT caught()", "SELECT caught()",
+                "SELECT count(*) FROM pgbench_tellers")
+    check("functions nesting statements ran", r.returncode == 0, r.stderr[-300:])
     pg.send(early, [f"SELECT {i} * 3 AS early;" for i in range(30)])
     conn = os.path.join(pg.dir, "conn.sql")
     with open(conn, "w") as f:
@@ -152,6 +165,9 @@ def main():
         "SELECT abalance FROM pgbench_accounts WHERE aid = $1": 3 * N + 50,
         "SELECT $1 * $2 AS early": 30,
         "PREPARE p AS SELECT $1::int + $2": 2,
+        "SELECT depth($1)": 2,
+        "SELECT caught()": 2,
+        "SELECT count(*) FROM pgbench_tellers": 1,
         # SELECT 1, 2 and 3 of one string, the 5 of BEGIN; SELECT 5; COMMIT and,
         # its alias aside, each short connection's SELECT 1 AS connected_once
         "SELECT $1": 4 + SHORT,
