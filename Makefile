@@ -274,7 +274,9 @@ fuzz: $(FUZZ_BINS)
 		mkdir -p $(OUTPUT)/fuzz/corpus-$$f; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \
 		$(OUTPUT)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			$(OUTPUT)/fuzz/corpus-$$f tests/fuzz/corpus/$$f 2>&1 | tail -12 || exit 1; \
+			$(OUTPUT)/fuzz/corpus-$$f tests/fuzz/corpus/$$f > $(OUTPUT)/fuzz/$$f.log 2>&1; \
+		rc=$$?; tail -12 $(OUTPUT)/fuzz/$$f.log; \
+		[ $$rc -eq 0 ] || { echo "fuzz: $$f found a failure (exit $$rc): $(OUTPUT)/fuzz/$$f.log"; exit 1; }; \
 	done
 
 # Every test again on an AddressSanitizer + UBSan build, in build-asan/.
