@@ -95,6 +95,25 @@ struct {
 	__type(value, __u8);
 } texts_sent SEC(".maps");
 
+/*
+ * Texts keyed before: a hash of their bytes as they are (8 at a time) to
+ * their literal-blind key. The planner and ExecutorEnd read the same
+ * text, and a prepared statement's text is the same at every execution:
+ * the byte-by-byte lexer runs once per text, not per call.
+ */
+struct raw_key {
+	__u64 h;
+	__u32 len;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct raw_key);
+	__type(value, struct ut_stmt_key);
+} keyed SEC(".maps");
+
 #define BUF_MASK	(2 * UT_STMT_CANON_MAX - 1)
 
 /* @v masked so that the verifier sees the bound (the compiler may not keep it). */
@@ -455,10 +474,14 @@ static long canon_step(__u64 i, struct canon *c)
 	return 0;
 }
 
-/* Hash 8 bytes of the piece at a time: texts too long for the literal-blind key. */
+/*
+ * Hash 8 bytes at a time, of the piece (texts too long for the
+ * literal-blind key) or of the buffer (a text's bytes as they are).
+ */
 struct raw {
 	__u64 h;
 	__u32 len;
+	__u32 in_buf;
 };
 
 static long raw_step(__u64 i, struct raw *r)
@@ -470,7 +493,10 @@ static long raw_step(__u64 i, struct raw *r)
 
 	if (!sc || off >= r->len || off > UT_STMT_PIECE - 8)
 		return 1;
-	__builtin_memcpy(&w, &sc->piece[off & (UT_STMT_PIECE - 8)], 8);
+	if (r->in_buf)
+		__builtin_memcpy(&w, &sc->buf[off & (UT_STMT_PIECE - 8)], 8);
+	else
+		__builtin_memcpy(&w, &sc->piece[off & (UT_STMT_PIECE - 8)], 8);
 	if (r->len - off < 8)
 		w &= (1ULL << ((r->len - off) * 8)) - 1;
 	r->h = (r->h ^ w) * 1099511628211ULL;
@@ -493,6 +519,37 @@ static __always_inline int text_length(struct scratch *sc, __u64 p)
 	return UT_STMT_TEXT_MAX;
 }
 
+/* The literal-blind key of the @n bytes in the scratch's buffer; *@len = @n. */
+static __always_inline int canon_key(struct scratch *sc, __u32 n, struct ut_stmt_key *key,
+				     __u32 *len)
+{
+	struct canon c = {
+		.h = 14695981039346656037ULL,
+		.len = n,
+		.prev_sig = ',',	/* a statement's start: a literal may come */
+		.word = UT_WORD_HASH_INIT,
+	};
+
+	struct raw r = { .h = 14695981039346656037ULL, .len = n, .in_buf = 1 };
+	struct raw_key rk = { .len = n };
+	struct ut_stmt_key *known;
+
+	*len = n;
+	bpf_loop((n + 7) / 8, raw_step, &r, 0);
+	rk.h = r.h;
+	known = bpf_map_lookup_elem(&keyed, &rk);
+	if (known) {
+		*key = *known;
+		return 0;
+	}
+	key->utility = 0;
+	key->pad = 0;
+	bpf_loop(n, canon_step, &c, 0);
+	key->hash = c.h;
+	bpf_map_update_elem(&keyed, &rk, key, BPF_ANY);
+	return 0;
+}
+
 /*
  * The key of the @len-byte text at @p (utility statements and long texts
  * hashed as they are). @len 0: up to its NUL. *@len gets the length.
@@ -500,12 +557,15 @@ static __always_inline int text_length(struct scratch *sc, __u64 p)
 static __always_inline int text_key(struct scratch *sc, __u64 p, __u32 *len, bool utility,
 				    struct ut_stmt_key *key)
 {
-	struct canon c = { .h = 14695981039346656037ULL };
 	struct raw r = { .h = 14695981039346656037ULL };
 	__u32 n = *len, off, k;
 	int got;
 
 	if (!n) {
+		/* to its NUL: most texts are short, and one read finds out */
+		got = bpf_probe_read_user_str(sc->buf, UT_STMT_CANON_MAX + 1, (void *)p);
+		if (got > 0 && got <= UT_STMT_CANON_MAX && !utility)
+			return canon_key(sc, got - 1, key, len);
 		got = text_length(sc, p);
 		if (got < 0)
 			return -1;
@@ -519,12 +579,7 @@ static __always_inline int text_key(struct scratch *sc, __u64 p, __u32 *len, boo
 	if (!utility && n <= UT_STMT_CANON_MAX) {
 		if (bpf_probe_read_user(sc->buf, BOUND(n, UT_STMT_CANON_MAX * 2 - 1), (void *)p))
 			return -1;
-		c.len = n;
-		c.prev_sig = ',';	/* a statement's start: a literal may come */
-		c.word = UT_WORD_HASH_INIT;
-		bpf_loop(n, canon_step, &c, 0);
-		key->hash = c.h;
-		return 0;
+		return canon_key(sc, n, key, len);
 	}
 	for (k = 0; k < UT_STMT_TEXT_MAX / UT_STMT_PIECE; k++) {
 		off = k * UT_STMT_PIECE;
@@ -611,7 +666,9 @@ static __always_inline void send_text(const struct ut_stmt_key *key, __u64 p, __
 	__u8 one = 1;
 	__u32 k;
 
-	if (bpf_map_update_elem(&texts_sent, key, &one, BPF_NOEXIST))
+	/* a lookup first: an update that fails still takes the bucket's lock */
+	if (bpf_map_lookup_elem(&texts_sent, key) ||
+	    bpf_map_update_elem(&texts_sent, key, &one, BPF_NOEXIST))
 		return;		/* sent before (or no room: the summary counts it) */
 	for (k = 0; k < UT_STMT_TEXT_MAX / (UT_STMT_PIECE - 1) + 1; k++) {
 		pc.off = k * (UT_STMT_PIECE - 1);
@@ -722,11 +779,24 @@ static __always_inline __u32 user_u32(__u64 addr)
 	return (__u32)v;
 }
 
-/* The statement at a PlannedStmt's or Query's location in @src: its start, *@len. */
+/*
+ * The statement at a PlannedStmt's or Query's location in @src: its start,
+ * *@len. Location and length are two ints side by side: one read.
+ */
 static __always_inline __u64 stmt_at(__u64 src, __u64 node, __u16 loc_off, __u16 len_off,
 				     __u32 *len)
 {
-	__s32 loc = (__s32)user_u32(node + loc_off), n = (__s32)user_u32(node + len_off);
+	__s32 loc, n;
+
+	if (len_off == loc_off + 4) {
+		__u64 both = user_u64(node + loc_off);
+
+		loc = (__s32)both;
+		n = (__s32)(both >> 32);
+	} else {
+		loc = (__s32)user_u32(node + loc_off);
+		n = (__s32)user_u32(node + len_off);
+	}
 
 	*len = n > 0 ? (__u32)n : 0;
 	return src + (loc > 0 ? (__u64)loc : 0);
@@ -801,14 +871,47 @@ __noinline int stmt_slow(const struct slow *d)
 	return 0;
 }
 
-/* A top-level ExecutorRun(queryDesc): its statement opens, unless open already. */
+#define QD_WORDS	16
+
+/*
+ * A QueryDesc's plannedstmt, sourceText and estate: one read of the words
+ * from the first to the last of them where the layout allows (each read
+ * of the server's memory costs about as much as the words it reads).
+ */
+static __always_inline void qd_read(__u64 qd, __u64 *ps, __u64 *src, __u64 *estate)
+{
+	__u32 base = pg.qd_plannedstmt, span = pg.qd_estate + 8 - base;
+	__u64 w[QD_WORDS] = {};
+
+	if (base % 8 || pg.qd_source_text % 8 || pg.qd_estate % 8 || pg.qd_source_text < base ||
+	    pg.qd_estate < pg.qd_source_text || span > sizeof(w) - 8) {
+		*ps = user_u64(qd + pg.qd_plannedstmt);
+		*src = user_u64(qd + pg.qd_source_text);
+		*estate = user_u64(qd + pg.qd_estate);
+		return;
+	}
+	if (bpf_probe_read_user(w, BOUND(span, sizeof(w) - 1), (void *)(qd + base)))
+		__builtin_memset(w, 0, sizeof(w));
+	*ps = w[0];
+	*src = w[((pg.qd_source_text - base) / 8) % QD_WORDS];
+	*estate = w[((pg.qd_estate - base) / 8) % QD_WORDS];
+}
+
+/*
+ * A top-level ExecutorRun(queryDesc): its statement opens at its first
+ * run (already_executed still false), whatever an earlier QueryDesc at the
+ * same address left behind when an error skipped its ExecutorEnd.
+ */
 static __always_inline void on_run(struct stmt_thread *t, __u64 qd, __u32 tgid)
 {
 	struct open_key ok = { .qd = qd, .tgid = tgid };
 	struct open_stmt o = { .start = bpf_ktime_get_ns() };
+	__u8 again = 0;
 
-	if (!t->depth)
-		bpf_map_update_elem(&open_stmts, &ok, &o, BPF_NOEXIST);
+	if (t->depth)
+		return;
+	bpf_probe_read_user(&again, 1, (void *)(qd + pg.qd_already_executed));
+	bpf_map_update_elem(&open_stmts, &ok, &o, again ? BPF_NOEXIST : BPF_ANY);
 }
 
 /* ExecutorRun returned: its time is the statement's. */
@@ -830,7 +933,7 @@ __noinline int stmt_end(__u64 qd, __u64 sp, __u32 site)
 	struct open_key ok = { .qd = qd, .tgid = id >> 32 };
 	struct stmt_thread *t = thread_of((__u32)id, false);
 	struct slow d = { .site = site };
-	__u64 ps, now = bpf_ktime_get_ns(), finish = 0;
+	__u64 ps, src, estate, now = bpf_ktime_get_ns(), finish = 0;
 	struct stmt_frame *top;
 	struct open_stmt *o;
 	int n;
@@ -860,9 +963,9 @@ __noinline int stmt_end(__u64 qd, __u64 sp, __u32 site)
 		d.whole = (finish ? now : o->last_run ? o->last_run : now) - o->start;
 		bpf_map_delete_elem(&open_stmts, &ok);
 	}
-	ps = user_u64(qd + pg.qd_plannedstmt);
-	d.p = stmt_at(user_u64(qd + pg.qd_source_text), ps, pg.ps_location, pg.ps_len, &d.len);
-	d.rows = user_u64(user_u64(qd + pg.qd_estate) + pg.es_processed);
+	qd_read(qd, &ps, &src, &estate);
+	d.p = stmt_at(src, ps, pg.ps_location, pg.ps_len, &d.len);
+	d.rows = user_u64(estate + pg.es_processed);
 	n = stmt_key(d.p, d.len, 0, site, &d.key);
 	if (n < 0)
 		return 0;
@@ -970,15 +1073,18 @@ int usdt_stmts(struct pt_regs *ctx)
 	sp = read_reg_fast(ctx, pg.sp_off);
 	arg0 = fetch_arg_fast(ctx, &spec->args[0], &fault);
 	switch (spec->probe_id) {
+	case UT_STMT_ABORT:
+	case UT_STMT_ERROR:
+		t = thread_of((__u32)id, false);
+		if (t)
+			prune(t, sp);
+		break;
 	case UT_STMT_XRUN:
 	case UT_STMT_XFINISH:
-	case UT_STMT_ABORT:
-		t = thread_of((__u32)id, spec->probe_id != UT_STMT_ABORT);
+		t = thread_of((__u32)id, true);
 		if (!t)
 			break;
 		prune(t, sp);
-		if (spec->probe_id == UT_STMT_ABORT)
-			break;
 		if (spec->probe_id == UT_STMT_XRUN)
 			on_run(t, arg0, id >> 32);
 		if (push(t, sp, spec->probe_id == UT_STMT_XRUN ? FRAME_EXEC : FRAME_FINISH))

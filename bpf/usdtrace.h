@@ -569,6 +569,7 @@ struct ut_pg_layout {
 	__u16 qd_plannedstmt;	/* QueryDesc */
 	__u16 qd_source_text;
 	__u16 qd_estate;
+	__u16 qd_already_executed;	/* bool: set at its first ExecutorRun */
 	__u16 ps_utility;	/* PlannedStmt.utilityStmt */
 	__u16 ps_location;	/* PlannedStmt.stmt_location, stmt_len (int) */
 	__u16 ps_len;
@@ -583,7 +584,7 @@ struct ut_pg_layout {
 	__u16 cmd_rows[4];	/* CommandTags whose rows count (COPY, FETCH, SELECT, REFRESH) */
 	__u16 qc_sp_off;	/* ProcessUtility's 8th argument, qc: at sp + this at entry */
 	__u16 sp_off;		/* offsetof(struct pt_regs, stack pointer) */
-	__u16 pad[3];
+	__u16 pad[2];
 	/* words the literal-blind key must know, as ut_word_hash() makes them */
 	__u32 word_by, word_group, word_order;
 	__u32 word_typmod[UT_STMT_TYPMOD_WORDS];	/* types with modifiers: varchar(10) */
@@ -599,9 +600,12 @@ enum ut_stmt_role {
 	UT_STMT_XEND,		/* standard_ExecutorEnd(queryDesc): a statement counts */
 	UT_STMT_UTIL,		/* standard_ProcessUtility(pstmt, queryString, ..., qc) */
 	UT_STMT_UTIL_RET,
+	UT_STMT_ABORT,		/* transaction__abort: frames an error skipped are gone */
+	UT_STMT_ERROR,		/* AbortCurrentTransaction: an error caught at the top
+				 * (a savepoint's rollback fires no transaction__abort) */
+	/* last, so that --no-plan attaches the roles before them */
 	UT_STMT_PLAN,		/* standard_planner(parse, query_string) */
 	UT_STMT_PLAN_RET,
-	UT_STMT_ABORT,		/* transaction__abort: frames an error skipped are gone */
 	UT_STMT_NR_ROLES,
 };
 

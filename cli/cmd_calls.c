@@ -34,20 +34,23 @@ struct calls_state {
 static const char calls_usage[] =
 "usage: usdtrace calls -l LANG [--self] [-n TOP] [--json] [-i S] [-d S] [-o FILE]\n"
 "                      (-p PID | -c 'CMD')\n"
-"       usdtrace calls -l postgresql [--raw] [--min DURATION] [-n TOP] [--json]\n"
+"       usdtrace calls -l postgresql [--raw | --no-plan] [--min DURATION] [-n TOP] [--json]\n"
 "                      [-i S] [-d S] [-o FILE] [-p POSTMASTER | -c 'CMD' | POSTGRES]\n"
 "\n"
 "Count the calls of every method of a language runtime, with their total\n"
 "(inclusive) time, counted in the kernel. LANG: python, java, ruby, php.\n"
 "\n"
-"With -l postgresql: one row per query (literals replaced by $n, like\n"
-"pg_stat_statements) with count, total, mean, max and p99 time, by total\n"
-"time. Each backend's statements are paired in the kernel and sent whole\n"
-"with their text (--strlen, default 1024 here; a longer one is marked as\n"
-"cut). -p POSTMASTER follows the backends it forks; with neither -p nor -c\n"
-"the run is system-wide on POSTGRES, or on the first postgres binary with\n"
-"probes under /usr/lib/postgresql/*/bin.\n"
-"      --raw          rows by the text as sent, literals kept\n"
+"With -l postgresql: pg_stat_statements' rows (top-level statements of\n"
+"every protocol, literals replaced by $n) with calls, rows, execution and\n"
+"planning time, counted in the kernel from the executor's functions\n"
+"(PostgreSQL 15; other versions: the query probes, simple protocol only).\n"
+"-p POSTMASTER follows its backends, those already running too; with\n"
+"neither -p nor -c the run is system-wide on POSTGRES, or on the first\n"
+"postgres binary with probes under /usr/lib/postgresql/*/bin.\n"
+"      --no-plan      planning not timed (as pgss's track_planning = off):\n"
+"                     two probe hits a statement fewer\n"
+"      --raw          rows by the text as sent, literals kept (the query\n"
+"                     probes, paired in the kernel; --strlen, default 1024)\n"
 "      --min D        also print each statement at least D long (10ms; ns,\n"
 "                     us, ms, s) with its full text, pid and duration\n"
 "\n"
@@ -217,9 +220,9 @@ static int run_calls(const struct cli_command *cmd, struct cli_opts *o)
 
 	if (o->lang && lang_adapter__queries(o->lang))
 		return queries_run(cmd->name, o);
-	if (o->slow_ns || o->raw) {
+	if (o->slow_ns || o->raw || o->no_plan) {
 		usdtrace_err("%s: %s is for a database runtime (-l postgresql)", cmd->name,
-			     o->slow_ns ? "--min" : "--raw");
+			     o->slow_ns ? "--min" : o->raw ? "--raw" : "--no-plan");
 		return 1;
 	}
 	lang_cmd__init(&cs.lc, cmd->name, o);
@@ -238,6 +241,7 @@ const struct cli_command cmd_calls = {
 	.usage = calls_usage,
 	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_LANG) | OPT(OPT_METHOD) | OPT(OPT_SELF) |
 		OPT(OPT_TOP) | OPT(OPT_FOLDED) | OPT(OPT_WEIGHT) | OPT(OPT_MIN) | OPT(OPT_RAW) |
+		OPT(OPT_NO_PLAN) |
 		OPT(OPT_FLAMEGRAPH) | OPT(OPT_SERVE) | OPT(OPT_MAX_SERIES),
 	.no_args = true,
 	.run = run_calls,

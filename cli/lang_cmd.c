@@ -134,8 +134,9 @@ static int find_binary(struct lang_cmd *lc)
 	return err;
 }
 
-int lang_cmd__prepare_stmts(struct lang_cmd *lc, struct ut_pg_layout *layout)
+int lang_cmd__prepare_stmts(struct lang_cmd *lc, struct ut_pg_layout *layout, bool plan)
 {
+	int nr = plan ? UT_STMT_NR_ROLES : UT_STMT_PLAN;	/* the planner's roles are last */
 	char *texts[UT_STMT_NR_ROLES], exe[64];
 	int i, err, major;
 
@@ -155,7 +156,7 @@ int lang_cmd__prepare_stmts(struct lang_cmd *lc, struct ut_pg_layout *layout)
 	major = lang_runtime__db_version(lc->a, lc->found);
 	if (major <= 0 || lang_db__layout(lc->a, major, layout))
 		return -EOPNOTSUPP;
-	for (i = 0; i < UT_STMT_NR_ROLES; i++) {
+	for (i = 0; i < nr; i++) {
 		size_t n = strlen(lc->a->db->stmt_probes[i]) + strlen(lc->found) + 1;
 
 		lc->texts[i] = malloc(n);
@@ -166,7 +167,7 @@ int lang_cmd__prepare_stmts(struct lang_cmd *lc, struct ut_pg_layout *layout)
 		snprintf(lc->texts[i], n, lc->a->db->stmt_probes[i], lc->found);
 		texts[i] = lc->texts[i];
 	}
-	err = runner_opts__probes(&lc->o, UT_STMT_NR_ROLES, texts, 0);
+	err = runner_opts__probes(&lc->o, nr, texts, 0);
 	if (err)
 		return err;
 	lc->ao.mode = ATTACH_STMTS;

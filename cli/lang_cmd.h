@@ -42,11 +42,12 @@ int lang_cmd__prepare(struct lang_cmd *lc, unsigned int mask, enum attach_mode m
 /*
  * calls on a database whose structs are known (lang_db__layout): its
  * statement probes on its binary (found, or the -p process's), counted in
- * the kernel (ATTACH_STMTS) with @layout (which must outlive the run).
+ * the kernel (ATTACH_STMTS) with @layout (which must outlive the run);
+ * the planner's too when @plan.
  * -EOPNOTSUPP, not said, when its version is not known (or with -c);
  * other errors said.
  */
-int lang_cmd__prepare_stmts(struct lang_cmd *lc, struct ut_pg_layout *layout);
+int lang_cmd__prepare_stmts(struct lang_cmd *lc, struct ut_pg_layout *layout, bool plan);
 /* runner hook: -p on a process without the runtime's probes is an error. */
 int lang_cmd__check_attached(void *ctx, struct attach_session *s, const struct attach_stats *st);
 /* The method name of an entry/return event, from the adapter's ident args. */

@@ -21,7 +21,7 @@ enum cli_opt {
 	OPT_WEIGHT, OPT_BY, OPT_KEY, OPT_LANG, OPT_SELF, OPT_TOP, OPT_ALLOW_UNSAFE,
 	OPT_NO_FAULT_IN, OPT_COMM, OPT_LINEAR, OPT_MAX_KEYS, OPT_METHOD, OPT_MIN, OPT_RAW,
 	OPT_STACK, OPT_STACK_MODE, OPT_STACK_SIZE, OPT_FLAMEGRAPH, OPT_SERVE, OPT_MAX_SERIES,
-	OPT_FREQ, OPT_PPROF, OPT_SPEEDSCOPE,
+	OPT_FREQ, OPT_PPROF, OPT_SPEEDSCOPE, OPT_NO_PLAN,
 	NR_CLI_OPTS,
 };
 
@@ -51,6 +51,7 @@ struct cli_opts {
 	int key_arg;			/* latency --key argN, -1: none */
 	uint64_t slow_ns;		/* latency/calls --min DURATION, 0: none */
 	bool raw;			/* calls -l postgresql --raw: texts as sent */
+	bool no_plan;			/* calls -l postgresql --no-plan: planning not timed */
 	bool strlen_set;		/* --strlen was given */
 	uint16_t stack_mode;		/* --stack: UT_STACK_FP or _DWARF, 0: none */
 	uint32_t stack_size;		/* --stack-size: bytes of stack copied */

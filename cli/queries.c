@@ -270,7 +270,7 @@ int queries_run(const char *name, struct cli_opts *o)
 	if (!o->strlen_set)
 		o->run.str_len = QUERY_STR_LEN;
 	lang_cmd__init(&qs->lc, name, o);
-	err = o->raw ? -EOPNOTSUPP : lang_cmd__prepare_stmts(&qs->lc, &qs->layout);
+	err = o->raw ? -EOPNOTSUPP : lang_cmd__prepare_stmts(&qs->lc, &qs->layout, !o->no_plan);
 	if (!err) {
 		qs->kernel = true;
 		hooks.on_event = on_stmt_event;

@@ -34,6 +34,7 @@ static const struct lang_db_layout pg_layouts[] = {
 		.l = {
 			/* executor/execdesc.h, nodes/plannodes.h, nodes/execnodes.h */
 			.qd_plannedstmt = 8, .qd_source_text = 16, .qd_estate = 80,
+			.qd_already_executed = 96,
 			.ps_utility = 112, .ps_location = 120, .ps_len = 124,
 			.es_processed = 168,
 			/* nodes/parsenodes.h, tcop/cmdtag.h */
@@ -64,6 +65,7 @@ static const struct lang_db pg_args = {
 		[UT_STMT_PLAN] = "uprobe:%s:standard_planner",
 		[UT_STMT_PLAN_RET] = "uretprobe:%s:standard_planner",
 		[UT_STMT_ABORT] = "%s:postgresql:transaction__abort",
+		[UT_STMT_ERROR] = "uprobe:%s:AbortCurrentTransaction",
 	},
 	.layouts = pg_layouts,
 	.version_tag = "(PostgreSQL) ",

@@ -106,6 +106,12 @@ def workload(pg, early):
                 "SELECT count(*) FROM pgbench_tellers")
     check("functions nesting statements ran", r.returncode == 0, r.stderr[-300:])
     pg.send(early, [f"SELECT {i} * 3 AS early;" for i in range(30)])
+    # an error rolled back to a savepoint: its statement never ends (and no
+    # transaction aborts); the next one, a moment later, is timed from its own start
+    pg.send(early, ["BEGIN;", "SAVEPOINT s;", "SELECT 1 / (2 - 2) AS boom;",
+                    "ROLLBACK TO SAVEPOINT s;"])
+    time.sleep(0.5)
+    pg.send(early, ["SELECT count(*) AS after_savepoint FROM pgbench_history WHERE tid = 7;", "COMMIT;"])
     conn = os.path.join(pg.dir, "conn.sql")
     with open(conn, "w") as f:
         f.write("SELECT 1 AS connected_once;\n")
@@ -176,6 +182,11 @@ def main():
     check("the extended and prepared protocols, a client connected before the run, 9,000 "
           "short connections, EXECUTE under its PREPARE, each statement of a string",
           got == checks, f"{got}")
+    after = ours.get("SELECT count(*) AS after_savepoint FROM pgbench_history WHERE tid = $1", {})
+    check("a statement after an error rolled back to a savepoint: counted, timed from its "
+          "own start (not the failed one's)", after.get("count") == 1 and
+          after.get("max_ns", 1 << 62) < 100000000 and after.get("exec_max_ns", 1 << 62) <
+          100000000, f"{after}")
     long_row = [q for q in ours if q.startswith("SELECT $1 + $2 + $3") and q.endswith("AS total")]
     check("a statement of over 8 KiB: one row of its whole normalized text, called twice",
           len(long_row) == 1 and ours[long_row[0]]["count"] == 2 and

@@ -114,6 +114,15 @@ def test_min_and_raw(pg):
     check("calls --raw: rows by the text as sent",
           rows.get("SELECT 1 + 1", {}).get("count") == 1 and
           rows.get("SELECT 2 + 1", {}).get("count") == 2, f"{sorted(rows)}")
+    t = Tracer("calls", "--json", "--no-plan", "-l", "postgresql", "-p", str(pg.pid))
+    pg.psql("SELECT 1 + 1", "SELECT 2 + 1", "SELECT pg_sleep(0.02)")
+    rows = rows_of(t.stop())
+    plus, sleep = rows.get("SELECT $1 + $2", {}), rows.get("SELECT pg_sleep($1)", {})
+    check("calls --no-plan: the same rows, executions timed, planning not",
+          plus.get("count") == 2 and sleep.get("count") == 1 and
+          sleep.get("exec_ns", 0) >= 20000000 and
+          all(x.get("plans") == 0 and x.get("plan_ns") == 0 for x in rows.values()),
+          f"{list(rows.values())[:3]}")
 
 
 def test_cut_and_errors(pg):
@@ -299,6 +308,10 @@ def test_bad(pg):
     r = run("calls", "--min", "10ms", "-l", "python", "-c", "true")
     check("--min on calls of a method runtime: refused",
           r.returncode == 1 and r.stderr == "usdtrace: calls: --min is for a database "
+          "runtime (-l postgresql)\n", r.stderr)
+    r = run("calls", "--no-plan", "-l", "python", "-c", "true")
+    check("--no-plan on calls of a method runtime: refused",
+          r.returncode == 1 and r.stderr == "usdtrace: calls: --no-plan is for a database "
           "runtime (-l postgresql)\n", r.stderr)
     r = run("calls", "-l", "postgresql", "--min", "0s")
     check("calls --min 0s: refused", r.returncode == 1 and r.stderr.count("\n") == 1 and

@@ -37,6 +37,8 @@ static void test_offsets(struct test_stats *st)
 	OFF(offsetof(QueryDesc, plannedstmt), l.qd_plannedstmt, "pglayout: QueryDesc.plannedstmt");
 	OFF(offsetof(QueryDesc, sourceText), l.qd_source_text, "pglayout: QueryDesc.sourceText");
 	OFF(offsetof(QueryDesc, estate), l.qd_estate, "pglayout: QueryDesc.estate");
+	OFF(offsetof(QueryDesc, already_executed), l.qd_already_executed,
+	    "pglayout: QueryDesc.already_executed");
 	OFF(offsetof(PlannedStmt, utilityStmt), l.ps_utility, "pglayout: PlannedStmt.utilityStmt");
 	OFF(offsetof(PlannedStmt, stmt_location), l.ps_location,
 	    "pglayout: PlannedStmt.stmt_location");
