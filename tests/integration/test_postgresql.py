@@ -222,6 +222,94 @@ def test_stat(pg):
           mode.get("ns", 0) >= 200000000, f"{tot}")
 
 
+# pg_stat_database summed over its rows (the shared catalogs' too) and
+# pg_stat_bgwriter's checkpoints, beside the names stat gives them
+PGSTAT = [("commits", "sum(xact_commit)"), ("aborts", "sum(xact_rollback)"),
+          ("buffer_reads", "sum(blks_read)"), ("buffer_hits", "sum(blks_hit)"),
+          ("deadlocks", "sum(deadlocks)"),
+          ("checkpoints", "(SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)")]
+
+
+def pgstat_now(reader):
+    """The server's statistics as they are now, read by @reader: a session in
+    one transaction with stats_fetch_consistency = none, so it reads shared
+    memory afresh each time and its own counts stay unflushed (a backend
+    flushes only between transactions)."""
+    reader.stdin.write("SELECT 'pgstat', " + ", ".join(e for _, e in PGSTAT) +
+                       " FROM pg_stat_database;\n")
+    reader.stdin.flush()
+    while True:
+        line = reader.stdout.readline()
+        if line.startswith("pgstat|"):
+            return dict(zip((k for k, _ in PGSTAT), map(int, line.strip().split("|")[1:])))
+
+
+def pgstat_settled(reader):
+    """pgstat_now once it stays put: a backend's counts arrive at its exit."""
+    last = pgstat_now(reader)
+    for _ in range(50):
+        time.sleep(0.2)
+        now = pgstat_now(reader)
+        if now == last:
+            return now
+        last = now
+    return last
+
+
+def deadlock(pg):
+    """Two sessions each waiting for the other's row: one is chosen to fail."""
+    s1, s2 = pg.session(), pg.session()
+    pg.send(s1, ["BEGIN;", "UPDATE pgbench_branches SET bbalance = bbalance WHERE bid = 1;"])
+    pg.send(s2, ["BEGIN;", "UPDATE pgbench_tellers SET tbalance = tbalance WHERE tid = 1;"])
+    s1.stdin.write("UPDATE pgbench_tellers SET tbalance = tbalance WHERE tid = 1;\n")
+    s1.stdin.flush()
+    time.sleep(0.2)
+    pg.send(s2, ["UPDATE pgbench_branches SET bbalance = bbalance WHERE bid = 1;",
+                 "ROLLBACK;"])
+    pg.send(s1, ["ROLLBACK;"])
+    for s in (s1, s2):
+        s.stdin.close()
+        s.wait(timeout=30)
+
+
+def test_stat_vs_pgstat(pg):
+    """stat's totals against the server's own statistics over the same
+    window: transactions, buffers, deadlocks and checkpoints exactly."""
+    reader = pg.session()
+    time.sleep(1.5)     # its start's counts flushed (a backend waits 1 s between flushes)
+    pg.send(reader, ["BEGIN;", "SET LOCAL stats_fetch_consistency = none;"])
+    before = pgstat_now(reader)
+    t = Tracer("stat", "--json", "-l", "postgresql", "-p", str(pg.pid))
+    r = pg.pgbench("-n", "-c", "2", "-t", "40")
+    check("pgbench -c 2 -t 40 ran", r.returncode == 0, r.stderr[-300:])
+    pg.psql("SELECT 1/0", "CHECKPOINT")
+    r = pg.psql("CREATE TEMP TABLE tmp AS SELECT g FROM generate_series(1, 5000) g",
+                "SELECT count(*) FROM tmp", "SELECT 'pages', pg_relation_size('tmp') / 8192")
+    pages = [x for x in r.stdout.splitlines() if x.strip().startswith("pages")]
+    pages = int(pages[0].split("|")[1]) if pages else -1
+    deadlock(pg)
+    pg.pgbench("-n", "-C", "-t", "20")
+    time.sleep(0.5)
+    recs = t.stop()
+    after = pgstat_settled(reader)
+    reader.stdin.close()
+    reader.wait(timeout=30)
+    tot = [x for x in recs if x["type"] == "stat" and "interval" not in x]
+    tot = tot[0] if tot else {}
+    ours = {k: tot.get(k) for k, _ in PGSTAT}
+    theirs = {k: after[k] - before[k] for k, _ in PGSTAT}
+    # a relation dropped before its backend flushes (the temporary table, at
+    # the session's end) takes its blocks out of pg_stat_database: its pages,
+    # written (an extension is a read that found nothing) and scanned (hits)
+    theirs["buffer_reads"] += pages
+    theirs["buffer_hits"] += pages
+    check("stat -l postgresql equals pg_stat_database and pg_stat_bgwriter over the run: "
+          "commits, aborts, buffer reads and hits (and a dropped temporary table's pages, "
+          "which the server's statistics lose), deadlocks, checkpoints",
+          ours == theirs and theirs["deadlocks"] == 1 and theirs["checkpoints"] == 1 and
+          theirs["aborts"] >= 2 and pages > 0, f"ours {ours} server {theirs} temp pages {pages}")
+
+
 def settled(served, name, at_least):
     """@name once it reached @at_least and stayed put for half a second."""
     x = metric(scrape_until(served, lambda x: (metric(x, name) or 0) >= at_least), name)
@@ -342,6 +430,7 @@ else:
         test_already_running(cluster)
         test_system_wide(cluster)
         test_stat(cluster)
+        test_stat_vs_pgstat(cluster)
         test_serve(cluster)
         test_flow(cluster)
         test_bad(cluster)
