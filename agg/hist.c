@@ -3,6 +3,7 @@
  * hist.c - latency histogram arithmetic (hist.h).
  */
 #include "hist.h"
+#include "quantile.h"
 
 void hist_bucket_bounds(uint32_t b, uint64_t *lo, uint64_t *hi)
 {
@@ -32,14 +33,12 @@ void hist_add(struct hist *h, uint32_t bucket, uint64_t count)
 
 uint64_t hist_percentile(const struct hist *h, double p, uint64_t min, uint64_t max)
 {
-	uint64_t rank, cum = 0, lo, hi, v;
+	uint64_t rank, cum = 0, lo, hi, from, to, v;
 	uint32_t b;
 
 	if (!h->total)
 		return 0;
-	rank = (uint64_t)(p * (double)h->total + 0.999999);
-	if (rank < 1)
-		rank = 1;
+	rank = quantile_rank(p, h->total);
 	for (b = 0; b < UT_LAT_BUCKETS; b++) {
 		uint64_t c = h->counts[b];
 
@@ -48,7 +47,9 @@ uint64_t hist_percentile(const struct hist *h, double p, uint64_t min, uint64_t 
 			continue;
 		}
 		hist_bucket_bounds(b, &lo, &hi);
-		v = lo + (uint64_t)((double)(hi - lo) * (double)(rank - cum) / (double)c);
+		from = lo > min ? lo : min;
+		to = hi - 1 < max ? hi - 1 : max;
+		v = (uint64_t)quantile_in_bucket(from, to, rank - cum, c, from == min, to == max);
 		return v < min ? min : v > max ? max : v;
 	}
 	return max;

@@ -22,8 +22,10 @@ struct hist {
 void hist_bucket_bounds(uint32_t b, uint64_t *lo, uint64_t *hi);
 void hist_add(struct hist *h, uint32_t bucket, uint64_t count);
 /*
- * The @p-quantile (0 < p <= 1), interpolated inside its bucket and clamped
- * to [@min, @max], the exact extremes. 0 for an empty histogram.
+ * The @p-quantile (0 < p <= 1): the bucket holding it, and in it the
+ * place of its rank with the bucket's values spread evenly over the part
+ * of it that [@min, @max], the exact extremes, leave (quantile.h). 0 for
+ * an empty histogram.
  */
 uint64_t hist_percentile(const struct hist *h, double p, uint64_t min, uint64_t max);
 

@@ -3,6 +3,7 @@
  * vhist.c - value histograms: bucket bounds, merging, percentiles
  * (vhist.h).
  */
+#include "quantile.h"
 #include "vhist.h"
 
 uint32_t vhist_nr_buckets(const struct vhist *h)
@@ -57,15 +58,14 @@ long double vhist_value(const struct vhist *h, uint64_t v)
 
 uint64_t vhist_percentile(const struct vhist *h, double p)
 {
+	long double v, from, to, min = vhist_value(h, h->st.min), max = vhist_value(h, h->st.max);
 	uint64_t rank, cum = 0, lo, hi, c;
-	long double v, from, to;
 	bool no_lo, no_hi;
 	uint32_t b, n = vhist_nr_buckets(h);
 
 	if (!h->st.count)
 		return 0;
-	rank = (uint64_t)(p * (double)h->st.count + 0.999999);
-	rank = rank ? rank : 1;
+	rank = quantile_rank(p, h->st.count);
 	for (b = 0; b < n; b++) {
 		c = h->counts[b];
 		if (!c || cum + c < rank) {
@@ -73,12 +73,13 @@ uint64_t vhist_percentile(const struct vhist *h, double p)
 			continue;
 		}
 		vhist_bounds(h, b, &lo, &hi, &no_lo, &no_hi);
-		from = no_lo ? vhist_value(h, h->st.min) : vhist_value(h, lo);
-		to = no_hi ? vhist_value(h, h->st.max) : vhist_value(h, hi);
-		v = from + (to - from) * (long double)(rank - cum) / (long double)c;
-		if (v < vhist_value(h, h->st.min))
+		/* [lo, hi) of integers, narrowed by the exact extremes */
+		from = no_lo || vhist_value(h, lo) < min ? min : vhist_value(h, lo);
+		to = no_hi || vhist_value(h, hi) - 1 > max ? max : vhist_value(h, hi) - 1;
+		v = quantile_in_bucket(from, to, rank - cum, c, from == min, to == max);
+		if (v < min)
 			return h->st.min;
-		if (v > vhist_value(h, h->st.max))
+		if (v > max)
 			return h->st.max;
 		return h->is_signed ? (uint64_t)(int64_t)v : (uint64_t)v;
 	}

@@ -4,6 +4,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,4 +242,18 @@ bool probe_spec__matches(const struct probe_spec *spec, const char *provider,
 {
 	return spec->type == PROBE_USDT && sdt_glob_match(spec->provider, provider) &&
 	       sdt_glob_match(spec->name, name);
+}
+
+void probe_spec__label(const struct probe_spec *spec, char *buf, size_t size)
+{
+	const char *kind = spec->type == PROBE_URETPROBE ? "uretprobe" : "uprobe";
+
+	if (spec->type == PROBE_USDT)
+		snprintf(buf, size, "%s:%s", spec->provider ? spec->provider : "*",
+			 spec->name ? spec->name : "*");
+	else if (spec->sym_off)
+		snprintf(buf, size, "%s:%s+0x%" PRIx64, kind, spec->symbol ? spec->symbol : "?",
+			 spec->sym_off);
+	else
+		snprintf(buf, size, "%s:%s", kind, spec->symbol ? spec->symbol : "?");
 }

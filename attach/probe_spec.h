@@ -16,6 +16,7 @@
 #define USDTRACE_PROBE_SPEC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define PROBE_MAX_FMT 12
@@ -50,6 +51,12 @@ struct probe_spec {
  */
 int probe_spec__parse(const char *text, struct probe_spec *spec, const char **why);
 void probe_spec__free(struct probe_spec *spec);
+
+/*
+ * The probe's name as output shows it: "provider:name" for USDT,
+ * "uprobe:symbol" ("+0xOFF" when given) or "uretprobe:symbol".
+ */
+void probe_spec__label(const struct probe_spec *spec, char *buf, size_t size);
 
 /* "provider:name" matches the spec's globs. */
 bool probe_spec__matches(const struct probe_spec *spec, const char *provider,

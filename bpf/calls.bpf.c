@@ -2,7 +2,9 @@
 /*
  * calls.bpf.c - the calls mode: a runtime's method entries and returns on
  * a per-thread stack of open calls, aggregated into a hash of method name
- * -> count, inclusive and exclusive time, in the kernel.
+ * -> count, inclusive and exclusive time, in the kernel. A recursive
+ * method's inclusive time counts its outermost activation on the thread
+ * only (as gprof and pstats), so no method's total exceeds its caller's.
  */
 #include "common.bpf.h"
 
@@ -31,6 +33,20 @@ struct {
 
 static const struct ut_call_stack empty_call_stack;
 
+/* Is the method @fp open below depth @d: a recursive activation of it? */
+static __always_inline bool open_below(const struct ut_call_stack *stk, __u32 d, __u64 fp)
+{
+	int i;
+
+	for (i = 0; i < UT_CALL_DEPTH; i++) {
+		if (i >= d)
+			break;
+		if (stk->fp[i] == fp)
+			return true;
+	}
+	return false;
+}
+
 /*
  * The args naming the method, and a fingerprint of their pointers: the
  * runtimes pass the same name pointers at a method's entry and return, so
@@ -54,6 +70,7 @@ static __always_inline __u64 ident_fp(struct pt_regs *ctx, const struct ut_site_
 	return fp;
 }
 
+/* One call of the method: @dur inclusive (0 when recursive), @self exclusive. */
 static __always_inline void method_record(struct pt_regs *ctx,
 					  const struct ut_site_spec *spec,
 					  const __u64 *vals, __u64 dur, __u64 self, bool timed)
@@ -166,6 +183,6 @@ int usdt_calls(struct pt_regs *ctx)
 	self = dur > stk->child_ns[d] ? dur - stk->child_ns[d] : 0;
 	if (d > 0)
 		stk->child_ns[(d - 1) & (UT_CALL_DEPTH - 1)] += dur;
-	method_record(ctx, spec, vals, dur, self, true);
+	method_record(ctx, spec, vals, open_below(stk, d, fp) ? 0 : dur, self, true);
 	return 0;
 }

@@ -39,6 +39,7 @@ static const char calls_usage[] =
 "\n"
 "Count the calls of every method of a language runtime, with their total\n"
 "(inclusive) time, counted in the kernel. LANG: python, java, ruby, php.\n"
+"A recursive method's total counts each outermost call once (as gprof).\n"
 "\n"
 "With -l postgresql: pg_stat_statements' rows (top-level statements of\n"
 "every protocol, literals replaced by $n) with calls, rows, execution and\n"
@@ -59,7 +60,7 @@ static const char calls_usage[] =
 "                     Java, Ruby, PHP: the method), in the kernel\n"
 "      --self         also the exclusive time (without callees)\n"
 "      --folded FILE  also write \"LANG;method count\" lines (flow has stacks)\n"
-"      --weight time  fold total nanoseconds instead of call counts\n"
+"      --weight time  fold self nanoseconds instead of call counts\n"
 "      --flamegraph FILE.svg  also draw them as an SVG flame graph\n"
 "  -n, --top N        only the N methods called most\n"
 "      --serve HOST:PORT  run until stopped, serving the figures as Prometheus\n"
@@ -132,7 +133,8 @@ static void write_folded(const struct calls_state *cs)
 		const struct method_row *r = &cs->rows.rows[i];
 
 		snprintf(stack, sizeof(stack), "%s;%s", cs->lc.a->lang, r->name);
-		err = folded__add(&f, stack, cs->lc.o.weight_time ? r->total_ns : r->count);
+		/* self time: a flame graph adds children into parents */
+		err = folded__add(&f, stack, cs->lc.o.weight_time ? r->self_ns : r->count);
 	}
 	if (!err && cs->lc.o.folded_path && (err = folded__write(&f, cs->lc.o.folded_path)))
 		usdtrace_err("%s: %s", cs->lc.o.folded_path, strerror(-err));

@@ -26,6 +26,7 @@
 struct frame {
 	char name[FLOW_NAME];
 	uint64_t ts;
+	uint64_t child_ns;	/* in calls of it that returned */
 };
 
 struct thread_flow {
@@ -64,6 +65,7 @@ static const char flow_usage[] =
 "                      Event JSON file (opens in Perfetto), nested per thread\n"
 "  --folded FILE       also write folded stacks (comm;frame;frame count) for\n"
 "                      flame graph tools; --weight time folds nanoseconds\n"
+"                      of self time (a stack's own, its callees' apart)\n"
 "  --flamegraph FILE.svg  also draw them as an SVG flame graph (hover, zoom)\n"
 "\n"
 "Examples:\n"
@@ -100,17 +102,26 @@ static void print_line(struct flow_state *fs, const struct ut_event *ev, bool ca
 	flow_line__write(fs->w->out, fs->w->json, fs->w->t0_ns, &l);
 }
 
-/* A call that returned: a slice of the timeline, a stack of the folded file. */
-static void record_call(struct flow_state *fs, const struct thread_flow *t,
+/*
+ * A call that returned: a slice of the timeline, a stack of the folded
+ * file. A stack's weight in time is its self time (without the calls it
+ * made that returned), as flame graph tools add children into parents.
+ */
+static void record_call(struct flow_state *fs, struct thread_flow *t,
 			const struct ut_event *ev, int d)
 {
 	const struct runner_opts *o = &fs->lc.o;
 	char comm[UT_COMM_LEN + 1], stack[8192];
+	uint64_t ns, self;
 	size_t len;
 	int k;
 
 	if (d >= FLOW_DEPTH)
 		return;
+	ns = ev->ts - t->stack[d].ts;
+	self = ns > t->stack[d].child_ns ? ns - t->stack[d].child_ns : 0;
+	if (d > 0)
+		t->stack[d - 1].child_ns += ns;
 	event_comm(ev, comm);
 	if (fs->w->tl)
 		timeline__slice(fs->w->tl, ev->pid, ev->tid, comm, t->stack[d].name,
@@ -120,7 +131,7 @@ static void record_call(struct flow_state *fs, const struct thread_flow *t,
 	len = (size_t)snprintf(stack, sizeof(stack), "%s", comm);
 	for (k = 0; k <= d && len < sizeof(stack); k++)
 		len += (size_t)snprintf(stack + len, sizeof(stack) - len, ";%s", t->stack[k].name);
-	folded__add(&fs->folded, stack, o->weight_time ? ev->ts - t->stack[d].ts : 1);
+	folded__add(&fs->folded, stack, o->weight_time ? self : 1);
 }
 
 static void on_return(struct flow_state *fs, struct thread_flow *t, const struct ut_event *ev,
@@ -162,6 +173,7 @@ static void on_event(void *ctx, const struct ut_event *ev, const struct site_inf
 	if (t->depth < FLOW_DEPTH) {
 		snprintf(t->stack[t->depth].name, FLOW_NAME, "%s", name);
 		t->stack[t->depth].ts = ev->ts;
+		t->stack[t->depth].child_ns = 0;
 	}
 	print_line(fs, ev, true, t->depth, name, 0);
 	t->depth++;

@@ -189,8 +189,7 @@ static int run_hist(const struct cli_command *cmd, struct cli_opts *o)
 		usdtrace_err("%s: hist takes a USDT probe or a uprobe", o->run.probes[0].text);
 		return 1;
 	}
-	snprintf(hs.probe, sizeof(hs.probe), "%s:%s", o->run.probes[0].provider,
-		 o->run.probes[0].name);
+	probe_spec__label(&o->run.probes[0], hs.probe, sizeof(hs.probe));
 	hs.view.probe = hs.probe;
 	hs.view.layout = &hs.layout;
 	if (o->by_list && strcmp(o->by_list, "probe")) {

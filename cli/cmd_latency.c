@@ -185,6 +185,7 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	v.elapsed_s = (double)(now - ls->t0_ns) / 1e9;
 	for (i = 0; i < ls->series.nr; i++)
 		lat_series__write(ls->w->out, &ls->series.series[i], unmatched, &v);
+	lat_unmatched__write(ls->w->out, unmatched, &v);
 	fflush(ls->w->out);
 }
 

@@ -448,9 +448,9 @@ def bench_postgresql():
         base = med["untraced"]
         print(f"\npgbench -n -T {seconds} (1 client, 7 statements a transaction), "
               f"median of {ROUNDS}")
-        print(f"  {'tracer':<34} {'tps':>9} {'overhead':>9}")
+        print(f"  {'tracer':<40} {'tps':>9} {'overhead':>9}")
         for k, v in med.items():
-            print(f"  {k:<34} {v:>9.0f} {(base - v) / base * 100:>8.1f}%")
+            print(f"  {k:<40} {v:>9.0f} {(base - v) / base * 100:>8.1f}%")
         bench_pg_cost(pg, u)
 
 

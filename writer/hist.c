@@ -18,15 +18,13 @@ static uint32_t row_of(uint32_t b)
 	return b / 4;
 }
 
+/* 2^@r ns as a duration in decimal units, as the summary line has them. */
 static void fmt_pow2(unsigned int r, char *buf, size_t size)
 {
-	static const char suffix[] = { '\0', 'K', 'M', 'G', 'T', 'P', 'E' };
-	unsigned int k = r / 10;
-
 	if (r >= 64)
 		snprintf(buf, size, "inf");
 	else
-		snprintf(buf, size, "%llu%.1s", 1ULL << (r - 10 * k), k ? &suffix[k] : "");
+		fmt_duration(1ULL << r, buf, size);
 }
 
 void hist_print_text(FILE *out, const struct hist *h)
@@ -55,7 +53,7 @@ void hist_print_text(FILE *out, const struct hist *h)
 		if (r == 0)
 			snprintf(lo, sizeof(lo), "0");
 		fprintf(out, "[%s, %s)%*s %8llu |%-*s|\n", lo, hi,
-			(int)(14 - strlen(lo) - strlen(hi)), "", (unsigned long long)rows[r],
+			(int)(18 - strlen(lo) - strlen(hi)), "", (unsigned long long)rows[r],
 			BAR_WIDTH, bar);
 	}
 }

@@ -71,7 +71,7 @@ static void write_text(FILE *out, const struct lat_series *sr, uint64_t unmatche
 	} else if (v->keyed) {
 		fprintf(out, " [arg%d = %" PRIu64 "]", v->key_arg, sr->key);
 	}
-	fputs(" (ns)\n", out);
+	fputc('\n', out);
 	hist_print_text(out, &sr->h);
 	fmt_duration(f.min, d[0], sizeof(d[0]));
 	fmt_duration(f.mean, d[1], sizeof(d[1]));
@@ -79,9 +79,19 @@ static void write_text(FILE *out, const struct lat_series *sr, uint64_t unmatche
 	fmt_duration(f.p90, d[3], sizeof(d[3]));
 	fmt_duration(f.p99, d[4], sizeof(d[4]));
 	fmt_duration(f.max, d[5], sizeof(d[5]));
-	fprintf(out, "count %" PRIu64 "  unmatched %" PRIu64 "  min %s  mean %s  p50 %s  "
-		"p90 %s  p99 %s  max %s\n\n", sr->h.total, unmatched, d[0], d[1], d[2], d[3],
-		d[4], d[5]);
+	fprintf(out, "count %" PRIu64, sr->h.total);
+	if (!v->keyed)	/* keyed: the run's, said once after the keys */
+		fprintf(out, "  unmatched %" PRIu64, unmatched);
+	fprintf(out, "  min %s  mean %s  p50 %s  p90 %s  p99 %s  max %s\n\n", d[0], d[1],
+		d[2], d[3], d[4], d[5]);
+}
+
+void lat_unmatched__write(FILE *out, uint64_t unmatched, const struct lat_view *v)
+{
+	if (v->json || !v->keyed)
+		return;
+	fprintf(out, "unmatched %" PRIu64 " (the run's: an END without its BEGIN has no key)\n",
+		unmatched);
 }
 
 void lat_series__write(FILE *out, const struct lat_series *sr, uint64_t unmatched,

@@ -28,6 +28,8 @@ struct lat_view {
 
 void lat_series__write(FILE *out, const struct lat_series *sr, uint64_t unmatched,
 		       const struct lat_view *v);
+/* Text of a keyed run: the run's unmatched pairs, once, after its keys. */
+void lat_unmatched__write(FILE *out, uint64_t unmatched, const struct lat_view *v);
 void lat_table__prom(FILE *out, const struct lat_table *t, uint64_t unmatched,
 		     const struct lat_view *v);
 

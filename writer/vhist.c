@@ -90,6 +90,12 @@ void vhist_print_json_fields(FILE *out, const struct vhist *h)
 	put_value(out, h, h->st.count ? h->st.min : 0);
 	fputs(",\"max\":", out);
 	put_value(out, h, h->st.count ? h->st.max : 0);
+	fputs(",\"p50\":", out);
+	put_value(out, h, vhist_percentile(h, 0.50));
+	fputs(",\"p90\":", out);
+	put_value(out, h, vhist_percentile(h, 0.90));
+	fputs(",\"p99\":", out);
+	put_value(out, h, vhist_percentile(h, 0.99));
 	fputs(",\"buckets\":[", out);
 	for (b = 0; b < n; b++) {
 		if (!h->counts[b])

@@ -144,9 +144,14 @@ def test_latency_nested_threads_keys():
     check("latency: END without BEGIN and BEGIN never ended are unmatched",
           x.get("count") == 10 and x.get("unmatched") == 2, f"{x}")
 
+    r = usdtrace("latency", "--key", "arg1", "-c", f"{SERVER} -n 9 -s 100 -k 3 -u", BEGIN, END)
+    check("latency --key text: unmatched said once for the run, not under each key",
+          r.returncode == 0 and r.stdout.count("count 3  min") == 3 and
+          r.stdout.count("unmatched") == 1 and
+          "unmatched 2 (the run's: an END without its BEGIN has no key)" in r.stdout, r.stdout)
     r = usdtrace("latency", "-c", f"{SERVER} -n 20 -s 1000", BEGIN, END)
     check("latency text: histogram rows and a percentile line",
-          r.returncode == 0 and ("[512K, 1M)" in r.stdout or "[1M, 2M)" in r.stdout) and
+          r.returncode == 0 and ("[524us, 1.05ms)" in r.stdout or "[1.05ms, 2.1ms)" in r.stdout) and
           "count 20  unmatched 0" in r.stdout and "p99" in r.stdout, r.stdout)
 
 

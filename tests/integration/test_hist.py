@@ -39,6 +39,21 @@ def test_log2():
     check("hist log2: count, sum, min, max",
           (h.get("count"), h.get("sum"), h.get("min"), h.get("max")) == (300, 44850, 0, 299),
           f"{h}")
+    r, hs, _ = hist("sample:loop", "arg0", n=100)
+    h = hs[-1] if hs else {}
+    check("hist log2 over 0..99: p50 49, p90 89, p99 98, the true ones (interpolated in the "
+          "part of a bucket between the known min and max)",
+          (h.get("p50"), h.get("p90"), h.get("p99")) == (49, 89, 98), f"{h}")
+    r = usdtrace("hist", "-c", f"{SAMPLE} -n 100", "sample:loop", "arg0")
+    check("hist text: the same percentiles", r.returncode == 0 and "p50 49  p90 89  p99 98"
+          in r.stdout, r.stdout[-300:])
+    r, hs, _ = hist(f"uprobe:{SAMPLE}:sample_square", "arg0", n=50)
+    h = hs[-1] if hs else {}
+    r2 = usdtrace("hist", "-c", f"{SAMPLE} -n 50", f"uprobe:{SAMPLE}:sample_square", "arg0")
+    check("hist on a uprobe: named uprobe:SYMBOL in JSON and text, as trace names it",
+          h.get("probe") == "uprobe:sample_square" and h.get("count", 0) > 0 and
+          r2.stdout.startswith("uprobe:sample_square arg0") and "(null)" not in r2.stdout,
+          f"{h.get('probe')} {r2.stdout[:80]!r}")
     r, hs, _ = hist("sample:types", "arg2")
     h = hs[-1] if hs else {}
     check("hist log2: signed negatives in the bucket below 0",

@@ -62,6 +62,22 @@ def test_calls(lang, cmd, leaf, middle):
           f"{md} {lf}")
 
 
+def test_recursion():
+    """fib(15) five times under run_fibs: fib's inclusive time counts each
+    outermost call once, so it stays within main's; self times add up."""
+    r = traced(["calls", "--json", "--self", "-l", "php", "-c",
+                f"/usr/bin/php8.2 {W}/fib.php"], "php")
+    rows = {x["method"]: x for x in records(r.stdout, "calls")}
+    fib, main = rows.get("fib", {}), rows.get("run_fibs", {})
+    check("calls --self on a recursive method: every call counted (5 x 1973), its total "
+          "within its caller's, its self time within its total",
+          r.returncode == 0 and fib.get("count") == 5 * 1973 and main.get("count") == 1 and
+          0 < fib.get("total_ns", 0) <= main.get("total_ns", 0) and
+          fib.get("self_ns", 0) <= fib.get("total_ns", 0) and
+          main.get("self_ns", 0) + fib.get("self_ns", 0) <= main.get("total_ns", 0),
+          f"fib {fib} main {main} {r.stderr[-300:]}")
+
+
 def test_flow(lang, cmd, leaf, middle):
     r = traced(["flow", "--json", "-l", lang, "-c", cmd], lang)
     recs = records(r.stdout)
@@ -204,6 +220,7 @@ else:
         test_calls(lang, cmd, leaf, middle)
         test_flow(lang, cmd, leaf, middle)
         test_stat(lang, cmd)
+    test_recursion()
     test_bad_input()
     test_method_filter(java_ok)
     test_ruby_guard()

@@ -54,11 +54,27 @@ def test_flow_timeline(d):
     check("folded flow: stacks with their call counts",
           folded.get("php8.2;main;Work::main;Work::middle;leaf") == "3500" and
           folded.get("php8.2;main;Work::main;Work::middle") == "100", f"{folded}")
-    r = usdtrace("flow", "--folded", fd, "--weight", "time", "-o", "/dev/null", "-l", "php",
+    r = usdtrace("flow", "--json", "--folded", fd, "--weight", "time", "-o", out, "-l", "php",
                  "-c", f"/usr/bin/php8.2 {W}/work.php")
-    vals = dict(l.rsplit(" ", 1) for l in open(fd).read().splitlines())
-    check("folded flow --weight time: nanoseconds", r.returncode == 0 and
-          int(vals.get("php8.2;main;Work::main;Work::middle;leaf", 0)) > 3500 * 100, f"{vals}")
+    vals = {k: int(v) for k, v in (l.rsplit(" ", 1) for l in open(fd).read().splitlines())}
+    # each stack's self time from the flow records: its calls' time less
+    # the time of the calls they made
+    want, stack = {}, []
+    for x in (json.loads(l) for l in open(out) if l.startswith('{"type":"call"') or
+              l.startswith('{"type":"return"')):
+        if x["type"] == "call":
+            stack.append([x["method"], 0])
+            continue
+        name, child = stack.pop()
+        path = ";".join(["php8.2"] + [f for f, _ in stack] + [name])
+        want[path] = want.get(path, 0) + x["ns"] - child
+        if stack:
+            stack[-1][1] += x["ns"]
+    roots = [json.loads(l) for l in open(out) if '"return"' in l and '"depth":0' in l]
+    check("folded flow --weight time: each stack's self time, so that the stacks under "
+          "main add up to main's own time", r.returncode == 0 and vals == want and
+          len(roots) == 1 and sum(vals.values()) == roots[0]["ns"],
+          f"{sorted(vals.items())[:4]} vs {sorted(want.items())[:4]}")
 
 
 def test_calls_folded(d):
