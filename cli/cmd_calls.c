@@ -191,7 +191,6 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 		.lang = cs->lc.a->lang, .json = cs->w->json, .final = final, .self = cs->self,
 		.now_ns = now, .elapsed_s = (double)(now - cs->w->t0_ns) / 1e9, .top = cs->top,
 	};
-	struct attach_stats st;
 	uint64_t untimed;
 	int err = read_rows(cs, s);
 
@@ -207,10 +206,6 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	method_table__sums(&cs->rows, &cs->w->events, &untimed);
 	report_gaps(cs);
 	write_folded(cs);
-	attach_session__stats(s, &st);
-	if (!st.sites)
-		fprintf(stderr, "usdtrace: warning: no %s probes in the traced objects (%s)\n",
-			cs->lc.a->lang, cs->lc.a->runtime);
 }
 
 static int run_calls(const struct cli_command *cmd, struct cli_opts *o)

@@ -3,12 +3,15 @@
  * lang_cmd.c - the shared half of calls, flow and stat (see lang_cmd.h).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../expr/expr.h"
 #include "../lang-adapters/runtime.h"
+#include "../proc/child.h"
 #include "../writer/decode.h"
 #include "lang_cmd.h"
 #include "report.h"
@@ -43,19 +46,69 @@ static int prefix_texts(struct lang_cmd *lc, const char *path, char **texts)
 	return 0;
 }
 
-/* Say so when the traced runtime was not started with what its probes need. */
-static void check_switch(const struct lang_cmd *lc)
+/* The program -c's command runs (its first word found on PATH), into @buf. */
+static bool command_program(const char *cmd, char *buf, size_t size)
+{
+	char word[PATH_MAX];
+	size_t n;
+
+	for (;;) {	/* past VAR=value assignments */
+		cmd += strspn(cmd, " \t");
+		n = strcspn(cmd, " \t");
+		if (!n || n >= sizeof(word))
+			return false;
+		memcpy(word, cmd, n);
+		word[n] = '\0';
+		cmd += n;
+		if (!strchr(word, '=') || word[0] == '/' || word[0] == '.')
+			break;
+	}
+	return !child__find_program(word, buf, size);
+}
+
+static bool named_as(const char *path, const char *lang)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return !strncmp(base, lang, strlen(lang));
+}
+
+/*
+ * Does -c's command run the runtime itself (java, php8.2, a script whose
+ * "#!" names python3), not a wrapper script of something else?
+ */
+static bool command_is_runtime(const struct lang_cmd *lc)
+{
+	char prog[PATH_MAX], image[PATH_MAX];
+
+	if (!command_program(lc->o.cmd, prog, sizeof(prog)))
+		return false;
+	return named_as(prog, lc->a->lang) ||
+	       (!child__exec_image(prog, image, sizeof(image)) && named_as(image, lc->a->lang));
+}
+
+/*
+ * Say so when the traced runtime was not started with what its probes
+ * need. A -c command that is not the runtime itself (a script that starts
+ * it) is not judged here: a run that sees none of its method probes says
+ * why at its end (the adapter's gap probes).
+ */
+static void check_switch(struct lang_cmd *lc)
 {
 	const struct lang_adapter *a = lc->a;
 
 	if (a->needs && !a->child_env && lc->o.cmd) {
-		if (!lang_adapter__flag_present(a, lc->o.cmd, strlen(lc->o.cmd)))
+		lc->o.gap_said = command_is_runtime(lc) &&
+				 !lang_adapter__flag_present(a, lc->o.cmd, strlen(lc->o.cmd));
+		if (lc->o.gap_said)
 			fprintf(stderr, "usdtrace: warning: %s: method and allocation probes "
 				"fire only with %s; add it to the command\n", a->lang, a->needs);
 		return;
 	}
 	if (!lc->o.nr_pids || !lang_runtime__switch_missing(a, lc->o.pids[0]))
 		return;
+	lc->o.gap_said = true;
 	if (a->child_env)	/* PHP's probes fire only with USE_ZEND_DTRACE=1 set */
 		fprintf(stderr, "usdtrace: warning: %s: PID %d runs without %s in its "
 			"environment: its probes will not fire\n", a->lang, (int)lc->o.pids[0],
@@ -276,12 +329,36 @@ int lang_cmd__serve(struct lang_cmd *lc, serve_render_fn render, struct runner_h
 	return err;
 }
 
+/*
+ * A run that ended with none of the runtime's probes attached: say so,
+ * naming the binary -c's command ran (a pyenv python3.11 first on PATH is
+ * a build without probes) and the system's build that has them.
+ */
+static void lang_cmd__on_end(void *ctx, const struct attach_stats *st)
+{
+	const struct lang_cmd *lc = ctx;
+	const char *sys = lc->a->system_binary;
+	char prog[PATH_MAX];
+
+	if (st->sites)
+		return;
+	fprintf(stderr, "usdtrace: warning: no %s probes in the traced objects (%s)", lc->a->lang,
+		lc->a->runtime);
+	if (lc->o.cmd && command_program(lc->o.cmd, prog, sizeof(prog))) {
+		fprintf(stderr, ": the command runs %s", prog);
+		if (command_is_runtime(lc) && sys && strcmp(prog, sys) && !access(sys, X_OK))
+			fprintf(stderr, ", a build without them? %s has them", sys);
+	}
+	fputc('\n', stderr);
+}
+
 int lang_cmd__run(struct lang_cmd *lc, struct runner_hooks *hooks, struct event_writer *w)
 {
 	int status;
 
 	hooks->check_attached = hooks->check_attached ? hooks->check_attached :
 				lang_cmd__check_attached;
+	hooks->on_end = hooks->on_end ? hooks->on_end : lang_cmd__on_end;
 	status = runner__run(&lc->o, &lc->ao, hooks, w);
 	return status;
 }

@@ -264,6 +264,35 @@ static int exit_status(const struct run_state *run, int err)
 	return status ? status : run->unmatched ? 1 : 0;
 }
 
+static bool usdt_spec_matches(const void *ctx, const char *provider, const char *name)
+{
+	const struct probe_spec *spec = ctx;
+
+	return spec->type == PROBE_USDT && probe_spec__matches(spec, provider, name);
+}
+
+/*
+ * A run that attached but saw nothing, of a probe a runtime is known to
+ * leave silent (CPython 3.11's function__entry, Ruby's method probes
+ * without a TracePoint): say why, rather than end in silence.
+ */
+static void report_silent_gap(const struct runner_opts *o, const struct event_writer *w,
+			      uint32_t sites)
+{
+	const char *probe, *why;
+	int i;
+
+	if (w->events || !sites || o->gap_said)
+		return;
+	for (i = 0; i < o->nr_probes; i++) {
+		why = lang_gap__find(usdt_spec_matches, &o->probes[i], &probe);
+		if (why) {
+			fprintf(stderr, "usdtrace: warning: no hit of %s: %s\n", probe, why);
+			return;
+		}
+	}
+}
+
 static int run_session(struct run_state *run, struct attach_opts *ao)
 {
 	const struct runner_opts *o = run->o;
@@ -341,6 +370,10 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 	run->w->faults += attach_session__faults(s);	/* the in-kernel modes' */
 	event_writer__summary(run->w, stderr, attach_session__dropped(s),
 			      attach_session__filtered(s), st.sites);
+	if (!err)
+		report_silent_gap(o, run->w, st.sites);
+	if (!err && run->hooks->on_end)
+		run->hooks->on_end(run->hooks->ctx, &st);
 	if (attach_session__unfollowed(s))
 		fprintf(stderr, "usdtrace: warning: %llu forked processes not followed: more "
 			"than %d followed processes lived at once\n",

@@ -31,6 +31,7 @@ struct runner_opts {
 	uint32_t str_len;
 	uint32_t ring_size;
 	bool verbose;		/* -v: say how probes are attached */
+	bool gap_said;		/* the runtime's known gap was said at the start */
 	bool no_multi;		/* --no-multi: one uprobe link per site */
 	bool no_fault_in;	/* --no-fault-in: strings by non-faulting reads only */
 	bool follow;		/* -f: children of the target too */
@@ -72,6 +73,8 @@ struct runner_hooks {
 	 * why). @s lives until the run ends (the final tick is its last use).
 	 */
 	int (*check_attached)(void *ctx, struct attach_session *s, const struct attach_stats *st);
+	/* after the run's summary, with what was attached at its end */
+	void (*on_end)(void *ctx, const struct attach_stats *st);
 	void *ctx;
 };
 

@@ -28,4 +28,8 @@ const struct lang_adapter lang_java = {
 	.style = LANG_NAME_JAVA,
 	.alloc_size_arg = 3,
 	.needs = "-XX:+ExtendedDTraceProbes",
+	.quirk = "HotSpot fires its method and allocation probes only when started with "
+		 "-XX:+ExtendedDTraceProbes",
+	.gap_probes = { "hotspot:method__entry", "hotspot:method__return" },
+	.system_binary = "/usr/lib/jvm/java-17-openjdk-amd64/bin/java",
 };

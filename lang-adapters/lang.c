@@ -18,6 +18,29 @@ static const struct lang_adapter *const adapters[] = {
 	&lang_python, &lang_java, &lang_ruby, &lang_php, &lang_postgresql,
 };
 
+const char *lang_gap__find(bool (*match)(const void *ctx, const char *provider,
+					 const char *name),
+			   const void *ctx, const char **probe)
+{
+	char buf[64], *colon;
+	size_t i, k;
+
+	for (i = 0; i < sizeof(adapters) / sizeof(adapters[0]); i++) {
+		for (k = 0; k < 3 && adapters[i]->gap_probes[k]; k++) {
+			snprintf(buf, sizeof(buf), "%s", adapters[i]->gap_probes[k]);
+			colon = strchr(buf, ':');
+			if (!colon)
+				continue;
+			*colon = '\0';
+			if (match(ctx, buf, colon + 1)) {
+				*probe = adapters[i]->gap_probes[k];
+				return adapters[i]->quirk;
+			}
+		}
+	}
+	return NULL;
+}
+
 const struct lang_adapter *lang_adapter__find(const char *lang)
 {
 	size_t i;

@@ -110,6 +110,10 @@ struct lang_adapter {
 	const char *child_env;		/* set for -c, e.g. "USE_ZEND_DTRACE=1" */
 	const char *needs;		/* what the runtime must be started with */
 	const char *quirk;		/* a known gap, reported when seen */
+	/* "provider:name" of the probes it leaves silent: said when a run of
+	 * them ends without a hit */
+	const char *gap_probes[3];
+	const char *system_binary;	/* Debian's build, with the probes: a hint */
 	/*
 	 * Entries may be missing (CPython 3.11): match a return to the innermost
 	 * entry only when its name pointers are the same. Runtimes whose name
@@ -155,6 +159,15 @@ enum lang_verdict {
  */
 enum lang_verdict lang_unsafe__policy(const char *path, const char *provider, const char *name,
 				     bool allow, bool leave_off, const struct lang_unsafe **u);
+
+/*
+ * The known gap of a runtime (its quirk) that explains a probe with no hit:
+ * the first adapter's gap probe that @match(@ctx, provider, name) accepts,
+ * its "provider:name" in *@probe. NULL when none.
+ */
+const char *lang_gap__find(bool (*match)(const void *ctx, const char *provider,
+					 const char *name),
+			   const void *ctx, const char **probe);
 
 /* "python, java, ruby, php, postgresql" for messages. */
 const char *lang_adapter__names(void);

@@ -22,4 +22,5 @@ const struct lang_adapter lang_php = {
 	.alloc_size_arg = -1,
 	.child_env = "USE_ZEND_DTRACE=1",
 	.needs = "USE_ZEND_DTRACE=1",
+	.system_binary = "/usr/bin/php8.2",
 };

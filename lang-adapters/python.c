@@ -70,6 +70,9 @@ const struct lang_adapter lang_python = {
 	.style = LANG_NAME_FILE_FUNC,
 	.alloc_size_arg = -1,
 	.quirk = "CPython 3.11 fires function__entry for few calls (those not "
-		 "inlined by its interpreter) but function__return for all",
+		 "inlined by its interpreter) but function__return for all; "
+		 "usdtrace profile samples its frames instead",
+	.gap_probes = { "python:function__entry" },
+	.system_binary = "/usr/bin/python3.11",
 	.match_names = true,
 };

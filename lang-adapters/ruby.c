@@ -52,4 +52,6 @@ const struct lang_adapter lang_ruby = {
 	.quirk = "Ruby >= 2.5 fires method__entry/return for Ruby methods only while "
 		 "a TracePoint is enabled in the process, e.g. "
 		 "TracePoint.new(:call, :return) {}.enable; C methods always fire",
+	.gap_probes = { "ruby:method__entry", "ruby:method__return" },
+	.system_binary = "/usr/bin/ruby3.1",
 };

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -115,6 +116,60 @@ def test_list():
           r.returncode == 0 and "sample:loop" in r.stdout, r.stderr)
 
 
+def running(cmd, settle=0.4):
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(settle)
+    return p
+
+
+def test_silent_gaps(d):
+    """A run on a probe its runtime is known to leave silent ends with the
+    reason, not in silence."""
+    py, rb = os.path.join(d, "spin.py"), os.path.join(d, "spin.rb")
+    with open(py, "w") as f:
+        f.write("import time\ndef f(x):\n    return x + 1\nt = time.time() + 3\ns = 0\n"
+                "while time.time() < t:\n    s = f(s)\n")
+    with open(rb, "w") as f:
+        f.write("def f(x) = x + 1\nt = Time.now + 3\ns = 0\ns = f(s) while Time.now < t\n")
+    p = running(["/usr/bin/python3.11", py])
+    try:
+        r = usdtrace("trace", "-p", str(p.pid), "-d", "0.5", "python:function__entry")
+    finally:
+        p.kill()
+        p.wait()
+    check("mistakes: trace of CPython 3.11's function__entry with no hit says why",
+          r.returncode == 0 and "usdtrace: warning: no hit of python:function__entry: "
+          "CPython 3.11 fires function__entry for few calls" in r.stderr, r.stderr)
+    p = running([RUBY, rb])
+    try:
+        r = usdtrace("calls", "-l", "ruby", "-p", str(p.pid), "-d", "0.5")
+    finally:
+        p.kill()
+        p.wait()
+    check("mistakes: calls -l ruby without a TracePoint says why it saw no call",
+          r.returncode == 0 and "usdtrace: warning: no hit of ruby:method__entry: Ruby >= 2.5 "
+          "fires method__entry/return for Ruby methods only while a TracePoint" in r.stderr,
+          r.stderr)
+    r = usdtrace("stat", "-l", "ruby", "-c", "sleep 0.1")
+    check("mistakes: stat -l ruby on a program without its probes says so (not the gap)",
+          "usdtrace: warning: no ruby probes in the traced objects (libruby): the command "
+          "runs /usr/bin/sleep\n" in r.stderr and "no hit of" not in r.stderr, r.stderr)
+    r = usdtrace("flow", "-l", "java", "-c", "sleep 0.1")
+    check("mistakes: flow -l java on a command that is not Java: no JVM flag advice",
+          "ExtendedDTraceProbes" not in r.stderr and "no java probes in the traced objects "
+          "(libjvm.so): the command runs /usr/bin/sleep" in r.stderr, r.stderr)
+    # a python3.11 first on PATH that is a build without probes (pyenv's)
+    fake = os.path.join(d, "python3.11")
+    with open(fake, "w") as f:
+        f.write("#!/bin/sh\nexit 0\n")
+    os.chmod(fake, 0o755)
+    r = run([USDTRACE, "calls", "-l", "python", "-c", "python3.11 -c pass"],
+            env=dict(os.environ, PATH=d + ":" + os.environ.get("PATH", "/usr/bin")))
+    check("mistakes: calls -l python whose python3.11 on PATH has no probes names it and the "
+          "system's", f"the command runs {fake}, a build without them? /usr/bin/python3.11 has "
+          "them" in r.stderr, r.stderr)
+
+
 def test_small():
     r = usdtrace("count", "--by", "site", "-c", f"{SAMPLE} -n 3", "sample:twosites", "sample:loop")
     lines = r.stdout.splitlines()
@@ -149,4 +204,6 @@ else:
     test_startup_attach()
     test_list()
     test_small()
+    with tempfile.TemporaryDirectory() as tmp:
+        test_silent_gaps(tmp)
 summary_exit()
