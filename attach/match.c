@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "../sdt/sdt.h"
@@ -38,6 +39,17 @@ bool session_probe_wants_obj(const struct attach_session *s, int i, const struct
 	return !strchr(p->path, '/') && name_matches_path(o->path, p->path);
 }
 
+/*
+ * Could @name be an object's that a process maps later (libfoo.so.1, or
+ * python3.11 by its base name)? Not a probe type in the wrong case
+ * (USDT:x:y, Uprobe:...): that mistake is said at once.
+ */
+static bool library_name(const char *name)
+{
+	return strcasecmp(name, "usdt") && strcasecmp(name, "uprobe") &&
+	       strcasecmp(name, "uretprobe");
+}
+
 int session_resolve_paths(struct attach_session *s)
 {
 	char path[PATH_MAX];
@@ -56,7 +68,8 @@ int session_resolve_paths(struct attach_session *s)
 		}
 		if (lib_resolve(p->path, path, sizeof(path)) || stat(path, &st)) {
 			/* a library name a traced process may map later */
-			if (s->pid && !strchr(p->path, '/') && p->type == PROBE_USDT)
+			if (s->pid && !strchr(p->path, '/') && p->type == PROBE_USDT &&
+			    library_name(p->path))
 				continue;
 			return session_err(s, -ENOENT, "%s: %s: no such file or library",
 					   p->text, p->path);
@@ -180,6 +193,10 @@ int attach_session__report_unmatched(struct attach_session *s, attach_warn_fn cb
 		if (s->pstate[i].nr_sites || ps->type != PROBE_USDT)
 			continue;
 		suggest(s, i, hint, sizeof(hint));
+		/* a command that is a shell or launcher runs the probes' program as a child */
+		if (!hint[0] && s->opts.exec_path && !s->opts.follow)
+			snprintf(hint, sizeof(hint), " (the processes it starts are not traced: -f "
+				 "follows them)");
 		snprintf(msg, sizeof(msg), "%s: no such probe in %s%s", ps->text,
 			 s->pstate[i].resolved ? s->pstate[i].resolved :
 			 s->opts.exec_path ? "the command's objects" : "the process's objects",

@@ -111,9 +111,31 @@ static int parse_usdt(char *rest, struct probe_spec *spec, const char **why)
 		*why = "empty PROVIDER or NAME";
 		return -EINVAL;
 	}
+	if (prov[strcspn(prov, " \t<>=&|()")] || name[strcspn(name, " \t<>=&|()")]) {
+		*why = "a probe's name has no blanks or operators: a predicate goes between "
+		       "slashes, PROBE /EXPR/";
+		return -EINVAL;
+	}
 	spec->provider = prov;
 	spec->name = name;
 	return 0;
+}
+
+/* bpftrace's kernel probe types, which usdtrace does not take. */
+static bool kernel_probe(const char *text)
+{
+	static const char *const kinds[] = {
+		"kprobe:", "kretprobe:", "k:", "kr:", "tracepoint:", "t:", "rawtracepoint:",
+		"rt:", "fentry:", "fexit:", "kfunc:", "kretfunc:", "software:", "hardware:",
+		"profile:", "interval:", "iter:", "watchpoint:",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		if (!strncmp(text, kinds[i], strlen(kinds[i])))
+			return true;
+	}
+	return false;
 }
 
 static bool name_char(char c)
@@ -200,7 +222,12 @@ int probe_spec__parse(const char *text, struct probe_spec *spec, const char **wh
 	if (err)
 		goto out_free;
 	rest = spec->buf;
-	if (!strncmp(rest, "uprobe:", 7)) {
+	if (kernel_probe(rest)) {
+		*why = "not a user-space probe: usdtrace traces USDT probes "
+		       "([PATH:]PROVIDER:NAME) and uprobes (uprobe:PATH:SYMBOL); "
+		       "usdtrace profile samples the CPUs";
+		err = -EINVAL;
+	} else if (!strncmp(rest, "uprobe:", 7)) {
 		spec->type = PROBE_UPROBE;
 		err = parse_uprobe(rest + 7, spec, why);
 	} else if (!strncmp(rest, "uretprobe:", 10)) {

@@ -91,16 +91,36 @@ static void info_cb(void *ctx, const char *msg)
 	fprintf(stderr, "usdtrace: %s\n", msg);
 }
 
-/* The unsafe-probe policy (lang-adapters): refused, or left off and said once each. */
+/* Is @provider:@name named by a probe given without a glob (not ruby:*)? */
+static bool named_exactly(const struct runner_opts *o, const char *provider, const char *name)
+{
+	int i;
+
+	for (i = 0; i < o->nr_probes; i++) {
+		const struct probe_spec *p = &o->probes[i];
+
+		if (p->type == PROBE_USDT && p->provider && p->name &&
+		    !strcmp(p->provider, provider) && !strcmp(p->name, name))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The unsafe-probe policy (lang-adapters): a harmful probe named by hand
+ * is refused; one a glob or a runtime command reaches is left off, said
+ * once each.
+ */
 static int check_site(void *ctx, const char *object, const char *provider, const char *name,
 		      char *why, size_t size)
 {
 	struct run_state *run = ctx;
 	const struct lang_unsafe *u;
+	bool leave_off = run->o->unsafe_off || !named_exactly(run->o, provider, name);
 	size_t i;
 
-	switch (lang_unsafe__policy(object, provider, name, run->o->allow_unsafe,
-				    run->o->unsafe_off, &u)) {
+	switch (lang_unsafe__policy(object, provider, name, run->o->allow_unsafe, leave_off,
+				    &u)) {
 	case LANG_ATTACH:
 		return 0;
 	case LANG_REFUSE:
@@ -262,6 +282,18 @@ static int exit_status(const struct run_state *run, int err)
 	if (err)
 		return 1;
 	return status ? status : run->unmatched ? 1 : 0;
+}
+
+static bool kprobe_text(const char *text)
+{
+	return !strncmp(text, "kprobe:", 7) || !strncmp(text, "kretprobe:", 10) ||
+	       !strncmp(text, "k:", 2) || !strncmp(text, "kr:", 3);
+}
+
+/* Does this kernel have kprobes (CONFIG_KPROBES), for a bpftrace user's message? */
+static bool kprobes_here(void)
+{
+	return !access("/sys/bus/event_source/devices/kprobe", F_OK);
 }
 
 static bool usdt_spec_matches(const void *ctx, const char *provider, const char *name)
@@ -457,7 +489,9 @@ int runner_opts__probes(struct runner_opts *o, int argc, char **argv, int first)
 	for (i = 0; i < o->nr_probes; i++) {
 		err = probe_spec__parse(argv[first + i], &o->probes[i], &why);
 		if (err) {
-			usdtrace_err("%s: %s", argv[first + i], why);
+			usdtrace_err("%s: %s%s", argv[first + i], why,
+				     kprobe_text(argv[first + i]) && !kprobes_here() ?
+				     " (and this kernel has no kprobes)" : "");
 			o->nr_probes = i;
 			return err;
 		}

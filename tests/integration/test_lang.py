@@ -199,6 +199,12 @@ def test_ruby_guard():
           lines[0].startswith("usdtrace: ruby:cmethod__entry: refused in ") and
           lines[0].endswith("(--allow-unsafe traces it anyway)") and "ok" not in r.stdout,
           f"{r.returncode} {r.stderr} {r.stdout}")
+    r = usdtrace("count", "--json", "-c", f"{ruby} {script}", "ruby:*", timeout=60)
+    probes = {x["probe"] for x in records(r.stdout, "count")}
+    check("ruby 3.1: a glob (ruby:*) leaves the cmethod probes off, says so, counts the rest",
+          r.returncode == 0 and "ok\n" in r.stdout and
+          "ruby:cmethod__* left off in " in r.stderr and "ruby:gc__mark__begin" in probes and
+          not any("cmethod" in p for p in probes), f"{r.returncode} {r.stderr} {probes}")
     r = usdtrace("trace", "--json", "--allow-unsafe", "-c", f"{ruby} {script}",
                  "ruby:cmethod__entry(s,s,s,d)", timeout=60)
     recs = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]

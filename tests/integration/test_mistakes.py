@@ -170,6 +170,30 @@ def test_silent_gaps(d):
           "them" in r.stderr, r.stderr)
 
 
+def test_impossible_probes(d):
+    """A probe that cannot exist fails before -c's command starts."""
+    marker = os.path.join(d, "ran")
+    cases = {
+        "kprobe:do_sys_open": "not a user-space probe: usdtrace traces USDT probes",
+        "tracepoint:sched:sched_switch": "not a user-space probe",
+        "sample:loop arg0 > 1": "a predicate goes between slashes, PROBE /EXPR/",
+        "USDT:x:y": "USDT:x:y: USDT: no such file or library",
+    }
+    for probe, why in cases.items():
+        r = usdtrace("trace", "-c", f"touch {marker}", probe)
+        check(f"mistakes: {probe!r} said in one line before the command runs",
+              r.returncode == 1 and why in r.stderr and r.stderr.count("\n") == 1 and
+              not os.path.exists(marker), r.stderr)
+    r = usdtrace("trace", "-c", "true", "kprobe:do_sys_open")
+    kprobes = os.path.exists("/sys/bus/event_source/devices/kprobe")
+    check("mistakes: a kprobe names the kernel's lack of them where it has none",
+          ("this kernel has no kprobes" in r.stderr) != kprobes, r.stderr)
+    r = usdtrace("count", "-c", "sh -c '/usr/bin/python3.11 -c pass; true'", "python:gc__start")
+    check("mistakes: a probe only a child of the command has: -f suggested",
+          r.returncode == 1 and "python:gc__start: no such probe in the command's objects (the "
+          "processes it starts are not traced: -f follows them)" in r.stderr, r.stderr)
+
+
 def test_small():
     r = usdtrace("count", "--by", "site", "-c", f"{SAMPLE} -n 3", "sample:twosites", "sample:loop")
     lines = r.stdout.splitlines()
@@ -206,4 +230,5 @@ else:
     test_small()
     with tempfile.TemporaryDirectory() as tmp:
         test_silent_gaps(tmp)
+        test_impossible_probes(tmp)
 summary_exit()
