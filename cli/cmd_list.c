@@ -37,12 +37,14 @@ struct list_state {
 
 static const char list_usage[] =
 "usage: usdtrace list [--json] [-v] [-p PID] [FILE...] [PATTERN]\n"
+"       usdtrace list [--json] [-v] FILE:PROVIDER:NAME\n"
 "\n"
 "List the USDT probe sites (.note.stapsdt) of executables and libraries.\n"
 "\n"
 "  FILE          an ELF file, or a library file name resolved as ld.so does\n"
 "                (LD_LIBRARY_PATH, /etc/ld.so.cache, default directories)\n"
 "  PATTERN       [PROVIDER:]NAME with * and ? globs\n"
+"  FILE:PROVIDER:NAME  as trace takes a probe: that file, that pattern\n"
 "  -p, --pid PID every object PID maps, read through /proc/PID/root\n"
 "  -v, --verbose also print each argument's decoded location\n"
 "      --json    one JSON `site` record per line\n"
@@ -51,6 +53,7 @@ static const char list_usage[] =
 "Examples:\n"
 "  usdtrace list /usr/bin/python3.11\n"
 "  usdtrace list libstdc++.so.6 'libstdcxx:*'\n"
+"  usdtrace list '/usr/bin/python3.11:python:gc__*'\n"
 "  usdtrace list -p 1234 'hotspot:gc__*'\n"
 "  usdtrace list --json -v build/samples/sample\n";
 
@@ -98,23 +101,57 @@ static bool is_regular(const char *path)
 	return !stat(path, &st) && !S_ISDIR(st.st_mode);
 }
 
+static int add_file(struct list_state *st, const char *arg)
+{
+	char path[PATH_MAX];
+	int err = lib_resolve(arg, path, sizeof(path));
+
+	if (err) {
+		usdtrace_err("%s: %s", arg, err == -ENOENT ? "no such file or library" :
+			     sdt_strerror(err));
+		return err;
+	}
+	return object_list__add(&st->objs, path, path, 0, 0);
+}
+
+/*
+ * trace's FILE:PROVIDER:NAME: the file and the pattern, when what comes
+ * before the last two fields names a file (1: taken, 0: not this form).
+ */
+static int add_probe_form(struct list_opts *o, struct list_state *st, const char *arg)
+{
+	const char *name = strrchr(arg, ':'), *prov;
+	char file[PATH_MAX];
+	int err;
+
+	if (!strncmp(arg, "usdt:", 5))
+		arg += 5;
+	if (!name || name == arg)
+		return 0;
+	for (prov = name - 1; prov > arg && *prov != ':'; prov--)
+		;
+	if (prov == arg || (size_t)(prov - arg) >= sizeof(file))
+		return 0;
+	memcpy(file, arg, (size_t)(prov - arg));
+	file[prov - arg] = '\0';
+	err = add_file(st, file);
+	if (!err)
+		err = set_pattern(o, prov + 1);
+	return err ? err : 1;
+}
+
 /* A positional argument is a FILE when it names one, else the PATTERN. */
 static int add_positional(struct list_opts *o, struct list_state *st, const char *arg)
 {
-	char path[PATH_MAX];
 	int err;
 
+	err = add_probe_form(o, st, arg);
+	if (err)
+		return err < 0 ? err : 0;
 	if (is_regular(arg) && !strchr(arg, '/'))
 		return object_list__add(&st->objs, arg, arg, 0, 0);	/* a file here */
-	if (strchr(arg, '/') || strstr(arg, ".so")) {
-		err = lib_resolve(arg, path, sizeof(path));
-		if (err) {
-			usdtrace_err("%s: %s", arg, err == -ENOENT ?
-				     "no such file or library" : sdt_strerror(err));
-			return err;
-		}
-		return object_list__add(&st->objs, path, path, 0, 0);
-	}
+	if (strchr(arg, '/') || strstr(arg, ".so"))
+		return add_file(st, arg);
 	return set_pattern(o, arg);
 }
 
@@ -130,6 +167,12 @@ static int take_args(const struct cli_opts *co, struct list_opts *o, struct list
 		err = add_positional(o, st, co->args[i]);
 		if (err)
 			return err;
+	}
+	if (!o->nr_pids && !st->objs.nr && o->pattern_buf && !o->provider &&
+	    !strpbrk(o->name, "*?[")) {
+		/* one word, no glob: a file meant, not a pattern */
+		usdtrace_err("%s: no such file or library", o->name);
+		return -ENOENT;
 	}
 	if (!o->nr_pids && !st->objs.nr) {
 		usdtrace_err("list: no FILE or -p PID given (see usdtrace list --help)");
@@ -257,6 +300,10 @@ static int run_list(const struct cli_command *cmd, struct cli_opts *co)
 	if (err)
 		goto out_free;
 	say_empty(&st, nr_named);
+	if (o.nr_pids && !o.pattern_buf && !st.nr_sites)
+		fprintf(stderr, "usdtrace: PID %d%s: no USDT probes in the %zu objects mapped\n",
+			(int)o.pids[0], o.nr_pids > 1 ? " and the others" : "",
+			st.objs.nr - nr_named);
 	if (o.pattern_buf && !st.nr_sites) {
 		usdtrace_err("%s%s%s: no probe matches", o.provider ? o.provider : "",
 			     o.provider ? ":" : "", o.name);

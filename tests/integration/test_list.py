@@ -296,6 +296,31 @@ def test_pid():
     finally:
         proc.kill()
         proc.wait()
+    proc = subprocess.Popen(["sleep", "5"])
+    try:
+        time.sleep(0.2)
+        r = usdtrace("list", "-p", str(proc.pid))
+        check("list -p of a process without probes says so",
+              r.returncode == 0 and not r.stdout and
+              r.stderr.startswith(f"usdtrace: PID {proc.pid}: no USDT probes in the ") and
+              r.stderr.endswith(" objects mapped\n"), r.stderr)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_probe_form():
+    """list takes trace's FILE:PROVIDER:NAME, and a lone word that names no
+    file is said to be that, not taken for a pattern without a FILE."""
+    sample = os.path.join(ROOT, OUTPUT, "samples", "sample")
+    r1, a = list_json(f"{sample}:sample:two*")
+    r2, b = list_json(sample, "sample:two*")
+    check("list FILE:PROVIDER:NAME lists what list FILE PROVIDER:NAME does",
+          r1.returncode == 0 and len(a) == 2 and a == b, f"{a} {b} {r1.stderr}")
+    r = usdtrace("list", "nosuchfile")
+    check("list nosuchfile: no such file, not a missing FILE",
+          r.returncode == 1 and r.stderr == "usdtrace: nosuchfile: no such file or library\n",
+          r.stderr)
 
 
 def test_chroot():
@@ -351,6 +376,7 @@ test_fixtures()
 test_synthetic()
 test_bad_input()
 test_pid()
+test_probe_form()
 test_chroot()
 test_text_output()
 summary_exit()
