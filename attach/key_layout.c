@@ -59,6 +59,23 @@ bool key_layout__valid(const char *list)
 	return true;
 }
 
+size_t key_layout__repeated(const char *list, const char **word)
+{
+	const char *p, *q;
+	size_t n;
+
+	for (p = list; *p; p += n + (p[n] == ',')) {
+		n = strcspn(p, ",");
+		for (q = list; q < p; q += strcspn(q, ",") + 1) {
+			if (strcspn(q, ",") == n && !strncmp(q, p, n)) {
+				*word = p;
+				return n;
+			}
+		}
+	}
+	return 0;
+}
+
 /* Is argument @a a string (FMT s or S) in the probes, consistently? */
 static int arg_is_string(const struct probe_spec *probes, int nr, int a, char *err,
 			 size_t size)

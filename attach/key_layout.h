@@ -18,6 +18,8 @@
 
 /* Is @list (probe,site,pid,tid,comm,argN) made of known words? */
 bool key_layout__valid(const char *list);
+/* A key @list names twice: its length, *@word where it is; 0 when none. */
+size_t key_layout__repeated(const char *list, const char **word);
 /*
  * The layout of @list for @probes; strings (FMT s or S) share the key's
  * bytes, at most @str_len each. 0, or -EINVAL with the reason in @err.

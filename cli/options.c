@@ -105,6 +105,10 @@ static int set_pid(struct cli_opts *o, const char *arg)
 
 static int set_command(struct cli_opts *o, const char *arg)
 {
+	if (o->run.cmd) {
+		usdtrace_err("-c given twice: one command per run ('%s', '%s')", o->run.cmd, arg);
+		return -EINVAL;
+	}
 	o->run.cmd = arg;
 	return 0;
 }
@@ -173,8 +177,17 @@ static int set_timeline(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
+/* HOST:PORT, PORT 1..65535 (the address itself is checked when bound). */
 static int set_serve(struct cli_opts *o, const char *arg)
 {
+	const char *colon = strrchr(arg, ':');
+	char *end;
+	long port = colon ? strtol(colon + 1, &end, 10) : 0;
+
+	if (!colon || end == colon + 1 || *end || port < 1 || port > 65535) {
+		usdtrace_err("--serve %s: must be HOST:PORT with PORT 1..65535", arg);
+		return -EINVAL;
+	}
 	o->serve = arg;
 	return 0;
 }
@@ -223,6 +236,9 @@ static int set_weight(struct cli_opts *o, const char *arg)
 /* --by KEY[,KEY...], or stack. */
 static int set_by(struct cli_opts *o, const char *arg)
 {
+	const char *twice;
+	size_t n;
+
 	if (!strcmp(arg, "stack")) {
 		o->by = BY_STACK;
 		return 0;
@@ -230,6 +246,11 @@ static int set_by(struct cli_opts *o, const char *arg)
 	if (!key_layout__valid(arg)) {
 		usdtrace_err("--by %s: must be probe, site, pid, tid, comm or argN, comma-separated, "
 			     "or stack", arg);
+		return -EINVAL;
+	}
+	n = key_layout__repeated(arg, &twice);
+	if (n) {
+		usdtrace_err("--by %s: %.*s twice", arg, (int)n, twice);
 		return -EINVAL;
 	}
 	o->by_list = arg;

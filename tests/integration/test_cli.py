@@ -52,6 +52,16 @@ def test_refusals():
     check("cli: a bad value names the option and what it takes",
           one_line_error(r, r"usdtrace: --by tid,foo: must be probe, site, pid, tid, comm or "
                             r"argN, comma-separated, or stack"), r.stderr)
+    for args, what in (
+            (["count", "--serve", "127.0.0.1:99999", "sample:loop"],
+             r"usdtrace: --serve 127.0.0.1:99999: must be HOST:PORT with PORT 1..65535"),
+            (["trace", "-c", "true", "-c", "false", "sample:loop"],
+             r"usdtrace: -c given twice: one command per run \('true', 'false'\)"),
+            (["count", "--by", "arg0,pid,arg0", "sample:loop"],
+             r"usdtrace: --by arg0,pid,arg0: arg0 twice")):
+        r = usdtrace(*args)
+        check(f"cli: refused, not accepted silently: {' '.join(args[1:3])}",
+              one_line_error(r, what), r.stderr)
     r = usdtrace("frobnicate")
     check("cli: an unknown command exits 2 in one line",
           r.returncode == 2 and r.stderr.strip() ==

@@ -73,7 +73,7 @@ def test_latency_string_key():
     r = usdtrace("latency", "--key", "arg0", "-c", f"{SAMPLE} -n 3", "sample:str(s,d)",
                  "sample:hostile")
     check("latency text names the string key",
-          'sample:str -> sample:hostile [arg0 = "beta"] (ns)' in r.stdout, r.stdout)
+          'sample:str -> sample:hostile [arg0 = "beta"]\n' in r.stdout, r.stdout)
 
 
 def test_bad():
