@@ -45,6 +45,7 @@ endif
 SDT_SRCS := sdt/argspec.c sdt/note.c sdt/elf.c
 EXPR_SRCS := expr/expr.c
 SQL_SRCS := sql/normalize.c
+UTIL_SRCS := util/units.c
 ARCH_SRCS := arch/regs.c
 PROC_SRCS := proc/child.c proc/targets.c
 PROF_SRCS := prof/sampler.c
@@ -71,11 +72,12 @@ LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/ruby.c lang-adapters/php.c lang-adapters/postgresql.c \
 	     lang-adapters/db_stat.c lang-adapters/rt_stat.c lang-adapters/runtime.c \
 	     lang-adapters/statements.c lang-adapters/pyframes.c
-SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(ARCH_SRCS) $(AGG_SRCS) $(PROC_SRCS) $(STACK_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(PROF_SRCS) $(CLI_SRCS) \
+SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(UTIL_SRCS) $(ARCH_SRCS) $(AGG_SRCS) $(PROC_SRCS) $(STACK_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(PROF_SRCS) $(CLI_SRCS) \
 	$(LANG_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
 # what unit tests link: everything but the CLI and the BPF loader
-LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(AGG_SRCS) \
+LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(UTIL_SRCS) \
+	      $(AGG_SRCS) \
 	      $(PROC_SRCS) \
 	      stack/perfmap.c attach/objects.c attach/key_layout.c attach/proctree.c \
 	      attach/probe_spec.c $(ARCH_SRCS) attach/spec.c attach/symbols.c writer/json.c \
@@ -84,10 +86,10 @@ LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS
 
 UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec \
 	      test_hist test_lang test_regs test_expr test_sql test_perfmap test_prom \
-	      test_keys test_child test_agg test_pylayout test_pglayout
+	      test_keys test_child test_agg test_pylayout test_pglayout test_units
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
-FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql
+FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql fuzz_units
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/,$(FUZZERS))
 
 .PHONY: all setup demo check test unit fuzz bench clean samples asan workloads deb
@@ -263,6 +265,11 @@ $(OUTPUT)/fuzz/fuzz_sql: tests/fuzz/fuzz_sql.c $(SQL_SRCS) sql/normalize.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< $(SQL_SRCS)
+
+$(OUTPUT)/fuzz/fuzz_units: tests/fuzz/fuzz_units.c $(UTIL_SRCS) util/units.h
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< $(UTIL_SRCS)
 
 $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(SDT_SRCS) sdt/sdt.h
 	$(call msg,FUZZ,$@)

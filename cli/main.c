@@ -104,6 +104,15 @@ int main(int argc, char **argv)
 		print_usage(stderr);
 		return 2;
 	}
+	if (!strcmp(name, "help") && argc > 2) {	/* usdtrace help COMMAND */
+		cmd = cli_command__find(argv[2]);
+		if (!cmd) {
+			usdtrace_err("%s: unknown command (see usdtrace --help)", argv[2]);
+			return 2;
+		}
+		fputs(cmd->usage, stdout);
+		return 0;
+	}
 	if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
 		print_usage(stdout);
 		return 0;
@@ -113,6 +122,11 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	cmd = cli_command__find(name);
+	if (!cmd && name[0] == '-') {
+		usdtrace_err("%s: options follow the command: usdtrace COMMAND %s ... (see usdtrace "
+			     "--help)", name, name);
+		return 2;
+	}
 	if (!cmd) {
 		usdtrace_err("%s: unknown command (see usdtrace --help)", name);
 		return 2;

@@ -14,6 +14,7 @@
 
 #include "commands.h"
 #include "../attach/key_layout.h"
+#include "../util/units.h"
 #include "report.h"
 
 struct opt_def {
@@ -40,12 +41,17 @@ static int parse_number(const char *s, double max, double *out)
 	return 0;
 }
 
+/* Seconds, bare or with a unit (500ms, 2s, 1m), up to 10^9 s. */
 static int parse_seconds(const char *arg, char opt, double *out)
 {
-	if (parse_number(arg, 1e9, out) || *out <= 0) {
-		usdtrace_err("-%c %s: not a positive number of seconds", opt, arg);
+	uint64_t ns;
+
+	if (units_duration_ns(arg, 1e9, &ns) || ns > 1000000000ULL * 1000000000ULL) {
+		usdtrace_err("-%c %s: not a positive duration (seconds, or with a unit: 500ms, "
+			     "2s, 1m)", opt, arg);
 		return -EINVAL;
 	}
+	*out = (double)ns / 1e9;
 	return 0;
 }
 
@@ -160,11 +166,10 @@ static int set_strlen(struct cli_opts *o, const char *arg)
 
 static int set_ring_size(struct cli_opts *o, const char *arg)
 {
-	double v;
+	uint64_t v;
 
-	if (parse_number(arg, 1u << 30, &v) || v < 4096 || v != (uint32_t)v ||
-	    ((uint32_t)v & ((uint32_t)v - 1))) {
-		usdtrace_err("--ring-size %s: must be a power of 2, 4096..2^30", arg);
+	if (units_size(arg, &v) || v < 4096 || v > (1u << 30) || (v & (v - 1))) {
+		usdtrace_err("--ring-size %s: must be a power of 2, 4k..1g", arg);
 		return -EINVAL;
 	}
 	o->run.ring_size = (uint32_t)v;
@@ -281,25 +286,12 @@ static int set_key(struct cli_opts *o, const char *arg)
 /* "10ms", "1.5s", "250us", "800ns": a unit is required, zero is refused. */
 static int set_min(struct cli_opts *o, const char *arg)
 {
-	static const struct { const char *unit; double ns; } units[] = {
-		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-	};
-	char *end;
-	double v;
-	size_t i;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	for (i = 0; !errno && end != arg && v > 0 && i < sizeof(units) / sizeof(units[0]); i++) {
-		if (!strcmp(end, units[i].unit) && v * units[i].ns >= 1 &&
-		    v * units[i].ns < 1e18) {
-			o->slow_ns = (uint64_t)(v * units[i].ns + 0.5);
-			return 0;
-		}
+	if (units_duration_ns(arg, 0, &o->slow_ns)) {
+		usdtrace_err("--min %s: must be a positive duration with a unit: ns, us, ms, s, m "
+			     "or h (10ms)", arg);
+		return -EINVAL;
 	}
-	usdtrace_err("--min %s: must be a positive duration with a unit: ns, us, ms or s "
-		     "(10ms)", arg);
-	return -EINVAL;
+	return 0;
 }
 
 static int set_stack(struct cli_opts *o, const char *arg)
@@ -325,10 +317,9 @@ static int set_stack_mode(struct cli_opts *o, const char *arg)
 
 static int set_stack_size(struct cli_opts *o, const char *arg)
 {
-	char *end;
-	long v = strtol(arg, &end, 10);
+	uint64_t v;
 
-	if (*end || end == arg || v < 64 || v > UT_STACK_MAX || v % 8) {
+	if (units_size(arg, &v) || v < 64 || v > UT_STACK_MAX || v % 8) {
 		usdtrace_err("--stack-size %s: must be a multiple of 8 from 64 to %d", arg,
 			     UT_STACK_MAX);
 		return -EINVAL;

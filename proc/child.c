@@ -78,11 +78,18 @@ int child__start(struct child *ch, const char *cmd, const char *const *env, char
 	int fds[2], err;
 	char c;
 
+	if (!cmd[strspn(cmd, " \t\n")]) {
+		snprintf(why, size, "-c '%s': an empty command", cmd);
+		return -EINVAL;
+	}
 	err = wordexp(cmd, &we, WRDE_NOCMD | WRDE_SHOWERR);
 	if (err || !we.we_wordc) {
 		if (!err)
 			wordfree(&we);
-		snprintf(why, size, "-c '%s': cannot split into words", cmd);
+		snprintf(why, size, "-c '%s': cannot split into words (%s)", cmd,
+			 err == WRDE_CMDSUB ? "a $(...) or `...` command substitution: run it "
+			 "through sh -c" : err == WRDE_BADCHAR ? "a |, &, ;, <, >, ( or ) "
+			 "outside quotes: run it through sh -c" : "unbalanced quotes?");
 		return -EINVAL;
 	}
 	err = child__find_program(we.we_wordv[0], ch->path, sizeof(ch->path));

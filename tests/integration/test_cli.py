@@ -62,6 +62,20 @@ def test_refusals():
         r = usdtrace(*args)
         check(f"cli: refused, not accepted silently: {' '.join(args[1:3])}",
               one_line_error(r, what), r.stderr)
+    for args in (["count", "-d", "300ms"], ["count", "-d", "0.3"], ["trace", "--ring-size", "8k"]):
+        r = usdtrace(*args, "-c", f"{SAMPLE} -n 2", "sample:loop")
+        check(f"cli: {' '.join(args[1:])} taken (units for every duration and size)",
+              r.returncode == 0 and "2 events" in r.stderr, r.stderr)
+    r = usdtrace("help", "trace")
+    check("cli: usdtrace help trace prints trace's help",
+          r.returncode == 0 and r.stdout.startswith("usage: usdtrace trace "), r.stdout[:80])
+    r = usdtrace("--json", "trace", "sample:loop")
+    check("cli: an option before the command says options follow the command",
+          r.returncode == 2 and r.stderr == "usdtrace: --json: options follow the command: "
+          "usdtrace COMMAND --json ... (see usdtrace --help)\n", r.stderr)
+    r = usdtrace("trace", "-c", "", "sample:loop")
+    check("cli: -c '' is an empty command", one_line_error(r, r"usdtrace: -c '': an empty "
+                                                              r"command"), r.stderr)
     r = usdtrace("frobnicate")
     check("cli: an unknown command exits 2 in one line",
           r.returncode == 2 and r.stderr.strip() ==

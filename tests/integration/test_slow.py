@@ -116,13 +116,13 @@ def test_timeline():
 def test_bad():
     cases = [
         (["--min", "10"], "usdtrace: --min 10: must be a positive duration with a unit: ns, "
-         "us, ms or s (10ms)\n"),
+         "us, ms, s, m or h (10ms)\n"),
         (["--min", "0ms"], "usdtrace: --min 0ms: must be a positive duration with a unit: ns, "
-         "us, ms or s (10ms)\n"),
+         "us, ms, s, m or h (10ms)\n"),
         (["--min", "-5ms"], "usdtrace: --min -5ms: must be a positive duration with a unit: "
-         "ns, us, ms or s (10ms)\n"),
+         "ns, us, ms, s, m or h (10ms)\n"),
         (["--min", "5 ms"], "usdtrace: --min 5 ms: must be a positive duration with a unit: "
-         "ns, us, ms or s (10ms)\n"),
+         "ns, us, ms, s, m or h (10ms)\n"),
     ]
     for extra, want in cases:
         r = usdtrace("latency", *extra, "-c", f"{SLOW} -n 1", BEGIN, END)
