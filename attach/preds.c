@@ -51,7 +51,7 @@ int session_site_pred(struct attach_session *s, int i, int nr_args, const char *
 		return session_err(s, -ENOMEM, "out of memory");
 	id = expr__compile(ps->pred, &args, p, &err);
 	if (id)
-		id = session_err(s, id, "%s: %s at column %d", ps->text, err.msg, err.column);
+		id = session_err(s, id, "%s: column %d: %s", ps->text, err.column, err.msg);
 	else
 		id = pred_slot(s, p);
 	free(p);

@@ -188,8 +188,8 @@ static int split_predicate(struct probe_spec *spec, const char **why)
 	spec->pred_text = spec->text + (start - buf);
 	ret = expr__parse(start, (size_t)(buf + len - start), &spec->pred, &err);
 	if (ret) {
-		snprintf(spec->errbuf, sizeof(spec->errbuf), "%s at column %d", err.msg,
-			 err.column);
+		snprintf(spec->errbuf, sizeof(spec->errbuf), "column %d: %s", err.column,
+			 err.msg);
 		*why = spec->errbuf;
 		return ret;
 	}

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -92,8 +93,19 @@ void elf_symtab__free(struct elf_symtab *t)
 	free(t);
 }
 
-static int lookup_in(struct elf_symtab *t, Elf64_Word type, const char *name,
-		     uint64_t *vaddr)
+/*
+ * @s is @name (@clone false), or a copy the compiler made of it
+ * (@clone: "name.constprop.0", "name.isra.0", "name.part.0", "name.cold").
+ */
+static bool sym_matches(const char *s, const char *name, bool clone)
+{
+	size_t n = strlen(name);
+
+	return clone ? !strncmp(s, name, n) && s[n] == '.' : !strcmp(s, name);
+}
+
+static int lookup_in(struct elf_symtab *t, Elf64_Word type, const char *name, bool clone,
+		     uint64_t *vaddr, const char **found)
 {
 	Elf_Scn *scn = NULL;
 
@@ -115,8 +127,9 @@ static int lookup_in(struct elf_symtab *t, Elf64_Word type, const char *name,
 			if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF)
 				continue;
 			s = elf_strptr(t->elf, sh.sh_link, sym.st_name);
-			if (s && !strcmp(s, name)) {
+			if (s && sym_matches(s, name, clone)) {
 				*vaddr = sym.st_value;
+				*found = s;
 				return 0;
 			}
 		}
@@ -126,9 +139,23 @@ static int lookup_in(struct elf_symtab *t, Elf64_Word type, const char *name,
 
 int elf_symtab__lookup(struct elf_symtab *t, const char *name, uint64_t *vaddr)
 {
-	if (!lookup_in(t, SHT_SYMTAB, name, vaddr))
+	const char *found;
+
+	if (!lookup_in(t, SHT_SYMTAB, name, false, vaddr, &found))
 		return 0;
-	return lookup_in(t, SHT_DYNSYM, name, vaddr);
+	return lookup_in(t, SHT_DYNSYM, name, false, vaddr, &found);
+}
+
+int elf_symtab__clone_of(struct elf_symtab *t, const char *name, char *buf, size_t size)
+{
+	const char *found;
+	uint64_t vaddr;
+
+	if (lookup_in(t, SHT_SYMTAB, name, true, &vaddr, &found) &&
+	    lookup_in(t, SHT_DYNSYM, name, true, &vaddr, &found))
+		return -ENOENT;
+	snprintf(buf, size, "%s", found);
+	return 0;
 }
 
 int elf_symtab__offset(const struct elf_symtab *t, uint64_t vaddr, uint64_t *offset)

@@ -18,6 +18,8 @@ void elf_symtab__free(struct elf_symtab *tab);
 
 /* Address of @name in .symtab, else .dynsym. Returns 0 or -ENOENT. */
 int elf_symtab__lookup(struct elf_symtab *tab, const char *name, uint64_t *vaddr);
+/* A copy the compiler made of @name (leaf.constprop.0) into @buf, or -ENOENT. */
+int elf_symtab__clone_of(struct elf_symtab *tab, const char *name, char *buf, size_t size);
 
 /* File offset of link-time address @vaddr. Returns 0 or -ENOENT. */
 int elf_symtab__offset(const struct elf_symtab *tab, uint64_t vaddr, uint64_t *offset);

@@ -28,9 +28,16 @@ int session_attach_uprobe(struct attach_session *s, int i)
 		return err;
 	if (!o->syms && (err = elf_symtab__open(o->open_path, &o->syms)))
 		return session_err(s, err, "%s: %s", o->path, sdt_strerror(err));
-	if (elf_symtab__lookup(o->syms, ps->symbol, &vaddr))
+	if (elf_symtab__lookup(o->syms, ps->symbol, &vaddr)) {
+		char clone[256];
+
+		if (!elf_symtab__clone_of(o->syms, ps->symbol, clone, sizeof(clone)))
+			return session_err(s, -ENOENT, "%s: no symbol '%s' in %s (did you mean "
+					   "'%s', a copy the compiler made of it?)", ps->text,
+					   ps->symbol, o->path, clone);
 		return session_err(s, -ENOENT, "%s: no symbol '%s' in %s", ps->text,
 				   ps->symbol, o->path);
+	}
 	if (elf_symtab__offset(o->syms, vaddr + ps->sym_off, &off))
 		return session_err(s, -ENOENT, "%s: '%s' is in no loadable segment of %s",
 				   ps->text, ps->symbol, o->path);

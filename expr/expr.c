@@ -643,6 +643,14 @@ static int gen_cmp(struct compiler *c, const struct node *n)
 		return gen_str_test(c, n, n->l, n->r);
 	if (is_string_node(c, n->r) && n->r->kind != N_STR)
 		return gen_str_test(c, n, n->r, n->l);
+	if ((n->l->kind == N_STR && n->r->kind == N_ARG) ||
+	    (n->r->kind == N_STR && n->l->kind == N_ARG)) {
+		const struct node *a = n->l->kind == N_ARG ? n->l : n->r;
+
+		return fail(c->err, a->column, "arg%d is a number here: to compare it with a "
+			    "\"string\", give the probe FMT s for it (PROBE(s) /arg%d == \"...\"/)",
+			    a->n, a->n);
+	}
 	if (n->l->kind == N_STR || n->r->kind == N_STR)
 		return fail(c->err, (n->l->kind == N_STR ? n->l : n->r)->column,
 			    "a \"string\" compares with a string argument or comm");

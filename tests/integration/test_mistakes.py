@@ -194,6 +194,28 @@ def test_impossible_probes(d):
           "processes it starts are not traced: -f follows them)" in r.stderr, r.stderr)
 
 
+def test_clone_symbol(d):
+    """A function GCC only kept as a clone (leaf.constprop.0) is named."""
+    src, exe = os.path.join(d, "clone.c"), os.path.join(d, "clone")
+    with open(src, "w") as f:
+        f.write("#include <stdio.h>\n"
+                "static __attribute__((noinline)) int leaf(int a, int b)\n"
+                "{ int s = 0; for (int i = 0; i < a; i++) s += i * b; return s; }\n"
+                "int main(int argc, char **argv)\n"
+                "{ (void)argv; printf(\"%d\\n\", leaf(argc, 3) + leaf(argc + 1, 3)); "
+                "return 0; }\n")
+    r = run(["gcc", "-O2", "-o", exe, src])
+    syms = run(["nm", exe]).stdout
+    if r.returncode or "leaf.constprop.0" not in syms:
+        check("mistakes: the clone fixture builds as GCC's leaf.constprop.0", False,
+              r.stderr + syms)
+        return
+    r = usdtrace("trace", "-c", exe, f"uprobe:{exe}:leaf")
+    check("mistakes: no symbol 'leaf' names the compiler's copy of it",
+          r.returncode == 1 and f"no symbol 'leaf' in {exe} (did you mean 'leaf.constprop.0', "
+          "a copy the compiler made of it?)" in r.stderr, r.stderr)
+
+
 def test_small():
     r = usdtrace("count", "--by", "site", "-c", f"{SAMPLE} -n 3", "sample:twosites", "sample:loop")
     lines = r.stdout.splitlines()
@@ -231,4 +253,5 @@ else:
     with tempfile.TemporaryDirectory() as tmp:
         test_silent_gaps(tmp)
         test_impossible_probes(tmp)
+        test_clone_symbol(tmp)
 summary_exit()

@@ -94,14 +94,17 @@ def test_latency_and_uprobes():
 
 def test_bad():
     cases = [
-        ("sample:str(s,d) /arg0 == /", "expected a value at column 10"),
+        ("sample:str(s,d) /arg0 == /", "column 10: expected a value"),
         ("sample:loop /arg0 == \"x\"/",
-         "a \"string\" compares with a string argument or comm at column 10"),
-        ("sample:loop /arg3 > 1/", "arg3: the probe has 1 argument at column 2"),
-        ("sample:loop /foo > 1/", "unknown name 'foo' (arg0..arg11, pid, tid, uid, comm) at "
-                                  "column 2"),
-        ('sample:str(s,d) /arg0 > "a"/', "strings compare with == or != only at column 7"),
-        ("sample:loop /arg0 > 1", "expected the closing '/' at column 10"),
+         "column 2: arg0 is a number here: to compare it with a \"string\", give the probe "
+         "FMT s for it (PROBE(s) /arg0 == \"...\"/)"),
+        ("sample:loop /pid == \"x\"/",
+         "column 9: a \"string\" compares with a string argument or comm"),
+        ("sample:loop /arg3 > 1/", "column 2: arg3: the probe has 1 argument"),
+        ("sample:loop /foo > 1/", "column 2: unknown name 'foo' (arg0..arg11, pid, tid, uid, "
+                                  "comm)"),
+        ('sample:str(s,d) /arg0 > "a"/', "column 7: strings compare with == or != only"),
+        ("sample:loop /arg0 > 1", "column 10: expected the closing '/'"),
     ]
     for probe, msg in cases:
         r = usdtrace("count", "-c", f"{SAMPLE} -n 3", probe)

@@ -80,7 +80,8 @@ int main(void)
 	bad(&st, "/foo > 1/", 2, "unknown name 'foo'");
 	bad(&st, "/arg4 > 1/", 2, "arg4: the probe has 4 arguments");
 	bad(&st, "/arg0 > 3/", 7, "strings compare with == or != only");
-	bad(&st, "/arg2 == \"x\"/", 10, "a \"string\" compares with a string argument");
+	bad(&st, "/arg2 == \"x\"/", 2, "arg2 is a number here: to compare it with a \"string\"");
+	bad(&st, "/pid == \"x\"/", 9, "a \"string\" compares with a string argument");
 	bad(&st, "/arg0 == 3/", 10, "compares with a \"string\" literal");
 	bad(&st, "/arg0/", 2, "a string here");
 	bad(&st, "/1 < 2 < 3/", 8, "do not chain");

@@ -112,10 +112,10 @@ int main(void)
 		if (!err)
 			probe_spec__free(&ps);
 		err = probe_spec__parse("sample:loop /arg0 == /", &ps, &why);
-		CHECK(&st, err == -EINVAL && !strcmp(why, "expected a value at column 10"),
+		CHECK(&st, err == -EINVAL && !strcmp(why, "column 10: expected a value"),
 		      "probe spec predicate error with its column", "%s", why);
 		err = probe_spec__parse("sample:loop /arg0 > 1", &ps, &why);
-		CHECK(&st, err == -EINVAL && !strcmp(why, "expected the closing '/' at column 10"),
+		CHECK(&st, err == -EINVAL && !strcmp(why, "column 10: expected the closing '/'"),
 		      "probe spec predicate without its closing slash", "%s", why);
 	}
 	{
