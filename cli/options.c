@@ -189,7 +189,11 @@ static int set_serve(struct cli_opts *o, const char *arg)
 	char *end;
 	long port = colon ? strtol(colon + 1, &end, 10) : 0;
 
-	if (!colon || end == colon + 1 || *end || port < 1 || port > 65535) {
+	if (!colon) {
+		usdtrace_err("--serve %s: not HOST:PORT (127.0.0.1:9435)", arg);
+		return -EINVAL;
+	}
+	if (end == colon + 1 || *end || port < 1 || port > 65535) {
 		usdtrace_err("--serve %s: must be HOST:PORT with PORT 1..65535", arg);
 		return -EINVAL;
 	}

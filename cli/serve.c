@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../writer/metrics.h"
 #include "../writer/prom.h"
@@ -141,6 +142,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		     MHD_RESPMEM_PERSISTENT);
 }
 
+/* Why the address cannot be listened on, as a bind of our own finds out. */
+static const char *bind_why(const struct sockaddr_storage *ss)
+{
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, err = 0;
+	socklen_t len = ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+			sizeof(struct sockaddr_in);
+
+	if (fd < 0)
+		return strerror(errno);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)ss, len))
+		err = errno;
+	close(fd);
+	switch (err) {
+	case EADDRINUSE:
+		return "the port is in use";
+	case EADDRNOTAVAIL:
+		return "not an address of this machine";
+	case EACCES:
+		return "a port below 1024 needs CAP_NET_BIND_SERVICE";
+	case 0:
+		return "the HTTP server did not start";
+	default:
+		return strerror(err);
+	}
+}
+
 /* "HOST:PORT" ("127.0.0.1:9435", "[::1]:9435", ":9435" for every address). */
 static int parse_addr(const char *hostport, struct sockaddr_storage *ss)
 {
@@ -214,8 +242,7 @@ int serve__start(const char *hostport, serve_render_fn render, void *ctx, struct
 				   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVE_TIMEOUT_S,
 				   MHD_OPTION_END);
 	if (!sv->mhd) {
-		usdtrace_err("--serve %s: cannot listen there (in use, or not an address of "
-			     "this machine)", hostport);
+		usdtrace_err("--serve %s: cannot listen there: %s", hostport, bind_why(&ss));
 		dlclose(sv->api.lib);
 		free(sv);
 		return -EADDRINUSE;

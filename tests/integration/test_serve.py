@@ -74,7 +74,11 @@ def test_bad():
     blocker.close()
     check("--serve on a port in use: one line, exit 1, nothing attached",
           r.returncode == 1 and r.stderr == f"usdtrace: --serve 127.0.0.1:{port}: cannot "
-          "listen there (in use, or not an address of this machine)\n", r.stderr)
+          "listen there: the port is in use\n", r.stderr)
+    r = usdtrace("count", "--serve", "192.0.2.1:9435", f"{SAMPLE}:sample:loop")
+    check("--serve on an address of another machine: said so",
+          r.returncode == 1 and r.stderr == "usdtrace: --serve 192.0.2.1:9435: cannot "
+          "listen there: not an address of this machine\n", r.stderr)
     r = usdtrace("count", "--serve", "nonsense", f"{SAMPLE}:sample:loop")
     check("--serve without HOST:PORT: one line",
           r.returncode == 1 and r.stderr == "usdtrace: --serve nonsense: not HOST:PORT "
