@@ -192,15 +192,44 @@ int attach_session__fd(const struct attach_session *s)
 	return ring_buffer__epoll_fd(s->rb);
 }
 
+/*
+ * Probes with a site: the distinct provider:name (a glob such as sample:*
+ * is as many probes as it matched), or with more sites than it pays to
+ * compare, the probes given that matched.
+ */
+static int probes_attached(const struct attach_session *s)
+{
+	size_t i, j;
+	int n = 0;
+
+	if (s->nr_sites > 4096) {
+		for (i = 0; i < (size_t)s->nr_probes; i++)
+			n += s->pstate[i].nr_sites > 0;
+		return n;
+	}
+	for (i = 0; i < s->nr_sites; i++) {
+		const struct site_info *a = &s->sites[i].info;
+
+		if (a->probe_idx < 0)
+			continue;
+		for (j = 0; j < i; j++) {
+			const struct site_info *b = &s->sites[j].info;
+
+			if (b->probe_idx >= 0 && !strcmp(a->label, b->label))
+				break;
+		}
+		n += j == i;
+	}
+	return n;
+}
+
 void attach_session__stats(const struct attach_session *s, struct attach_stats *st)
 {
 	size_t i, k;
-	int n;
 
 	memset(st, 0, sizeof(*st));
 	st->cpus = s->nr_perf_links;
-	for (n = 0; n < s->nr_probes; n++)
-		st->probes += s->pstate[n].nr_sites > 0;
+	st->probes = probes_attached(s);
 	for (i = 0; i < s->nr_sites; i++)
 		st->sites += s->sites[i].info.probe_idx >= 0;
 	for (k = 0; k < s->nr_objs; k++) {

@@ -139,7 +139,7 @@ struct attach_opts {
 };
 
 struct attach_stats {
-	int probes;		/* user probes with at least one site */
+	int probes;		/* probes (provider:name) with at least one site */
 	int sites;		/* uprobes attached */
 	int objects;		/* objects with at least one site */
 	int cpus;		/* a sampler's perf events */

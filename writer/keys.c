@@ -165,12 +165,41 @@ static void cell(const struct keytab *t, const struct keytab_row *r, int c, char
 	fclose(f);
 }
 
+/*
+ * After the table: the rows -n left out, and the probes that attached but
+ * never fired (left out of the table, named here).
+ */
+static void write_text_tail(FILE *out, const struct keytab *t, const struct count_table_view *v,
+			    size_t shown)
+{
+	size_t i, more = 0, silent = 0;
+
+	for (i = shown; i < t->nr; i++)
+		more += value_of(keytab__at(t, i), v->final) != 0;
+	if (more)
+		fprintf(out, "... %zu more (-n %ld)\n", more, v->top);
+	if (!v->final)
+		return;
+	for (i = 0; i < t->nr; i++) {
+		const struct keytab_row *r = keytab__at(t, i);
+
+		if (r->total || (t->l && t->l->nr))
+			continue;
+		fprintf(out, "%s%s", silent++ ? ", " : "(no hit: ", r->si.label);
+	}
+	if (silent)
+		fputs(")\n", out);
+}
+
 static void write_text(FILE *out, const struct keytab *t, const struct count_table_view *v)
 {
 	int nparts = t->l ? t->l->nr : 0, w[1 + UT_MAX_KEYS] = { 4 }, lw = 5, c, len;
 	bool site = t->l && t->l->site;
 	size_t i, n = rows_shown(t, v->top);
 	char buf[CELL_MAX], name[16];
+
+	while (n && !value_of(keytab__at(t, n - 1), v->final) && v->final)
+		n--;	/* sorted by count: the probes without a hit are last */
 
 	for (c = 0; c < nparts; c++)
 		w[1 + c] = (int)strlen(key_part__name(&t->l->parts[c], name, sizeof(name)));
@@ -206,6 +235,7 @@ static void write_text(FILE *out, const struct keytab *t, const struct count_tab
 	}
 	if (v->final && v->overflow)
 		fprintf(out, "(keys past --max-keys)  %" PRIu64 "\n", v->overflow);
+	write_text_tail(out, t, v, n);
 }
 
 void count_table__write(FILE *out, const struct keytab *t, const struct count_table_view *v)

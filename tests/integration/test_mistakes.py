@@ -223,6 +223,16 @@ def test_small():
     check("mistakes: count --by site keeps its columns aligned under long paths",
           r.returncode == 0 and len(lines) == 4 and len(ends) == 1 and
           lines[0].index("COUNT") == lines[1].rindex("3") - 4, f"{lines}")
+    r = usdtrace("count", "-n", "3", "-c", f"{SAMPLE} -n 4", "sample:*")
+    lines = r.stdout.splitlines()
+    check("mistakes: count -n 3 says how many rows it left out; a glob is as many probes "
+          "as it matched", r.returncode == 0 and len(lines) == 5 and
+          lines[-1] == "... 6 more (-n 3)" and
+          "attached 9 probes at 10 sites in 1 object" in r.stderr, f"{lines} {r.stderr}")
+    r = usdtrace("count", "-c", f"{SAMPLE} -n 0", "sample:loop", "sample:str")
+    check("mistakes: count names the probes without a hit instead of rows of 0",
+          r.returncode == 0 and r.stdout.splitlines()[1:] ==
+          ["(no hit: sample:loop, sample:str)"], r.stdout)
     r = usdtrace("calls", "-l", "python", "-c",
                  f"/usr/bin/python3.11 {os.path.join(ROOT, 'tests', 'workloads', 'work.py')}")
     leaf = [l.split() for l in r.stdout.splitlines() if l.startswith(
