@@ -128,6 +128,10 @@ static int method_filter(struct lang_cmd *lc)
 {
 	/* the method's own name: the second part, or the only one (a query) */
 	int i, k = lc->a->ident[1] >= 0 ? lc->a->ident[1] : lc->a->ident[0];
+	char cls[64], meth[64];
+	bool split = lc->a->ident[1] >= 0 && lc->a->ident[0] >= 0 &&
+		     lang_method_glob_split(lc->a, lc->method, cls, sizeof(cls), meth,
+					    sizeof(meth));
 
 	if (k < 0) {
 		usdtrace_err("%s: --method: %s's probes name no method", lc->name, lc->a->lang);
@@ -140,7 +144,10 @@ static int method_filter(struct lang_cmd *lc)
 		if ((ev != LANG_ENTRY && ev != LANG_RETURN && ev != LANG_QUERY_BEGIN) ||
 		    lc->sel[i]->label)
 			continue;
-		if (expr__and_glob(&lc->o.probes[i].pred, k, lc->method)) {
+		/* as displayed: Class.method is a glob on each of the two parts */
+		if (split ? expr__and_glob(&lc->o.probes[i].pred, lc->a->ident[0], cls) ||
+			    expr__and_glob(&lc->o.probes[i].pred, k, meth) :
+			    expr__and_glob(&lc->o.probes[i].pred, k, lc->method)) {
 			usdtrace_err("%s: --method %s: a glob of at most 63 characters", lc->name,
 				     lc->method);
 			return -EINVAL;

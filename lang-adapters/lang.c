@@ -150,6 +150,33 @@ void lang_method_name(const struct lang_adapter *a, const char *const parts[3], 
 	}
 }
 
+bool lang_method_glob_split(const struct lang_adapter *a, const char *glob, char *cls,
+			    size_t csize, char *meth, size_t msize)
+{
+	static const char *const seps[] = {
+		[LANG_NAME_FILE_FUNC] = ":", [LANG_NAME_JAVA] = ".", [LANG_NAME_RUBY] = "#",
+		[LANG_NAME_PHP] = "::", [LANG_NAME_TEXT] = NULL,
+	};
+	const char *sep = seps[a->style], *at = NULL, *p;
+	size_t n, i;
+
+	if (!sep)
+		return false;
+	for (p = strstr(glob, sep); p; p = strstr(p + 1, sep))
+		at = p;		/* the last: a class's package has dots too */
+	if (!at || at == glob || (size_t)(at - glob) >= csize || !at[strlen(sep)])
+		return false;
+	n = (size_t)(at - glob);
+	memcpy(cls, glob, n);
+	cls[n] = '\0';
+	for (i = 0; a->style == LANG_NAME_JAVA && i < n; i++) {
+		if (cls[i] == '.')
+			cls[i] = '/';	/* java.lang.String as HotSpot passes it */
+	}
+	snprintf(meth, msize, "%s", at + strlen(sep));
+	return true;
+}
+
 bool lang_adapter__flag_present(const struct lang_adapter *a, const char *cmdline,
 				size_t len)
 {

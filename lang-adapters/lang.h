@@ -185,6 +185,15 @@ const char *lang_lock_mode(const struct lang_adapter *a, uint64_t mode);
 void lang_method_name(const struct lang_adapter *a, const char *const parts[3], char *buf,
 		      size_t size);
 
+/*
+ * A glob of a method's displayed name (Small.run, Work#leaf, Foo::bar,
+ * file.py:func) split at the runtime's separator into a glob of each name
+ * part as its probes pass them (Java's class with '/'): true and both
+ * filled, or false when the glob has no separator (the method part alone).
+ */
+bool lang_method_glob_split(const struct lang_adapter *a, const char *glob, char *cls,
+			    size_t csize, char *meth, size_t msize);
+
 /* Does a runtime command line (or environment) carry the flag @a needs? */
 bool lang_adapter__flag_present(const struct lang_adapter *a, const char *cmdline,
 				size_t len);

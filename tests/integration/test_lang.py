@@ -172,6 +172,16 @@ def test_method_filter(java_ok):
         rows = records(r.stdout, "calls")
         check("calls --method on Java's pointer + length names",
               [(x["method"], x["count"]) for x in rows] == [("Work.middle", 100)], f"{rows}")
+        r = usdtrace("calls", "--json", "-l", "java", "-m", "Work.mid*", "-c",
+                     f"java -XX:+ExtendedDTraceProbes -cp {CLASSES} Work", timeout=120)
+        rows = records(r.stdout, "calls")
+        check("calls --method matches the name as displayed: Class.method",
+              [(x["method"], x["count"]) for x in rows] == [("Work.middle", 100)], f"{rows}")
+    r = usdtrace("calls", "--json", "-l", "php", "-m", "Work::*", "-c",
+                 f"/usr/bin/php8.2 {os.path.join(W, 'work.php')}", timeout=120)
+    rows = {x["method"]: x["count"] for x in records(r.stdout, "calls")}
+    check("calls --method Work::* keeps Work's methods, not the function leaf",
+          rows == {"Work::middle": 100, "Work::main": 1}, f"{rows}")
     r = usdtrace("flow", "--json", "-l", "python", "-m", "middle", "-c",
                  f"/usr/bin/python3.11 {os.path.join(W, 'work.py')}", timeout=120)
     rets = [x for x in records(r.stdout, "return")]

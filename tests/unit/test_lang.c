@@ -20,6 +20,18 @@ static void name_case(struct test_stats *st, const char *lang, const char *a, co
 	CHECK(st, !strcmp(buf, want), label, "got %s", buf);
 }
 
+static void split_case(struct test_stats *st, const char *lang, const char *glob,
+		       const char *cls, const char *meth)
+{
+	char c[64] = "", m[64] = "", label[128];
+	bool got = lang_method_glob_split(lang_adapter__find(lang), glob, c, sizeof(c), m,
+					  sizeof(m));
+
+	snprintf(label, sizeof(label), "lang method glob %s %s", lang, glob);
+	CHECK(st, cls ? got && !strcmp(c, cls) && !strcmp(m, meth) : !got, label,
+	      "got %d '%s' '%s'", got, c, m);
+}
+
 int main(void)
 {
 	static const char *const langs[] = { "python", "java", "ruby", "php", "postgresql" };
@@ -35,6 +47,14 @@ int main(void)
 	name_case(&st, "php", "Work", "middle", "Work::middle");
 	name_case(&st, "php", "", "leaf", "leaf");
 	CHECK(&st, !lang_adapter__find("cobol"), "lang unknown", "found");
+	split_case(&st, "java", "Small.*", "Small", "*");
+	split_case(&st, "java", "java.util.*.sort", "java/util/*", "sort");
+	split_case(&st, "java", "middle", NULL, NULL);
+	split_case(&st, "ruby", "Work#lea*", "Work", "lea*");
+	split_case(&st, "php", "Work::*", "Work", "*");
+	split_case(&st, "php", "Work::", NULL, NULL);
+	split_case(&st, "python", "*work.py:leaf", "*work.py", "leaf");
+	split_case(&st, "postgresql", "SELECT*", NULL, NULL);
 	{
 		const struct lang_adapter *pg = lang_adapter__find("postgresql");
 		const char *q[3] = { "SELECT 1", NULL, NULL };
