@@ -12,6 +12,31 @@
 #include "../arch/regs.h"
 #include "spec.h"
 
+/*
+ * The mode's roles for a uprobe's site (latency's BEGIN or END, a key's
+ * argument), through the probe a USDT site would be: its @n ABI
+ * arguments, signed where FMT says d.
+ */
+static int uprobe_roles(struct attach_session *s, int i, int n, const char *fmt,
+			struct ut_site_spec *spec)
+{
+	const struct probe_spec *ps = &s->probes[i];
+	struct sdt_arg args[UT_MAX_ARGS] = {};
+	struct sdt_probe p = {
+		.provider = ps->type == PROBE_URETPROBE ? "uretprobe" : "uprobe",
+		.name = ps->symbol, .nr_args = n, .args = args,
+	};
+	int a;
+
+	if (!s->mode->site_roles)
+		return 0;
+	for (a = 0; a < n && a < UT_MAX_ARGS; a++) {
+		args[a].size = 8;
+		args[a].is_signed = fmt[a] == 'd';
+	}
+	return s->mode->site_roles(s, i, &p, spec);
+}
+
 int session_attach_uprobe(struct attach_session *s, int i)
 {
 	const struct probe_spec *ps = &s->probes[i];
@@ -51,7 +76,9 @@ int session_attach_uprobe(struct attach_session *s, int i)
 			return session_err(s, err, "%s: bad FMT", ps->text);
 		fmt[a] = f;
 	}
-	err = session_site_pred(s, i, n, fmt, &r.spec);
+	err = uprobe_roles(s, i, n, fmt, &r.spec);
+	if (!err)
+		err = session_site_pred(s, i, n, fmt, &r.spec);
 	if (err)
 		return err;
 	snprintf(label, sizeof(label), "%s:%s", r.retprobe ? "uretprobe" : "uprobe",

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,12 +40,15 @@ struct lat_state {
 static const char latency_usage[] =
 "usage: usdtrace latency [--json] [-i SECONDS] [--key argN] [--min DURATION]\n"
 "                        [-d SECONDS] [-o FILE] [-p PID | -c 'CMD'] BEGIN END\n"
+"       usdtrace latency [...] uprobe:PATH:FUNCTION\n"
 "\n"
 "Time from each hit of BEGIN to the next hit of END on the same thread;\n"
 "nested pairs match last-in-first-out (32 levels per thread). An END\n"
 "without BEGIN, or a BEGIN never ended, counts as unmatched. The histogram\n"
 "lives in the kernel: buckets at most 25% wide, from 1 ns up. BEGIN and\n"
 "END may each have a predicate /EXPR/: a pair counts when both pass.\n"
+"BEGIN and END may be uprobes; one uprobe alone times the function, from\n"
+"its entry to its return (bcc's funclatency), recursion included.\n"
 "\n"
 "  --key argN          one histogram per value of BEGIN's argument N (per\n"
 "                      content where BEGIN's FMT makes it a string)\n"
@@ -189,26 +193,53 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	fflush(ls->w->out);
 }
 
-static void probe_name(const struct probe_spec *p, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s:%s", p->provider ? p->provider : "?",
-		 p->name ? p->name : "?");
-}
 
 static int check_probes(const struct runner_opts *o)
 {
 	int i;
 
-	for (i = 0; i < 2; i++) {
-		if (o->probes[i].type != PROBE_USDT) {
-			usdtrace_err("%s: latency takes USDT probes", o->probes[i].text);
-			return -EINVAL;
-		}
+	if (o->probes[0].type == PROBE_URETPROBE) {
+		usdtrace_err("%s: a return cannot begin a pair (BEGIN: a USDT probe or a uprobe)",
+			     o->probes[0].text);
+		return -EINVAL;
 	}
+	(void)i;
 	if (!strcmp(o->probes[0].text, o->probes[1].text)) {
 		usdtrace_err("latency: BEGIN and END are the same probe (%s)", o->probes[0].text);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/*
+ * One uprobe:PATH:FUNCTION alone: the function's own latency, its END the
+ * uretprobe of the same function (written into @buf); the args are then
+ * @pair, which must outlive the run. Non-zero when said why not; a lone
+ * USDT probe is left to the "needs BEGIN and END" message.
+ */
+static int function_pair(struct cli_opts *o, char *pair[2], char *buf, size_t size)
+{
+	struct probe_spec ps;
+	const char *why;
+
+	if (strncmp(o->args[0], "uprobe:", 7))
+		return 0;
+	if (probe_spec__parse(o->args[0], &ps, &why)) {
+		usdtrace_err("%s: %s", o->args[0], why);
+		return -EINVAL;
+	}
+	if (ps.sym_off) {
+		usdtrace_err("%s: a function's latency starts at its entry, not at +OFFSET",
+			     o->args[0]);
+		probe_spec__free(&ps);
+		return -EINVAL;
+	}
+	snprintf(buf, size, "uretprobe:%s:%s", ps.path, ps.symbol);
+	probe_spec__free(&ps);
+	pair[0] = o->args[0];
+	pair[1] = buf;
+	o->args = pair;
+	o->nr_args = 2;
 	return 0;
 }
 
@@ -218,8 +249,11 @@ static int run_latency(const struct cli_command *cmd, struct cli_opts *o)
 	struct event_writer w = {};
 	struct lat_state ls = { .w = &w };
 	struct runner_hooks hooks = { .on_tick = on_tick, .ctx = &ls };
+	char ret[PATH_MAX + 300], *pair[2];
 	int err, status;
 
+	if (o->nr_args == 1 && function_pair(o, pair, ret, sizeof(ret)))
+		return 1;
 	if (o->nr_args != 2) {
 		usdtrace_err("%s: needs BEGIN and END probes (see usdtrace %s --help)", cmd->name,
 			     cmd->name);
@@ -252,8 +286,8 @@ static int run_latency(const struct cli_command *cmd, struct cli_opts *o)
 	if (!err)
 		err = check_probes(&o->run);
 	if (!err) {
-		probe_name(&o->run.probes[0], ls.begin, sizeof(ls.begin));
-		probe_name(&o->run.probes[1], ls.end, sizeof(ls.end));
+		probe_spec__label(&o->run.probes[0], ls.begin, sizeof(ls.begin));
+		probe_spec__label(&o->run.probes[1], ls.end, sizeof(ls.end));
 	}
 	if (!err && ls.view.keyed && ls.view.key_arg < o->run.probes[0].nr_fmt) {
 		char f = o->run.probes[0].fmt[ls.view.key_arg];

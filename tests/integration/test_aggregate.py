@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -112,6 +113,35 @@ def test_latency():
     check("latency: key null without --key", x["key"] is None, f"{x['key']}")
 
 
+def test_function_latency(d):
+    """latency of a function from uprobes (bcc's funclatency): one uprobe
+    alone pairs its entry with its return; recursive calls nest."""
+    src, exe = os.path.join(d, "rec.c"), os.path.join(d, "rec")
+    with open(src, "w") as f:
+        f.write("#include <time.h>\n"
+                "__attribute__((noinline)) int rec(int n)\n"
+                "{ struct timespec t = { 0, 200000 }; nanosleep(&t, 0);\n"
+                "  return n ? rec(n - 1) + 1 : 0; }\n"
+                "int main(void) { int s = 0; for (int i = 0; i < 10; i++) s += rec(4);\n"
+                "  return s == 50 ? 0 : 1; }\n")
+    r = run(["gcc", "-O0", "-o", exe, src])
+    check("function latency: the recursive fixture builds", r.returncode == 0, r.stderr)
+    r = usdtrace("latency", "--json", "-c", exe, f"uprobe:{exe}:rec")
+    x = (records(r.stdout, "latency") or [{}])[0]
+    check("latency uprobe:PATH:FUNC alone: entry to return, every call of a recursion "
+          "(10 x 5), none unmatched, the outermost ones ~5x the innermost",
+          r.returncode == 0 and x.get("begin") == "uprobe:rec" and
+          x.get("end") == "uretprobe:rec" and x.get("count") == 50 and
+          x.get("unmatched") == 0 and x.get("min_ns", 0) >= 200000 and
+          x.get("max_ns", 0) >= 4 * x.get("min_ns", 1 << 62), f"{x} {r.stderr}")
+    r = usdtrace("latency", "-c", f"{SAMPLE} -n 20", f"uprobe:{SAMPLE}:sample_square",
+                 f"uretprobe:{SAMPLE}:sample_square")
+    check("latency uprobe BEGIN, uretprobe END: named so in text, every call paired",
+          r.returncode == 0 and r.stdout.startswith("uprobe:sample_square -> "
+                                                    "uretprobe:sample_square\n") and
+          "count 20  unmatched 0" in r.stdout, r.stdout + r.stderr)
+
+
 def test_latency_nested_threads_keys():
     # LIFO: inner pairs of 2 ms and outer ones of 6 ms; FIFO would make every
     # pair about 4 ms. Scheduling delay only lengthens pairs, hence >= 40.
@@ -185,5 +215,7 @@ else:
     test_count_interval()
     test_latency()
     test_latency_nested_threads_keys()
+    with tempfile.TemporaryDirectory() as tmp:
+        test_function_latency(tmp)
     test_bad_input()
 summary_exit()
