@@ -110,7 +110,7 @@ int main(int argc, char **argv)
 			usdtrace_err("%s: unknown command (see usdtrace --help)", argv[2]);
 			return 2;
 		}
-		fputs(cmd->usage, stdout);
+		cli_command__help(stdout, cmd);
 		return 0;
 	}
 	if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {

@@ -471,6 +471,57 @@ static void refuse(const struct cli_command *cmd, int k)
 		     cmd->name);
 }
 
+/* Does @usage name option @k (--name, or -x as "-x," "-x " or "-x/")? */
+static bool usage_names(const char *usage, int k)
+{
+	char buf[40];
+	const char *p;
+
+	snprintf(buf, sizeof(buf), "--%s", opt_defs[k].name);
+	for (p = strstr(usage, buf); p; p = strstr(p + 1, buf)) {
+		char c = p[strlen(buf)];
+
+		if (c != '-' && (c < 'a' || c > 'z'))
+			return true;
+	}
+	if (!opt_defs[k].short_name)
+		return false;
+	snprintf(buf, sizeof(buf), "-%c", opt_defs[k].short_name);
+	for (p = strstr(usage, buf); p; p = strstr(p + 1, buf)) {
+		if ((p == usage || p[-1] == ' ' || p[-1] == '[' || p[-1] == '(') &&
+		    (p[2] == ',' || p[2] == ' ' || p[2] == '/'))
+			return true;
+	}
+	return false;
+}
+
+void cli_command__help(FILE *out, const struct cli_command *cmd)
+{
+	int k, n = 0, col = 0, len;
+	char item[40];
+
+	fputs(cmd->usage, out);
+	/* from the option table: what it takes that its text does not name */
+	for (k = 0; k < NR_CLI_OPTS; k++) {
+		if (!(cmd->opts & OPT(k)) || usage_names(cmd->usage, k))
+			continue;
+		if (opt_defs[k].short_name)
+			len = snprintf(item, sizeof(item), "-%c/--%s", opt_defs[k].short_name,
+				       opt_defs[k].name);
+		else
+			len = snprintf(item, sizeof(item), "--%s", opt_defs[k].name);
+		if (!n++)
+			col = fprintf(out, "\nAlso, as for trace (see usdtrace trace --help):");
+		else
+			col += fprintf(out, ",");
+		if (col + 1 + len > 78)
+			col = fprintf(out, "\n ");
+		col += fprintf(out, " %s", item);
+	}
+	if (n)
+		fputc('\n', out);
+}
+
 int cli_opts__parse(struct cli_opts *o, const struct cli_command *cmd, int argc, char **argv)
 {
 	struct option longopts[NR_CLI_OPTS + 2] = {};
@@ -493,7 +544,7 @@ int cli_opts__parse(struct cli_opts *o, const struct cli_command *cmd, int argc,
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (c == 'h') {
-			fputs(cmd->usage, stdout);
+			cli_command__help(stdout, cmd);
 			return 1;
 		}
 		if (c == '?' || c == ':') {

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <stdio.h>
+
 #include "../lang-adapters/lang.h"
 #include "runner.h"
 
@@ -79,5 +81,7 @@ void cli_opts__init(struct cli_opts *o, const struct cli_command *cmd);
  * printing the help (exit 0), or -EINVAL after printing why (exit 1).
  */
 int cli_opts__parse(struct cli_opts *o, const struct cli_command *cmd, int argc, char **argv);
+/* @cmd's help: its text, then every option it takes that the text does not name. */
+void cli_command__help(FILE *out, const struct cli_command *cmd);
 
 #endif /* USDTRACE_OPTIONS_H */
