@@ -471,7 +471,7 @@ static void refuse(const struct cli_command *cmd, int k)
 		     cmd->name);
 }
 
-/* Does @usage name option @k (--name, or -x as "-x," "-x " or "-x/")? */
+/* Does @usage name option @k by its long name (--name)? */
 static bool usage_names(const char *usage, int k)
 {
 	char buf[40];
@@ -484,14 +484,6 @@ static bool usage_names(const char *usage, int k)
 		if (c != '-' && (c < 'a' || c > 'z'))
 			return true;
 	}
-	if (!opt_defs[k].short_name)
-		return false;
-	snprintf(buf, sizeof(buf), "-%c", opt_defs[k].short_name);
-	for (p = strstr(usage, buf); p; p = strstr(p + 1, buf)) {
-		if ((p == usage || p[-1] == ' ' || p[-1] == '[' || p[-1] == '(') &&
-		    (p[2] == ',' || p[2] == ' ' || p[2] == '/'))
-			return true;
-	}
 	return false;
 }
 
@@ -501,7 +493,8 @@ void cli_command__help(FILE *out, const struct cli_command *cmd)
 	char item[40];
 
 	fputs(cmd->usage, out);
-	/* from the option table: what it takes that its text does not name */
+	/* from the option table: what it takes that its text does not name
+	 * by its long name (a short one may be explained above) */
 	for (k = 0; k < NR_CLI_OPTS; k++) {
 		if (!(cmd->opts & OPT(k)) || usage_names(cmd->usage, k))
 			continue;
@@ -511,7 +504,7 @@ void cli_command__help(FILE *out, const struct cli_command *cmd)
 		else
 			len = snprintf(item, sizeof(item), "--%s", opt_defs[k].name);
 		if (!n++)
-			col = fprintf(out, "\nAlso, as for trace (see usdtrace trace --help):");
+			col = fprintf(out, "\nAlso takes (man usdtrace, OPTIONS):");
 		else
 			col += fprintf(out, ",");
 		if (col + 1 + len > 78)

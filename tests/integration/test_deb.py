@@ -104,8 +104,9 @@ def test_unpacked(deb, tree):
         "usr/share/man/man1/usdtrace.1.gz", "usr/share/doc/usdtrace/copyright",
         "usr/share/doc/usdtrace/fleet.md", "usr/share/doc/usdtrace/usage.md",
         "usr/share/doc/usdtrace/examples/usdtrace-count.env", "usr/include/usdtrace/sdt.h",
-        UNIT, "etc/usdtrace")}
-    check("the package holds the man page, docs, env examples, sdt.h, the unit",
+        "usr/share/bash-completion/completions/usdtrace", UNIT, "etc/usdtrace")}
+    check("the package holds the man page, docs, env examples, sdt.h, the unit, the bash "
+          "completion",
           all(files.values()), f"{files}")
     return binary
 
