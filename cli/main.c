@@ -42,17 +42,19 @@ static const char usage_tail[] =
 "  -V, --version  print the version\n";
 
 /* -v: libbpf's info and debug messages too (the one global: main's). */
-static bool libbpf_verbose;
+static int libbpf_verbose;
 
 /*
  * libbpf's messages in usdtrace's voice: "usdtrace: libbpf: ..." on
- * stderr, a line each; warnings always, the rest only with -v.
+ * stderr, a line each; warnings always, its information with -v, its
+ * debugging (every section it loads) with -vv.
  */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char *buf, *line, *next;
 
-	if (level != LIBBPF_WARN && !libbpf_verbose)
+	if ((level == LIBBPF_INFO && libbpf_verbose < 1) ||
+	    (level == LIBBPF_DEBUG && libbpf_verbose < 2))
 		return 0;
 	if (vasprintf(&buf, fmt, ap) < 0)
 		return 0;

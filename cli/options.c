@@ -55,6 +55,14 @@ static int parse_seconds(const char *arg, char opt, double *out)
 	return 0;
 }
 
+/* -v, and -vv for libbpf's own debugging too */
+static int set_verbose(struct cli_opts *o, const char *arg)
+{
+	(void)arg;
+	o->run.verbose++;
+	return 0;
+}
+
 static int set_output(struct cli_opts *o, const char *arg)
 {
 	o->run.out_path = arg;
@@ -390,7 +398,7 @@ static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_COMMAND] = { "command", 'c', true, set_command },
 	[OPT_STRLEN] = { "strlen", 0, true, set_strlen },
 	[OPT_RING_SIZE] = { "ring-size", 0, true, set_ring_size },
-	[OPT_VERBOSE] = { "verbose", 'v', false, NULL, FLAG(run.verbose) },
+	[OPT_VERBOSE] = { "verbose", 'v', false, set_verbose },
 	[OPT_NO_MULTI] = { "no-multi", 0, false, NULL, FLAG(run.no_multi) },
 	[OPT_FOLLOW] = { "follow", 'f', false, NULL, FLAG(run.follow) },
 	[OPT_TIMELINE] = { "timeline", 0, true, set_timeline },

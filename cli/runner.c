@@ -7,6 +7,7 @@
  * signal, or -d, then drain, summarize, detach, and exit with its status.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <linux/capability.h>
 #include <poll.h>
 #include <signal.h>
@@ -284,6 +285,20 @@ static int exit_status(const struct run_state *run, int err)
 	return status ? status : run->unmatched ? 1 : 0;
 }
 
+/* -v: every site attached, as list shows it: the probe, its object and offset. */
+static void say_sites(const struct attach_session *s)
+{
+	size_t i, n = attach_session__nr_sites(s);
+
+	for (i = 0; i < n; i++) {
+		const struct site_info *si = attach_session__site(s, i);
+
+		if (si && si->probe_idx >= 0)
+			fprintf(stderr, "usdtrace: site %s %s+%#" PRIx64 "\n", si->label,
+				si->object, si->offset);
+	}
+}
+
 static bool kprobe_text(const char *text)
 {
 	return !strncmp(text, "kprobe:", 7) || !strncmp(text, "kretprobe:", 10) ||
@@ -389,6 +404,8 @@ static int run_session(struct run_state *run, struct attach_opts *ao)
 			run->hooks->on_targets(run->hooks->ctx, o->pids, o->nr_pids);
 	}
 	attach_session__stats(s, &st);
+	if (o->verbose)
+		say_sites(s);
 	event_writer__attached(run->w, stderr, st.probes, st.sites, st.objects,
 			       (double)(runner_now_ns() - run->w->t0_ns) / 1e6, NULL);
 	if (run->hooks->trace_header)

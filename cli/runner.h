@@ -30,7 +30,7 @@ struct runner_opts {
 	const char *cmd;
 	uint32_t str_len;
 	uint32_t ring_size;
-	bool verbose;		/* -v: say how probes are attached */
+	int verbose;		/* -v: say how probes are attached; -vv: libbpf's debugging */
 	bool gap_said;		/* the runtime's known gap was said at the start */
 	bool no_multi;		/* --no-multi: one uprobe link per site */
 	bool no_fault_in;	/* --no-fault-in: strings by non-faulting reads only */

@@ -247,6 +247,15 @@ def test_small():
         check(f"mistakes: {cmd} names itself in the permission error",
               r.returncode == 1 and r.stderr.startswith(f"usdtrace: {cmd}: needs CAP_BPF"),
               r.stderr)
+    r = usdtrace("trace", "-v", "-c", f"{SAMPLE} -n 1", "sample:two*")
+    sites = [l for l in r.stderr.splitlines() if l.startswith("usdtrace: site ")]
+    check("mistakes: trace -v lists each site it attaches, without libbpf's debugging",
+          r.returncode == 0 and len(sites) == 2 and
+          all(l.startswith(f"usdtrace: site sample:twosites {os.path.realpath(SAMPLE)}+0x")
+              for l in sites) and "libbpf" not in r.stderr, r.stderr[-600:])
+    r = usdtrace("trace", "-vv", "-c", f"{SAMPLE} -n 1", "sample:loop")
+    check("mistakes: -vv adds libbpf's debugging", "usdtrace: libbpf: " in r.stderr,
+          r.stderr[-300:])
     r = usdtrace("trace", "--help")
     check("mistakes: trace --help documents FMT S like the man page",
           "S string\nwhose length is the next argument" in r.stdout, r.stdout[:600])
