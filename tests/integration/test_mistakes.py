@@ -229,6 +229,12 @@ def test_small():
           "as it matched", r.returncode == 0 and len(lines) == 5 and
           lines[-1] == "... 6 more (-n 3)" and
           "attached 9 probes at 10 sites in 1 object" in r.stderr, f"{lines} {r.stderr}")
+    r = usdtrace("count", "--by", "arg0", "-c", f"{SAMPLE} -n 30", "sample:str(s,d)")
+    rows = r.stdout.splitlines()
+    check("mistakes: count --by arg0 (strings) keeps its columns aligned",
+          r.returncode == 0 and len(rows) == 4 and len({len(l) for l in rows}) == 1 and
+          len({l.index('"') for l in rows[1:]}) == 1 and rows[0].index("arg0") ==
+          rows[1].index('"'), f"{rows}")
     r = usdtrace("count", "-c", f"{SAMPLE} -n 0", "sample:loop", "sample:str")
     check("mistakes: count names the probes without a hit instead of rows of 0",
           r.returncode == 0 and r.stdout.splitlines()[1:] ==
