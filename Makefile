@@ -89,10 +89,10 @@ UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test
 	      test_keys test_child test_agg test_pylayout test_pglayout test_units
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
-FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql fuzz_units
+FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql fuzz_units fuzz_probe_spec fuzz_perfmap
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/,$(FUZZERS))
 
-.PHONY: all setup demo check test unit fuzz bench clean samples asan workloads deb
+.PHONY: all setup demo check test unit fuzz fuzzers bench clean samples asan workloads deb
 all: $(OUTPUT)/usdtrace samples workloads $(OUTPUT)/bench/hot $(OUTPUT)/bench/hot5
 
 $(OUTPUT)/usdtrace: $(OBJS)
@@ -244,8 +244,11 @@ unit: $(UNIT_BINS)
 setup:
 	$(Q)bash scripts/setup.sh
 
-test: all unit
+test: all unit fuzzers
 	$(Q)OUTPUT=$(OUTPUT) bash tests/run.sh
+
+# the fuzzers, built to replay their committed corpus in make check
+fuzzers: $(FUZZ_BINS)
 
 check: setup
 	$(Q)$(MAKE) --no-print-directory test
@@ -265,6 +268,18 @@ $(OUTPUT)/fuzz/fuzz_sql: tests/fuzz/fuzz_sql.c $(SQL_SRCS) sql/normalize.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< $(SQL_SRCS)
+
+$(OUTPUT)/fuzz/fuzz_probe_spec: tests/fuzz/fuzz_probe_spec.c attach/probe_spec.c $(EXPR_SRCS) \
+				 sdt/note.c sdt/argspec.c attach/probe_spec.h
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< attach/probe_spec.c \
+		$(EXPR_SRCS) sdt/note.c sdt/argspec.c
+
+$(OUTPUT)/fuzz/fuzz_perfmap: tests/fuzz/fuzz_perfmap.c stack/perfmap.c stack/perfmap.h
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< stack/perfmap.c
 
 $(OUTPUT)/fuzz/fuzz_units: tests/fuzz/fuzz_units.c $(UTIL_SRCS) util/units.h
 	$(call msg,FUZZ,$@)

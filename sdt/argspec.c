@@ -515,6 +515,9 @@ static int parse_size(struct cursor *c, int machine, struct sdt_arg *arg)
 	if (c->p != at)
 		return -EINVAL;
 	c->p++;
+	/* bounded before the sign goes: -INT64_MIN does not exist */
+	if (n < -8 || n > 8)
+		return -EINVAL;
 	arg->is_signed = n < 0;
 	if (n < 0)
 		n = -n;

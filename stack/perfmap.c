@@ -108,3 +108,20 @@ void perfmap__free(struct perfmap *m)
 	free(m->entries);
 	memset(m, 0, sizeof(*m));
 }
+
+bool perfmap__trusted(const struct stat *st, uid_t proc_uid, const char **why)
+{
+	if (!S_ISREG(st->st_mode)) {
+		*why = "not a regular file";
+		return false;
+	}
+	if (st->st_uid != 0 && st->st_uid != proc_uid) {
+		*why = "owned by neither root nor the process's user";
+		return false;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		*why = "writable by others than its owner";
+		return false;
+	}
+	return true;
+}

@@ -9,8 +9,10 @@
 #ifndef USDTRACE_PERFMAP_H
 #define USDTRACE_PERFMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 struct perfmap_entry {
 	uint64_t start;
@@ -28,5 +30,13 @@ int perfmap__parse(const char *text, size_t len, struct perfmap *out);
 /* The entry holding @addr (its name, and @addr - start in *@off), or NULL. */
 const char *perfmap__lookup(const struct perfmap *m, uint64_t addr, uint64_t *off);
 void perfmap__free(struct perfmap *m);
+
+/*
+ * Is a perf map with status @st (from fstat of a file opened without
+ * following a symlink) one to believe for a process running as @proc_uid?
+ * perf's rule: a regular file, owned by root or that user, writable by
+ * its owner alone. False with *@why said otherwise.
+ */
+bool perfmap__trusted(const struct stat *st, uid_t proc_uid, const char **why);
 
 #endif /* USDTRACE_PERFMAP_H */

@@ -54,6 +54,7 @@ struct proc {
 	struct timespec jit_mtime;
 	off_t jit_size;
 	bool jit_checked;	/* looked at for the current event */
+	bool jit_refused;	/* a map not believed: said once */
 };
 
 
@@ -392,23 +393,62 @@ static const char *anon_exec(const struct proc *p, uint64_t ip)
 	return NULL;
 }
 
-/* /tmp/perf-PID.map, (re)read when it changed since the last event. */
+/* The user the process runs as (/proc/PID's owner), or -1. */
+static uid_t proc_uid(pid_t pid)
+{
+	char path[32];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	return stat(path, &st) ? (uid_t)-1 : st.st_uid;
+}
+
+/*
+ * /tmp/perf-PID.map, (re)read when it changed since the last event; a map
+ * anyone could have written for the process (a symlink, another user's,
+ * writable by others) is not believed: its frames stay [jit], and that is
+ * said once.
+ */
 static void jit_load(struct proc *p)
 {
+	const char *why;
 	struct stat st;
 	char *text;
-	FILE *f;
+	FILE *f = NULL;
 	size_t n;
+	int fd;
 
 	if (p->jit_checked)
 		return;
 	p->jit_checked = true;
 	snprintf(p->jit_path, sizeof(p->jit_path), "/tmp/perf-%d.map", (int)p->pid);
-	if (stat(p->jit_path, &st) || (st.st_size == p->jit_size &&
-				       st.st_mtim.tv_sec == p->jit_mtime.tv_sec &&
-				       st.st_mtim.tv_nsec == p->jit_mtime.tv_nsec))
+	fd = open(p->jit_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ELOOP && !p->jit_refused) {
+			p->jit_refused = true;
+			fprintf(stderr, "usdtrace: warning: %s: not believed: a symlink\n",
+				p->jit_path);
+		}
 		return;
-	f = fopen(p->jit_path, "r");
+	}
+	if (fstat(fd, &st) || (st.st_size == p->jit_size &&
+			       st.st_mtim.tv_sec == p->jit_mtime.tv_sec &&
+			       st.st_mtim.tv_nsec == p->jit_mtime.tv_nsec)) {
+		close(fd);
+		return;
+	}
+	if (!perfmap__trusted(&st, proc_uid(p->pid), &why)) {
+		if (!p->jit_refused)
+			fprintf(stderr, "usdtrace: warning: %s: not believed: %s\n", p->jit_path,
+				why);
+		p->jit_refused = true;
+		perfmap__free(&p->jit);
+		close(fd);
+		return;
+	}
+	f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
 	text = f && st.st_size > 0 ? malloc((size_t)st.st_size) : NULL;
 	n = text ? fread(text, 1, (size_t)st.st_size, f) : 0;
 	if (f)

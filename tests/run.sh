@@ -38,6 +38,7 @@ for t in "$OUTPUT"/tests/test_*; do
 	case $t in *.d) continue ;; esac
 	run_one "unit $(basename "$t")" "$t"
 done
+run_one "fuzz corpus replay" bash tests/fuzz/replay.sh
 for t in tests/integration/test_*.py; do
 	run_one "integration $(basename "$t")" "$PYTHON" "$t"
 done

@@ -123,7 +123,7 @@ def test_function_latency(d):
                 "{ struct timespec t = { 0, 200000 }; nanosleep(&t, 0);\n"
                 "  return n ? rec(n - 1) + 1 : 0; }\n"
                 "int main(void) { int s = 0; for (int i = 0; i < 10; i++) s += rec(4);\n"
-                "  return s == 50 ? 0 : 1; }\n")
+                "  return s == 40 ? 0 : 1; }\n")
     r = run(["gcc", "-O0", "-o", exe, src])
     check("function latency: the recursive fixture builds", r.returncode == 0, r.stderr)
     r = usdtrace("latency", "--json", "-c", exe, f"uprobe:{exe}:rec")

@@ -7,6 +7,7 @@ to Py_BytesMain; a process that exited before its event was read still
 symbolizes; bad options are one line each."""
 import json
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -16,7 +17,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import OUTPUT, ROOT, USDTRACE, check, summary_exit, svg_frames, usdtrace
+from harness import OUTPUT, ROOT, USDTRACE, check, run, summary_exit, svg_frames, usdtrace
 
 SAMPLES = os.path.join(ROOT, OUTPUT, "samples")
 DEEP_C = os.path.join(ROOT, "samples", "deep.c")
@@ -249,6 +250,56 @@ def test_jit():
           f"{len(ev)} {len(jit)} {err[-300:]}")
 
 
+def test_perfmap_trust(tmp):
+    """A perf map is believed as perf believes it: a regular file of root or
+    the process's user, writable by its owner alone. Code in an anonymous
+    executable mapping (tests/workloads/jitted.c) calls a probe; its frame
+    is named by the map owned by root, and stays [jit] (with one warning)
+    when the map is another user's, writable by others, or a symlink."""
+    exe = os.path.join(tmp, "jitted")
+    r = run(["gcc", "-O1", "-o", exe, os.path.join(ROOT, "tests", "workloads", "jitted.c")])
+    if not check("perf map trust: the JIT-like workload builds", r.returncode == 0, r.stderr):
+        return
+    nobody = pwd.getpwnam("nobody").pw_uid
+    got = {}
+    for case in ("root", "nobody", "writable", "symlink"):
+        p = subprocess.Popen([exe, "3"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True)
+        addr, size = p.stdout.readline().split()
+        path = f"/tmp/perf-{p.pid}.map"
+        real = os.path.join(tmp, f"real-{case}.map")
+        with open(real if case == "symlink" else path, "w") as f:
+            f.write(f"{addr} {size} jitted_code\n")
+        if case == "symlink":
+            os.symlink(real, path)
+        os.chmod(real if case == "symlink" else path, 0o666 if case == "writable" else 0o644)
+        if case == "nobody":
+            os.chown(path, nobody, nobody)
+        t = subprocess.Popen([USDTRACE, "trace", "--json", "--stack", "-p", str(p.pid),
+                              f"{exe}:jitted:hit"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        first = t.stdout.readline()
+        p.stdin.write("go\n")
+        p.stdin.flush()
+        p.stdout.readline()
+        time.sleep(0.3)
+        t.send_signal(signal.SIGINT)
+        out, err = t.communicate(timeout=30)
+        p.stdin.close()
+        p.wait(timeout=10)
+        os.unlink(path)
+        ev = [x for x in records(first + out) if x["type"] == "event"]
+        second = [e["stack"][1] if len(e["stack"]) > 1 else {} for e in ev]
+        got[case] = (len(ev), {(f.get("obj", "")[:10], f.get("sym")) for f in second},
+                     err.count("not believed"))
+    check("perf map trust: root's map names the JIT frame",
+          got.get("root") == (3, {("/tmp/perf-", "jitted_code")}, 0), f"{got}")
+    for case, what in (("nobody", "owned by nobody"), ("writable", "writable by others"),
+                       ("symlink", "a symlink")):
+        check(f"perf map trust: a map {what} is not believed: [jit], said once",
+              got.get(case) == (3, {("[jit]", None)}, 1), f"{got.get(case)}")
+
+
 def test_count_by_stack(tmp):
     deep = os.path.join(SAMPLES, "deep")
     folded, svg = os.path.join(tmp, "deep.folded"), os.path.join(tmp, "deep.svg")
@@ -424,6 +475,8 @@ else:
     test_latency_stack()
     with tempfile.TemporaryDirectory() as d:
         test_screenshot(test_count_by_stack(d), d)
+    with tempfile.TemporaryDirectory() as d:
+        test_perfmap_trust(d)
     test_count_by_stack_fp()
     test_bad()
 summary_exit()

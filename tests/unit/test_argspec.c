@@ -107,6 +107,8 @@ static const struct argspec_case cases[] = {
 	SYM(X64, "4@local.0(%rip)", SDT_ARG_RIP, 4, false, 0, "local.0"),
 	SYM(X64, "-4@12+sample_table(%rip)", SDT_ARG_RIP, 4, true, 12, "sample_table"),
 	SYM(X32, "4@-8+tbl", SDT_ARG_ABS, 4, false, -8, "tbl"),
+	BAD(X64, "-9223372036854775808@%rax", -EINVAL),	/* no -INT64_MIN (fuzz_note found it) */
+	BAD(X64, "9223372036854775807@%rax", -EINVAL),
 	BAD(X64, "4@12+(%rip)", -EINVAL),
 	BAD(X64, "4@12+sym+4(%rip)", -EINVAL),
 	/* no size prefix: an unsigned machine word */

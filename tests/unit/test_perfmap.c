@@ -40,5 +40,24 @@ int main(void)
 	CHECK(&st, n && !strcmp(n, "last"), "perfmap: a last line without newline", "missed");
 	perfmap__free(&m);
 	CHECK(&st, !perfmap__parse("", 0, &m) && !m.nr, "perfmap: empty", "entries");
+	{
+		struct stat s = { .st_mode = S_IFREG | 0644, .st_uid = 1000 };
+		const char *why = "";
+
+		CHECK(&st, perfmap__trusted(&s, 1000, &why), "perfmap: the process's user's", "%s",
+		      why);
+		s.st_uid = 0;
+		CHECK(&st, perfmap__trusted(&s, 1000, &why), "perfmap: root's", "%s", why);
+		s.st_uid = 65534;
+		CHECK(&st, !perfmap__trusted(&s, 1000, &why), "perfmap: another user's refused",
+		      "believed");
+		s.st_uid = 1000;
+		s.st_mode = S_IFREG | 0664;
+		CHECK(&st, !perfmap__trusted(&s, 1000, &why), "perfmap: group-writable refused",
+		      "believed");
+		s.st_mode = S_IFIFO | 0644;
+		CHECK(&st, !perfmap__trusted(&s, 1000, &why), "perfmap: a FIFO refused",
+		      "believed");
+	}
 	return st.failed ? 1 : 0;
 }
