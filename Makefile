@@ -29,7 +29,7 @@ CPPFLAGS += -D_GNU_SOURCE -DMULTIARCH_TRIPLET='"$(MULTIARCH)"' -MMD -MP
 # libbpf linked statically: one shared object less to map at every start
 # (list must start as fast as readelf), and the binary does not depend on
 # the host's libbpf version.
-LDLIBS := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -ldw -lelf -lz
+LDLIBS := -Wl,-Bstatic -lbpf -Wl,-Bdynamic -ldw -lelf -lz -lyaml -lcrypt
 ARCH := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
 BPF_OUT := $(OUTPUT)/bpf
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
@@ -45,7 +45,7 @@ endif
 SDT_SRCS := sdt/argspec.c sdt/note.c sdt/elf.c
 EXPR_SRCS := expr/expr.c
 SQL_SRCS := sql/normalize.c
-UTIL_SRCS := util/units.c
+UTIL_SRCS := util/units.c util/webconfig.c
 ARCH_SRCS := arch/regs.c
 PROC_SRCS := proc/child.c proc/targets.c
 PROF_SRCS := prof/sampler.c
@@ -86,10 +86,11 @@ LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS
 
 UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec \
 	      test_hist test_lang test_regs test_expr test_sql test_perfmap test_prom \
-	      test_keys test_child test_agg test_pylayout test_pglayout test_units
+	      test_keys test_child test_agg test_pylayout test_pglayout test_units test_webconfig
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
-FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql fuzz_units fuzz_probe_spec fuzz_perfmap
+FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql fuzz_units fuzz_probe_spec fuzz_perfmap \
+	   fuzz_webconfig
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/,$(FUZZERS))
 
 .PHONY: all setup demo check test unit fuzz fuzzers bench clean samples asan workloads deb
@@ -281,10 +282,15 @@ $(OUTPUT)/fuzz/fuzz_perfmap: tests/fuzz/fuzz_perfmap.c stack/perfmap.c stack/per
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< stack/perfmap.c
 
-$(OUTPUT)/fuzz/fuzz_units: tests/fuzz/fuzz_units.c $(UTIL_SRCS) util/units.h
+$(OUTPUT)/fuzz/fuzz_units: tests/fuzz/fuzz_units.c util/units.c util/units.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< $(UTIL_SRCS)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< util/units.c
+
+$(OUTPUT)/fuzz/fuzz_webconfig: tests/fuzz/fuzz_webconfig.c util/webconfig.c util/webconfig.h
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< util/webconfig.c -lyaml
 
 $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(SDT_SRCS) sdt/sdt.h
 	$(call msg,FUZZ,$@)

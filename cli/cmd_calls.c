@@ -239,7 +239,7 @@ const struct cli_command cmd_calls = {
 	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_LANG) | OPT(OPT_METHOD) | OPT(OPT_SELF) |
 		OPT(OPT_TOP) | OPT(OPT_FOLDED) | OPT(OPT_WEIGHT) | OPT(OPT_MIN) | OPT(OPT_RAW) |
 		OPT(OPT_NO_PLAN) |
-		OPT(OPT_FLAMEGRAPH) | OPT(OPT_SERVE) | OPT(OPT_MAX_SERIES),
+		OPT(OPT_FLAMEGRAPH) | OPT(OPT_SERVE) | OPT(OPT_WEB_CONFIG) | OPT(OPT_MAX_SERIES),
 	.no_args = true,
 	.run = run_calls,
 };

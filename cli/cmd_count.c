@@ -159,7 +159,8 @@ static int run_count(const struct cli_command *cmd, struct cli_opts *o)
 	keytab__init(&cs.rows, &cs.layout, sizeof(struct keytab_row));
 	if (o->serve) {
 		/* bound before anything is attached: a taken port attaches nothing */
-		if (serve__start(o->serve, count_render, &cs, &cs.serve))
+		if (serve__start(&(struct serve_opts){ o->serve, o->web_config }, count_render, &cs,
+				 &cs.serve))
 			return 1;
 		cs.max_series = o->max_series;
 		hooks.serve = cs.serve;
@@ -177,6 +178,6 @@ const struct cli_command cmd_count = {
 	.usage = count_usage,
 	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_BY) | OPT(OPT_MAX_KEYS) | OPT(OPT_TOP) |
 		OPT(OPT_STACK_MODE) | OPT(OPT_STACK_SIZE) | OPT(OPT_FOLDED) | OPT(OPT_FLAMEGRAPH) |
-		OPT(OPT_SERVE) | OPT(OPT_MAX_SERIES),
+		OPT(OPT_SERVE) | OPT(OPT_WEB_CONFIG) | OPT(OPT_MAX_SERIES),
 	.run = run_count,
 };

@@ -213,7 +213,8 @@ static int run_hist(const struct cli_command *cmd, struct cli_opts *o)
 	}
 	if (o->serve) {
 		/* bound before anything is attached: a taken port attaches nothing */
-		if (serve__start(o->serve, hist_render, &hs, &hs.serve))
+		if (serve__start(&(struct serve_opts){ o->serve, o->web_config }, hist_render, &hs,
+				 &hs.serve))
 			return 1;
 		hs.max_series = o->max_series;
 		hooks.serve = hs.serve;
@@ -230,6 +231,6 @@ const struct cli_command cmd_hist = {
 	.summary = "histogram of one argument's values, in the kernel",
 	.usage = hist_usage,
 	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_LINEAR) | OPT(OPT_BY) | OPT(OPT_MAX_KEYS) |
-		OPT(OPT_TOP) | OPT(OPT_SERVE) | OPT(OPT_MAX_SERIES),
+		OPT(OPT_TOP) | OPT(OPT_SERVE) | OPT(OPT_WEB_CONFIG) | OPT(OPT_MAX_SERIES),
 	.run = run_hist,
 };

@@ -303,7 +303,8 @@ static int run_latency(const struct cli_command *cmd, struct cli_opts *o)
 		if (o->slow_ns || o->run.timeline_path) {
 			usdtrace_err("%s: --serve: not with --min or --timeline", cmd->name);
 			err = -EINVAL;
-		} else if (!(err = serve__start(o->serve, lat_render, &ls, &ls.serve))) {
+		} else if (!(err = serve__start(&(struct serve_opts){ o->serve, o->web_config },
+						 lat_render, &ls, &ls.serve))) {
 			hooks.serve = ls.serve;
 		}
 	}
@@ -321,6 +322,6 @@ const struct cli_command cmd_latency = {
 	.summary = "histogram of the time from one probe to another, per thread",
 	.usage = latency_usage,
 	.opts = OPTS_RUN | OPT(OPT_INTERVAL) | OPT(OPT_KEY) | OPT(OPT_TIMELINE) | OPT(OPT_MIN) |
-		OPT(OPT_STACK) | OPT(OPT_STACK_MODE) | OPT(OPT_STACK_SIZE) | OPT(OPT_SERVE),
+		OPT(OPT_STACK) | OPT(OPT_STACK_MODE) | OPT(OPT_STACK_SIZE) | OPT(OPT_SERVE) | OPT(OPT_WEB_CONFIG),
 	.run = run_latency,
 };

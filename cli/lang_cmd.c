@@ -24,7 +24,7 @@ void lang_cmd__init(struct lang_cmd *lc, const char *name, const struct cli_opts
 	lc->o = o->run;
 	lc->method = o->method;
 	lc->binary = o->nr_args ? o->args[0] : NULL;
-	lc->serve_addr = o->serve;
+	lc->serve_opts = (struct serve_opts){ o->serve, o->web_config };
 	lc->max_series = o->max_series;
 	lc->o.unsafe_off = true;	/* a runtime's own probes: leave the harmful ones off */
 }
@@ -328,9 +328,9 @@ int lang_cmd__serve(struct lang_cmd *lc, serve_render_fn render, struct runner_h
 {
 	int err;
 
-	if (!lc->serve_addr)
+	if (!lc->serve_opts.addr)
 		return 0;
-	err = serve__start(lc->serve_addr, render, hooks->ctx, &lc->serve);
+	err = serve__start(&lc->serve_opts, render, hooks->ctx, &lc->serve);
 	if (!err)
 		hooks->serve = lc->serve;
 	return err;

@@ -27,7 +27,7 @@ struct lang_cmd {
 	char *texts[LANG_MAX_PROBES];	/* "PATH:probe" system-wide, owned */
 	char *found;			/* the binary found in the adapter's paths */
 	/* --serve */
-	const char *serve_addr;
+	struct serve_opts serve_opts;	/* --serve, --web-config */
 	uint32_t max_series;
 	struct serve *serve;
 };

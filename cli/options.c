@@ -223,6 +223,12 @@ static int parse_count(const char *opt, const char *arg, long max, uint32_t *out
 	return 0;
 }
 
+static int set_web_config(struct cli_opts *o, const char *arg)
+{
+	o->web_config = arg;
+	return 0;
+}
+
 static int set_max_series(struct cli_opts *o, const char *arg)
 {
 	return parse_count("max-series", arg, 1 << 20, &o->max_series);
@@ -418,6 +424,7 @@ static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_MIN] = { "min", 0, true, set_min },
 	[OPT_RAW] = { "raw", 0, false, NULL, FLAG(raw) },
 	[OPT_NO_PLAN] = { "no-plan", 0, false, NULL, FLAG(no_plan) },
+	[OPT_WEB_CONFIG] = { "web-config", 0, true, set_web_config },
 	[OPT_STACK] = { "stack", 0, false, set_stack },
 	[OPT_STACK_MODE] = { "stack-mode", 0, true, set_stack_mode },
 	[OPT_STACK_SIZE] = { "stack-size", 0, true, set_stack_size },
@@ -573,6 +580,11 @@ int cli_opts__parse(struct cli_opts *o, const struct cli_command *cmd, int argc,
 			*(bool *)((char *)o + opt_defs[k].flag) = true;
 		else if (opt_defs[k].set(o, optarg))
 			return -EINVAL;
+	}
+	if (o->web_config && !o->serve) {
+		usdtrace_err("%s: --web-config %s: is for --serve (its TLS and users)", cmd->name,
+			     o->web_config);
+		return -EINVAL;
 	}
 	o->args = argv + optind;
 	o->nr_args = argc - optind;

@@ -8,9 +8,13 @@
  * render never races the attach logic and a scrape is answered at once, and a slow or hostile client (timeouts, a connection
  * limit, non-blocking sockets) cannot stall either. The library (and the
  * TLS stack it links) is loaded only when --serve is given: every other
- * run starts without it.
+ * run starts without it. --web-config (util/webconfig.h) adds TLS (the
+ * certificate and key read at start) and basic auth: every request must
+ * carry a user of the file whose password matches its bcrypt hash
+ * (crypt(3)), else 401.
  */
 #include <arpa/inet.h>
+#include <crypt.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -20,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../util/webconfig.h"
 #include "../writer/metrics.h"
 #include "../writer/prom.h"
 #include "report.h"
@@ -44,6 +49,10 @@ struct mhd_api {
 	void (*destroy_response)(struct MHD_Response *r);
 	const union MHD_DaemonInfo *(*get_info)(struct MHD_Daemon *d, enum MHD_DaemonInfoType t,
 						...);
+	char *(*auth_get)(struct MHD_Connection *c, char **password);
+	enum MHD_Result (*auth_fail)(struct MHD_Connection *c, const char *realm,
+				     struct MHD_Response *r);
+	void (*free)(void *p);
 };
 
 #define MHD_LIB		"libmicrohttpd.so.12"
@@ -61,8 +70,12 @@ static int mhd_load(struct mhd_api *m)
 	*(void **)&m->queue_response = dlsym(m->lib, "MHD_queue_response");
 	*(void **)&m->destroy_response = dlsym(m->lib, "MHD_destroy_response");
 	*(void **)&m->get_info = dlsym(m->lib, "MHD_get_daemon_info");
+	*(void **)&m->auth_get = dlsym(m->lib, "MHD_basic_auth_get_username_password");
+	*(void **)&m->auth_fail = dlsym(m->lib, "MHD_queue_basic_auth_fail_response");
+	*(void **)&m->free = dlsym(m->lib, "MHD_free");
 	if (!m->start_daemon || !m->stop_daemon || !m->run || !m->create_response ||
-	    !m->add_header || !m->queue_response || !m->destroy_response || !m->get_info) {
+	    !m->add_header || !m->queue_response || !m->destroy_response || !m->get_info ||
+	    !m->auth_get || !m->auth_fail || !m->free) {
 		dlclose(m->lib);
 		return -ENOSYS;
 	}
@@ -72,6 +85,10 @@ static int mhd_load(struct mhd_api *m)
 struct serve {
 	struct mhd_api api;
 	struct MHD_Daemon *mhd;
+	struct webconfig wc;		/* --web-config: its users, if any */
+	char *cert, *key;		/* PEM, read at start */
+	/* per user: the password its hash last accepted (bcrypt is slow on purpose) */
+	char *accepted[WEBCONFIG_MAX_USERS];
 	serve_render_fn render;
 	void *ctx;
 	struct attach_session *session;	/* set by the first pump: attached */
@@ -113,6 +130,65 @@ static enum MHD_Result metrics(struct serve *sv, struct MHD_Connection *conn)
 	return reply(sv, conn, MHD_HTTP_OK, PROM_CONTENT_TYPE, buf, len, MHD_RESPMEM_MUST_FREE);
 }
 
+/* Equal strings, in a time that does not tell where they differ. */
+static bool same_secret(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i;
+	unsigned char d = la != lb;
+
+	for (i = 0; i < la && i < lb; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return !d;
+}
+
+/* Does @user with @pass match a user of the web config? */
+static bool password_ok(struct serve *sv, const char *user, const char *pass)
+{
+	struct crypt_data cd;
+	const char *h;
+	int i;
+
+	for (i = 0; i < sv->wc.nr_users; i++) {
+		if (strcmp(sv->wc.users[i].name, user))
+			continue;
+		if (sv->accepted[i] && same_secret(sv->accepted[i], pass))
+			return true;
+		memset(&cd, 0, sizeof(cd));
+		h = crypt_r(pass, sv->wc.users[i].hash, &cd);
+		if (!h || !same_secret(h, sv->wc.users[i].hash))
+			return false;
+		free(sv->accepted[i]);
+		sv->accepted[i] = strdup(pass);
+		return true;
+	}
+	return false;
+}
+
+/* With users configured: the request's basic auth checked, else 401 queued. */
+static bool authorized(struct serve *sv, struct MHD_Connection *conn, enum MHD_Result *ret)
+{
+	static char denied[] = "401: a user and password of the web config are needed\n";
+	char *pass = NULL, *user;
+	struct MHD_Response *resp;
+	bool ok;
+
+	if (!sv->wc.nr_users)
+		return true;
+	user = sv->api.auth_get(conn, &pass);
+	ok = user && pass && password_ok(sv, user, pass);
+	if (user)
+		sv->api.free(user);
+	if (pass)
+		sv->api.free(pass);
+	if (ok)
+		return true;
+	resp = sv->api.create_response(strlen(denied), denied, MHD_RESPMEM_PERSISTENT);
+	*ret = resp ? sv->api.auth_fail(conn, "usdtrace", resp) : MHD_NO;
+	if (resp)
+		sv->api.destroy_response(resp);
+	return false;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **state)
@@ -120,11 +196,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	static char not_found[] = "not found: GET /metrics or /healthz\n";
 	static char ok[] = "ok\n", starting[] = "attaching\n";
 	struct serve *sv = cls;
+	enum MHD_Result ret;
 
 	(void)version;
 	(void)upload;
 	(void)upload_size;
 	(void)state;
+	if (!authorized(sv, conn, &ret))
+		return ret;
 	if (strcmp(method, MHD_HTTP_METHOD_GET))
 		return reply(sv, conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", not_found,
 			     strlen(not_found), MHD_RESPMEM_PERSISTENT);
@@ -210,8 +289,90 @@ void serve_common_families(FILE *out, struct attach_session *s, uint64_t folded)
 	metrics_run(out, &run);
 }
 
-int serve__start(const char *hostport, serve_render_fn render, void *ctx, struct serve **out)
+/* The whole of file @path, NUL-terminated, into *@out; -errno. */
+static int slurp(const char *path, char **out, size_t *len)
 {
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t n = 0;
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	buf = malloc(1 << 20);
+	if (buf)
+		n = fread(buf, 1, (1 << 20) - 1, f);
+	if (!buf)
+		err = -ENOMEM;
+	else if (ferror(f))
+		err = -EIO;
+	else if (!feof(f))
+		err = -EFBIG;
+	fclose(f);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+/* --web-config: the file parsed, its certificate and key read; one line when not. */
+static int load_web_config(struct serve *sv, const char *path)
+{
+	char why[256], *text;
+	size_t len;
+	int err;
+
+	err = slurp(path, &text, &len);
+	if (err) {
+		usdtrace_err("--web-config %s: %s", path, strerror(-err));
+		return err;
+	}
+	err = webconfig__parse(text, len, &sv->wc, why, sizeof(why));
+	free(text);
+	if (err) {
+		usdtrace_err("--web-config %s: %s", path, err == -ENOMEM ? strerror(ENOMEM) : why);
+		return err;
+	}
+	if (!sv->wc.cert_file)
+		return 0;
+	if ((err = slurp(sv->wc.cert_file, &sv->cert, &len)) ||
+	    (err = slurp(sv->wc.key_file, &sv->key, &len))) {
+		usdtrace_err("--web-config %s: %s: %s", path,
+			     sv->cert ? sv->wc.key_file : sv->wc.cert_file, strerror(-err));
+		return err;
+	}
+	if (!strstr(sv->cert, "-----BEGIN CERTIFICATE-----") ||
+	    !strstr(sv->key, "PRIVATE KEY-----")) {
+		usdtrace_err("--web-config %s: %s", path, !strstr(sv->cert, "-----BEGIN "
+			     "CERTIFICATE-----") ? "cert_file: not a PEM certificate" :
+			     "key_file: not a PEM private key");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void serve_free(struct serve *sv)
+{
+	int i;
+
+	for (i = 0; i < WEBCONFIG_MAX_USERS; i++)
+		free(sv->accepted[i]);
+	webconfig__free(&sv->wc);
+	free(sv->cert);
+	free(sv->key);
+	if (sv->api.lib)
+		dlclose(sv->api.lib);
+	free(sv);
+}
+
+int serve__start(const struct serve_opts *so, serve_render_fn render, void *ctx,
+		 struct serve **out)
+{
+	const char *hostport = so->addr;
 	struct sockaddr_storage ss = {};
 	const union MHD_DaemonInfo *info;
 	struct serve *sv;
@@ -225,26 +386,36 @@ int serve__start(const char *hostport, serve_render_fn render, void *ctx, struct
 	sv = calloc(1, sizeof(*sv));
 	if (!sv)
 		return -ENOMEM;
+	if (so->web_config && load_web_config(sv, so->web_config)) {
+		serve_free(sv);
+		return -EINVAL;
+	}
 	if (mhd_load(&sv->api)) {
 		usdtrace_err("--serve: %s is not there (Debian: apt-get install libmicrohttpd12)",
 			     MHD_LIB);
-		free(sv);
+		sv->api.lib = NULL;
+		serve_free(sv);
 		return -ENOENT;
 	}
 	sv->render = render;
 	sv->ctx = ctx;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	/* no thread of its own: the runner's loop pumps it (serve__pump) */
+	if (sv->cert)
+		flags |= MHD_USE_TLS;
+	/* no thread of its own: the runner's loop pumps it (serve__pump); the
+	 * TLS options last, so that without TLS they end the list */
 	sv->mhd = sv->api.start_daemon(flags, 0, NULL, NULL, on_request, sv,
 				   MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				   MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SERVE_CONN_LIMIT,
 				   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)SERVE_TIMEOUT_S,
-				   MHD_OPTION_END);
+				   sv->cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, sv->cert,
+				   MHD_OPTION_HTTPS_MEM_KEY, sv->key, MHD_OPTION_END);
 	if (!sv->mhd) {
-		usdtrace_err("--serve %s: cannot listen there: %s", hostport, bind_why(&ss));
-		dlclose(sv->api.lib);
-		free(sv);
+		usdtrace_err("--serve %s: cannot listen there: %s", hostport,
+			     sv->cert ? "the TLS certificate and key do not make a server (a "
+			     "key of another certificate?), or the address" : bind_why(&ss));
+		serve_free(sv);
 		return -EADDRINUSE;
 	}
 	info = sv->api.get_info(sv->mhd, MHD_DAEMON_INFO_EPOLL_FD);
@@ -271,6 +442,5 @@ void serve__stop(struct serve *sv)
 	if (!sv)
 		return;
 	sv->api.stop_daemon(sv->mhd);
-	dlclose(sv->api.lib);
-	free(sv);
+	serve_free(sv);
 }

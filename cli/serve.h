@@ -17,8 +17,17 @@ struct serve;
 /* Write the metrics of session @s, as they are now, to @out. 0 or -Exxx. */
 typedef int (*serve_render_fn)(void *ctx, struct attach_session *s, FILE *out);
 
-/* Listen on @hostport; says why and returns -Exxx when it cannot. */
-int serve__start(const char *hostport, serve_render_fn render, void *ctx, struct serve **out);
+struct serve_opts {
+	const char *addr;		/* --serve HOST:PORT */
+	const char *web_config;		/* --web-config FILE (TLS, basic auth), or NULL */
+};
+
+/*
+ * Listen on @so->addr, with the TLS and users of @so->web_config; says
+ * why (one line) and returns -Exxx when it cannot.
+ */
+int serve__start(const struct serve_opts *so, serve_render_fn render, void *ctx,
+		 struct serve **out);
 /*
  * Answer what clients sent, from session @s (attached: /metrics and
  * /healthz answer from the first pump on); never blocks. Accepts NULL.

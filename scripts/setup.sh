@@ -14,10 +14,12 @@ PKGS=(clang llvm systemtap-sdt-dev make gcc g++ binutils pkg-config
       gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu libc6-dev-arm64-cross
       libc6-dev-riscv64-cross valgrind libcap2-bin postgresql chromium
       libmicrohttpd-dev prometheus debhelper dpkg-dev fakeroot lintian
-      python3.11-dev golang-go zlib1g-dev postgresql-server-dev-15)
+      python3.11-dev golang-go zlib1g-dev postgresql-server-dev-15 libyaml-dev
+      libcrypt-dev openssl)
 # python3.11-dev: the unit test that checks the profiler's CPython offsets;
 # golang-go: `go tool pprof` reads the profiles the tests write;
-# postgresql-server-dev-15: the unit test that checks calls' PostgreSQL offsets.
+# postgresql-server-dev-15: the unit test that checks calls' PostgreSQL offsets;
+# libyaml-dev, libcrypt-dev: --web-config (YAML, bcrypt); openssl: its tests' certificates.
 # Not gcc-multilib: on bookworm it conflicts with the cross compilers, and the
 # i386 fixtures build freestanding with plain `gcc -m32` (no 32-bit libc).
 

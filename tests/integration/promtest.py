@@ -2,8 +2,10 @@
 port of 127.0.0.1 (waited for until /healthz answers), GET, the exposition
 text parsed back into samples and types, and polling a scrape until it
 holds what a test waits for."""
+import base64
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -22,29 +24,44 @@ def free_port():
     return port
 
 
-def get(url, timeout=10):
+def get(url, timeout=10, auth=None, cafile=None):
+    """(status, content type, body) of GET @url; @auth (user, password) as
+    basic auth, @cafile the certificate an https server must present."""
+    req = urllib.request.Request(url)
+    if auth:
+        token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+        req.add_header("Authorization", f"Basic {token}")
+    ctx = ssl.create_default_context(cafile=cafile) if cafile else None
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
+        with urllib.request.urlopen(req, timeout=timeout, context=ctx) as r:
             return r.status, r.headers.get("Content-Type"), r.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, e.headers.get("Content-Type"), e.read().decode()
 
 
 class Served:
-    def __init__(self, *args, cmd="count"):
+    """usdtrace CMD --serve on a free port, waited for until /healthz is
+    200; with @web (--web-config FILE), over https (@cafile) as user @auth."""
+
+    def __init__(self, *args, cmd="count", web=None, auth=None, cafile=None):
         self.port = free_port()
+        extra = ["--web-config", web] if web else []
         self.p = subprocess.Popen([USDTRACE, cmd, "--serve", f"127.0.0.1:{self.port}",
-                                   *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True)
-        self.url = f"http://127.0.0.1:{self.port}"
+                                   *extra, *args], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        self.url = f"{'https' if cafile else 'http'}://127.0.0.1:{self.port}"
+        self.auth, self.cafile = auth, cafile
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
-                if get(self.url + "/healthz", 2)[0] == 200:
+                if self.get("/healthz", 2)[0] == 200:
                     return
             except OSError:
                 pass
             time.sleep(0.1)
+
+    def get(self, path, timeout=10, auth=True):
+        return get(self.url + path, timeout, self.auth if auth else None, self.cafile)
 
     def stop(self):
         self.p.send_signal(2)
@@ -95,7 +112,7 @@ def scrape_until(served, want, timeout=30):
     buffer are counted a moment later); the last samples either way."""
     deadline = time.time() + timeout
     while True:
-        samples, _ = parse(get(served.url + "/metrics")[2])
+        samples, _ = parse(served.get("/metrics")[2])
         if want(samples) or time.time() > deadline:
             return samples
         time.sleep(0.2)

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import OUTPUT, ROOT, check, summary_exit, usdtrace
@@ -194,10 +195,11 @@ def test_lang():
           metric(st, "usdtrace_gc_seconds_total", lang="python") > 0, f"{st}")
 
 
-def prometheus_query(served, run, queries, want):
-    """Start Debian's Prometheus scraping @served every second, @run the
-    workload (given a function that queries Prometheus), then poll each of
-    @queries until @want(values) holds."""
+def prometheus_query(served, run, queries, want, target_extra=""):
+    """Start Debian's Prometheus scraping @served every second (its scrape
+    config plus @target_extra: TLS, auth), @run the workload (given a
+    function that queries Prometheus), then poll each of @queries until
+    @want(values) holds."""
     prom = shutil.which("prometheus")
     pport = free_port()
     values = {}
@@ -214,7 +216,7 @@ def prometheus_query(served, run, queries, want):
         with open(cfg, "w") as f:
             f.write("global:\n  scrape_interval: 1s\nscrape_configs:\n"
                     "  - job_name: usdtrace\n    static_configs:\n"
-                    f"      - targets: ['127.0.0.1:{served.port}']\n")
+                    f"      - targets: ['127.0.0.1:{served.port}']\n" + target_extra)
         p = subprocess.Popen([prom, f"--config.file={cfg}", f"--storage.tsdb.path={d}/data",
                               f"--web.listen-address=127.0.0.1:{pport}"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -294,6 +296,85 @@ def fleet_p99():
                 if b.startswith("histogram_quantile(0.99"))
 
 
+def web_setup(d):
+    """A certificate for 127.0.0.1 and its key (openssl), a user with a
+    bcrypt hash (crypt), and the web config naming them."""
+    cert, key, web = (os.path.join(d, n) for n in ("cert.pem", "key.pem", "web.yml"))
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                        key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1"], capture_output=True)
+    if r.returncode:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import crypt  # in Python 3.11: libcrypt's bcrypt, as usdtrace checks it
+    hashed = crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1 << 5))
+    with open(web, "w") as f:
+        f.write(f"tls_server_config:\n  cert_file: {cert}\n  key_file: {key}\n"
+                f"basic_auth_users:\n  prom: '{hashed}'\n")
+    return cert, web
+
+
+def test_web_config():
+    """--web-config in exporter-toolkit's format: TLS and basic auth; a
+    missing or wrong password 401, plain HTTP on the TLS port nothing, a bad
+    file one line before anything attaches; a real Prometheus scrapes it."""
+    with tempfile.TemporaryDirectory() as d:
+        got = web_setup(d)
+        if not check("web config: a certificate and a bcrypt hash made", got is not None,
+                     "openssl or crypt failed"):
+            return
+        cert, web = got
+        s = Served(f"{SAMPLE}:sample:loop", web=web, auth=("prom", "s3cret"), cafile=cert)
+        subprocess.run([SAMPLE, "-n", "25"], stdout=subprocess.DEVNULL)
+        total = metric(scrape_until(s, lambda x: metric(x, "usdtrace_probe_hits_total",
+                                                        probe="sample:loop") == 25),
+                       "usdtrace_probe_hits_total", probe="sample:loop")
+        check("web config: TLS and the right password: the metrics", total == 25, f"{total}")
+        no_auth = s.get("/metrics", auth=False)
+        wrong = get(s.url + "/metrics", 10, ("prom", "wrong"), cert)
+        nobody = get(s.url + "/metrics", 10, ("eve", "s3cret"), cert)
+        check("web config: no password, a wrong one, an unknown user: 401 each",
+              (no_auth[0], wrong[0], nobody[0]) == (401, 401, 401),
+              f"{no_auth[0]} {wrong[0]} {nobody[0]}")
+        try:
+            plain = get(f"http://127.0.0.1:{s.port}/metrics", 3, ("prom", "s3cret"))
+        except OSError as e:
+            plain = (str(e),)
+        check("web config: plain HTTP on the TLS port gets no answer",
+              not isinstance(plain[0], int), f"{plain}")
+        if shutil.which("prometheus"):
+            extra = (f"    scheme: https\n    tls_config:\n      ca_file: {cert}\n"
+                     "    basic_auth:\n      username: prom\n      password: s3cret\n")
+
+            def runs(query):
+                subprocess.run([SAMPLE, "-n", "15"], stdout=subprocess.DEVNULL)
+            v = prometheus_query(s, runs, {"hits": 'usdtrace_probe_hits_total{probe='
+                                           '"sample:loop"}'},
+                                 lambda v: v.get("hits") == "40", extra)
+            check("web config: a real Prometheus scrapes over TLS with basic auth",
+                  v.get("hits") == "40", f"{v}")
+        else:
+            s.stop()
+            check("web config: prometheus", False, "no prometheus (scripts/setup.sh)")
+        bad = os.path.join(d, "bad.yml")
+        for text, why in (("basic_auth_users:\n  prom: plaintext\n",
+                           "basic_auth_users: prom: not a bcrypt hash ($2y$...)"),
+                          ("tls_server_config:\n  cert_file: /nonexistent.pem\n"
+                           "  key_file: /nonexistent.key\n", "/nonexistent.pem: No such file")):
+            with open(bad, "w") as f:
+                f.write(text)
+            r = usdtrace("count", "--serve", f"127.0.0.1:{free_port()}", "--web-config", bad,
+                         f"{SAMPLE}:sample:loop")
+            check(f"web config: a bad file is one line before attaching ({why[:30]})",
+                  r.returncode == 1 and r.stderr.startswith(f"usdtrace: --web-config {bad}: ")
+                  and why in r.stderr and r.stderr.count("\n") == 1 and
+                  "attached" not in r.stderr, r.stderr)
+        r = usdtrace("count", "--web-config", web, f"{SAMPLE}:sample:loop")
+        check("web config: without --serve, refused", r.returncode == 1 and
+              "--web-config" in r.stderr and "is for --serve" in r.stderr, r.stderr)
+
+
 def test_fleet_docs():
     blocks = fleet_blocks()
     with tempfile.TemporaryDirectory() as d:
@@ -320,4 +401,5 @@ else:
     test_lang()
     test_fleet_docs()
     test_prometheus()
+    test_web_config()
 summary_exit()
