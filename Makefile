@@ -297,14 +297,20 @@ $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(SDT_SRCS) sdt/sdt.h
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< sdt/argspec.c sdt/note.c
 
+# A finding fails the run, named and kept ($(OUTPUT)/fuzz/NAME-crash-...):
+# add it to tests/fuzz/corpus/NAME with the fix, and make check replays it.
+FUZZ_CORPUS ?= tests/fuzz/corpus
 fuzz: $(FUZZ_BINS)
 	$(Q)for f in $(FUZZERS); do \
 		mkdir -p $(OUTPUT)/fuzz/corpus-$$f; \
 		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \
 		$(OUTPUT)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			$(OUTPUT)/fuzz/corpus-$$f tests/fuzz/corpus/$$f > $(OUTPUT)/fuzz/$$f.log 2>&1; \
+			-artifact_prefix=$(OUTPUT)/fuzz/$$f- \
+			$(OUTPUT)/fuzz/corpus-$$f $(FUZZ_CORPUS)/$$f > $(OUTPUT)/fuzz/$$f.log 2>&1; \
 		rc=$$?; tail -12 $(OUTPUT)/fuzz/$$f.log; \
-		[ $$rc -eq 0 ] || { echo "fuzz: $$f found a failure (exit $$rc): $(OUTPUT)/fuzz/$$f.log"; exit 1; }; \
+		[ $$rc -eq 0 ] || { echo "fuzz: $$f found a failure (exit $$rc): input" \
+			"$$(sed -n 's/.*Test unit written to //p' $(OUTPUT)/fuzz/$$f.log | tail -1)," \
+			"log $(OUTPUT)/fuzz/$$f.log"; exit 1; }; \
 	done
 
 # Every test again on an AddressSanitizer + UBSan build, in build-asan/.
