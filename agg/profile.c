@@ -166,7 +166,7 @@ int profile__frame(struct profile *p, const struct prof_frame *f, uint32_t *id)
 }
 
 int profile__add(struct profile *p, uint32_t pid, uint32_t tid, const char *comm,
-		 const uint32_t *ids, uint32_t nr, uint64_t count)
+		 const uint32_t *ids, uint32_t nr, uint64_t count, size_t *at)
 {
 	struct prof_stack *s;
 	size_t mask, i;
@@ -180,6 +180,8 @@ int profile__add(struct profile *p, uint32_t pid, uint32_t tid, const char *comm
 		if (stack_same(p, s, pid, tid, ids, nr)) {
 			s->count += count;
 			p->samples += count;
+			if (at)
+				*at = p->stack_slots[i] - 1;
 			return 0;
 		}
 	}
@@ -199,6 +201,8 @@ int profile__add(struct profile *p, uint32_t pid, uint32_t tid, const char *comm
 	p->nr_ids += nr;
 	p->stack_slots[i] = (uint32_t)++p->nr_stacks;
 	p->samples += count;
+	if (at)
+		*at = p->nr_stacks - 1;
 	return 0;
 }
 
@@ -206,6 +210,8 @@ static int cmp_count(const void *a, const void *b)
 {
 	const struct prof_stack *x = a, *y = b;
 
+	if (x->ns != y->ns)	/* --off-cpu: by time blocked; 0 otherwise */
+		return x->ns < y->ns ? 1 : -1;
 	if (x->count != y->count)
 		return x->count < y->count ? 1 : -1;
 	if (x->pid != y->pid)

@@ -35,6 +35,7 @@ struct prof_stack {
 	uint32_t pid, tid;
 	char comm[PROF_COMM_LEN + 1];
 	uint64_t count;
+	uint64_t ns;		/* --off-cpu: the time it was blocked there */
 	uint32_t nr;
 	uint32_t first;		/* its frame ids: ids[first .. first + nr), innermost first */
 };
@@ -63,6 +64,7 @@ struct profile {
 	uint64_t samples;		/* in the stacks */
 	uint64_t lost[NR_PROF_LOST];
 	uint64_t native_only;		/* samples of a runtime without a frame layout */
+	bool off_cpu;			/* weighed by ns blocked, not by samples */
 	uint64_t cut;			/* interpreter frames deeper than read: outer ones native */
 };
 
@@ -70,9 +72,18 @@ struct profile {
 const char *profile__str(struct profile *p, const char *s);
 /* The id of frame @f (its strings pooled), made when new. 0 or -ENOMEM. */
 int profile__frame(struct profile *p, const struct prof_frame *f, uint32_t *id);
-/* @count samples of (@pid, @tid, @comm) in the stack of frame ids @ids. 0 or -ENOMEM. */
+/*
+ * @count samples of (@pid, @tid, @comm) in the stack of frame ids @ids;
+ * the stack's index into *@at (valid until profile__sort) when @at. 0 or
+ * -ENOMEM.
+ */
 int profile__add(struct profile *p, uint32_t pid, uint32_t tid, const char *comm,
-		 const uint32_t *ids, uint32_t nr, uint64_t count);
+		 const uint32_t *ids, uint32_t nr, uint64_t count, size_t *at);
+/* What a stack weighs: ns blocked (--off-cpu), else its samples. */
+static inline uint64_t prof_weight(const struct profile *p, const struct prof_stack *s)
+{
+	return p->off_cpu ? s->ns : s->count;
+}
 /* Stacks by count, largest first. */
 void profile__sort(struct profile *p);
 static inline const uint32_t *profile__ids(const struct profile *p, const struct prof_stack *s)

@@ -4,9 +4,12 @@
  * traced thread at -F Hz from a perf event per CPU (perf_cpu.c), each with
  * its interpreter's frames and its user stack, streamed as UT_EV_SAMPLE
  * events. Its one map of its own, interp_procs, says for each process
- * where its interpreter keeps its frames; user space fills it.
+ * where its interpreter keeps its frames; user space fills it. With
+ * --off-cpu its other program runs instead, on sched_switch (perf_cpu.c
+ * attaches it).
  */
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 
 #include "mode.h"
@@ -28,11 +31,28 @@ static void profile_setup(struct mode_skel *ms, struct profile_bpf *sk)
 
 MODE_SKEL_OPS(profile, profile_setup)
 
+/* One of its two programs is loaded: the sampler, or the off-CPU one. */
+static int profile_choose(struct attach_session *s)
+{
+	struct profile_bpf *sk = skel_of(s);
+
+	if (!sk)
+		return -EINVAL;
+	if (s->opts.profile.off_cpu) {
+		bpf_program__set_autoload(sk->progs.usdt_profile, false);
+		s->skel.prog = sk->progs.usdt_off_cpu;
+	} else {
+		bpf_program__set_autoload(sk->progs.usdt_off_cpu, false);
+	}
+	return 0;
+}
+
 const struct session_mode session_mode_profile = {
 	.name = "profile",
 	.source = MODE_SOURCE_PERF_CPU,
 	.open = profile_open,
 	.destroy = profile_destroy,
+	.size_maps = profile_choose,
 };
 
 int attach_session__set_interp(const struct attach_session *s, pid_t pid,

@@ -33,9 +33,29 @@ static int perf_open_cpu(int cpu, uint32_t freq)
 	return (int)syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
+/* --off-cpu: the program on sched_switch, one link for every CPU. */
+static int attach_switch(struct attach_session *s)
+{
+	int err;
+
+	s->perf_links = calloc(1, sizeof(*s->perf_links));
+	if (!s->perf_links)
+		return session_err(s, -ENOMEM, "out of memory");
+	s->perf_links[0] = bpf_program__attach(s->prog);
+	if (!s->perf_links[0]) {
+		err = -errno;
+		return session_err(s, err, "BPF: the sched_switch tracepoint: %s", strerror(-err));
+	}
+	s->nr_perf_links = 1;
+	return 0;
+}
+
 int session_attach_perf_cpus(struct attach_session *s)
 {
 	int ncpu = libbpf_num_possible_cpus(), cpu, fd, err = 0;
+
+	if (s->opts.profile.off_cpu)
+		return attach_switch(s);
 
 	if (ncpu <= 0)
 		return session_err(s, -EINVAL, "cannot tell the number of CPUs");

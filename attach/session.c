@@ -90,7 +90,8 @@ static int on_ring_event(void *ctx, void *data, size_t size)
 		}
 		return 0;
 	}
-	if (ev->kind == UT_EV_SAMPLE) {
+	if (ev->kind == UT_EV_SAMPLE || ev->kind == UT_EV_OFF_CPU_END) {
+		/* a sampler's: no site */
 		static const struct site_info sampler = { .label = "cpu-clock" };
 
 		if (size < event_size(ev) + ev->stack_len)

@@ -98,6 +98,7 @@ struct attach_calls {
 /* ATTACH_PROFILE: a perf event per CPU. */
 struct attach_profile {
 	uint32_t freq;		/* samples a second per CPU */
+	bool off_cpu;		/* sched_switch: blocked threads instead of samples */
 };
 
 /* ATTACH_STMTS: where the database keeps what is read. */

@@ -8,6 +8,11 @@
  * interp_procs), and its user registers and the top of its user stack,
  * unwound later with the objects' CFI (stack.bpf.h). Names, files and
  * lines are all made in user space; the kernel sends raw pointers only.
+ *
+ * --off-cpu runs usdt_off_cpu on sched_switch instead: a traced thread that
+ * blocks (leaves the CPU not runnable) sends the same sample, flagged
+ * UT_SAMPLE_OFF_CPU, and when it is switched back in a UT_EV_OFF_CPU_END
+ * with the ns it was away; user space weighs the stack by them.
  */
 #include "common.bpf.h"
 #include "stack.bpf.h"
@@ -39,6 +44,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sample_buf);
 } sample_bufs SEC(".maps");
+
+/* Threads blocked since (ns), for --off-cpu. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);		/* tid */
+	__type(value, __u64);
+} off_since SEC(".maps");
 
 static __always_inline __u64 read_u64(__u64 addr, bool *fault)
 {
@@ -102,11 +115,16 @@ static __always_inline int python_frames(struct task_struct *task,
 	return n;
 }
 
-SEC("perf_event")
-int usdt_profile(struct bpf_perf_event_data *ctx)
+/* Is the current thread one to sample: not idle, usdtrace, a kernel thread, or untraced? */
+static __always_inline bool sampled(struct task_struct *task, __u32 tgid)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 id = bpf_get_current_pid_tgid(), flags = 0, size, slen;
+	return tgid && tgid != cfg.self_tgid && task->mm && wanted();
+}
+
+/* The current thread's sample (@flags added), to the ring buffer. */
+static __always_inline int send_sample(struct task_struct *task, __u64 flags)
+{
+	__u64 id = bpf_get_current_pid_tgid(), size, slen;
 	__u32 tgid = id >> 32, zero = 0;
 	struct ut_interp_proc *ip;
 	struct sample_buf *b;
@@ -114,9 +132,6 @@ int usdt_profile(struct bpf_perf_event_data *ctx)
 	struct bpf_dynptr ptr;
 	int n = 0;
 
-	(void)ctx;	/* the thread's user registers come from its task */
-	if (!tgid || tgid == cfg.self_tgid || !task->mm || !wanted())
-		return 0;	/* idle, usdtrace, a kernel thread, or not traced */
 	b = bpf_map_lookup_elem(&sample_bufs, &zero);
 	if (!b)
 		return 0;
@@ -163,4 +178,61 @@ int usdt_profile(struct bpf_perf_event_data *ctx)
 	bpf_ringbuf_submit_dynptr(&ptr, wakeup_flag());
 	b->busy = 0;
 	return 0;
+}
+
+SEC("perf_event")
+int usdt_profile(struct bpf_perf_event_data *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	(void)ctx;	/* the thread's user registers come from its task */
+	if (!sampled(task, bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	return send_sample(task, 0);
+}
+
+/* A thread blocked a while ago comes back: the time it was away. */
+static __always_inline void off_cpu_end(struct task_struct *next)
+{
+	__u32 tid = BPF_CORE_READ(next, pid);
+	__u64 *since = bpf_map_lookup_elem(&off_since, &tid);
+	struct ut_event *ev;
+
+	if (!since)
+		return;
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
+		count_drop();
+		bpf_map_delete_elem(&off_since, &tid);
+		return;
+	}
+	__builtin_memset(ev, 0, sizeof(*ev));
+	ev->ts = bpf_ktime_get_ns();
+	ev->pid = BPF_CORE_READ(next, tgid);
+	ev->tid = tid;
+	ev->kind = UT_EV_OFF_CPU_END;
+	ev->args[0] = ev->ts - *since;
+	bpf_map_delete_elem(&off_since, &tid);
+	bpf_ringbuf_submit(ev, wakeup_flag());
+}
+
+/*
+ * sched_switch (a tracepoint: no kprobes needed): @prev, the current
+ * thread, leaves the CPU; when it blocks (not runnable: a sleep, a lock,
+ * I/O; a preempted thread only waits for a CPU) its stack is sent and the
+ * time noted; @next's time away, if it blocked traced, is sent.
+ */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(usdt_off_cpu, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u64 id = bpf_get_current_pid_tgid(), now;
+	__u32 tid = (__u32)id;
+
+	off_cpu_end(next);
+	if (preempt || BPF_CORE_READ(prev, __state) == 0 || !sampled(prev, id >> 32))
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&off_since, &tid, &now, BPF_ANY))
+		return 0;
+	return send_sample(prev, UT_SAMPLE_OFF_CPU);
 }

@@ -422,6 +422,12 @@ static __always_inline int ut_lat_pop(__u32 *depth)
  * sent (literals and all) in the string slot, cut at str_len.
  */
 #define UT_EV_STMT_SLOW		7
+/*
+ * profile --off-cpu: a thread that left the CPU blocked came back: args[0]
+ * the ns it was off (its stack came as a UT_EV_SAMPLE flagged
+ * UT_SAMPLE_OFF_CPU when it left). No payload.
+ */
+#define UT_EV_OFF_CPU_END	8
 
 /* latency --min: slots of open BEGINs, over every thread (powers of 2) */
 #define UT_LAT_OPEN		4096
@@ -516,6 +522,7 @@ struct ut_interp_frame {
 #define UT_SAMPLE_INTERP_FAULT	0x4	/* a frame could not be read: the walk stopped */
 #define UT_SAMPLE_INTERP_CUT	0x8	/* more than UT_INTERP_FRAMES frames */
 #define UT_SAMPLE_NO_THREAD	0x10	/* the thread has no interpreter state (yet) */
+#define UT_SAMPLE_OFF_CPU	0x20	/* taken as the thread blocked (--off-cpu) */
 
 /*
  * calls -l postgresql: what pg_stat_statements reads, read from the

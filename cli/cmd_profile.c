@@ -5,15 +5,19 @@
  * traced thread becomes a stack of native and interpreter frames
  * (prof/sampler.c) in the profile (agg/profile.c); at the end the writer
  * prints the top functions, or JSON stacks, and writes the files asked
- * for: folded stacks, an SVG flame graph, pprof, speedscope.
+ * for: folded stacks, an SVG flame graph, pprof, speedscope. --off-cpu
+ * takes each stack as its thread blocks instead, weighed by the time it
+ * stayed off the CPU (the kernel says when it came back).
  */
 #include <errno.h>
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../agg/profile.h"
+#include "../util/vec.h"
 #include "../prof/sampler.h"
 #include "../writer/flamegraph.h"
 #include "../writer/folded.h"
@@ -22,8 +26,17 @@
 #include "report.h"
 #include "runner.h"
 
+/* --off-cpu: a thread blocked, its stack's index, since when. */
+struct blocked {
+	uint32_t tid;
+	size_t at;
+	uint64_t since;
+};
+
 struct profile_state {
 	const struct cli_opts *o;
+	struct blocked *blocked;	/* --off-cpu: threads away now */
+	size_t nr_blocked, cap_blocked;
 	struct event_writer w;
 	struct sampling_info si;
 	struct profile prof;
@@ -34,7 +47,7 @@ struct profile_state {
 };
 
 static const char profile_usage[] =
-"usage: usdtrace profile [-F HZ] [-p PID,... | -c 'CMD'] [--comm GLOB] [-l LANG]\n"
+"usage: usdtrace profile [-F HZ | --off-cpu] [-p PID,... | -c 'CMD'] [--comm GLOB] [-l LANG]\n"
 "                        [-d SECONDS] [-n TOP] [--json] [-o FILE] [--folded FILE]\n"
 "                        [--flamegraph FILE.svg] [--pprof FILE] [--speedscope FILE]\n"
 "\n"
@@ -48,6 +61,9 @@ static const char profile_usage[] =
 "With neither -p nor -c every process of the machine is sampled.\n"
 "\n"
 "  -F, --frequency HZ  samples a second per CPU (default 99)\n"
+"      --off-cpu       where threads wait instead: each stack as its thread\n"
+"                      blocks (a sleep, a lock, I/O; from sched_switch),\n"
+"                      weighed by the ns it stayed off the CPU (JSON \"ns\")\n"
 "  -p, --pid PID[,PID] sample these processes (repeatable)\n"
 "  -c, --command CMD   start CMD and sample it; exit with its status\n"
 "      --comm GLOB     only threads of processes whose name matches\n"
@@ -80,12 +96,54 @@ static void warn_once(void *ctx, const char *msg)
 	fprintf(stderr, "usdtrace: warning: %s\n", msg);
 }
 
+static struct blocked *blocked_of(struct profile_state *ps, uint32_t tid)
+{
+	size_t i;
+
+	for (i = 0; i < ps->nr_blocked; i++) {
+		if (ps->blocked[i].tid == tid)
+			return &ps->blocked[i];
+	}
+	return NULL;
+}
+
+/* --off-cpu: @tid came back after @ns: its stack weighs that much more. */
+static void came_back(struct profile_state *ps, uint32_t tid, uint64_t ns)
+{
+	struct blocked *b = blocked_of(ps, tid);
+
+	if (!b)
+		return;		/* its stack was lost, or taken before the run */
+	ps->prof.stacks[b->at].ns += ns;
+	*b = ps->blocked[--ps->nr_blocked];
+}
+
+/* --off-cpu: @tid blocked in the stack at @at, at @ts. */
+static void went_away(struct profile_state *ps, uint32_t tid, size_t at, uint64_t ts)
+{
+	struct blocked *b = blocked_of(ps, tid);
+
+	if (!b) {
+		if (VEC_RESERVE(ps->blocked, ps->cap_blocked, ps->nr_blocked + 1)) {
+			ps->err = -ENOMEM;
+			return;
+		}
+		b = &ps->blocked[ps->nr_blocked++];
+	}
+	*b = (struct blocked){ .tid = tid, .at = at, .since = ts };
+}
+
 static void on_event(void *ctx, const struct ut_event *ev, const struct site_info *site)
 {
 	struct profile_state *ps = ctx;
 	char comm[UT_COMM_LEN + 1];
+	size_t at = SIZE_MAX;
 
 	(void)site;
+	if (ev->kind == UT_EV_OFF_CPU_END) {
+		came_back(ps, ev->tid, ev->args[0]);
+		return;
+	}
 	if (ev->kind != UT_EV_SAMPLE)
 		return;
 	if (ps->o->run.comm) {
@@ -94,8 +152,21 @@ static void on_event(void *ctx, const struct ut_event *ev, const struct site_inf
 		if (fnmatch(ps->o->run.comm, comm, 0))
 			return;
 	}
-	if (sampler__sample(ps->sampler, ev, &ps->prof))
+	if (sampler__sample(ps->sampler, ev, &ps->prof, &at))
 		ps->err = -ENOMEM;
+	else if ((ev->args[0] & UT_SAMPLE_OFF_CPU) && at != SIZE_MAX)
+		went_away(ps, ev->tid, at, ev->ts);
+}
+
+/* -c's command, held after its exec: its runtime read before it runs, so
+ * that its first samples (its first blocks, with --off-cpu) carry frames */
+static void on_targets(void *ctx, const pid_t *pids, int nr)
+{
+	struct profile_state *ps = ctx;
+	int i;
+
+	for (i = 0; i < nr && !ps->o->run.nr_pids; i++)
+		sampler__prime(ps->sampler, pids[i]);
 }
 
 static int on_attached(void *ctx, struct attach_session *s, const struct attach_stats *st)
@@ -137,7 +208,8 @@ static int write_files(struct profile_state *ps, uint64_t now)
 	if (!err && o->run.flamegraph_path)
 		bad |= file_failed(o->run.flamegraph_path,
 				   flamegraph__write(&f, o->run.flamegraph_path,
-						     "usdtrace profile", "samples"));
+						     "usdtrace profile",
+						     ps->prof.off_cpu ? "ns off CPU" : "samples"));
 	folded__free(&f);
 	if (o->pprof_path)
 		bad |= file_failed(o->pprof_path,
@@ -156,6 +228,9 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	(void)s;
 	if (!final)
 		return;
+	/* still blocked at the end: away until now */
+	while (ps->nr_blocked)
+		came_back(ps, ps->blocked[0].tid, now - ps->blocked[0].since);
 	ps->si.lost_frames = ps->prof.lost[PROF_LOST_FRAMES];
 	ps->si.lost_late = ps->prof.lost[PROF_LOST_LATE];
 	ps->si.lost_stack = ps->prof.lost[PROF_LOST_STACK];
@@ -179,10 +254,11 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 static int run_profile(const struct cli_command *cmd, struct cli_opts *o)
 {
 	struct attach_opts ao = { .mode = ATTACH_PROFILE, .profile.freq = o->freq,
+				  .profile.off_cpu = o->off_cpu,
 				  .stack = { UT_STACK_DWARF, o->stack_size } };
 	struct profile_state *ps = calloc(1, sizeof(*ps));
 	struct runner_hooks hooks = { .on_event = on_event, .on_tick = on_tick,
-				      .check_attached = on_attached };
+				      .check_attached = on_attached, .on_targets = on_targets };
 	struct sampler_opts so = { .interp = true, .set_interp = set_interp,
 				   .warn = warn_once };
 	int status = 1;
@@ -197,8 +273,9 @@ static int run_profile(const struct cli_command *cmd, struct cli_opts *o)
 		goto out_free;
 	}
 	ps->o = o;
+	ps->prof.off_cpu = o->off_cpu;
 	ps->w.sampling = &ps->si;
-	ps->si.hz = o->freq;
+	ps->si.hz = o->off_cpu ? 0 : o->freq;
 	hooks.ctx = ps;
 	so.ctx = ps;
 	if (runner_opts__probes(&o->run, 0, NULL, 0))
@@ -214,6 +291,7 @@ static int run_profile(const struct cli_command *cmd, struct cli_opts *o)
 out_free:
 	sampler__free(ps->sampler);
 	profile__free(&ps->prof);
+	free(ps->blocked);
 	free(ps);
 	return status;
 }
@@ -225,7 +303,8 @@ const struct cli_command cmd_profile = {
 	.opts = OPT(OPT_JSON) | OPT(OPT_OUTPUT) | OPT(OPT_DURATION) | OPT(OPT_PID) |
 		OPT(OPT_COMMAND) | OPT(OPT_RING_SIZE) | OPT(OPT_VERBOSE) | OPT(OPT_COMM) |
 		OPT(OPT_LANG) | OPT(OPT_TOP) | OPT(OPT_FOLDED) | OPT(OPT_FLAMEGRAPH) |
-		OPT(OPT_FREQ) | OPT(OPT_PPROF) | OPT(OPT_SPEEDSCOPE) | OPT(OPT_STACK_SIZE),
+		OPT(OPT_FREQ) | OPT(OPT_PPROF) | OPT(OPT_SPEEDSCOPE) | OPT(OPT_STACK_SIZE) |
+		OPT(OPT_OFF_CPU),
 	.no_args = true,
 	.run = run_profile,
 };

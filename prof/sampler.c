@@ -247,7 +247,7 @@ static int merge(struct sampler *s, const struct stack_trace *t, const struct pr
 	return out;
 }
 
-int sampler__sample(struct sampler *s, const struct ut_event *ev, struct profile *p)
+int sampler__sample(struct sampler *s, const struct ut_event *ev, struct profile *p, size_t *at)
 {
 	struct prof_frame py[UT_INTERP_FRAMES];
 	uint32_t py_flags[UT_INTERP_FRAMES];
@@ -304,5 +304,5 @@ int sampler__sample(struct sampler *s, const struct ut_event *ev, struct profile
 			return -ENOMEM;
 	}
 	event_comm(ev, comm);
-	return profile__add(p, ev->pid, ev->tid, comm, s->ids, (uint32_t)n, 1);
+	return profile__add(p, ev->pid, ev->tid, comm, s->ids, (uint32_t)n, 1, at);
 }

@@ -38,6 +38,6 @@ void sampler__free(struct sampler *s);
 /* Read @pid's runtime now (-p targets, before the first sample). */
 void sampler__prime(struct sampler *s, pid_t pid);
 /* One sample into @p (or a lost one, by cause). 0, or -ENOMEM. */
-int sampler__sample(struct sampler *s, const struct ut_event *ev, struct profile *p);
+int sampler__sample(struct sampler *s, const struct ut_event *ev, struct profile *p, size_t *at);
 
 #endif /* USDTRACE_SAMPLER_H */

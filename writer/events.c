@@ -269,8 +269,12 @@ static void sampling_attached(struct event_writer *w, FILE *text_out, double ms)
 		fflush(w->out);
 		return;
 	}
-	fprintf(text_out, "usdtrace: sampling %d CPU%s at %u Hz (%.1f ms)\n", si->cpus,
-		si->cpus == 1 ? "" : "s", si->hz, ms);
+	if (!si->hz)
+		fprintf(text_out, "usdtrace: taking each stack as its thread blocks, from "
+			"sched_switch (%.1f ms)\n", ms);
+	else
+		fprintf(text_out, "usdtrace: sampling %d CPU%s at %u Hz (%.1f ms)\n", si->cpus,
+			si->cpus == 1 ? "" : "s", si->hz, ms);
 	fflush(text_out);
 }
 

@@ -22,7 +22,7 @@
 /* profile: what its attached and summary records say instead of probes and sites. */
 struct sampling_info {
 	int cpus;		/* perf events attached */
-	uint32_t hz;
+	uint32_t hz;		/* 0: --off-cpu, from sched_switch */
 	uint64_t lost_frames;	/* interpreter frames unreadable (or a chain past the bound) */
 	uint64_t lost_late;	/* taken before the process's runtime was read */
 	uint64_t lost_stack;	/* no user stack read */

@@ -88,6 +88,7 @@ int profile__write_top(FILE *out, const struct profile *p, long top)
 {
 	struct top_row *rows = NULL, *r;
 	size_t nr = 0, cap = 0, i, n;
+	uint64_t all = 0;	/* the weights of every stack: samples, or ns blocked */
 	char buf[LABEL_MAX];
 	uint32_t k;
 	int err = 0;
@@ -104,9 +105,9 @@ int profile__write_top(FILE *out, const struct profile *p, long top)
 				break;
 			}
 			if (!k)
-				r->self += s->count;
+				r->self += prof_weight(p, s);
 			if (r->last != i + 1) {	/* recursion counts once */
-				r->total += s->count;
+				r->total += prof_weight(p, s);
 				r->last = i + 1;
 			}
 		}
@@ -114,13 +115,14 @@ int profile__write_top(FILE *out, const struct profile *p, long top)
 	if (!err && nr > 1)
 		qsort(rows, nr, sizeof(*rows), cmp_top);
 	n = top > 0 && (size_t)top < nr ? (size_t)top : nr;
+	for (i = 0; i < p->nr_stacks; i++)
+		all += prof_weight(p, &p->stacks[i]);
 	if (!err)
 		fprintf(out, "%7s %7s  %s\n", "SELF%", "TOTAL%", "FRAME");
 	for (i = 0; !err && i < n; i++)
 		fprintf(out, "%6.2f%% %6.2f%%  %s\n",
-			p->samples ? 100.0 * (double)rows[i].self / (double)p->samples : 0.0,
-			p->samples ? 100.0 * (double)rows[i].total / (double)p->samples : 0.0,
-			rows[i].name);
+			all ? 100.0 * (double)rows[i].self / (double)all : 0.0,
+			all ? 100.0 * (double)rows[i].total / (double)all : 0.0, rows[i].name);
 	for (i = 0; i < nr; i++)
 		free(rows[i].name);
 	free(rows);
@@ -171,7 +173,10 @@ void profile__write_json(FILE *out, const struct profile *p)
 
 		fprintf(out, "{\"type\":\"stack\",\"pid\":%u,\"tid\":%u,\"comm\":", s->pid, s->tid);
 		json_write_str(out, s->comm);
-		fprintf(out, ",\"count\":%" PRIu64 ",\"frames\":[", s->count);
+		fprintf(out, ",\"count\":%" PRIu64, s->count);
+		if (p->off_cpu)
+			fprintf(out, ",\"ns\":%" PRIu64, s->ns);
+		fputs(",\"frames\":[", out);
 		for (k = 0; k < s->nr; k++) {
 			if (k)
 				fputc(',', out);
@@ -203,7 +208,7 @@ int profile__fold(const struct profile *p, struct folded *f)
 			}
 			len += (size_t)snprintf(line + len, 65536 - len, ";%s", buf);
 		}
-		err = folded__add(f, line, s->count);
+		err = folded__add(f, line, prof_weight(p, s));
 	}
 	free(line);
 	return err;
@@ -397,7 +402,7 @@ static void sample(struct pb *pb, struct profile *p, const struct prof_stack *s,
 	pb_varint(&m, ids.n);
 	pb_bytes(&m, ids.b, ids.n);
 	pb_varint(&vals, s->count);
-	pb_varint(&vals, s->count * period);
+	pb_varint(&vals, p->off_cpu ? s->ns : s->count * period);
 	pb_key(&m, 2, 2);
 	pb_varint(&m, vals.n);
 	pb_bytes(&m, vals.b, vals.n);
@@ -445,7 +450,7 @@ int profile__write_pprof(struct profile *p, uint32_t hz, uint64_t duration_ns,
 	t.strs[t.nr++] = "";	/* string 0 */
 	value_type(&pb, 1, str_index(&t, profile__str(p, "samples")),
 		   str_index(&t, profile__str(p, "count")));
-	value_type(&pb, 1, str_index(&t, profile__str(p, "cpu")),
+	value_type(&pb, 1, str_index(&t, profile__str(p, p->off_cpu ? "off_cpu" : "cpu")),
 		   str_index(&t, profile__str(p, "nanoseconds")));
 	keys[0] = str_index(&t, profile__str(p, "pid"));
 	keys[1] = str_index(&t, profile__str(p, "tid"));
@@ -503,9 +508,9 @@ static void speedscope_profile(FILE *out, const struct profile *p,
 			 v[from]->tid);
 		json_write_str(out, name);
 	}
-	fputs(",\"unit\":\"none\",\"startValue\":0", out);
+	fprintf(out, ",\"unit\":\"%s\",\"startValue\":0", p->off_cpu ? "nanoseconds" : "none");
 	for (i = from; i < to; i++)
-		total += v[i]->count;
+		total += prof_weight(p, v[i]);
 	fprintf(out, ",\"endValue\":%" PRIu64 ",\"samples\":[", total);
 	for (i = from; i < to; i++) {
 		const uint32_t *ids = profile__ids(p, v[i]);
@@ -517,7 +522,7 @@ static void speedscope_profile(FILE *out, const struct profile *p,
 	}
 	fputs("],\"weights\":[", out);
 	for (i = from; i < to; i++)
-		fprintf(out, "%s%" PRIu64, i > from ? "," : "", v[i]->count);
+		fprintf(out, "%s%" PRIu64, i > from ? "," : "", prof_weight(p, v[i]));
 	fputs("]}", out);
 }
 

@@ -243,6 +243,38 @@ def test_untrusted_runtimes(tmp):
               summ.get("lost_frames", 0) > 100 and not named, f"{summ} {r.stderr[-300:]}")
 
 
+def test_off_cpu(tmp):
+    """--off-cpu: each stack as its thread blocks, weighed by the time it
+    stayed off; a thread that waits three times as long in one function
+    (a sleep) as in another (a lock) shows that split, within 5 points of
+    the split it measured itself."""
+    truth_path = os.path.join(tmp, "offcpu.json")
+    app = os.path.join(ROOT, "tests", "workloads", "offcpu_app.py")
+    r = usdtrace("profile", "--off-cpu", "--json", "-c", f"{PYTHON} {app} {truth_path} 3",
+                 timeout=60)
+    recs = records(r.stdout)
+    truth = json.load(open(truth_path)) if os.path.exists(truth_path) else {}
+    stacks = [x for x in recs if x["type"] == "stack"]
+    ns = {n: sum(x["ns"] for x in stacks if any(py_name(f) == n for f in x["frames"]))
+          for n in ("long_wait", "short_wait")}
+    both = sum(ns.values()) or 1
+    want = {n: truth.get(n, 0) / max(sum(truth.values()), 1e-9) for n in ns}
+    got = {n: ns[n] / both for n in ns}
+    check("profile --off-cpu: time blocked split as the program measured it (a sleep 3x a "
+          "lock wait), within 5 points", r.returncode == 0 and truth and
+          close(got, want, ns) and all("ns" in x for x in stacks),
+          f"got {got} want {want} {r.stderr[-300:]}")
+    lock = [x for x in stacks if any(py_name(f) == "short_wait" for f in x["frames"])]
+    check("profile --off-cpu: the lock wait's stack reaches the kernel's wait (futex)",
+          lock and any(any("futex" in (f.get("sym") or "") for f in x["frames"])
+                       for x in lock), f"{[x['frames'][:3] for x in lock[:1]]}")
+    r = usdtrace("profile", "--off-cpu", "-n", "3", "-c", f"{PYTHON} {app} {truth_path} 1",
+                 timeout=60)
+    check("profile --off-cpu text: from sched_switch, shares of the time blocked",
+          r.returncode == 0 and "taking each stack as its thread blocks" in r.stderr and
+          "100.00%" in r.stdout, r.stdout + r.stderr[-300:])
+
+
 def test_mistakes():
     for f in ("0", "100000", "x"):
         r = usdtrace("profile", "-F", f, "-c", "true")
@@ -277,6 +309,7 @@ def main():
         test_top(tmp)
         test_deep_and_system_wide()
         test_untrusted_runtimes(tmp)
+        test_off_cpu(tmp)
         test_mistakes()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
