@@ -33,6 +33,19 @@ def usdtrace(*args, **kw):
     return run([USDTRACE, *args], **kw)
 
 
+def build_c(d, name, source, *flags):
+    """@source (C) compiled by gcc into @d/@name with @flags: its path, or
+    None with the compiler's complaint printed as a FAIL."""
+    src, exe = os.path.join(d, name + ".c"), os.path.join(d, name)
+    with open(src, "w") as f:
+        f.write(source)
+    r = run(["gcc", *flags, "-o", exe, src])
+    if r.returncode:
+        check(f"the fixture {name}.c builds", False, r.stderr[-300:])
+        return None
+    return exe
+
+
 def readelf_sites(path):
     """The stapsdt notes as readelf prints them, in file order."""
     out = run(["readelf", "-n", "--wide", path]).stdout

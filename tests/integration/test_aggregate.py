@@ -10,7 +10,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import OUTPUT, ROOT, USDTRACE, check, run, summary_exit, usdtrace
+from harness import OUTPUT, ROOT, USDTRACE, build_c, check, run, summary_exit, usdtrace
 
 SAMPLE = os.path.join(ROOT, OUTPUT, "samples", "sample")
 SERVER = os.path.join(ROOT, OUTPUT, "samples", "server")
@@ -116,16 +116,14 @@ def test_latency():
 def test_function_latency(d):
     """latency of a function from uprobes (bcc's funclatency): one uprobe
     alone pairs its entry with its return; recursive calls nest."""
-    src, exe = os.path.join(d, "rec.c"), os.path.join(d, "rec")
-    with open(src, "w") as f:
-        f.write("#include <time.h>\n"
-                "__attribute__((noinline)) int rec(int n)\n"
-                "{ struct timespec t = { 0, 200000 }; nanosleep(&t, 0);\n"
-                "  return n ? rec(n - 1) + 1 : 0; }\n"
-                "int main(void) { int s = 0; for (int i = 0; i < 10; i++) s += rec(4);\n"
-                "  return s == 40 ? 0 : 1; }\n")
-    r = run(["gcc", "-O0", "-o", exe, src])
-    check("function latency: the recursive fixture builds", r.returncode == 0, r.stderr)
+    exe = build_c(d, "rec", "#include <time.h>\n"
+                  "__attribute__((noinline)) int rec(int n)\n"
+                  "{ struct timespec t = { 0, 200000 }; nanosleep(&t, 0);\n"
+                  "  return n ? rec(n - 1) + 1 : 0; }\n"
+                  "int main(void) { int s = 0; for (int i = 0; i < 10; i++) s += rec(4);\n"
+                  "  return s == 40 ? 0 : 1; }\n", "-O0")
+    if not exe:
+        return
     r = usdtrace("latency", "--json", "-c", exe, f"uprobe:{exe}:rec")
     x = (records(r.stdout, "latency") or [{}])[0]
     check("latency uprobe:PATH:FUNC alone: entry to return, every call of a recursion "
