@@ -158,17 +158,6 @@ static void on_event(void *ctx, const struct ut_event *ev, const struct site_inf
 		went_away(ps, ev->tid, at, ev->ts);
 }
 
-/* -c's command, held after its exec: its runtime read before it runs, so
- * that its first samples (its first blocks, with --off-cpu) carry frames */
-static void on_targets(void *ctx, const pid_t *pids, int nr)
-{
-	struct profile_state *ps = ctx;
-	int i;
-
-	for (i = 0; i < nr && !ps->o->run.nr_pids; i++)
-		sampler__prime(ps->sampler, pids[i]);
-}
-
 static int on_attached(void *ctx, struct attach_session *s, const struct attach_stats *st)
 {
 	struct profile_state *ps = ctx;
@@ -258,7 +247,7 @@ static int run_profile(const struct cli_command *cmd, struct cli_opts *o)
 				  .stack = { UT_STACK_DWARF, o->stack_size } };
 	struct profile_state *ps = calloc(1, sizeof(*ps));
 	struct runner_hooks hooks = { .on_event = on_event, .on_tick = on_tick,
-				      .check_attached = on_attached, .on_targets = on_targets };
+				      .check_attached = on_attached };
 	struct sampler_opts so = { .interp = true, .set_interp = set_interp,
 				   .warn = warn_once };
 	int status = 1;

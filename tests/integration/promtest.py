@@ -112,7 +112,8 @@ def scrape_until(served, want, timeout=30):
     buffer are counted a moment later); the last samples either way."""
     deadline = time.time() + timeout
     while True:
-        samples, _ = parse(served.get("/metrics")[2])
+        fetch = getattr(served, "get", None) or (lambda path: get(served.url + path))
+        samples, _ = parse(fetch("/metrics")[2])
         if want(samples) or time.time() > deadline:
             return samples
         time.sleep(0.2)
