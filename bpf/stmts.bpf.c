@@ -150,7 +150,13 @@ static __always_inline void prune(struct stmt_thread *t, __u64 sp)
 	}
 }
 
-static __always_inline struct stmt_frame *push(struct stmt_thread *t, __u64 sp, __u32 kind)
+/*
+ * A call entered at @ts: the time its probe fired, before any work here,
+ * so that the call's time holds what this program costs, as the time
+ * pg_stat_statements takes around the call holds it.
+ */
+static __always_inline struct stmt_frame *push(struct stmt_thread *t, __u64 sp, __u32 kind,
+					       __u64 ts)
 {
 	struct stmt_frame *f;
 	__u32 d = t->depth;
@@ -159,7 +165,7 @@ static __always_inline struct stmt_frame *push(struct stmt_thread *t, __u64 sp, 
 		return NULL;	/* deeper than kept: nested anyway, not counted */
 	f = &t->f[d & (UT_STMT_DEPTH - 1)];
 	f->sp = sp;
-	f->ts = bpf_ktime_get_ns();
+	f->ts = ts;
 	f->kind = kind;
 	t->depth = d + 1;
 	return f;
@@ -902,10 +908,10 @@ static __always_inline void qd_read(__u64 qd, __u64 *ps, __u64 *src, __u64 *esta
  * run (already_executed still false), whatever an earlier QueryDesc at the
  * same address left behind when an error skipped its ExecutorEnd.
  */
-static __always_inline void on_run(struct stmt_thread *t, __u64 qd, __u32 tgid)
+static __always_inline void on_run(struct stmt_thread *t, __u64 qd, __u32 tgid, __u64 now)
 {
 	struct open_key ok = { .qd = qd, .tgid = tgid };
-	struct open_stmt o = { .start = bpf_ktime_get_ns() };
+	struct open_stmt o = { .start = now };
 	__u8 again = 0;
 
 	if (t->depth)
@@ -980,7 +986,7 @@ __noinline int stmt_end(__u64 qd, __u64 sp, __u32 site)
  * statement opens, unless EXECUTE (its statement counts in the executor,
  * under the prepared text), PREPARE or DEALLOCATE, as pg_stat_statements.
  */
-__noinline int stmt_utility(__u64 pstmt, __u64 src, __u64 sp, __u32 site)
+__noinline int stmt_utility(__u64 pstmt, __u64 src, __u64 sp, __u32 site, __u64 now)
 {
 	struct stmt_thread *t = thread_of((__u32)bpf_get_current_pid_tgid(), true);
 	struct ut_stmt_key key;
@@ -999,7 +1005,7 @@ __noinline int stmt_utility(__u64 pstmt, __u64 src, __u64 sp, __u32 site)
 	p = stmt_at(src, pstmt, pg.ps_location, pg.ps_len, &len);
 	if (stmt_key(p, len, 1, site, &key) < 0)
 		return 0;
-	f = push(t, sp, FRAME_UTIL);
+	f = push(t, sp, FRAME_UTIL, now);
 	if (f) {
 		f->key = key;
 		f->ptr = user_u64(sp + pg.qc_sp_off);
@@ -1008,7 +1014,7 @@ __noinline int stmt_utility(__u64 pstmt, __u64 src, __u64 sp, __u32 site)
 }
 
 /* standard_planner(parse, query_string, ...) at the top level: a planning opens. */
-__noinline int stmt_plan(__u64 parse, __u64 src, __u64 sp, __u32 site)
+__noinline int stmt_plan(__u64 parse, __u64 src, __u64 sp, __u32 site, __u64 now)
 {
 	struct stmt_thread *t = thread_of((__u32)bpf_get_current_pid_tgid(), true);
 	struct ut_stmt_key key;
@@ -1024,7 +1030,7 @@ __noinline int stmt_plan(__u64 parse, __u64 src, __u64 sp, __u32 site)
 	p = stmt_at(src, parse, pg.query_location, pg.query_len, &len);
 	if (stmt_key(p, len, 0, site, &key) < 0)
 		return 0;
-	f = push(t, sp, FRAME_PLAN);
+	f = push(t, sp, FRAME_PLAN, now);
 	if (f)
 		f->key = key;
 	return 0;
@@ -1062,7 +1068,7 @@ SEC("uprobe")
 int usdt_stmts(struct pt_regs *ctx)
 {
 	__u32 site = (__u32)bpf_get_attach_cookie(ctx);
-	__u64 id = bpf_get_current_pid_tgid(), sp, arg0, arg1;
+	__u64 now = bpf_ktime_get_ns(), id = bpf_get_current_pid_tgid(), sp, arg0, arg1;
 	struct ut_site_spec *spec;
 	struct stmt_thread *t;
 	bool fault;
@@ -1086,8 +1092,8 @@ int usdt_stmts(struct pt_regs *ctx)
 			break;
 		prune(t, sp);
 		if (spec->probe_id == UT_STMT_XRUN)
-			on_run(t, arg0, id >> 32);
-		if (push(t, sp, spec->probe_id == UT_STMT_XRUN ? FRAME_EXEC : FRAME_FINISH))
+			on_run(t, arg0, id >> 32, now);
+		if (push(t, sp, spec->probe_id == UT_STMT_XRUN ? FRAME_EXEC : FRAME_FINISH, now))
 			t->f[(t->depth - 1) & (UT_STMT_DEPTH - 1)].ptr = arg0;
 		break;
 	case UT_STMT_XEND:
@@ -1095,11 +1101,11 @@ int usdt_stmts(struct pt_regs *ctx)
 		break;
 	case UT_STMT_UTIL:
 		arg1 = fetch_arg_fast(ctx, &spec->args[1], &fault);
-		stmt_utility(arg0, arg1, sp, site);
+		stmt_utility(arg0, arg1, sp, site, now);
 		break;
 	case UT_STMT_PLAN:
 		arg1 = fetch_arg_fast(ctx, &spec->args[1], &fault);
-		stmt_plan(arg0, arg1, sp, site);
+		stmt_plan(arg0, arg1, sp, site, now);
 		break;
 	default:	/* the returns */
 		stmt_return(sp);
