@@ -256,6 +256,11 @@ static int run_profile(const struct cli_command *cmd, struct cli_opts *o)
 		usdtrace_err("%s: %s", cmd->name, strerror(ENOMEM));
 		return 1;
 	}
+	if (o->off_cpu && o->freq_set) {
+		usdtrace_err("%s: -F is for on-CPU samples; --off-cpu takes a stack at each block",
+			     cmd->name);
+		goto out_free;
+	}
 	if (o->lang && strcmp(o->lang->lang, "python")) {
 		usdtrace_err("%s: -l %s: interpreter frames are read for python only (so far)",
 			     cmd->name, o->lang->lang);

@@ -380,6 +380,7 @@ static int set_freq(struct cli_opts *o, const char *arg)
 		return -EINVAL;
 	}
 	o->freq = (uint32_t)v;
+	o->freq_set = true;
 	return 0;
 }
 

@@ -66,6 +66,7 @@ struct cli_opts {
 	long top;			/* calls -n, 0: all */
 	const char *method;		/* calls/flow --method GLOB */
 	uint32_t freq;			/* profile -F HZ */
+	bool freq_set;			/* ... given */
 	const char *pprof_path;		/* profile --pprof FILE */
 	const char *speedscope_path;	/* profile --speedscope FILE */
 	bool linear;			/* hist --linear MIN,MAX,STEP */

@@ -285,6 +285,10 @@ def test_mistakes():
     check("profile without the capabilities for perf events and BPF: one line",
           r.returncode == 1 and r.stderr.count("\n") == 1 and
           r.stderr.startswith("usdtrace: profile: needs CAP_BPF"), r.stderr)
+    r = usdtrace("profile", "--off-cpu", "-F", "199", "-c", "true")
+    check("profile --off-cpu -F: refused, -F being for on-CPU samples", r.returncode != 0 and
+          r.stderr == "usdtrace: profile: -F is for on-CPU samples; --off-cpu takes a stack "
+          "at each block\n", r.stderr)
     r = usdtrace("profile", "-l", "ruby", "-c", "true")
     check("profile -l ruby: said not yet, one line", r.returncode != 0 and
           r.stderr.count("\n") == 1 and "python only" in r.stderr, r.stderr)
