@@ -6,7 +6,8 @@
  * events. Its one map of its own, interp_procs, says for each process
  * where its interpreter keeps its frames; user space fills it. With
  * --off-cpu its other program runs instead, on sched_switch (perf_cpu.c
- * attaches it).
+ * attaches it); for dump, its task iterator, bound to one process and run
+ * once.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -38,11 +39,17 @@ static int profile_choose(struct attach_session *s)
 
 	if (!sk)
 		return -EINVAL;
-	if (s->opts.profile.off_cpu) {
+	if (s->opts.profile.dump) {
 		bpf_program__set_autoload(sk->progs.usdt_profile, false);
+		bpf_program__set_autoload(sk->progs.usdt_off_cpu, false);
+		s->skel.prog = sk->progs.usdt_dump;
+	} else if (s->opts.profile.off_cpu) {
+		bpf_program__set_autoload(sk->progs.usdt_profile, false);
+		bpf_program__set_autoload(sk->progs.usdt_dump, false);
 		s->skel.prog = sk->progs.usdt_off_cpu;
 	} else {
 		bpf_program__set_autoload(sk->progs.usdt_off_cpu, false);
+		bpf_program__set_autoload(sk->progs.usdt_dump, false);
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
  * Which threads count is the program's business (the `followed` map with
  * -p or -c, every process otherwise); offline CPUs are skipped.
  */
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <linux/perf_event.h>
@@ -50,10 +51,57 @@ static int attach_switch(struct attach_session *s)
 	return 0;
 }
 
+/* dump: the task iterator, bound to the threads of the one process. */
+static int attach_task_iter(struct attach_session *s)
+{
+	union bpf_iter_link_info linfo = {};
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	int err;
+
+	if (s->opts.nr_pids != 1)
+		return session_err(s, -EINVAL, "dump: one process at a time (-p PID)");
+	linfo.task.pid = (__u32)s->opts.pids[0];
+	opts.link_info = &linfo;
+	opts.link_info_len = sizeof(linfo);
+	s->perf_links = calloc(1, sizeof(*s->perf_links));
+	if (!s->perf_links)
+		return session_err(s, -ENOMEM, "out of memory");
+	s->perf_links[0] = bpf_program__attach_iter(s->prog, &opts);
+	if (!s->perf_links[0]) {
+		err = -errno;
+		return session_err(s, err, "BPF: a task iterator on PID %d: %s",
+				   (int)s->opts.pids[0], strerror(-err));
+	}
+	s->nr_perf_links = 1;
+	return 0;
+}
+
+int attach_session__iterate(struct attach_session *s)
+{
+	char buf[64];
+	ssize_t n;
+	int fd, err = 0;
+
+	if (!s->opts.profile.dump || s->nr_perf_links != 1)
+		return session_err(s, -EINVAL, "dump: no task iterator attached");
+	fd = bpf_iter_create(bpf_link__fd(s->perf_links[0]));
+	if (fd < 0)
+		return session_err(s, -errno, "BPF: the task iterator: %s", strerror(errno));
+	/* the program writes to the ring buffer, not here: read() only runs it */
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		err = session_err(s, -errno, "BPF: the task iterator: %s", strerror(errno));
+	close(fd);
+	return err;
+}
+
 int session_attach_perf_cpus(struct attach_session *s)
 {
 	int ncpu = libbpf_num_possible_cpus(), cpu, fd, err = 0;
 
+	if (s->opts.profile.dump)
+		return attach_task_iter(s);
 	if (s->opts.profile.off_cpu)
 		return attach_switch(s);
 

@@ -99,6 +99,7 @@ struct attach_calls {
 struct attach_profile {
 	uint32_t freq;		/* samples a second per CPU */
 	bool off_cpu;		/* sched_switch: blocked threads instead of samples */
+	bool dump;		/* a task iterator over pids[0]'s threads, run once */
 };
 
 /* ATTACH_STMTS: where the database keeps what is read. */
@@ -240,6 +241,11 @@ void attach_session__resume(struct attach_session *s);
  * ATTACH_PROFILE: where process @pid's interpreter keeps its frames
  * (NULL: forget it); samples read them from then on.
  */
+/*
+ * dump: every thread of the process, once, into the ring buffer (the task
+ * iterator run to its end). 0 or -Exxx with the session's errmsg set.
+ */
+int attach_session__iterate(struct attach_session *s);
 int attach_session__set_interp(const struct attach_session *s, pid_t pid,
 			       const struct ut_interp_proc *ip);
 

@@ -53,11 +53,26 @@ struct {
 	__type(value, __u64);
 } off_since SEC(".maps");
 
-static __always_inline __u64 read_u64(__u64 addr, bool *fault)
+/*
+ * @size bytes of @task's memory at @addr: the current thread's (a sample
+ * or a block: it is @task), or, @remote, another's from a sleepable task
+ * iterator (dump), which may fault pages in. @remote is a constant at each
+ * caller, so a sampler's program never holds the sleepable call.
+ */
+static __always_inline long user_read(void *dst, __u32 size, __u64 addr,
+				      struct task_struct *task, const bool remote)
+{
+	if (remote)
+		return bpf_copy_from_user_task(dst, size, (void *)addr, task, 0);
+	return bpf_probe_read_user(dst, size, (void *)addr);
+}
+
+static __always_inline __u64 read_u64(struct task_struct *task, __u64 addr, bool *fault,
+				      const bool remote)
 {
 	__u64 v = 0;
 
-	if (bpf_probe_read_user(&v, sizeof(v), (void *)addr))
+	if (user_read(&v, sizeof(v), addr, task, remote))
 		*fault = true;
 	return v;
 }
@@ -77,27 +92,27 @@ static __always_inline __u64 read_u64(__u64 addr, bool *fault)
  */
 static __always_inline int python_frames(struct task_struct *task,
 					 const struct ut_interp_proc *ip, struct sample_buf *b,
-					 __u64 *flags)
+					 __u64 *flags, const bool remote)
 {
 	__u64 fsbase = BPF_CORE_READ(task, thread.fsbase), tstate, cframe, frame;
 	bool fault = false;
 	__u32 key = 0;
 	int n;
 
-	if (bpf_probe_read_user(&key, sizeof(key), (void *)(ip->runtime + ip->tss_key_off)) ||
+	if (user_read(&key, sizeof(key), ip->runtime + ip->tss_key_off, task, remote) ||
 	    key >= 32) {
 		*flags |= UT_SAMPLE_NO_THREAD;
 		return 0;
 	}
-	tstate = read_u64(fsbase + ip->tls_specific + 16 * key + 8, &fault);
+	tstate = read_u64(task, fsbase + ip->tls_specific + 16 * key + 8, &fault, remote);
 	if (fault || !tstate) {
 		*flags |= UT_SAMPLE_NO_THREAD;
 		return 0;
 	}
-	cframe = read_u64(tstate + ip->tstate_cframe, &fault);
-	frame = cframe && !fault ? read_u64(cframe + ip->cframe_frame, &fault) : 0;
+	cframe = read_u64(task, tstate + ip->tstate_cframe, &fault, remote);
+	frame = cframe && !fault ? read_u64(task, cframe + ip->cframe_frame, &fault, remote) : 0;
 	for (n = 0; n < UT_INTERP_FRAMES && frame && !fault; n++) {
-		if (bpf_probe_read_user(b->frame, UT_INTERP_FRAME_READ, (void *)frame)) {
+		if (user_read(b->frame, UT_INTERP_FRAME_READ, frame, task, remote)) {
 			fault = true;
 			break;
 		}
@@ -121,10 +136,15 @@ static __always_inline bool sampled(struct task_struct *task, __u32 tgid)
 	return tgid && tgid != cfg.self_tgid && task->mm && wanted();
 }
 
-/* The current thread's sample (@flags added), to the ring buffer. */
-static __always_inline int send_sample(struct task_struct *task, __u64 flags)
+/*
+ * @task's sample (@flags added), to the ring buffer: the current thread's,
+ * or, @remote, any thread's from the task iterator (its state in args[2]).
+ */
+static __always_inline int send_sample(struct task_struct *task, __u64 flags,
+				       const bool remote)
 {
-	__u64 id = bpf_get_current_pid_tgid(), size, slen;
+	__u64 id = remote ? ((__u64)BPF_CORE_READ(task, tgid) << 32 | BPF_CORE_READ(task, pid)) :
+		   bpf_get_current_pid_tgid(), size, slen;
 	__u32 tgid = id >> 32, zero = 0;
 	struct ut_interp_proc *ip;
 	struct sample_buf *b;
@@ -143,7 +163,7 @@ static __always_inline int send_sample(struct task_struct *task, __u64 flags)
 	/* in the kernel or not, the user registers are those saved at its entry */
 	ip = bpf_map_lookup_elem(&interp_procs, &tgid);
 	if (ip && ip->kind == UT_INTERP_PYTHON)
-		n = python_frames(task, ip, b, &flags);
+		n = python_frames(task, ip, b, &flags, remote);
 	else
 		flags |= UT_SAMPLE_NO_INTERP;
 	b->ev.ts = bpf_ktime_get_ns();
@@ -158,8 +178,15 @@ static __always_inline int send_sample(struct task_struct *task, __u64 flags)
 	b->ev.pad = 0;
 	b->ev.args[0] = flags;
 	b->ev.args[1] = ip ? ip->kind : 0;
-	bpf_get_current_comm(b->ev.comm, sizeof(b->ev.comm));
-	slen = stack_capture(regs, &b->stack, b->stack_data);
+	if (remote) {
+		b->ev.args[2] = BPF_CORE_READ(task, __state);
+		bpf_probe_read_kernel_str(b->ev.comm, sizeof(b->ev.comm), task->comm);
+		slen = stack_capture_task(task, regs, &b->stack, b->stack_data);
+	} else {
+		b->ev.args[2] = 0;
+		bpf_get_current_comm(b->ev.comm, sizeof(b->ev.comm));
+		slen = stack_capture(regs, &b->stack, b->stack_data);
+	}
 	b->ev.stack_len = (__u32)slen;
 	size = sizeof(b->ev) + (__u64)n * sizeof(struct ut_interp_frame);
 	if (size > sizeof(b->ev) + sizeof(b->frames) ||
@@ -188,7 +215,7 @@ int usdt_profile(struct bpf_perf_event_data *ctx)
 	(void)ctx;	/* the thread's user registers come from its task */
 	if (!sampled(task, bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	return send_sample(task, 0);
+	return send_sample(task, 0, false);
 }
 
 /* A thread blocked a while ago comes back: the time it was away. */
@@ -234,5 +261,22 @@ int BPF_PROG(usdt_off_cpu, bool preempt, struct task_struct *prev, struct task_s
 	now = bpf_ktime_get_ns();
 	if (bpf_map_update_elem(&off_since, &tid, &now, BPF_ANY))
 		return 0;
-	return send_sample(prev, UT_SAMPLE_OFF_CPU);
+	return send_sample(prev, UT_SAMPLE_OFF_CPU, false);
+}
+
+/*
+ * dump: every thread of the process the iterator is bound to, running or
+ * blocked, once: the same sample, read from the thread's memory and its
+ * saved user registers without stopping it (a sleepable iterator may
+ * fault pages in). A thread running on a CPU at that instant shows where
+ * it last entered the kernel.
+ */
+SEC("iter.s/task")
+int usdt_dump(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+
+	if (!task || !task->mm)
+		return 0;	/* a kernel thread */
+	return send_sample(task, 0, true);
 }

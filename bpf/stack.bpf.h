@@ -110,4 +110,42 @@ static __always_inline __u32 stack_capture(struct pt_regs *ctx, struct ut_stack 
 	return sizeof(*st) + st->nr;
 }
 
+/*
+ * dump: the stack of @task, another thread (a sleepable task iterator), as
+ * stack_capture takes the current one's in DWARF mode: its registers saved
+ * at its last kernel entry @regs and the top of its user stack, read with
+ * bpf_copy_from_user_task (which faults pages in: no page-by-page retry).
+ */
+static __always_inline __u32 stack_capture_task(struct task_struct *task, struct pt_regs *regs,
+						struct ut_stack *st, char *data)
+{
+	__u64 sp, len, top;
+	__u32 n;
+	int i;
+
+	st->mode = UT_STACK_DWARF;
+	st->flags = 0;
+	st->nr = 0;
+	bpf_probe_read_kernel(st->regs, sizeof(struct pt_regs) < sizeof(st->regs) ?
+					sizeof(struct pt_regs) : sizeof(st->regs), regs);
+	sp = BPF_CORE_READ(regs, sp);
+	st->sp = sp;
+	len = cfg.stack_size;
+	if (len > UT_STACK_MAX)
+		len = UT_STACK_MAX;
+	top = BPF_CORE_READ(task, mm, start_stack) + STACK_TOP_SLACK;
+	if (sp < top && top - sp < len)
+		len = top - sp;
+	/* near the top of a thread's stack, less: halves, down to 64 bytes */
+	for (i = 0; i < 9 && len >= 64; i++, len /= 2) {
+		n = len > UT_STACK_MAX ? UT_STACK_MAX : (__u32)len;
+		if (!bpf_copy_from_user_task(data, n, (void *)sp, task, 0)) {
+			st->nr = n;
+			return sizeof(*st) + n;
+		}
+	}
+	st->flags = UT_STACK_FAILED;
+	return sizeof(*st);
+}
+
 #endif /* USDTRACE_STACK_BPF_H */

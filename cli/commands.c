@@ -8,7 +8,7 @@
 
 const struct cli_command *const cli_commands[] = {
 	&cmd_list, &cmd_trace, &cmd_count, &cmd_latency, &cmd_hist, &cmd_calls, &cmd_flow,
-	&cmd_stat, &cmd_profile,
+	&cmd_stat, &cmd_profile, &cmd_dump,
 	NULL,
 };
 

@@ -28,7 +28,7 @@ struct cli_command {
 };
 
 extern const struct cli_command cmd_list, cmd_trace, cmd_count, cmd_latency, cmd_hist,
-	cmd_calls, cmd_flow, cmd_stat, cmd_profile;
+	cmd_calls, cmd_flow, cmd_stat, cmd_profile, cmd_dump;
 
 /* NULL-terminated, in the order --help shows them. */
 extern const struct cli_command *const cli_commands[];

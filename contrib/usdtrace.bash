@@ -3,7 +3,7 @@
 # from `usdtrace list` of the FILE or -p PID already on the line.
 # Installed as /usr/share/bash-completion/completions/usdtrace.
 
-_usdtrace_commands="list trace count latency hist calls flow stat profile help"
+_usdtrace_commands="list trace count latency hist calls flow stat profile dump help"
 
 # The options `usdtrace CMD --help` names, long and short.
 _usdtrace_options()

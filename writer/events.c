@@ -269,7 +269,9 @@ static void sampling_attached(struct event_writer *w, FILE *text_out, double ms)
 		fflush(w->out);
 		return;
 	}
-	if (!si->hz)
+	if (si->what)
+		fprintf(text_out, "usdtrace: %s (%.1f ms)\n", si->what, ms);
+	else if (!si->hz)
 		fprintf(text_out, "usdtrace: taking each stack as its thread blocks, from "
 			"sched_switch (%.1f ms)\n", ms);
 	else

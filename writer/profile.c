@@ -574,3 +574,75 @@ out_close:
 	free(v);
 	return err;
 }
+
+static const char *state_word(char state)
+{
+	switch (state) {
+	case 'R': return "running";
+	case 'S': return "sleeping";
+	case 'D': return "disk sleep";
+	case 'I': return "idle";
+	case 'T': return "stopped";
+	case 't': return "traced";
+	default: return "unknown";
+	}
+}
+
+static int cmp_dump_thread(const void *a, const void *b)
+{
+	const struct dump_thread *x = a, *y = b;
+
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+/* The stack of thread @tid in @p, or NULL. */
+static const struct prof_stack *thread_stack(const struct profile *p, uint32_t tid)
+{
+	size_t i;
+
+	for (i = 0; i < p->nr_stacks; i++) {
+		if (p->stacks[i].tid == tid)
+			return &p->stacks[i];
+	}
+	return NULL;
+}
+
+void profile__write_dump(FILE *out, const struct profile *p, bool json,
+			 struct dump_thread *t, size_t nr)
+{
+	char buf[LABEL_MAX], st[2] = "";
+	size_t i;
+	uint32_t k;
+
+	if (nr > 1)
+		qsort(t, nr, sizeof(*t), cmp_dump_thread);
+	for (i = 0; i < nr; i++) {
+		const struct prof_stack *s = thread_stack(p, t[i].tid);
+		const uint32_t *ids = s ? profile__ids(p, s) : NULL;
+
+		st[0] = t[i].state;
+		if (json) {
+			fprintf(out, "{\"type\":\"thread\",\"pid\":%u,\"tid\":%u,\"comm\":",
+				t[i].pid, t[i].tid);
+			json_write_str(out, t[i].comm);
+			fputs(",\"state\":", out);
+			json_write_str(out, st);
+			fputs(",\"frames\":", out);
+			if (!s)
+				fputs("null", out);	/* not read: the summary says why */
+			for (k = 0; s && k < s->nr; k++) {
+				fputc(k ? ',' : '[', out);
+				write_frame_json(out, &p->frames[ids[k]]);
+			}
+			fputs(s && !s->nr ? "[]}\n" : s ? "]}\n" : "}\n", out);
+			continue;
+		}
+		fprintf(out, "Thread %u (%s): %s\n", t[i].tid, t[i].comm, state_word(t[i].state));
+		if (!s)
+			fputs("    (its stack could not be read)\n", out);
+		for (k = 0; s && k < s->nr; k++)
+			fprintf(out, "    %s\n", prof_frame__label(&p->frames[ids[k]], buf,
+							       sizeof(buf)));
+		fputc('\n', out);
+	}
+}

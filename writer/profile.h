@@ -8,6 +8,8 @@
 #ifndef USDTRACE_WRITER_PROFILE_H
 #define USDTRACE_WRITER_PROFILE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -31,5 +33,20 @@ int profile__write_pprof(struct profile *p, uint32_t hz, uint64_t duration_ns,
 			 const char *path);
 /* speedscope: one sampled profile per thread, to @path. 0 or -Exxx. */
 int profile__write_speedscope(const struct profile *p, const char *path);
+
+/* dump: a thread seen by the task iterator, its state as ps shows it. */
+struct dump_thread {
+	uint32_t pid, tid;
+	char comm[PROF_COMM_LEN + 1];
+	char state;		/* R S D I T t, or ? */
+};
+
+/*
+ * dump: each thread of @t (sorted by tid) with its stack in @p (one a
+ * thread), innermost first, or why it has none: text blocks as py-spy dump
+ * prints them, or JSON `thread` records.
+ */
+void profile__write_dump(FILE *out, const struct profile *p, bool json,
+			 struct dump_thread *t, size_t nr);
 
 #endif /* USDTRACE_WRITER_PROFILE_H */

@@ -18,7 +18,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import OUTPUT, ROOT, USDTRACE, check, run, summary_exit
 
 ENV = dict(os.environ, PATH="/usr/bin:/bin:/usr/sbin:/sbin")
-COMMANDS = ["list", "trace", "count", "latency", "hist", "calls", "flow", "stat", "profile"]
+COMMANDS = ["list", "trace", "count", "latency", "hist", "calls", "flow", "stat", "profile",
+            "dump"]
 
 
 def from_docs():

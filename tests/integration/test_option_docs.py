@@ -12,7 +12,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import ROOT, check, summary_exit, usdtrace
 
-COMMANDS = ["list", "trace", "count", "latency", "hist", "calls", "flow", "stat", "profile"]
+COMMANDS = ["list", "trace", "count", "latency", "hist", "calls", "flow", "stat", "profile",
+            "dump"]
 
 
 def option_table():

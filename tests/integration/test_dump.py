@@ -1,0 +1,76 @@
+"""test_dump.py - `usdtrace dump -p PID`: every thread of a running
+python3.11 (tests/workloads/threads_app.py), each shown in the function it
+is blocked in (a sleep, a lock, a pipe read) with the kernel's wait under
+it, text and JSON, while the process runs on: its main thread's count keeps
+going through the dump. Bad input in one line."""
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import ROOT, check, summary_exit, usdtrace
+
+APP = os.path.join(ROOT, "tests", "workloads", "threads_app.py")
+WANT = {"in_sleep": "clock_nanosleep", "in_lock": "futex", "in_pipe": "read"}
+
+
+def ticks(p, out):
+    for line in p.stdout:
+        out.append(line.strip())
+
+
+def main():
+    p = subprocess.Popen(["/usr/bin/python3.11", APP], stdout=subprocess.PIPE, text=True)
+    lines = []
+    try:
+        assert p.stdout.readline().strip() == "ready"
+        reader = threading.Thread(target=ticks, args=(p, lines), daemon=True)
+        reader.start()
+        time.sleep(0.3)
+        before = len(lines)
+        r = usdtrace("dump", "--json", "-p", str(p.pid), timeout=60)
+        t = usdtrace("dump", "-p", str(p.pid), timeout=60)
+        time.sleep(0.3)
+        after = len(lines)
+        alive = p.poll() is None
+    finally:
+        p.kill()
+        p.wait()
+    threads = [x for x in map(json.loads, (l for l in r.stdout.splitlines()
+                                            if l.startswith("{"))) if x["type"] == "thread"]
+    check("dump --json: the four threads of the process, one record each",
+          r.returncode == 0 and len(threads) == 4 and
+          len({x["tid"] for x in threads}) == 4 and
+          all(x["pid"] == p.pid for x in threads), f"{r.returncode} {threads} {r.stderr}")
+    for fn, wait in WANT.items():
+        th = [x for x in threads if any(f.get("name") == fn for f in x["frames"] or [])]
+        frames = th[0]["frames"] if th else []
+        py = [i for i, f in enumerate(frames) if f.get("name") == fn]
+        native = [i for i, f in enumerate(frames) if wait in (f.get("sym") or "")]
+        check(f"dump: a thread blocked in {fn}, {wait} under it, state S",
+              len(th) == 1 and th[0]["state"] == "S" and py and native and
+              native[0] < py[0], f"{[(f.get('name') or f.get('sym')) for f in frames][:12]}")
+    check("dump text: a block per thread, innermost first, like py-spy dump",
+          t.returncode == 0 and t.stdout.count("Thread ") == 4 and
+          "    in_lock (threads_app.py:" in t.stdout and
+          t.stderr.startswith(f"usdtrace: reading every thread of PID {p.pid}"),
+          t.stdout[:400] + t.stderr)
+    check("dump: the process ran on through it, never stopped",
+          alive and after > before + 5, f"alive {alive} ticks {before} -> {after}")
+    r = usdtrace("dump", "-p", "999999")
+    check("dump -p of no process: one line", r.returncode == 1 and
+          r.stderr == "usdtrace: PID 999999: no such process\n", r.stderr)
+    r = usdtrace("dump")
+    check("dump without -p: one line", r.returncode == 1 and
+          r.stderr == "usdtrace: dump: give one process, -p PID (see usdtrace dump --help)\n",
+          r.stderr)
+
+
+if os.getuid() != 0:
+    check("dump tests", False, "need root")
+else:
+    main()
+summary_exit()
