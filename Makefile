@@ -67,7 +67,8 @@ WRITER_SRCS := writer/calls.c writer/db.c writer/decode.c writer/events.c writer
 CLI_SRCS := cli/main.c cli/commands.c cli/options.c cli/report.c cli/runner.c cli/lang_cmd.c \
 	    cli/serve.c cli/event_stacks.c cli/cmd_list.c cli/cmd_trace.c cli/cmd_count.c \
 	    cli/stack_count.c cli/cmd_latency.c cli/cmd_hist.c cli/cmd_calls.c cli/queries.c \
-	    cli/cmd_flow.c cli/cmd_stat.c cli/db_stat.c cli/cmd_profile.c cli/cmd_dump.c
+	    cli/cmd_flow.c cli/cmd_stat.c cli/db_stat.c cli/cmd_profile.c cli/cmd_dump.c \
+	    cli/sampling.c
 LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/ruby.c lang-adapters/php.c lang-adapters/postgresql.c \
 	     lang-adapters/db_stat.c lang-adapters/rt_stat.c lang-adapters/runtime.c \

@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "report.h"
 #include "runner.h"
+#include "sampling.h"
 
 /* What the run waits after the iterator ran: its records are in the ring by then. */
 #define DUMP_DRAIN_S	0.2
@@ -56,19 +57,6 @@ static const char dump_usage[] =
 "Examples:\n"
 "  usdtrace dump -p 1234\n"
 "  usdtrace dump --json -p 1234\n";
-
-static int set_interp(void *ctx, pid_t pid, const struct ut_interp_proc *ip)
-{
-	struct dump_state *ds = ctx;
-
-	return ds->s ? attach_session__set_interp(ds->s, pid, ip) : -EAGAIN;
-}
-
-static void warn_once(void *ctx, const char *msg)
-{
-	(void)ctx;
-	fprintf(stderr, "usdtrace: warning: %s\n", msg);
-}
 
 /* The task's state (task_struct.__state) as ps writes it. */
 static char state_letter(uint64_t state)
@@ -131,12 +119,7 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	(void)now;
 	if (!final)
 		return;
-	ds->si.lost_frames = ds->prof.lost[PROF_LOST_FRAMES];
-	ds->si.lost_late = ds->prof.lost[PROF_LOST_LATE];
-	ds->si.lost_stack = ds->prof.lost[PROF_LOST_STACK];
-	ds->si.native_only = ds->prof.native_only;
-	ds->si.cut = ds->prof.cut;
-	ds->w.events = ds->prof.samples;
+	sampling_info__take(&ds->si, &ds->w, &ds->prof);
 	if (ds->err) {
 		usdtrace_err("dump: %s", strerror(-ds->err));
 		return;
@@ -152,8 +135,8 @@ static int run_dump(const struct cli_command *cmd, struct cli_opts *o)
 	struct dump_state *ds;
 	struct runner_hooks hooks = { .on_event = on_event, .on_tick = on_tick,
 				      .check_attached = on_attached };
-	struct sampler_opts so = { .interp = true, .set_interp = set_interp,
-				   .warn = warn_once };
+	struct sampler_opts so = { .interp = true, .set_interp = sampling_set_interp,
+				   .warn = sampling_warn };
 	int status = 1;
 
 	if (o->run.nr_pids != 1) {
@@ -177,7 +160,7 @@ static int run_dump(const struct cli_command *cmd, struct cli_opts *o)
 		 (int)o->run.pids[0]);
 	ds->si.what = ds->what;
 	hooks.ctx = ds;
-	so.ctx = ds;
+	so.ctx = &ds->s;
 	o->run.duration = DUMP_DRAIN_S;
 	if (runner_opts__probes(&o->run, 0, NULL, 0))
 		goto out_free;

@@ -25,6 +25,7 @@
 #include "commands.h"
 #include "report.h"
 #include "runner.h"
+#include "sampling.h"
 
 /* --off-cpu: a thread blocked, its stack's index, since when. */
 struct blocked {
@@ -82,19 +83,6 @@ static const char profile_usage[] =
 "  usdtrace profile -d 10 -n 20\n"
 "  usdtrace profile -c 'python3.11 tests/workloads/work.py' --flamegraph /tmp/work.svg\n"
 "  usdtrace profile -p 1234 -F 199 --pprof /tmp/cpu.pb.gz -d 30\n";
-
-static int set_interp(void *ctx, pid_t pid, const struct ut_interp_proc *ip)
-{
-	struct profile_state *ps = ctx;
-
-	return ps->s ? attach_session__set_interp(ps->s, pid, ip) : -EAGAIN;
-}
-
-static void warn_once(void *ctx, const char *msg)
-{
-	(void)ctx;
-	fprintf(stderr, "usdtrace: warning: %s\n", msg);
-}
 
 static struct blocked *blocked_of(struct profile_state *ps, uint32_t tid)
 {
@@ -220,12 +208,7 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	/* still blocked at the end: away until now */
 	while (ps->nr_blocked)
 		came_back(ps, ps->blocked[0].tid, now - ps->blocked[0].since);
-	ps->si.lost_frames = ps->prof.lost[PROF_LOST_FRAMES];
-	ps->si.lost_late = ps->prof.lost[PROF_LOST_LATE];
-	ps->si.lost_stack = ps->prof.lost[PROF_LOST_STACK];
-	ps->si.native_only = ps->prof.native_only;
-	ps->si.cut = ps->prof.cut;
-	ps->w.events = ps->prof.samples;
+	sampling_info__take(&ps->si, &ps->w, &ps->prof);
 	if (ps->err) {
 		usdtrace_err("profile: %s", strerror(-ps->err));
 		return;
@@ -248,8 +231,8 @@ static int run_profile(const struct cli_command *cmd, struct cli_opts *o)
 	struct profile_state *ps = calloc(1, sizeof(*ps));
 	struct runner_hooks hooks = { .on_event = on_event, .on_tick = on_tick,
 				      .check_attached = on_attached };
-	struct sampler_opts so = { .interp = true, .set_interp = set_interp,
-				   .warn = warn_once };
+	struct sampler_opts so = { .interp = true, .set_interp = sampling_set_interp,
+				   .warn = sampling_warn };
 	int status = 1;
 
 	if (!ps) {
@@ -271,7 +254,7 @@ static int run_profile(const struct cli_command *cmd, struct cli_opts *o)
 	ps->w.sampling = &ps->si;
 	ps->si.hz = o->off_cpu ? 0 : o->freq;
 	hooks.ctx = ps;
-	so.ctx = ps;
+	so.ctx = &ps->s;
 	if (runner_opts__probes(&o->run, 0, NULL, 0))
 		goto out_free;
 	if (sampler__new(&so, &ps->sampler)) {
