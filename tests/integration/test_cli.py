@@ -7,7 +7,8 @@ import re
 
 from harness import OUTPUT, ROOT, check, summary_exit, usdtrace
 
-COMMANDS = ["list", "trace", "count", "latency", "hist", "calls", "flow", "stat", "profile"]
+COMMANDS = ["list", "trace", "count", "latency", "hist", "calls", "flow", "stat", "profile",
+            "dump"]
 SAMPLE = os.path.join(ROOT, OUTPUT, "samples", "sample")
 
 
