@@ -50,6 +50,29 @@ static bool library_name(const char *name)
 	       strcasecmp(name, "uretprobe");
 }
 
+/*
+ * What cannot be attached however it is named: a static archive or a
+ * relocatable object has no addresses until linked. NULL for anything
+ * else (from the first bytes of the file at @path).
+ */
+static const char *unlinked(const char *path)
+{
+	unsigned char b[18];
+	FILE *f = fopen(path, "re");
+	size_t n = f ? fread(b, 1, sizeof(b), f) : 0;
+
+	if (f)
+		fclose(f);
+	if (n >= 8 && !memcmp(b, "!<arch>\n", 8))
+		return "a static archive: its probes are traced in the programs it is "
+		       "linked into (list shows them)";
+	if (n == sizeof(b) && !memcmp(b, "\177ELF", 4) &&
+	    (b[5] == 1 ? b[16] | b[17] << 8 : b[17] | b[16] << 8) == 1 /* ET_REL */)
+		return "a relocatable object: its probes have no address until it is linked "
+		       "into a program (list shows them)";
+	return NULL;
+}
+
 int session_resolve_paths(struct attach_session *s)
 {
 	char path[PATH_MAX];
@@ -77,6 +100,9 @@ int session_resolve_paths(struct attach_session *s)
 		if (S_ISDIR(st.st_mode))
 			return session_err(s, -EISDIR, "%s: %s: is a directory", p->text,
 					   p->path);
+		if (unlinked(path))
+			return session_err(s, -ENOEXEC, "%s: %s: %s", p->text, p->path,
+					   unlinked(path));
 		ps->dev = st.st_dev;
 		ps->ino = st.st_ino;
 		ps->resolved = strdup(path);

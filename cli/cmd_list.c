@@ -3,6 +3,7 @@
  * cmd_list.c - `usdtrace list`: every USDT probe site of files or of a
  * process, as an aligned table or as `site` JSON Lines records.
  */
+#include <elf.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -33,6 +34,7 @@ struct list_state {
 	struct sdt_file **files;	/* parallel to objs.objs, NULL if skipped */
 	struct site_ref *sites;
 	size_t nr_sites;
+	size_t archives;		/* named: their members are objects */
 };
 
 static const char list_usage[] =
@@ -101,6 +103,38 @@ static bool is_regular(const char *path)
 	return !stat(path, &st) && !S_ISDIR(st.st_mode);
 }
 
+/*
+ * An `ar` archive (libstdc++.a): its members with probes, each as the
+ * object "ARCHIVE(MEMBER)". -ENOEXEC when @path is not one (or cannot be
+ * read: opened again as a file, that says why).
+ */
+static int add_archive(struct list_state *st, const char *path)
+{
+	char **names, member[PATH_MAX + 300];
+	size_t nr, i, with = 0;
+	int err = sdt_archive__members(path, &names, &nr);
+
+	if (err)	/* not an archive (or not readable): a file, said as one */
+		return -ENOEXEC;
+	st->archives++;
+	for (i = 0; i < nr; i++) {
+		struct sdt_file *f;
+
+		snprintf(member, sizeof(member), "%s(%s)", path, names[i]);
+		if (!err && !sdt_file__open(member, NULL, NULL, &f)) {
+			if (f->nr_probes && !(err = object_list__add(&st->objs, member, member,
+								     0, 0)))
+				with++;
+			sdt_file__free(f);
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (!err && !with)
+		fprintf(stderr, "usdtrace: %s: no USDT probes in its %zu members\n", path, nr);
+	return err;
+}
+
 static int add_file(struct list_state *st, const char *arg)
 {
 	char path[PATH_MAX];
@@ -111,6 +145,9 @@ static int add_file(struct list_state *st, const char *arg)
 			     sdt_strerror(err));
 		return err;
 	}
+	err = add_archive(st, path);
+	if (err != -ENOEXEC)
+		return err;
 	return object_list__add(&st->objs, path, path, 0, 0);
 }
 
@@ -174,7 +211,7 @@ static int take_args(const struct cli_opts *co, struct list_opts *o, struct list
 		usdtrace_err("%s: no such file or library", o->name);
 		return -ENOENT;
 	}
-	if (!o->nr_pids && !st->objs.nr) {
+	if (!o->nr_pids && !st->objs.nr && !st->archives) {
 		usdtrace_err("list: no FILE or -p PID given (see usdtrace list --help)");
 		return -EINVAL;
 	}
@@ -268,6 +305,21 @@ static void say_empty(const struct list_state *st, size_t nr_named)
 	}
 }
 
+/* Relocatable objects listed (a .o, an archive's members): what OFFSET is there. */
+static void say_relocatable(const struct list_state *st, bool json)
+{
+	size_t i;
+
+	for (i = 0; !json && i < st->nr_sites; i++) {
+		if (st->sites[i].file->e_type == ET_REL) {
+			fprintf(stderr, "usdtrace: note: in a relocatable object (.o) OFFSET is "
+				"the site's offset in its section (relocations applied, as readelf "
+				"shows it): nothing to attach until it is linked\n");
+			return;
+		}
+	}
+}
+
 static void list_state__free(struct list_state *st)
 {
 	size_t i;
@@ -314,6 +366,7 @@ static int run_list(const struct cli_command *cmd, struct cli_opts *co)
 		sites__print_json(stdout, st.sites, st.nr_sites);
 	else
 		sites__print_text(stdout, st.sites, st.nr_sites, o.verbose);
+	say_relocatable(&st, o.json);
 	if (fflush(stdout)) {
 		usdtrace_err("stdout: %s", strerror(errno));
 		err = -EIO;

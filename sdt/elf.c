@@ -15,10 +15,16 @@
  *
  * All strings of a file's probes live in one arena owned by struct
  * sdt_file, so freeing a file is three free() calls whatever its size.
+ *
+ * A relocatable object (ET_REL, a .o) has no segments: its notes' site
+ * addresses are relocations, applied here as readelf applies them, and
+ * the sites are then offsets in their section. A member of an `ar`
+ * archive is opened as "ARCHIVE(MEMBER)".
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
+#include <limits.h>
 #include <libelf.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,6 +49,8 @@ struct sdt_reader {
 	struct sdt_note *notes;	/* strings point into libelf's data */
 	size_t nr_notes;
 	size_t cap_notes;
+	bool relocatable;	/* ET_REL: sites are section offsets */
+	void *relocated;	/* ET_REL: the note section with its relocations applied */
 	int err;
 };
 
@@ -106,10 +114,89 @@ int sdt_elf_segments(Elf *elf, struct sdt_segment **out, size_t *nr_out)
 	return 0;
 }
 
-static int read_note_section(Elf_Scn *scn, const GElf_Shdr *sh, int elf_class,
+/* The absolute relocation of an address in a note, for @machine: its type, 0 none. */
+static unsigned int abs_reloc(int machine)
+{
+	switch (machine) {
+	case EM_X86_64:
+		return 1;	/* R_X86_64_64 */
+	case EM_AARCH64:
+		return 257;	/* R_AARCH64_ABS64 */
+	case EM_RISCV:
+		return 2;	/* R_RISCV_64 */
+	case EM_386:
+		return 1;	/* R_386_32 */
+	default:
+		return 0;
+	}
+}
+
+/*
+ * ET_REL: a copy of the note section @ndx's @data with the relocations of
+ * SHT_RELA / SHT_REL sections that apply to it done (symbol value plus
+ * addend, little-endian words of the file's class), or NULL (then the
+ * notes read as they are).
+ */
+static void *relocated_copy(Elf *elf, size_t ndx, const Elf_Data *data, int elf_class,
+			    int machine)
+{
+	size_t word = elf_class == ELFCLASS32 ? 4 : 8, i, n;
+	unsigned int type = abs_reloc(machine);
+	uint8_t *copy = malloc(data->d_size);
+	Elf_Scn *scn = NULL;
+
+	if (!copy || !type)
+		return free(copy), NULL;
+	memcpy(copy, data->d_buf, data->d_size);
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *rd, *symd;
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_info != ndx || !sh.sh_entsize ||
+		    (sh.sh_type != SHT_RELA && sh.sh_type != SHT_REL))
+			continue;
+		rd = elf_getdata(scn, NULL);
+		symd = elf_getdata(elf_getscn(elf, sh.sh_link), NULL);
+		if (!rd || !symd)
+			continue;
+		n = sh.sh_size / sh.sh_entsize;
+		for (i = 0; i < n; i++) {
+			uint64_t v = 0, addend = 0;
+			GElf_Rela ra;
+			GElf_Rel rl;
+			GElf_Sym sym;
+
+			if (sh.sh_type == SHT_RELA) {
+				if (!gelf_getrela(rd, (int)i, &ra))
+					continue;
+				addend = (uint64_t)ra.r_addend;
+			} else {
+				if (!gelf_getrel(rd, (int)i, &rl))
+					continue;
+				ra.r_offset = rl.r_offset;
+				ra.r_info = rl.r_info;
+				if (rl.r_offset + word <= data->d_size)
+					memcpy(&addend, copy + rl.r_offset, word);	/* in place */
+			}
+			if ((elf_class == ELFCLASS32 ? ELF32_R_TYPE(ra.r_info) :
+			     GELF_R_TYPE(ra.r_info)) != type ||
+			    ra.r_offset > data->d_size || data->d_size - ra.r_offset < word ||
+			    !gelf_getsym(symd, (int)(elf_class == ELFCLASS32 ?
+						     ELF32_R_SYM(ra.r_info) :
+						     GELF_R_SYM(ra.r_info)), &sym))
+				continue;
+			v = sym.st_value + addend;
+			memcpy(copy + ra.r_offset, &v, word);	/* x86, arm64, riscv: little */
+		}
+	}
+	return copy;
+}
+
+static int read_note_section(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, int elf_class,
 			     int elf_data, struct sdt_reader *r)
 {
 	Elf_Data *data;
+	void *bytes;
 	int err;
 
 	if (sh->sh_type != SHT_NOTE)
@@ -124,7 +211,12 @@ static int read_note_section(Elf_Scn *scn, const GElf_Shdr *sh, int elf_class,
 	}
 	if (!data->d_buf || !data->d_size)
 		return 0;
-	err = sdt_notes_walk(data->d_buf, data->d_size, sh->sh_addralign, elf_class,
+	bytes = data->d_buf;
+	if (r->relocatable && !r->relocated && elf_data == ELFDATA2LSB) {
+		r->relocated = relocated_copy(elf, elf_ndxscn(scn), data, elf_class, r->machine);
+		bytes = r->relocated ? r->relocated : bytes;
+	}
+	err = sdt_notes_walk(bytes, data->d_size, sh->sh_addralign, elf_class,
 			     elf_data, collect_note, r);
 	if (err == -EBADMSG)
 		reader_warn(r, err, "%s: note headers run past the section; "
@@ -153,7 +245,7 @@ static int read_sections(Elf *elf, int elf_class, int elf_data, struct sdt_reade
 			r->has_base = true;
 			r->base_addr = sh.sh_addr;
 		} else if (!strcmp(name, SDT_NOTE_SECTION)) {
-			err = read_note_section(scn, &sh, elf_class, elf_data, r);
+			err = read_note_section(elf, scn, &sh, elf_class, elf_data, r);
 			if (err)
 				return err;
 		}
@@ -187,14 +279,19 @@ static int fill_probe(struct sdt_reader *r, const struct sdt_note *n,
 			sem += r->base_addr - n->base;
 	}
 	p->vaddr = loc;
-	if (sdt_addr_to_offset(r->segs, r->nr_segs, loc, &p->offset)) {
+	if (r->relocatable) {	/* no segments: the offsets are in the section */
+		p->offset = loc;
+		p->sem_offset = sem;
+	} else if (sdt_addr_to_offset(r->segs, r->nr_segs, loc, &p->offset)) {
 		reader_warn(r, -ENOENT, "probe %s:%s: address 0x%llx is in no loadable "
 			    "segment; skipped", p->provider, p->name,
 			    (unsigned long long)loc);
 		return -ENOENT;
 	}
-	p->sem_offset = 0;
-	if (sem && sdt_addr_to_offset(r->segs, r->nr_segs, sem, &p->sem_offset)) {
+	else
+		p->sem_offset = 0;
+	if (!r->relocatable && sem &&
+	    sdt_addr_to_offset(r->segs, r->nr_segs, sem, &p->sem_offset)) {
 		reader_warn(r, -ENOENT, "probe %s:%s: semaphore 0x%llx is in no loadable "
 			    "segment; skipped", p->provider, p->name,
 			    (unsigned long long)sem);
@@ -279,28 +376,25 @@ static void check_section_headers(const GElf_Ehdr *eh, uint64_t file_size,
 			    (unsigned long long)(end - eh->e_shoff));
 }
 
-static int read_elf(int fd, uint64_t file_size, struct sdt_reader *r, struct sdt_file *f)
+static int open_regular(const char *path, int *fdp, uint64_t *size);
+
+/* The probes of the ELF file libelf holds as @elf (a file, or a member of an archive). */
+static int read_elf_handle(Elf *elf, uint64_t file_size, struct sdt_reader *r,
+			   struct sdt_file *f)
 {
 	GElf_Ehdr eh;
-	Elf *elf;
 	int err;
 
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf)
+	if (elf_kind(elf) != ELF_K_ELF)
 		return -ENOEXEC;
-	if (elf_kind(elf) != ELF_K_ELF) {
-		err = -ENOEXEC;
-		goto out_end_elf;
-	}
-	if (!gelf_getehdr(elf, &eh)) {
-		err = -EBADMSG;
-		goto out_end_elf;
-	}
+	if (!gelf_getehdr(elf, &eh))
+		return -EBADMSG;
 	f->elf_class = eh.e_ident[EI_CLASS];
 	f->elf_data = eh.e_ident[EI_DATA];
 	f->machine = eh.e_machine;
 	f->e_type = eh.e_type;
 	r->machine = eh.e_machine;
+	r->relocatable = eh.e_type == ET_REL;
 
 	err = sdt_elf_segments(elf, &r->segs, &r->nr_segs);
 	if (!err) {
@@ -309,8 +403,105 @@ static int read_elf(int fd, uint64_t file_size, struct sdt_reader *r, struct sdt
 	}
 	if (!err)
 		err = build_probes(r, f);
-out_end_elf:
+	return err;
+}
+
+/*
+ * "ARCHIVE(MEMBER)": @path's archive and member parts, or false when it is
+ * not of that form.
+ */
+static bool member_path(const char *path, char *archive, size_t asize, const char **member,
+			size_t *mlen)
+{
+	const char *open = strrchr(path, '('), *end = path + strlen(path);
+
+	if (!open || open == path || end[-1] != ')' || (size_t)(open - path) >= asize ||
+	    end - open < 3)
+		return false;
+	memcpy(archive, path, (size_t)(open - path));
+	archive[open - path] = '\0';
+	*member = open + 1;
+	*mlen = (size_t)(end - 1 - (open + 1));
+	return true;
+}
+
+/* The member @name (@len bytes) of the archive libelf holds as @ar, or NULL. */
+static Elf *archive_member(int fd, Elf *ar, const char *name, size_t len, uint64_t *size)
+{
+	Elf_Cmd cmd = ELF_C_READ_MMAP;
+	Elf *m;
+
+	while ((m = elf_begin(fd, cmd, ar))) {
+		Elf_Arhdr *h = elf_getarhdr(m);
+
+		if (h && h->ar_name && strlen(h->ar_name) == len &&
+		    !strncmp(h->ar_name, name, len)) {
+			*size = h->ar_size;
+			return m;
+		}
+		cmd = elf_next(m);
+		elf_end(m);
+	}
+	return NULL;
+}
+
+static int read_elf(int fd, uint64_t file_size, const char *member, size_t mlen,
+		    struct sdt_reader *r, struct sdt_file *f)
+{
+	Elf *elf, *m;
+	int err;
+
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf)
+		return -ENOEXEC;
+	if (!member) {
+		err = read_elf_handle(elf, file_size, r, f);
+		elf_end(elf);
+		return err;
+	}
+	m = elf_kind(elf) == ELF_K_AR ? archive_member(fd, elf, member, mlen, &file_size) : NULL;
+	err = m ? read_elf_handle(m, file_size, r, f) : -ENOENT;
+	if (m)
+		elf_end(m);
 	elf_end(elf);
+	return err;
+}
+
+int sdt_archive__members(const char *path, char ***names, size_t *nr)
+{
+	Elf_Cmd cmd = ELF_C_READ_MMAP;
+	uint64_t size;
+	size_t cap = 0;
+	Elf *ar, *m;
+	int fd, err = 0;
+
+	*names = NULL;
+	*nr = 0;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -ENOSYS;
+	err = open_regular(path, &fd, &size);
+	if (err)
+		return err;
+	ar = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!ar || elf_kind(ar) != ELF_K_AR)
+		err = -ENOEXEC;
+	while (!err && (m = elf_begin(fd, cmd, ar))) {
+		Elf_Arhdr *h = elf_getarhdr(m);
+
+		/* ELF members only: not the symbol and long name tables ("/", "//") */
+		if (h && h->ar_name && h->ar_name[0] != '/' && elf_kind(m) == ELF_K_ELF) {
+			if (VEC_RESERVE(*names, cap, *nr + 1) ||
+			    !((*names)[*nr] = strdup(h->ar_name)))
+				err = -ENOMEM;
+			else
+				(*nr)++;
+		}
+		cmd = elf_next(m);
+		elf_end(m);
+	}
+	if (ar)
+		elf_end(ar);
+	close(fd);
 	return err;
 }
 
@@ -342,13 +533,19 @@ int sdt_file__open(const char *path, sdt_warn_fn warn, void *ctx,
 		   struct sdt_file **out)
 {
 	struct sdt_reader r = { .path = path, .warn = warn, .ctx = ctx };
+	char archive[PATH_MAX];
+	const char *member = NULL;
 	struct sdt_file *f;
 	uint64_t size = 0;
+	size_t mlen = 0;
 	int fd = -1, err;
 
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return -ENOSYS;
 	err = open_regular(path, &fd, &size);
+	/* not a file: a member of an archive, "libstdc++.a(eh_throw.o)"? */
+	if (err == -ENOENT && member_path(path, archive, sizeof(archive), &member, &mlen))
+		err = open_regular(archive, &fd, &size);
 	if (err)
 		return err;
 
@@ -358,7 +555,7 @@ int sdt_file__open(const char *path, sdt_warn_fn warn, void *ctx,
 		goto out_close_fd;
 	}
 	f->path = strdup(path);
-	err = f->path ? read_elf(fd, size, &r, f) : -ENOMEM;
+	err = f->path ? read_elf(fd, size, member, mlen, &r, f) : -ENOMEM;
 	if (err) {
 		sdt_file__free(f);
 		goto out_free_reader;
@@ -367,6 +564,7 @@ int sdt_file__open(const char *path, sdt_warn_fn warn, void *ctx,
 out_free_reader:
 	free(r.notes);
 	free(r.segs);
+	free(r.relocated);
 out_close_fd:
 	close(fd);
 	return err;

@@ -176,6 +176,12 @@ struct sdt_file {
 int sdt_file__open(const char *path, sdt_warn_fn warn, void *ctx,
 		   struct sdt_file **out);
 void sdt_file__free(struct sdt_file *file);
+/*
+ * The ELF members of the `ar` archive @path (.o files), by name, into
+ * *@names (each and the array freed by the caller): each opens with
+ * sdt_file__open("ARCHIVE(NAME)"). -ENOEXEC when @path is not an archive.
+ */
+int sdt_archive__members(const char *path, char ***names, size_t *nr);
 
 /*
  * Map a link-time virtual address to a file offset through program

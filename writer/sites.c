@@ -183,6 +183,8 @@ static void print_site_json(FILE *out, const struct site_ref *s)
 		",\"offset\":%" PRIu64 ",\"semaphore_offset\":%" PRIu64 ",\"args\":",
 		p->location, p->base, p->semaphore, p->offset, p->sem_offset);
 	json_write_str(out, p->args_text);
+	if (s->file->e_type == 1)	/* ET_REL: offsets in the section, nothing to attach */
+		fputs(",\"relocatable\":true", out);
 	if (p->nr_args < 0) {
 		fputs(",\"arg_specs\":null}\n", out);
 		return;

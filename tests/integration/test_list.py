@@ -2,6 +2,7 @@
 runtimes Debian ships and on fixtures built now for every architecture; the
 offsets a uprobe needs checked against the bytes of the file; bad input."""
 import json
+import re
 import os
 import shutil
 import signal
@@ -309,6 +310,64 @@ def test_pid():
         proc.wait()
 
 
+def readelf_members(path):
+    """readelf -n of an archive: (member, provider, name, location, args)."""
+    out = run(["readelf", "-n", "--wide", path]).stdout
+    sites, member, cur = [], None, None
+    for line in out.splitlines():
+        m = re.match(r"File: .*\((.*)\)$", line.strip())
+        if m:
+            member = m.group(1)
+        elif "Provider:" in line:
+            cur = [member, line.split("Provider:", 1)[1].strip()]
+        elif cur and line.strip().startswith("Name:"):
+            cur.append(line.split(":", 1)[1].strip())
+        elif cur and line.strip().startswith("Location:"):
+            cur.append(int(line.split("Location:", 1)[1].split(",")[0], 16))
+        elif cur and line.strip().startswith("Arguments:"):
+            cur.append(line.split(":", 1)[1].strip())
+            sites.append(tuple(cur))
+            cur = None
+    return sorted(sites)
+
+
+def test_archives(tmp):
+    """list of an `ar` archive lists each member's probes (ARCHIVE(MEMBER) as
+    the file) and of a relocatable object its sites with the relocations
+    applied, both as readelf shows them; trace refuses both, saying why."""
+    for lib in ("/usr/lib/gcc/x86_64-linux-gnu/12/libsupc++.a",
+                "/usr/lib/gcc/x86_64-linux-gnu/12/libstdc++.a"):
+        r, recs = list_json(lib)
+        got = sorted((s["path"][len(lib) + 1:-1], s["provider"], s["name"], s["location"],
+                      s["args"]) for s in recs if s.get("type") == "site")
+        want = readelf_members(lib)
+        check(f"list {os.path.basename(lib)}: each member's probes, as readelf (relocations "
+              "applied)", r.returncode == 0 and got == want and len(want) >= 3 and
+              all(s["path"].startswith(lib + "(") and s.get("relocatable") for s in recs
+                  if s.get("type") == "site"), f"{got} vs {want} {r.stderr}")
+    obj = os.path.join(tmp, "probe.o")
+    src = os.path.join(tmp, "probe.c")
+    with open(src, "w") as f:
+        f.write("#include <sys/sdt.h>\nint g;\nvoid f(int a) { DTRACE_PROBE2(my, hit, a, g); }\n"
+                "void h(void) { DTRACE_PROBE(my, other); }\n")
+    c = run(["gcc", "-O1", "-c", "-o", obj, src])
+    r, recs = list_json(obj)
+    got = [(s["provider"], s["name"], s["location"], s["args"]) for s in recs
+           if s.get("type") == "site"]
+    want = [(s["provider"], s["name"], s["location"], s["args"]) for s in readelf_sites(obj)]
+    check("list of a relocatable object: its sites at their section offsets, as readelf",
+          c.returncode == 0 and r.returncode == 0 and got == want and len(got) == 2 and
+          any(x[2] for x in got), f"{got} vs {want} {c.stderr}")
+    t = usdtrace("list", obj)
+    check("list of a .o says what OFFSET is there", "OFFSET is the site's offset in its "
+          "section" in t.stderr, t.stderr)
+    for path, why in ((obj, "a relocatable object"),
+                      ("/usr/lib/gcc/x86_64-linux-gnu/12/libsupc++.a", "a static archive")):
+        r = usdtrace("trace", "-c", "true", f"{path}:my:hit")
+        check(f"trace on {why}: refused, saying why", r.returncode == 1 and
+              f"{path}: {why}: " in r.stderr and r.stderr.count("\n") == 1, r.stderr)
+
+
 def test_probe_form():
     """list takes trace's FILE:PROVIDER:NAME, and a lone word that names no
     file is said to be that, not taken for a pattern without a FILE."""
@@ -377,6 +436,8 @@ test_synthetic()
 test_bad_input()
 test_pid()
 test_probe_form()
+with tempfile.TemporaryDirectory() as _d:
+    test_archives(_d)
 test_chroot()
 test_text_output()
 summary_exit()
