@@ -91,7 +91,7 @@ UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
 FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql fuzz_units fuzz_probe_spec fuzz_perfmap \
-	   fuzz_webconfig
+	   fuzz_webconfig fuzz_elf
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/,$(FUZZERS))
 
 .PHONY: all setup demo check test unit fuzz fuzzers bench clean samples asan workloads deb
@@ -287,6 +287,11 @@ $(OUTPUT)/fuzz/fuzz_units: tests/fuzz/fuzz_units.c util/units.c util/units.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< util/units.c
+
+$(OUTPUT)/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c $(SDT_SRCS) sdt/sdt.h
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< $(SDT_SRCS) -lelf
 
 $(OUTPUT)/fuzz/fuzz_webconfig: tests/fuzz/fuzz_webconfig.c util/webconfig.c util/webconfig.h
 	$(call msg,FUZZ,$@)
