@@ -9,10 +9,10 @@
  * written by writer/profile.c.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../agg/profile.h"
 #include "../prof/sampler.h"
@@ -128,6 +128,30 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 	fflush(ds->w.out);
 }
 
+/*
+ * Why process @pid has no thread to dump (gone, a zombie, a kernel
+ * thread), or NULL: from /proc, before anything is loaded.
+ */
+static const char *undumpable(pid_t pid)
+{
+	char path[64], buf[512], exe[16], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return "no such process";
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;	/* the state follows the name */
+	if (p && p[1] == ' ' && p[2] == 'Z')
+		return "a zombie: its threads are gone";
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (readlink(path, exe, sizeof(exe)) < 0 && errno == ENOENT)
+		return "a kernel thread: no user stack";
+	return NULL;
+}
+
 static int run_dump(const struct cli_command *cmd, struct cli_opts *o)
 {
 	struct attach_opts ao = { .mode = ATTACH_PROFILE, .profile.dump = true,
@@ -137,6 +161,7 @@ static int run_dump(const struct cli_command *cmd, struct cli_opts *o)
 				      .check_attached = on_attached };
 	struct sampler_opts so = { .interp = true, .set_interp = sampling_set_interp,
 				   .warn = sampling_warn };
+	const char *why;
 	int status = 1;
 
 	if (o->run.nr_pids != 1) {
@@ -144,8 +169,9 @@ static int run_dump(const struct cli_command *cmd, struct cli_opts *o)
 			     cmd->name);
 		return 1;
 	}
-	if (kill(o->run.pids[0], 0) && errno == ESRCH) {
-		usdtrace_err("PID %d: no such process", (int)o->run.pids[0]);
+	why = undumpable(o->run.pids[0]);
+	if (why) {
+		usdtrace_err("PID %d: %s", (int)o->run.pids[0], why);
 		return 1;
 	}
 	ds = calloc(1, sizeof(*ds));

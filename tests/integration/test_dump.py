@@ -11,7 +11,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import ROOT, check, summary_exit, usdtrace
+from harness import OUTPUT, ROOT, check, summary_exit, usdtrace
 
 APP = os.path.join(ROOT, "tests", "workloads", "threads_app.py")
 WANT = {"in_sleep": "clock_nanosleep", "in_lock": "futex", "in_pipe": "read"}
@@ -63,6 +63,26 @@ def main():
     r = usdtrace("dump", "-p", "999999")
     check("dump -p of no process: one line", r.returncode == 1 and
           r.stderr == "usdtrace: PID 999999: no such process\n", r.stderr)
+    r = usdtrace("dump", "-p", "2")
+    check("dump of a kernel thread: one line", r.returncode == 1 and
+          r.stderr == "usdtrace: PID 2: a kernel thread: no user stack\n", r.stderr)
+    z = subprocess.Popen(["true"])
+    time.sleep(0.3)     # exited, not reaped: a zombie
+    r = usdtrace("dump", "-p", str(z.pid))
+    z.wait()
+    check("dump of a zombie: one line", r.returncode == 1 and
+          r.stderr == f"usdtrace: PID {z.pid}: a zombie: its threads are gone\n", r.stderr)
+    spin = os.path.join(ROOT, OUTPUT, "samples", "spin")
+    s = subprocess.Popen([spin, "-s", "3"], stdout=subprocess.DEVNULL)
+    time.sleep(0.3)
+    r = usdtrace("dump", "--json", "-p", str(s.pid))
+    s.kill()
+    s.wait()
+    th = [json.loads(l) for l in r.stdout.splitlines() if '"thread"' in l]
+    check("dump of a native program: its threads with native frames only, no warning",
+          r.returncode == 0 and th and all(f["lang"] == "native" for x in th
+                                           for f in x["frames"] or []) and
+          "warning" not in r.stderr, f"{th[:1]} {r.stderr}")
     r = usdtrace("dump")
     check("dump without -p: one line", r.returncode == 1 and
           r.stderr == "usdtrace: dump: give one process, -p PID (see usdtrace dump --help)\n",
