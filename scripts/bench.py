@@ -19,6 +19,7 @@ import shutil
 import signal
 import statistics
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.request
@@ -881,6 +882,85 @@ def write_report(text):
                 f"Machine: {machine()}.\n\n```text\n{text.strip()}\n```\n")
 
 
+PINGPONG = r"""
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+static int a[2], b[2], n;
+static void *echo(void *x) { char c; (void)x; for (int i = 0; i < n; i++) { if (read(a[0], &c, 1) != 1 || write(b[1], &c, 1) != 1) break; } return 0; }
+int main(int argc, char **argv) {
+	struct timespec t0, t1; pthread_t t; char c = 'x';
+	n = argc > 1 ? atoi(argv[1]) : 100000;
+	if (pipe(a) || pipe(b)) return 1;
+	pthread_create(&t, 0, echo, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < n; i++) { if (write(a[1], &c, 1) != 1 || read(b[0], &c, 1) != 1) return 1; }
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("%.1f\n", n / ((t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9));
+	return 0;
+}
+"""
+
+
+def bench_waits():
+    """--off-cpu on a context-switch-heavy workload (two threads bouncing a
+    byte over pipes: every round trip blocks each once): its round trips a
+    second traced against untraced; and what `dump` takes on a python3.11
+    process with 100 threads."""
+    u = os.path.join(OUT, "usdtrace")
+    with tempfile.TemporaryDirectory() as d:
+        src, exe = os.path.join(d, "pingpong.c"), os.path.join(d, "pingpong")
+        with open(src, "w") as f:
+            f.write(PINGPONG)
+        subprocess.run(["gcc", "-O2", "-pthread", "-o", exe, src], check=True)
+        n = 50000
+        rates = {"untraced": [], "profile --off-cpu": []}
+        for _ in range(ROUNDS):
+            r = subprocess.run([exe, str(n)], capture_output=True, text=True, check=True)
+            rates["untraced"].append(float(r.stdout))
+            r = subprocess.run([u, "profile", "--off-cpu", "-o", "/dev/null", "-c",
+                                f"{exe} {n}"], capture_output=True, text=True)
+            # the command's own line (usdtrace's output went to -o)
+            out = [l for l in r.stdout.splitlines() if l.replace(".", "", 1).isdigit()]
+            rates["profile --off-cpu"].append(float(out[0]) if out else 0.0)
+        med = {k: statistics.median(v) for k, v in rates.items()}
+        print(f"\noff-CPU: two threads bouncing a byte over pipes ({n:,} round trips, two "
+              f"blocks each), median of {ROUNDS}")
+        print(f"  {'run':<22} {'trips/s':>10}")
+        for k, v in med.items():
+            print(f"  {k:<22} {v:>10.0f}")
+        traced = med["profile --off-cpu"]
+        goal("switches/s under --off-cpu within 5% of untraced (untraced / traced)",
+             med["untraced"] / traced if traced else float("inf"), 1.05)
+        app = os.path.join(d, "threads.py")
+        with open(app, "w") as f:
+            f.write("import threading, time\n"
+                    "for _ in range(99):\n"
+                    "    threading.Thread(target=time.sleep, args=(600,), daemon=True).start()\n"
+                    "print('ready', flush=True)\ntime.sleep(600)\n")
+        p = subprocess.Popen(["/usr/bin/python3.11", app], stdout=subprocess.PIPE, text=True)
+        try:
+            p.stdout.readline()
+            wall, cpu = [], []
+            for _ in range(ROUNDS):
+                t0 = time.perf_counter()
+                c0 = os.times()
+                r = subprocess.run([u, "dump", "-p", str(p.pid), "-o", "/dev/null"],
+                                   capture_output=True, text=True)
+                c1 = os.times()
+                wall.append(time.perf_counter() - t0)
+                cpu.append((c1.children_user - c0.children_user) +
+                           (c1.children_system - c0.children_system))
+        finally:
+            p.kill()
+            p.wait()
+        print(f"  dump of a python3.11 process with 100 threads, median of {ROUNDS}: "
+              f"{statistics.median(wall) * 1000:.0f} ms wall (0.2 s of it the wait for "
+              f"the ring to drain), {statistics.median(cpu) * 1000:.0f} ms of usdtrace CPU")
+
+
 if __name__ == "__main__":
     tee = Tee(sys.stdout)
     sys.stdout = tee
@@ -901,6 +981,7 @@ if __name__ == "__main__":
         bench_lang()
         bench_serve()
         bench_profile()
+        bench_waits()
     else:
         print("per-hit rows need root and bpftrace")
     sys.stdout = tee.out
