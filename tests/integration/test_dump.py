@@ -63,6 +63,24 @@ def main():
     r = usdtrace("dump", "-p", "999999")
     check("dump -p of no process: one line", r.returncode == 1 and
           r.stderr == "usdtrace: PID 999999: no such process\n", r.stderr)
+    churn = subprocess.Popen(["/usr/bin/python3.11", "-c",
+                              "import threading, time\n"
+                              "while True:\n"
+                              "    ts = [threading.Thread(target=time.sleep, args=(0.002,))"
+                              " for _ in range(8)]\n"
+                              "    [t.start() for t in ts]\n"
+                              "    [t.join() for t in ts]\n"])
+    try:
+        time.sleep(0.3)
+        runs = [usdtrace("dump", "--json", "-p", str(churn.pid), timeout=60) for _ in range(10)]
+    finally:
+        churn.kill()
+        churn.wait()
+    ok = all(r.returncode == 0 and any('"thread"' in l for l in r.stdout.splitlines()) and
+             all(json.loads(l) for l in r.stdout.splitlines() if l.startswith("{"))
+             for r in runs)
+    check("dump of a process whose threads start and exit all the time: 10 dumps, each "
+          "whole and valid", ok, f"{[(r.returncode, r.stderr[-200:]) for r in runs][:3]}")
     r = usdtrace("dump", "-p", "2")
     check("dump of a kernel thread: one line", r.returncode == 1 and
           r.stderr == "usdtrace: PID 2: a kernel thread: no user stack\n", r.stderr)
