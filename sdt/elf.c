@@ -178,12 +178,10 @@ static void *relocated_copy(Elf *elf, size_t ndx, const Elf_Data *data, int elf_
 				if (rl.r_offset + word <= data->d_size)
 					memcpy(&addend, copy + rl.r_offset, word);	/* in place */
 			}
-			if ((elf_class == ELFCLASS32 ? ELF32_R_TYPE(ra.r_info) :
-			     GELF_R_TYPE(ra.r_info)) != type ||
-			    ra.r_offset > data->d_size || data->d_size - ra.r_offset < word ||
-			    !gelf_getsym(symd, (int)(elf_class == ELFCLASS32 ?
-						     ELF32_R_SYM(ra.r_info) :
-						     GELF_R_SYM(ra.r_info)), &sym))
+			/* gelf gives r_info in its 64-bit form, whatever the class */
+			if (GELF_R_TYPE(ra.r_info) != type || ra.r_offset > data->d_size ||
+			    data->d_size - ra.r_offset < word ||
+			    !gelf_getsym(symd, (int)GELF_R_SYM(ra.r_info), &sym))
 				continue;
 			v = sym.st_value + addend;
 			memcpy(copy + ra.r_offset, &v, word);	/* x86, arm64, riscv: little */

@@ -358,6 +358,21 @@ def test_archives(tmp):
     check("list of a relocatable object: its sites at their section offsets, as readelf",
           c.returncode == 0 and r.returncode == 0 and got == want and len(got) == 2 and
           any(x[2] for x in got), f"{got} vs {want} {c.stderr}")
+    cross_src = os.path.join(tmp, "cross.c")
+    with open(cross_src, "w") as f:
+        f.write("#include <usdtrace/sdt.h>\nint g;\n"
+                "void f(int a) { USDTRACE_PROBE(my, hit, a, g); }\n"
+                "void h(void) { USDTRACE_PROBE(my, other); }\n")
+    for cc in ("aarch64-linux-gnu-gcc", "riscv64-linux-gnu-gcc"):
+        o = os.path.join(tmp, cc + ".o")
+        c = run([cc, "-O1", "-c", "-I", os.path.join(ROOT, "sdt", "include"), "-o", o,
+                 cross_src])
+        r, recs = list_json(o)
+        got = [(s["name"], s["location"]) for s in recs if s.get("type") == "site"]
+        want = [(s["name"], s["location"]) for s in readelf_sites(o)]
+        check(f"list of a relocatable object from {cc.split('-')[0]}: relocations of that "
+              "machine applied, as readelf", c.returncode == 0 and got == want and
+              len(got) == 2 and all(x[1] for x in got), f"{got} vs {want} {c.stderr}")
     t = usdtrace("list", obj)
     check("list of a .o says what OFFSET is there", "OFFSET is the site's offset in its "
           "section" in t.stderr, t.stderr)
