@@ -918,16 +918,18 @@ def bench_waits():
         n = 50000
         rates = {"untraced": [], "profile --off-cpu": []}
         for _ in range(ROUNDS):
-            r = subprocess.run([exe, str(n)], capture_output=True, text=True, check=True)
+            # both threads on one CPU: a switch is a switch, not a cross-CPU wakeup
+            r = subprocess.run(["taskset", "-c", PIN, exe, str(n)], capture_output=True,
+                               text=True, check=True)
             rates["untraced"].append(float(r.stdout))
             r = subprocess.run([u, "profile", "--off-cpu", "-o", "/dev/null", "-c",
-                                f"{exe} {n}"], capture_output=True, text=True)
+                                f"taskset -c {PIN} {exe} {n}"], capture_output=True, text=True)
             # the command's own line (usdtrace's output went to -o)
             out = [l for l in r.stdout.splitlines() if l.replace(".", "", 1).isdigit()]
             rates["profile --off-cpu"].append(float(out[0]) if out else 0.0)
         med = {k: statistics.median(v) for k, v in rates.items()}
-        print(f"\noff-CPU: two threads bouncing a byte over pipes ({n:,} round trips, two "
-              f"blocks each), median of {ROUNDS}")
+        print(f"\noff-CPU: two threads on one CPU bouncing a byte over pipes ({n:,} round "
+              f"trips, two blocks each), median of {ROUNDS}")
         print(f"  {'run':<22} {'trips/s':>10}")
         for k, v in med.items():
             print(f"  {k:<22} {v:>10.0f}")
