@@ -11,12 +11,14 @@ run (this machine is noisy: never compare figures across runs).
   floor), and `usdtrace trace --json -o /dev/null` vs the floor vs bpftrace
   `printf` of the two arguments. Medians of ROUNDS interleaved rounds.
 """
+import base64
 import contextlib
 import json
 import os
 import sys
 import shutil
 import signal
+import ssl
 import statistics
 import subprocess
 import tempfile
@@ -758,9 +760,14 @@ def bench_rate():
     return {"events": summ["events"], "dropped": summ["dropped"], "rate": rate}
 
 
-def scrape_ms(url):
+def scrape_ms(url, ctx=None, auth=None):
+    """One GET of @url (https with the SSL context @ctx, basic @auth): ms, body."""
+    req = urllib.request.Request(url)
+    if auth:
+        req.add_header("Authorization", "Basic " + base64.b64encode(
+            f"{auth[0]}:{auth[1]}".encode()).decode())
     t = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=30) as r:
+    with urllib.request.urlopen(req, timeout=30, context=ctx) as r:
         body = r.read()
     return (time.perf_counter() - t) * 1000, body
 
@@ -778,14 +785,14 @@ def rss_kib(pid, field="VmRSS"):
 
 
 @contextlib.contextmanager
-def serving(cmd, port):
+def serving(cmd, port, ctx=None, auth=None):
     """@cmd (a --serve run) until /healthz answers, for the body of the with."""
     t = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 30
         while True:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                scrape_ms(f"{'https' if ctx else 'http'}://127.0.0.1:{port}/healthz", ctx, auth)
                 break
             except OSError:
                 if time.time() > deadline or t.poll() is not None:
@@ -794,6 +801,41 @@ def serving(cmd, port):
         yield t
     finally:
         stop(t, 30)
+
+
+def bench_serve_tls(cmd, port, plain_ms):
+    """The same scrape of 10,000 series over TLS with basic auth (--web-config:
+    a certificate from openssl, a bcrypt hash from crypt), a new connection
+    each, against plain HTTP."""
+    try:
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import crypt
+        hashed = crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1 << 10))
+    except (ImportError, AttributeError):
+        print("  over TLS with basic auth: no bcrypt in this Python's crypt module")
+        return
+    with tempfile.TemporaryDirectory() as d:
+        cert, key, web = (os.path.join(d, n) for n in ("cert.pem", "key.pem", "web.yml"))
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                        key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+                        "subjectAltName=IP:127.0.0.1"], capture_output=True, check=True)
+        with open(web, "w") as f:
+            f.write(f"tls_server_config:\n  cert_file: {cert}\n  key_file: {key}\n"
+                    f"basic_auth_users:\n  prom: '{hashed}'\n")
+        ctx = ssl.create_default_context(cafile=cert)
+        auth = ("prom", "s3cret")
+        with serving(cmd[:4] + ["--web-config", web] + cmd[4:], port, ctx, auth):
+            subprocess.run([HOT, "10000"], stdout=subprocess.DEVNULL, check=True)
+            url = f"https://127.0.0.1:{port}/metrics"
+            scrape_ms(url, ctx, auth)
+            times = [scrape_ms(url, ctx, auth)[0] for _ in range(20)]
+    tls = statistics.median(times)
+    print(f"  over TLS with basic auth (bcrypt cost 10), a connection each: median "
+          f"{tls:.1f} ms, {tls / plain_ms:.2f}x plain HTTP")
+    goal("scrape over TLS with auth <= 1.5x plain HTTP", tls / plain_ms, 1.5)
+    goal("scrape over TLS with auth < 50 ms (ratio to 50 ms)", tls / 50, 1.0)
 
 
 def bench_serve():
@@ -823,6 +865,7 @@ def bench_serve():
     goal("scrape of 10,000 series < 50 ms (ratio to 50 ms)",
          statistics.median(times) / 50, 1.0)
     goal("RSS with 10,000 series < 30 MiB (ratio to 30 MiB)", hwm / 1024 / 30, 1.0)
+    bench_serve_tls(cmd, port, statistics.median(times))
 
     # per hit: count --serve, scraped every second or not
     cmd = [u, "count", "--serve", f"127.0.0.1:{port}", f"{HOT}:bench:hit"]

@@ -361,7 +361,8 @@ def test_web_config():
         for text, why in (("basic_auth_users:\n  prom: plaintext\n",
                            "basic_auth_users: prom: not a bcrypt hash ($2y$...)"),
                           ("tls_server_config:\n  cert_file: /nonexistent.pem\n"
-                           "  key_file: /nonexistent.key\n", "/nonexistent.pem: No such file")):
+                           "  key_file: /nonexistent.key\n", "/nonexistent.pem: No such file"),
+                          ("basic_auth_users: {prom: [unclosed\n", "line ")):
             with open(bad, "w") as f:
                 f.write(text)
             r = usdtrace("count", "--serve", f"127.0.0.1:{free_port()}", "--web-config", bad,
