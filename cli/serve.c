@@ -49,6 +49,7 @@ struct mhd_api {
 	void (*destroy_response)(struct MHD_Response *r);
 	const union MHD_DaemonInfo *(*get_info)(struct MHD_Daemon *d, enum MHD_DaemonInfoType t,
 						...);
+	enum MHD_Result (*get_timeout)(struct MHD_Daemon *d, MHD_UNSIGNED_LONG_LONG *timeout);
 	char *(*auth_get)(struct MHD_Connection *c, char **password);
 	enum MHD_Result (*auth_fail)(struct MHD_Connection *c, const char *realm,
 				     struct MHD_Response *r);
@@ -70,12 +71,13 @@ static int mhd_load(struct mhd_api *m)
 	*(void **)&m->queue_response = dlsym(m->lib, "MHD_queue_response");
 	*(void **)&m->destroy_response = dlsym(m->lib, "MHD_destroy_response");
 	*(void **)&m->get_info = dlsym(m->lib, "MHD_get_daemon_info");
+	*(void **)&m->get_timeout = dlsym(m->lib, "MHD_get_timeout");
 	*(void **)&m->auth_get = dlsym(m->lib, "MHD_basic_auth_get_username_password");
 	*(void **)&m->auth_fail = dlsym(m->lib, "MHD_queue_basic_auth_fail_response");
 	*(void **)&m->free = dlsym(m->lib, "MHD_free");
 	if (!m->start_daemon || !m->stop_daemon || !m->run || !m->create_response ||
 	    !m->add_header || !m->queue_response || !m->destroy_response || !m->get_info ||
-	    !m->auth_get || !m->auth_fail || !m->free) {
+	    !m->get_timeout || !m->auth_get || !m->auth_fail || !m->free) {
 		dlclose(m->lib);
 		return -ENOSYS;
 	}
@@ -424,12 +426,28 @@ int serve__start(const struct serve_opts *so, serve_render_fn render, void *ctx,
 	return 0;
 }
 
+/* Passes of the server a pump makes at most while it has more to do at once. */
+#define SERVE_PUMP_PASSES	256
+
 void serve__pump(struct serve *sv, struct attach_session *s)
 {
+	MHD_UNSIGNED_LONG_LONG wait;
+	int i;
+
 	if (!sv)
 		return;
 	sv->session = s;
-	sv->api.run(sv->mhd);
+	/*
+	 * A TLS answer leaves a record at a time: the server says (a timeout
+	 * of 0) that it can go on now, which its epoll fd, edge-triggered,
+	 * does not say again. Without this, each record waited for the
+	 * runner's next poll timeout.
+	 */
+	for (i = 0; i < SERVE_PUMP_PASSES; i++) {
+		sv->api.run(sv->mhd);
+		if (sv->api.get_timeout(sv->mhd, &wait) != MHD_YES || wait)
+			break;
+	}
 }
 
 int serve__fd(const struct serve *sv)
