@@ -190,21 +190,9 @@ static int set_timeline(struct cli_opts *o, const char *arg)
 	return 0;
 }
 
-/* HOST:PORT, PORT 1..65535 (the address itself is checked when bound). */
+/* HOST:PORT, checked by serve.c, the one reader of it, before anything attaches. */
 static int set_serve(struct cli_opts *o, const char *arg)
 {
-	const char *colon = strrchr(arg, ':');
-	char *end;
-	long port = colon ? strtol(colon + 1, &end, 10) : 0;
-
-	if (!colon) {
-		usdtrace_err("--serve %s: not HOST:PORT (127.0.0.1:9435)", arg);
-		return -EINVAL;
-	}
-	if (end == colon + 1 || *end || port < 1 || port > 65535) {
-		usdtrace_err("--serve %s: must be HOST:PORT with PORT 1..65535", arg);
-		return -EINVAL;
-	}
 	o->serve = arg;
 	return 0;
 }

@@ -250,18 +250,26 @@ static const char *bind_why(const struct sockaddr_storage *ss)
 	}
 }
 
-/* "HOST:PORT" ("127.0.0.1:9435", "[::1]:9435", ":9435" for every address). */
+/*
+ * "HOST:PORT" ("127.0.0.1:9435", "[::1]:9435", ":9435" for every address).
+ * -ERANGE for a PORT that is not 1..65535 (getaddrinfo would take 99999
+ * modulo 2^16), -EINVAL for anything else that is not an address.
+ */
 static int parse_addr(const char *hostport, struct sockaddr_storage *ss)
 {
 	const char *colon = strrchr(hostport, ':');
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE |
 				  AI_NUMERICSERV }, *res;
-	char host[256];
+	char host[256], *end;
+	long port;
 	size_t n;
 	int err;
 
-	if (!colon || !colon[1])
+	if (!colon)
 		return -EINVAL;
+	port = strtol(colon + 1, &end, 10);
+	if (end == colon + 1 || *end || port < 1 || port > 65535)
+		return -ERANGE;
 	n = (size_t)(colon - hostport);
 	if (n >= sizeof(host))
 		return -EINVAL;
@@ -380,9 +388,13 @@ int serve__start(const struct serve_opts *so, serve_render_fn render, void *ctx,
 	struct serve *sv;
 	/* quiet (failures are said here, one line); one epoll fd to wait on */
 	unsigned int flags = MHD_USE_EPOLL;
+	int err;
 
-	if (parse_addr(hostport, &ss)) {
-		usdtrace_err("--serve %s: not HOST:PORT (127.0.0.1:9435)", hostport);
+	err = parse_addr(hostport, &ss);
+	if (err) {
+		usdtrace_err("--serve %s: %s", hostport, err == -ERANGE ?
+			     "must be HOST:PORT with PORT 1..65535" :
+			     "not HOST:PORT (127.0.0.1:9435)");
 		return -EINVAL;
 	}
 	sv = calloc(1, sizeof(*sv));
