@@ -375,6 +375,24 @@ STMT_PROBES = [("uprobe", "standard_ExecutorRun"), ("uretprobe", "standard_Execu
                ("uprobe", "standard_planner"), ("uretprobe", "standard_planner")]
 
 
+def pg_tracers(u, binary, *names):
+    """The tracers the PostgreSQL rows compare, by row name, as commands
+    (None: untraced): the ones named, in that order."""
+    same = ",".join(f"{kind}:{binary}:{fn}" for kind, fn in STMT_PROBES)
+    start = f"usdt:{binary}:postgresql:query__start "
+    every = {
+        "untraced": None,
+        "usdtrace calls -l postgresql": [u, "calls", "-l", "postgresql", binary],
+        "usdtrace calls -l postgresql --no-plan": [u, "calls", "-l", "postgresql", "--no-plan",
+                                                   binary],
+        "bpftrace, the same probes, count()": ["bpftrace", "-e", same + " { @ = count(); }"],
+        "bpftrace @ = count()": ["bpftrace", "-e", start + "{ @ = count(); }"],
+        "bpftrace @[str(arg0)] = count()": ["bpftrace", "-e",
+                                            start + "{ @[str(arg0)] = count(); }"],
+    }
+    return {k: every[k] for k in names}
+
+
 def bench_pg_cost(pg, u):
     """Server CPU per statement (cgroup CPU of the postmaster's tree, 100,000
     SELECT 1): untraced, `calls -l postgresql` (6 probe hits a statement,
@@ -384,19 +402,10 @@ def bench_pg_cost(pg, u):
     n = 100000
     group = CpuGroup("usdtrace-bench-pg")
     group.add(pg.pid)
-    same = ",".join(f"{kind}:{pg.binary}:{fn}" for kind, fn in STMT_PROBES)
-    runs = {
-        "untraced": None,
-        "usdtrace calls -l postgresql": [u, "calls", "-l", "postgresql", pg.binary],
-        "usdtrace calls -l postgresql --no-plan": [u, "calls", "-l", "postgresql", "--no-plan",
-                                                   pg.binary],
-        "bpftrace, the same probes, count()": ["bpftrace", "-e", same + " { @ = count(); }"],
-        "bpftrace @ = count()": ["bpftrace", "-e", f"usdt:{pg.binary}:postgresql:query__start "
-                                 "{ @ = count(); }"],
-        "bpftrace @[str(arg0)] = count()": [
-            "bpftrace", "-e", f"usdt:{pg.binary}:postgresql:query__start "
-            "{ @[str(arg0)] = count(); }"],
-    }
+    runs = pg_tracers(u, pg.binary, "untraced", "usdtrace calls -l postgresql",
+                      "usdtrace calls -l postgresql --no-plan",
+                      "bpftrace, the same probes, count()", "bpftrace @ = count()",
+                      "bpftrace @[str(arg0)] = count()")
     cost = {k: [] for k in runs}
     for _ in range(ROUNDS):
         for k, c in runs.items():
@@ -434,15 +443,9 @@ def bench_postgresql():
     seconds = 5
     with PgCluster() as pg:
         pg.pgbench("-i", "-q")
-        runs = {
-            "untraced": None,
-            "usdtrace calls -l postgresql": [u, "calls", "-l", "postgresql", pg.binary],
-            "usdtrace calls -l postgresql --no-plan": [u, "calls", "-l", "postgresql",
-                                                       "--no-plan", pg.binary],
-            "bpftrace @[str(arg0)] = count()": [
-                "bpftrace", "-e", f"usdt:{pg.binary}:postgresql:query__start "
-                "{ @[str(arg0)] = count(); }"],
-        }
+        runs = pg_tracers(u, pg.binary, "untraced", "usdtrace calls -l postgresql",
+                          "usdtrace calls -l postgresql --no-plan",
+                          "bpftrace @[str(arg0)] = count()")
         tps = {k: [] for k in runs}
         for _ in range(ROUNDS):
             for k, c in runs.items():
