@@ -72,7 +72,9 @@ CLI_SRCS := cli/main.c cli/commands.c cli/options.c cli/report.c cli/runner.c cl
 LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/ruby.c lang-adapters/php.c lang-adapters/postgresql.c \
 	     lang-adapters/db_stat.c lang-adapters/rt_stat.c lang-adapters/runtime.c \
-	     lang-adapters/statements.c lang-adapters/pyframes.c
+	     lang-adapters/statements.c lang-adapters/pyframes.c \
+	     lang-adapters/rbframes.c lang-adapters/phpframes.c lang-adapters/interp.c \
+	     lang-adapters/procmem.c lang-adapters/framecache.c
 SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(UTIL_SRCS) $(ARCH_SRCS) $(AGG_SRCS) $(PROC_SRCS) $(STACK_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(PROF_SRCS) $(CLI_SRCS) \
 	$(LANG_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
@@ -87,7 +89,8 @@ LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS
 
 UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec \
 	      test_hist test_lang test_regs test_expr test_sql test_perfmap test_prom \
-	      test_keys test_child test_agg test_pylayout test_pglayout test_units test_webconfig
+	      test_keys test_child test_agg test_pylayout test_pglayout test_units test_webconfig \
+	      test_rblayout test_phplayout
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
 FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql fuzz_units fuzz_probe_spec fuzz_perfmap \
@@ -231,6 +234,25 @@ $(OUTPUT)/tests/test_pylayout: tests/unit/test_pylayout.c $(LIB_OBJS)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CPPFLAGS) -I/usr/include/python3.11 $(CFLAGS) -Wall -Wextra -Werror \
 		-o $@ $< $(LIB_OBJS) $(LDLIBS)
+
+# ... Ruby's (ruby3.1-dev: the MJIT header holds the VM's structs, declares static
+# functions it never defines, and links libruby) ...
+RUBY_ARCH_INC := $(lastword $(sort $(wildcard /usr/include/x86_64-linux-gnu/ruby-3.1.0)))
+$(OUTPUT)/tests/test_rblayout: tests/unit/test_rblayout.c $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)test -n "$(RUBY_ARCH_INC)" || { echo "ruby3.1-dev: not installed (scripts/setup.sh installs it)"; exit 1; }
+	$(Q)$(CC) $(CPPFLAGS) -isystem $(RUBY_ARCH_INC) $(CFLAGS) -Wall -Wextra -Werror \
+		-Wno-unused-function -o $@ $< $(LIB_OBJS) $(LDLIBS) -lruby-3.1
+
+# ... PHP's (php8.2-dev's Zend headers) ...
+PHP_INC := $(lastword $(sort $(wildcard /usr/include/php/2022*)))
+$(OUTPUT)/tests/test_phplayout: tests/unit/test_phplayout.c $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)test -n "$(PHP_INC)" || { echo "php8.2-dev: not installed (scripts/setup.sh installs it)"; exit 1; }
+	$(Q)$(CC) $(CPPFLAGS) -isystem $(PHP_INC) -isystem $(PHP_INC)/main -isystem $(PHP_INC)/Zend \
+		-isystem $(PHP_INC)/TSRM $(CFLAGS) -Wall -Wextra -Werror -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 # ... and PostgreSQL's (postgresql-server-dev) where pg_stat_statements' figures are
 PG_SERVER_INC := $(lastword $(sort $(wildcard /usr/include/postgresql/*/server)))

@@ -31,6 +31,13 @@ static uint64_t fnv_str(uint64_t h, const char *s)
 	return s ? fnv(h, s, strlen(s) + 1) : fnv(h, "", 1);
 }
 
+const char *prof_lang__name(uint8_t lang)
+{
+	static const char *const names[] = { "native", "python", "ruby", "php" };
+
+	return lang < sizeof(names) / sizeof(names[0]) ? names[lang] : "?";
+}
+
 const char *profile__str(struct profile *p, const char *s)
 {
 	size_t mask, i, n;
@@ -71,7 +78,8 @@ const char *profile__str(struct profile *p, const char *s)
 /* Pooled strings compare by pointer. */
 static bool frame_same(const struct prof_frame *a, const struct prof_frame *b)
 {
-	return a->lang == b->lang && a->inlined == b->inlined && a->name == b->name &&
+	return a->lang == b->lang && a->inlined == b->inlined && a->cfunc == b->cfunc &&
+	       a->name == b->name &&
 	       a->file == b->file && a->line == b->line && a->obj == b->obj && a->off == b->off;
 }
 
@@ -80,6 +88,7 @@ static uint64_t frame_hash(const struct prof_frame *f)
 	uint64_t h = fnv(FNV_OFFSET, &f->lang, 1);
 
 	h = fnv(h, &f->inlined, 1);
+	h = fnv(h, &f->cfunc, 1);
 	h = fnv(h, &f->name, sizeof(f->name));
 	h = fnv(h, &f->file, sizeof(f->file));
 	h = fnv(h, &f->line, sizeof(f->line));

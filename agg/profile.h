@@ -18,12 +18,18 @@
 enum prof_lang {
 	PROF_NATIVE,
 	PROF_PYTHON,
+	PROF_RUBY,
+	PROF_PHP,
 };
+
+/* "native", "python", "ruby", "php" */
+const char *prof_lang__name(uint8_t lang);
 
 /* One frame. Strings are the profile's (interned); NULL: unknown. */
 struct prof_frame {
 	uint8_t lang;		/* enum prof_lang */
 	bool inlined;		/* native: a call inlined where the next frame is */
+	bool cfunc;		/* the runtime's own C: a Ruby C method, a PHP internal function */
 	const char *name;	/* native: the symbol; else the function */
 	const char *file;
 	int line;		/* 0: unknown */

@@ -4,8 +4,8 @@
  * cpu-clock, -F times a second) runs usdt_profile on whatever thread is
  * there. For a thread of a traced process (every process, system-wide) it
  * sends one record: the thread's ids and name, its interpreter's frames
- * (read here, for a process whose runtime user space recognised:
- * interp_procs), and its user registers and the top of its user stack,
+ * (read here by frames.bpf.h's walkers, for a process whose runtime user
+ * space recognised: interp_procs), and its user registers and the top of its user stack,
  * unwound later with the objects' CFI (stack.bpf.h). Names, files and
  * lines are all made in user space; the kernel sends raw pointers only.
  *
@@ -15,6 +15,7 @@
  * with the ns it was away; user space weighs the stack by them.
  */
 #include "common.bpf.h"
+#include "frames.bpf.h"
 #include "stack.bpf.h"
 
 struct {
@@ -27,15 +28,14 @@ struct {
 /* Per CPU, built here and copied to the ring at its size. */
 struct sample_buf {
 	struct ut_event ev;
-	struct ut_interp_frame frames[UT_INTERP_FRAMES];
+	struct frames_buf f;
 	struct ut_stack stack;
 	char stack_data[UT_STACK_MAX];
-	__u8 frame[136];		/* one interpreter frame, as read (and room) */
 	__u64 busy;
 };
 
 /* the event and its frames go to the ring as one copy */
-_Static_assert(__builtin_offsetof(struct sample_buf, frames) == sizeof(struct ut_event),
+_Static_assert(__builtin_offsetof(struct sample_buf, f) == sizeof(struct ut_event),
 	       "the interpreter frames follow the event");
 
 struct {
@@ -52,83 +52,6 @@ struct {
 	__type(key, __u32);		/* tid */
 	__type(value, __u64);
 } off_since SEC(".maps");
-
-/*
- * @size bytes of @task's memory at @addr: the current thread's (a sample
- * or a block: it is @task), or, @remote, another's from a sleepable task
- * iterator (dump), which may fault pages in. @remote is a constant at each
- * caller, so a sampler's program never holds the sleepable call.
- */
-static __always_inline long user_read(void *dst, __u32 size, __u64 addr,
-				      struct task_struct *task, const bool remote)
-{
-	if (remote)
-		return bpf_copy_from_user_task(dst, size, (void *)addr, task, 0);
-	return bpf_probe_read_user(dst, size, (void *)addr);
-}
-
-static __always_inline __u64 read_u64(struct task_struct *task, __u64 addr, bool *fault,
-				      const bool remote)
-{
-	__u64 v = 0;
-
-	if (user_read(&v, sizeof(v), addr, task, remote))
-		*fault = true;
-	return v;
-}
-
-/*
- * A field of the frame copy in @b at offset @off: user space keeps every
- * offset below UT_INTERP_FRAME_READ; the mask shows the verifier the
- * copy's bounds (127 + 8 fits its 136 bytes).
- */
-#define FRAME_U64(b, off)	(*(__u64 *)((b)->frame + ((off) & 0x7f)))
-#define FRAME_U8(b, off)	((b)->frame[(off) & 0x7f])
-
-/*
- * CPython: the thread state from the thread's TLS slot of the
- * interpreter's key (glibc keeps keys below 32 in the thread descriptor),
- * then its current frame, then each previous one.
- */
-static __always_inline int python_frames(struct task_struct *task,
-					 const struct ut_interp_proc *ip, struct sample_buf *b,
-					 __u64 *flags, const bool remote)
-{
-	__u64 fsbase = BPF_CORE_READ(task, thread.fsbase), tstate, cframe, frame;
-	bool fault = false;
-	__u32 key = 0;
-	int n;
-
-	if (user_read(&key, sizeof(key), ip->runtime + ip->tss_key_off, task, remote) ||
-	    key >= 32) {
-		*flags |= UT_SAMPLE_NO_THREAD;
-		return 0;
-	}
-	tstate = read_u64(task, fsbase + ip->tls_specific + 16 * key + 8, &fault, remote);
-	if (fault || !tstate) {
-		*flags |= UT_SAMPLE_NO_THREAD;
-		return 0;
-	}
-	cframe = read_u64(task, tstate + ip->tstate_cframe, &fault, remote);
-	frame = cframe && !fault ? read_u64(task, cframe + ip->cframe_frame, &fault, remote) : 0;
-	for (n = 0; n < UT_INTERP_FRAMES && frame && !fault; n++) {
-		if (user_read(b->frame, UT_INTERP_FRAME_READ, frame, task, remote)) {
-			fault = true;
-			break;
-		}
-		b->frames[n].code = FRAME_U64(b, ip->frame_code);
-		b->frames[n].instr = FRAME_U64(b, ip->frame_instr);
-		b->frames[n].flags = (FRAME_U8(b, ip->frame_entry) ? UT_IFRAME_ENTRY : 0) |
-				     (FRAME_U8(b, ip->frame_owner) == 3 ? UT_IFRAME_CSTACK : 0);
-		b->frames[n].pad = 0;
-		frame = FRAME_U64(b, ip->frame_previous);
-	}
-	if (fault)
-		*flags |= UT_SAMPLE_INTERP_FAULT;
-	else if (frame)
-		*flags |= UT_SAMPLE_INTERP_CUT;
-	return n;
-}
 
 /* Is the current thread one to sample: not idle, usdtrace, a kernel thread, or untraced? */
 static __always_inline bool sampled(struct task_struct *task, __u32 tgid)
@@ -163,7 +86,11 @@ static __always_inline int send_sample(struct task_struct *task, __u64 flags,
 	/* in the kernel or not, the user registers are those saved at its entry */
 	ip = bpf_map_lookup_elem(&interp_procs, &tgid);
 	if (ip && ip->kind == UT_INTERP_PYTHON)
-		n = python_frames(task, ip, b, &flags, remote);
+		n = python_frames(task, ip, &b->f, &flags, remote);
+	else if (ip && ip->kind == UT_INTERP_RUBY)
+		n = ruby_frames(task, ip, &b->f, &flags, remote);
+	else if (ip && ip->kind == UT_INTERP_PHP)
+		n = php_frames(task, ip, &b->f, regs, &flags, remote);
 	else
 		flags |= UT_SAMPLE_NO_INTERP;
 	b->ev.ts = bpf_ktime_get_ns();
@@ -189,7 +116,7 @@ static __always_inline int send_sample(struct task_struct *task, __u64 flags,
 	}
 	b->ev.stack_len = (__u32)slen;
 	size = sizeof(b->ev) + (__u64)n * sizeof(struct ut_interp_frame);
-	if (size > sizeof(b->ev) + sizeof(b->frames) ||
+	if (size > sizeof(b->ev) + sizeof(b->f.frames) ||
 	    slen > sizeof(b->stack) + sizeof(b->stack_data)) {
 		b->busy = 0;
 		return 0;

@@ -483,18 +483,19 @@ struct ut_stack {
  * profile: where a process's interpreter keeps its frames, set by user
  * space per process once it has checked the runtime's version, so one BPF
  * walk serves every version whose layout the table knows. Offsets are of
- * the interpreter's structs; each frame is read whole (UT_INTERP_FRAME_READ
- * bytes) and its fields taken from the copy.
+ * the interpreter's structs; each frame is read whole (at most
+ * UT_INTERP_FRAME_READ bytes) and its fields taken from the copy.
  */
 #define UT_INTERP_PYTHON	1	/* CPython 3.11's _PyInterpreterFrame chain */
+#define UT_INTERP_RUBY		2	/* Ruby 3.1's control frames */
+#define UT_INTERP_PHP		3	/* PHP 8.2's zend_execute_data chain */
 
 #define UT_INTERP_FRAMES	64	/* interpreter frames read per sample */
-#define UT_INTERP_FRAME_READ	72	/* bytes of one frame read at once */
+#define UT_INTERP_FRAME_READ	72	/* bytes of one frame read at once, at most */
 
-struct ut_interp_proc {
-	__u32 kind;		/* UT_INTERP_* */
+/* CPython: the thread state from a pthread key's slot, then the frame chain. */
+struct ut_py_proc {
 	__u32 tss_key_off;	/* _PyRuntime's gilstate.autoTSSkey._key */
-	__u64 runtime;		/* address of _PyRuntime in the process */
 	__u32 tls_specific;	/* glibc: struct pthread's specific_1stblock[] */
 	__u16 tstate_cframe;	/* PyThreadState.cframe */
 	__u16 cframe_frame;	/* _PyCFrame.current_frame */
@@ -503,19 +504,75 @@ struct ut_interp_proc {
 	__u16 frame_instr;	/* prev_instr: the instruction last run */
 	__u16 frame_entry;	/* is_entry: where C entered the eval loop */
 	__u16 frame_owner;
-	__u16 pad[3];
+	__u16 pad;
+};
+
+/*
+ * Ruby: the execution context from libruby's TLS block (the module id in
+ * the GOT slot at ut_interp_proc.runtime, glibc's dtv at fsbase + 8), then
+ * its control frames from cfp up to the stack's end, each with the flags
+ * and method entry its ep holds.
+ */
+struct ut_rb_proc {
+	__u32 tls_ec;		/* ruby_current_ec in libruby's TLS block */
+	__u32 magic_mask;	/* VM_FRAME_MAGIC_MASK of ep[0] */
+	__u32 magic_cfunc;	/* a C method's frame */
+	__u32 magic_method;	/* a Ruby method's frame: ep[-2] is its method entry */
+	__u32 flag_finish;	/* VM_FRAME_FLAG_FINISH: where C entered rb_vm_exec */
+	__u16 ec_vm_stack;	/* rb_execution_context_t.vm_stack (then _size, words) */
+	__u16 ec_vm_stack_size;
+	__u16 ec_cfp;
+	__u16 cfp_size;		/* sizeof(rb_control_frame_t) */
+	__u16 cfp_pc;
+	__u16 cfp_iseq;
+	__u16 cfp_ep;
+	__u16 pad;
+};
+
+/*
+ * PHP: the current execute_data in executor_globals (at .runtime), then
+ * each prev_execute_data. The innermost frame's opline is stale while the
+ * hybrid VM runs: inside execute_ex ([seam_start, seam_end)) with r14 at
+ * that frame, the line is r15's.
+ */
+struct ut_php_proc {
+	__u16 eg_current;	/* executor_globals.current_execute_data */
+	__u16 ex_opline;
+	__u16 ex_func;
+	__u16 ex_type_info;	/* This.u1.type_info: ZEND_CALL_* flags */
+	__u16 ex_prev;
+	__u16 op_lineno;	/* zend_op.lineno: the line, read with the frame */
+	__u32 call_top;		/* ZEND_CALL_TOP: where C entered execute_ex */
+	__u64 seam_start;	/* execute_ex, in the process */
+	__u64 seam_end;
+};
+
+struct ut_interp_proc {
+	__u32 kind;		/* UT_INTERP_* */
+	__u32 pad;
+	__u64 runtime;		/* python: _PyRuntime; ruby: libruby's TLS module id's
+				 * GOT slot; php: executor_globals */
+	union {
+		struct ut_py_proc py;
+		struct ut_rb_proc rb;
+		struct ut_php_proc php;
+	};
 };
 
 /* One interpreter frame as the sampler read it; named in user space. */
 struct ut_interp_frame {
-	__u64 code;		/* the code object */
-	__u64 instr;		/* the instruction pointer into it */
+	__u64 code;		/* python: the code object; ruby: the iseq, or a C method's
+				 * method entry; php: the zend_function */
+	__u64 instr;		/* the instruction pointer into it (ruby: pc, php: opline) */
+	__u64 aux;		/* ruby: a method frame's method entry; php: the line of
+				 * instr (0: unknown); else 0 */
 	__u32 flags;		/* UT_IFRAME_* */
 	__u32 pad;
 };
 
 #define UT_IFRAME_ENTRY		0x1	/* the eval loop was entered from C here */
 #define UT_IFRAME_CSTACK	0x2	/* owned by the C stack (a generator's shim) */
+#define UT_IFRAME_CFUNC		0x4	/* ruby: a C method (code: its method entry) */
 
 /* profile sample flags (args[0]) */
 #define UT_SAMPLE_NO_INTERP	0x2	/* no interpreter known for the process yet */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "../agg/profile.h"
+#include "../lang-adapters/interp.h"
 #include "../util/vec.h"
 #include "../prof/sampler.h"
 #include "../writer/flamegraph.h"
@@ -56,9 +57,11 @@ static const char profile_usage[] =
 "(the cpu-clock perf event), each sample of a traced thread read in the\n"
 "kernel: its user stack (unwound with the objects' CFI, as perf does, so\n"
 "binaries without frame pointers unwind) and, in a process running a\n"
-"runtime usdtrace knows (CPython 3.11), the interpreter's own frames, put\n"
-"in place of the interpreter loop: a C extension shows under the Python\n"
-"function that called it. No flag or restart is needed in the process.\n"
+"runtime usdtrace knows (CPython 3.11, Ruby 3.1, PHP 8.2), the\n"
+"interpreter's own frames, put in place of the interpreter loop: a C\n"
+"extension shows under the Python function that called it, Array#sort\n"
+"(\"cfunc\":true) under the Ruby method that called it. No flag or restart\n"
+"is needed in the process (no TracePoint, no USE_ZEND_DTRACE).\n"
 "With neither -p nor -c every process of the machine is sampled.\n"
 "\n"
 "  -F, --frequency HZ  samples a second per CPU (default 99)\n"
@@ -68,8 +71,8 @@ static const char profile_usage[] =
 "  -p, --pid PID[,PID] sample these processes (repeatable)\n"
 "  -c, --command CMD   start CMD and sample it; exit with its status\n"
 "      --comm GLOB     only threads of processes whose name matches\n"
-"  -l, --lang LANG     interpreter frames of LANG only (python); default: every\n"
-"                      runtime known\n"
+"  -l, --lang LANG     interpreter frames of LANG only (python, ruby, php);\n"
+"                      default: every runtime known\n"
 "  -d, --duration S    stop after S seconds\n"
 "  -n, --top N         the N functions with most self time (default: all)\n"
 "      --json          JSON Lines: one stack record per thread and stack\n"
@@ -244,11 +247,12 @@ static int run_profile(const struct cli_command *cmd, struct cli_opts *o)
 			     cmd->name);
 		goto out_free;
 	}
-	if (o->lang && strcmp(o->lang->lang, "python")) {
-		usdtrace_err("%s: -l %s: interpreter frames are read for python only (so far)",
-			     cmd->name, o->lang->lang);
+	if (o->lang && !interp_known(o->lang->lang)) {
+		usdtrace_err("%s: -l %s: interpreter frames are read for python, ruby and php "
+			     "only (so far)", cmd->name, o->lang->lang);
 		goto out_free;
 	}
+	so.lang = o->lang ? o->lang->lang : NULL;
 	ps->o = o;
 	ps->prof.off_cpu = o->off_cpu;
 	ps->w.sampling = &ps->si;

@@ -39,15 +39,17 @@ static const struct py_layout py311 = {
 	.type_basicsize = 32,
 	.proc = {
 		.kind = UT_INTERP_PYTHON,
-		.tss_key_off = 592 + 4,		/* gilstate.autoTSSkey._key */
-		.tls_specific = 0x310,
-		.tstate_cframe = 56,
-		.cframe_frame = 8,
-		.frame_code = 32,
-		.frame_previous = 48,
-		.frame_instr = 56,
-		.frame_entry = 68,
-		.frame_owner = 69,
+		.py = {
+			.tss_key_off = 592 + 4,		/* gilstate.autoTSSkey._key */
+			.tls_specific = 0x310,
+			.tstate_cframe = 56,
+			.cframe_frame = 8,
+			.frame_code = 32,
+			.frame_previous = 48,
+			.frame_instr = 56,
+			.frame_entry = 68,
+			.frame_owner = 69,
+		},
 	},
 };
 

@@ -18,7 +18,7 @@
 
 enum proc_runtime {
 	RUNTIME_NONE,		/* no interpreter the reader knows */
-	RUNTIME_PYTHON,
+	RUNTIME_READ,		/* one the reader knows: its frames are read */
 	RUNTIME_UNREADABLE,	/* one, but a version without a layout */
 };
 
@@ -26,6 +26,7 @@ enum proc_runtime {
 struct proc_seen {
 	pid_t pid;
 	enum proc_runtime runtime;
+	const struct interp_runtime *rt;	/* RUNTIME_READ: which */
 	dev_t dev;		/* its executable when it was looked at: an exec changes it */
 	ino_t ino;
 };
@@ -53,7 +54,7 @@ int sampler__new(const struct sampler_opts *o, struct sampler **out)
 	s->o = *o;
 	err = stack_resolver__new(NULL, NULL, &s->stacks);
 	if (!err)
-		err = interp_reader__new(&s->interp);
+		err = interp_reader__new(&s->interp, o->lang);
 	if (err) {
 		sampler__free(s);
 		return err;
@@ -96,6 +97,7 @@ static void probe(struct sampler *s, struct proc_seen *ps)
 	exe_of(ps->pid, &ps->dev, &ps->ino);
 	interp_reader__forget(s->interp, ps->pid);
 	ps->runtime = RUNTIME_NONE;
+	ps->rt = NULL;
 	if (!s->o.interp)
 		return;
 	err = interp_reader__probe(s->interp, ps->pid, &ip, why, sizeof(why));
@@ -109,7 +111,8 @@ static void probe(struct sampler *s, struct proc_seen *ps)
 		return;
 	if (s->o.set_interp && s->o.set_interp(s->o.ctx, ps->pid, &ip))
 		return;
-	ps->runtime = RUNTIME_PYTHON;
+	ps->runtime = RUNTIME_READ;
+	ps->rt = interp_reader__runtime(s->interp, ps->pid);
 }
 
 /* The slot of @pid in the index: its process's, or the free one where it goes. */
@@ -179,18 +182,19 @@ static bool exec_since(const struct proc_seen *ps)
 	return exe_of(ps->pid, &dev, &ino) && (dev != ps->dev || ino != ps->ino);
 }
 
-static bool is_eval_loop(const struct stack_frame *f)
+/* Is @f an activation of the runtime's loop (_PyEval_EvalFrameDefault, rb_vm_exec...)? */
+static bool is_seam(const struct interp_runtime *rt, const struct stack_frame *f)
 {
-	return f->sym && !f->inlined && !strcmp(f->sym, "_PyEval_EvalFrameDefault");
+	return rt && f->sym && !f->inlined && !strcmp(f->sym, rt->seam);
 }
 
-/* Is @obj the interpreter itself (its call machinery between Python frames)? */
-static bool interp_object(const char *obj)
+/* Is @obj the runtime itself (its call machinery between interpreter frames)? */
+static bool runtime_object(const struct interp_runtime *rt, const char *obj)
 {
 	const char *base = obj ? strrchr(obj, '/') : NULL;
 
 	base = base ? base + 1 : obj;
-	return base && (!strncmp(base, "python3.", 8) || !strncmp(base, "libpython3.", 11));
+	return rt && base && rt->is_object(base);
 }
 
 static void native_frame(const struct stack_frame *f, struct prof_frame *out)
@@ -208,19 +212,21 @@ static void native_frame(const struct stack_frame *f, struct prof_frame *out)
 
 /*
  * Native frames @t with the interpreter frames @py (named, innermost
- * first) in place of the eval loop's frames: each loop activation ran the
- * frames down to (and with) the first one C entered it at. The
- * interpreter's own frames between two Python frames (calls through its
- * machinery) are left out; those inside the innermost Python frame stay
- * (time in the interpreter's C code is the function's). Returns how many.
+ * first) in place of the runtime loop's frames (@rt's seam): each loop
+ * activation ran the frames down to (and with) the first one C entered it
+ * at. The runtime's own frames between two interpreter frames (calls
+ * through its machinery) are left out; those inside the innermost one
+ * stay (time in the interpreter's C code is the function's). Returns how
+ * many.
  */
-static int merge(struct sampler *s, const struct stack_trace *t, const struct prof_frame *py,
+static int merge(struct sampler *s, const struct interp_runtime *rt,
+		 const struct stack_trace *t, const struct prof_frame *py,
 		 const uint32_t *py_flags, int nr_py)
 {
 	int i, j = 0, n = 0, last_py = -1, first_py = -1, k, out = 0;
 
 	for (i = 0; i < t->nr && n < MERGED_MAX; i++) {
-		if (is_eval_loop(&t->frames[i]) && j < nr_py) {
+		if (is_seam(rt, &t->frames[i]) && j < nr_py) {
 			do {
 				if (first_py < 0)
 					first_py = n;
@@ -240,11 +246,20 @@ static int merge(struct sampler *s, const struct stack_trace *t, const struct pr
 	}
 	for (k = 0; k < n; k++) {
 		if (k > first_py && k < last_py && s->merged[k].lang == PROF_NATIVE &&
-		    interp_object(s->merged[k].obj))
+		    runtime_object(rt, s->merged[k].obj))
 			continue;
 		s->merged[out++] = s->merged[k];
 	}
 	return out;
+}
+
+static uint8_t prof_lang_of(const char *lang)
+{
+	if (!strcmp(lang, "ruby"))
+		return PROF_RUBY;
+	if (!strcmp(lang, "php"))
+		return PROF_PHP;
+	return PROF_PYTHON;
 }
 
 int sampler__sample(struct sampler *s, const struct ut_event *ev, struct profile *p, size_t *at)
@@ -266,7 +281,7 @@ int sampler__sample(struct sampler *s, const struct ut_event *ev, struct profile
 		return -ENOMEM;
 	if (!fresh && ps->runtime == RUNTIME_NONE && s->o.interp && exec_since(ps))
 		probe(s, ps);
-	if (ps->runtime == RUNTIME_PYTHON && (flags & UT_SAMPLE_NO_INTERP)) {
+	if (ps->runtime == RUNTIME_READ && (flags & UT_SAMPLE_NO_INTERP)) {
 		p->lost[PROF_LOST_LATE]++;	/* taken before the kernel knew */
 		return 0;
 	}
@@ -275,15 +290,22 @@ int sampler__sample(struct sampler *s, const struct ut_event *ev, struct profile
 		return 0;
 	}
 	raw = (const void *)(ev + 1);
-	for (i = 0; ps->runtime == RUNTIME_PYTHON && i < ev->nr_strs && i < UT_INTERP_FRAMES;
+	for (i = 0; ps->runtime == RUNTIME_READ && i < ev->nr_strs && i < UT_INTERP_FRAMES;
 	     i++) {
+		/* a frame of no function (a VM's dummy): its activation ends inside it */
+		if (ev->str_len == sizeof(*raw) && !raw[i].code) {
+			if (nr_py)
+				py_flags[nr_py - 1] |= raw[i].flags & UT_IFRAME_ENTRY;
+			continue;
+		}
 		if (ev->str_len != sizeof(*raw) ||
 		    interp_reader__name(s->interp, (pid_t)ev->pid, &raw[i], &named)) {
 			p->lost[PROF_LOST_FRAMES]++;
 			return 0;
 		}
-		py[nr_py] = (struct prof_frame){ .lang = PROF_PYTHON, .name = named.name,
-						 .file = named.file, .line = named.line };
+		py[nr_py] = (struct prof_frame){ .lang = prof_lang_of(named.lang),
+						 .name = named.name, .file = named.file,
+						 .line = named.line, .cfunc = named.cfunc };
 		py_flags[nr_py++] = raw[i].flags;
 	}
 	st = event_stack(ev, &len);
@@ -298,7 +320,7 @@ int sampler__sample(struct sampler *s, const struct ut_event *ev, struct profile
 	/* deeper than the sampler reads: the innermost frames, the rest as the loop's */
 	if (flags & UT_SAMPLE_INTERP_CUT)
 		p->cut++;
-	n = merge(s, &s->trace, py, py_flags, nr_py);
+	n = merge(s, ps->rt, &s->trace, py, py_flags, nr_py);
 	for (i = 0; i < n; i++) {
 		if (profile__frame(p, &s->merged[i], &s->ids[i]))
 			return -ENOMEM;

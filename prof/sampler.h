@@ -26,6 +26,7 @@ typedef void (*sampler_warn_fn)(void *ctx, const char *msg);
 
 struct sampler_opts {
 	bool interp;			/* read interpreter frames (no: native only) */
+	const char *lang;		/* of this runtime only ("ruby"); NULL: every one */
 	sampler_interp_fn set_interp;
 	sampler_warn_fn warn;
 	void *ctx;

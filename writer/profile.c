@@ -24,12 +24,13 @@ static const char *base_of(const char *path)
 const char *prof_frame__label(const struct prof_frame *f, char *buf, size_t size)
 {
 	if (f->lang != PROF_NATIVE) {
-		if (f->line)
+		if (f->file && f->line)
 			snprintf(buf, size, "%s (%s:%d)", f->name ? f->name : "?",
-				 f->file ? base_of(f->file) : "?", f->line);
+				 base_of(f->file), f->line);
+		else if (f->file)
+			snprintf(buf, size, "%s (%s)", f->name ? f->name : "?", base_of(f->file));
 		else
-			snprintf(buf, size, "%s (%s)", f->name ? f->name : "?",
-				 f->file ? base_of(f->file) : "?");
+			snprintf(buf, size, "%s", f->name ? f->name : "?");	/* a C method */
 	} else if (f->name) {
 		snprintf(buf, size, "%s", f->name);
 	} else if (f->obj && f->obj[0] == '[') {
@@ -151,8 +152,10 @@ static void write_frame_json(FILE *out, const struct prof_frame *f)
 		if (f->inlined)
 			fputs(",\"inlined\":true", out);
 	} else {
-		fputs("{\"lang\":\"python\",\"name\":", out);
+		fprintf(out, "{\"lang\":\"%s\",\"name\":", prof_lang__name(f->lang));
 		json_str_or_null(out, f->name);
+		if (f->cfunc)
+			fputs(",\"cfunc\":true", out);
 	}
 	fputs(",\"file\":", out);
 	json_str_or_null(out, f->file);

@@ -28,20 +28,20 @@ static void test_offsets(struct test_stats *st)
 	if (!l)
 		return;
 	OFF(offsetof(_PyRuntimeState, gilstate.autoTSSkey) + offsetof(Py_tss_t, _key),
-	    l->proc.tss_key_off, "layout: _PyRuntime.gilstate.autoTSSkey._key");
-	OFF(offsetof(PyThreadState, cframe), l->proc.tstate_cframe, "layout: tstate->cframe");
-	OFF(offsetof(_PyCFrame, current_frame), l->proc.cframe_frame,
+	    l->proc.py.tss_key_off, "layout: _PyRuntime.gilstate.autoTSSkey._key");
+	OFF(offsetof(PyThreadState, cframe), l->proc.py.tstate_cframe, "layout: tstate->cframe");
+	OFF(offsetof(_PyCFrame, current_frame), l->proc.py.cframe_frame,
 	    "layout: cframe->current_frame");
-	OFF(offsetof(_PyInterpreterFrame, f_code), l->proc.frame_code, "layout: frame f_code");
-	OFF(offsetof(_PyInterpreterFrame, previous), l->proc.frame_previous,
+	OFF(offsetof(_PyInterpreterFrame, f_code), l->proc.py.frame_code, "layout: frame f_code");
+	OFF(offsetof(_PyInterpreterFrame, previous), l->proc.py.frame_previous,
 	    "layout: frame previous");
-	OFF(offsetof(_PyInterpreterFrame, prev_instr), l->proc.frame_instr,
+	OFF(offsetof(_PyInterpreterFrame, prev_instr), l->proc.py.frame_instr,
 	    "layout: frame prev_instr");
-	OFF(offsetof(_PyInterpreterFrame, is_entry), l->proc.frame_entry,
+	OFF(offsetof(_PyInterpreterFrame, is_entry), l->proc.py.frame_entry,
 	    "layout: frame is_entry");
-	OFF(offsetof(_PyInterpreterFrame, owner), l->proc.frame_owner, "layout: frame owner");
-	CHECK(st, l->proc.frame_owner < UT_INTERP_FRAME_READ &&
-	      l->proc.frame_instr + 8 <= UT_INTERP_FRAME_READ, "layout: a frame is read whole",
+	OFF(offsetof(_PyInterpreterFrame, owner), l->proc.py.frame_owner, "layout: frame owner");
+	CHECK(st, l->proc.py.frame_owner < UT_INTERP_FRAME_READ &&
+	      l->proc.py.frame_instr + 8 <= UT_INTERP_FRAME_READ, "layout: a frame is read whole",
 	      "%d", UT_INTERP_FRAME_READ);
 	OFF(offsetof(PyCodeObject, co_firstlineno), l->code_firstlineno, "layout: co_firstlineno");
 	OFF(offsetof(PyCodeObject, co_argcount), l->code_argcount, "layout: co_argcount");

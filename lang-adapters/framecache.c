@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+/*
+ * framecache.c - the readers' cache of code read, by address (framecache.h).
+ */
+#include <stddef.h>
+
+#include "framecache.h"
+
+static size_t bucket_of(uint64_t addr, uint64_t key2)
+{
+	return (size_t)(((addr >> 3) ^ (key2 >> 3)) * 0x9e3779b97f4a7c15ull >> 54) % FC_BUCKETS;
+}
+
+struct fc_entry **fc_find(struct frame_cache *c, uint64_t addr, uint64_t key2)
+{
+	struct fc_entry **at = &c->buckets[bucket_of(addr, key2)];
+
+	while (*at && ((*at)->addr != addr || (*at)->key2 != key2))
+		at = &(*at)->next;
+	return at;
+}
+
+void fc_drop(struct frame_cache *c, struct fc_entry **at)
+{
+	struct fc_entry *e = *at;
+
+	*at = e->next;
+	c->free(e);
+}
+
+void fc_add(struct frame_cache *c, struct fc_entry *e)
+{
+	struct fc_entry **head = &c->buckets[bucket_of(e->addr, e->key2)];
+
+	e->next = *head;
+	*head = e;
+}
+
+void fc_clear(struct frame_cache *c)
+{
+	size_t i;
+
+	for (i = 0; i < FC_BUCKETS; i++) {
+		while (c->buckets[i])
+			fc_drop(c, &c->buckets[i]);
+	}
+}
