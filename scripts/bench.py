@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import shutil
+import shlex
 import signal
 import ssl
 import statistics
@@ -543,12 +544,55 @@ PROFILE_PY = ("import time\n"
 OTHER = "0" if PIN != "0" else "1"
 
 
-def py_seconds(cmd_prefix=()):
-    """The CPU-bound Python loop's own wall time (start-up excluded), run
-    under @cmd_prefix (a tracer that starts it), pinned to one CPU."""
-    argv = [*cmd_prefix, "taskset", "-c", PIN, "/usr/bin/python3.11", "-c", PROFILE_PY]
+# the same kind of loop in Ruby and PHP, each measuring its own wall time
+PROFILE_LOOPS = {
+    "ruby3.1": ["/usr/bin/ruby3.1", "-e",
+                "t = Process.clock_gettime(Process::CLOCK_MONOTONIC)\n"
+                "s = 0\ni = 0\nwhile i < 150_000_000\n  s += i * 3\n  i += 1\nend\n"
+                "puts Process.clock_gettime(Process::CLOCK_MONOTONIC) - t\n"],
+    "php8.2": ["/usr/bin/php8.2", "-r",
+               "$t = microtime(true); $s = 0;"
+               "for ($i = 0; $i < 600000000; $i++) { $s = $s + $i * 3; }"
+               "echo microtime(true) - $t, \"\\n\";"],
+}
+
+
+def py_seconds(cmd_prefix=(), loop=None):
+    """The CPU-bound loop's own wall time (start-up excluded; the Python one,
+    or @loop's argv), run under @cmd_prefix (a tracer that starts it), pinned
+    to one CPU."""
+    argv = [*cmd_prefix, "taskset", "-c", PIN,
+            *(loop or ["/usr/bin/python3.11", "-c", PROFILE_PY])]
     r = subprocess.run(argv, capture_output=True, text=True, check=True)
     return float(r.stdout.strip().splitlines()[-1])
+
+
+def loop_profiled(u, loop):
+    """py_seconds() of @loop started by `usdtrace profile -c` at 99 Hz, frames read."""
+    r = subprocess.run(["taskset", "-c", OTHER, u, "profile", "-F", "99", "-o", "/dev/null",
+                        "-c", " ".join(["taskset", "-c", PIN, loop[0], loop[1],
+                                        shlex.quote(loop[2])])],
+                       capture_output=True, text=True, check=True)
+    return float(r.stdout.strip().splitlines()[-1])
+
+
+def bench_profile_runtimes():
+    """Ruby's and PHP's loops, profiled with their frames read or not: the
+    cost next to `calls` (the language section), which needs their probes."""
+    u = os.path.join(OUT, "usdtrace")
+    print(f"\nprofile: CPU-bound ruby3.1 and php8.2 loops' own wall time at 99 Hz, frames "
+          f"read, median of {max(ROUNDS, 7)} interleaved runs")
+    print(f"  {'runtime':<10} {'untraced s':>10} {'profile s':>10} {'/ untraced':>11}")
+    worst = 0.0
+    for name, loop in PROFILE_LOOPS.items():
+        base, prof = [], []
+        for _ in range(max(ROUNDS, 7)):
+            base.append(py_seconds(loop=loop))
+            prof.append(loop_profiled(u, loop))
+        b, p = statistics.median(base), statistics.median(prof)
+        worst = max(worst, p / b)
+        print(f"  {name:<10} {b:>10.3f} {p:>10.3f} {p / b:>11.3f}")
+    goal("ruby and php profile at 99 Hz <= 1.01x untraced (1.05x at worst)", worst, 1.01)
 
 
 @contextlib.contextmanager
@@ -597,6 +641,7 @@ def bench_profile():
           f"peak RSS {rss / 1024:.1f} MiB")
     goal("peak RSS profiling every process < 30 MiB", rss / 1024 / 30, 1.0,
          f", {rss / 1024:.1f} MiB")
+    bench_profile_runtimes()
 
 
 def py_profiled(u):
