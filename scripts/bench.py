@@ -995,6 +995,35 @@ int main(int argc, char **argv) {
 """
 
 
+# bcc's offcputime in bpftrace (a user stack at each block, by frame
+# pointers, summed in the kernel at wake-up), and the floor: a sched_switch
+# program that does nothing
+OFFCPU_PEERS = {
+    "bpftrace offcputime": "tracepoint:sched:sched_switch { "
+                           "if (args->prev_state != 0) { @s[args->prev_pid] = nsecs; "
+                           "@k[args->prev_pid] = ustack; } "
+                           "$t = @s[args->next_pid]; "
+                           "if ($t) { @[@k[args->next_pid]] = sum(nsecs - $t); "
+                           "delete(@s[args->next_pid]); } } END { clear(@); clear(@k); }",
+    "bpftrace, empty program": "tracepoint:sched:sched_switch { }",
+}
+
+
+def tracepoints_mounted():
+    """bpftrace's tracepoints need tracefs: mounted when it is not."""
+    if os.path.isdir("/sys/kernel/tracing/events/sched"):
+        return True
+    subprocess.run(["mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing"],
+                   capture_output=True)
+    return os.path.isdir("/sys/kernel/tracing/events/sched")
+
+
+def first_number(text):
+    """The first line of @text that is a number (the workload's), or 0."""
+    out = [l for l in text.splitlines() if l.replace(".", "", 1).isdigit()]
+    return float(out[0]) if out else 0.0
+
+
 def bench_waits():
     """--off-cpu on a context-switch-heavy workload (two threads bouncing a
     byte over pipes: every round trip blocks each once): its round trips a
@@ -1007,7 +1036,9 @@ def bench_waits():
             f.write(PINGPONG)
         subprocess.run(["gcc", "-O2", "-pthread", "-o", exe, src], check=True)
         n = 50000
-        rates = {"untraced": [], "profile --off-cpu": []}
+        rates = {"untraced": [], "profile --off-cpu": [], "bpftrace offcputime": [],
+                 "bpftrace, empty program": []}
+        peers = tracepoints_mounted()
         for _ in range(ROUNDS):
             # both threads on one CPU: a switch is a switch, not a cross-CPU wakeup
             r = subprocess.run(["taskset", "-c", PIN, exe, str(n)], capture_output=True,
@@ -1016,8 +1047,15 @@ def bench_waits():
             r = subprocess.run([u, "profile", "--off-cpu", "-o", "/dev/null", "-c",
                                 f"taskset -c {PIN} {exe} {n}"], capture_output=True, text=True)
             # the command's own line (usdtrace's output went to -o)
-            out = [l for l in r.stdout.splitlines() if l.replace(".", "", 1).isdigit()]
-            rates["profile --off-cpu"].append(float(out[0]) if out else 0.0)
+            rates["profile --off-cpu"].append(first_number(r.stdout))
+            for name, prog in OFFCPU_PEERS.items():
+                if not peers:
+                    continue
+                r = subprocess.run(["bpftrace", "-e", prog, "-c",
+                                    f"{shutil.which('taskset')} -c {PIN} {exe} {n}"],
+                                   capture_output=True, text=True)
+                rates[name].append(first_number(r.stdout))
+        rates = {k: v for k, v in rates.items() if v}
         med = {k: statistics.median(v) for k, v in rates.items()}
         print(f"\noff-CPU: two threads on one CPU bouncing a byte over pipes ({n:,} round "
               f"trips, two blocks each), median of {ROUNDS}")
@@ -1027,6 +1065,10 @@ def bench_waits():
         traced = med["profile --off-cpu"]
         goal("switches/s under --off-cpu within 5% of untraced (untraced / traced)",
              med["untraced"] / traced if traced else float("inf"), 1.05)
+        if traced and med.get("bpftrace offcputime") and med.get("bpftrace, empty program"):
+            print(f"  beside bpftrace offcputime: {med['bpftrace offcputime'] / traced:.2f}x its "
+                  f"time per round trip; a sched_switch program that does nothing already "
+                  f"costs {med['untraced'] / med['bpftrace, empty program']:.2f}x untraced")
         app = os.path.join(d, "threads.py")
         with open(app, "w") as f:
             f.write("import threading, time\n"
