@@ -41,7 +41,8 @@ struct prof_stack {
 	uint32_t pid, tid;
 	char comm[PROF_COMM_LEN + 1];
 	uint64_t count;
-	uint64_t ns;		/* --off-cpu: the time it was blocked there */
+	uint64_t ns;		/* --off-cpu: the time it was blocked there; wall: and ran */
+	uint64_t off_ns;	/* wall: the part of ns blocked */
 	uint32_t nr;
 	uint32_t first;		/* its frame ids: ids[first .. first + nr), innermost first */
 };
@@ -71,6 +72,7 @@ struct profile {
 	uint64_t lost[NR_PROF_LOST];
 	uint64_t native_only;		/* samples of a runtime without a frame layout */
 	bool off_cpu;			/* weighed by ns blocked, not by samples */
+	bool wall;			/* with off_cpu: by ns run (samples) and blocked */
 	uint64_t cut;			/* interpreter frames deeper than read: outer ones native */
 };
 
@@ -85,10 +87,16 @@ int profile__frame(struct profile *p, const struct prof_frame *f, uint32_t *id);
  */
 int profile__add(struct profile *p, uint32_t pid, uint32_t tid, const char *comm,
 		 const uint32_t *ids, uint32_t nr, uint64_t count, size_t *at);
-/* What a stack weighs: ns blocked (--off-cpu), else its samples. */
+/* What a stack weighs: ns (blocked, or run and blocked: wall), else its samples. */
 static inline uint64_t prof_weight(const struct profile *p, const struct prof_stack *s)
 {
 	return p->off_cpu ? s->ns : s->count;
+}
+
+/* What the profile's weights are: "samples", "ns off CPU", "ns on and off CPU". */
+static inline const char *prof_weight_name(const struct profile *p)
+{
+	return !p->off_cpu ? "samples" : p->wall ? "ns on and off CPU" : "ns off CPU";
 }
 /* Stacks by count, largest first. */
 void profile__sort(struct profile *p);

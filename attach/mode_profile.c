@@ -32,7 +32,7 @@ static void profile_setup(struct mode_skel *ms, struct profile_bpf *sk)
 
 MODE_SKEL_OPS(profile, profile_setup)
 
-/* One of its two programs is loaded: the sampler, or the off-CPU one. */
+/* Its programs loaded: the sampler, the off-CPU one, or both; or the dump's. */
 static int profile_choose(struct attach_session *s)
 {
 	struct profile_bpf *sk = skel_of(s);
@@ -43,10 +43,14 @@ static int profile_choose(struct attach_session *s)
 		bpf_program__set_autoload(sk->progs.usdt_profile, false);
 		bpf_program__set_autoload(sk->progs.usdt_off_cpu, false);
 		s->skel.prog = sk->progs.usdt_dump;
-	} else if (s->opts.profile.off_cpu) {
+	} else if (s->opts.profile.off_cpu && !s->opts.profile.on_cpu) {
 		bpf_program__set_autoload(sk->progs.usdt_profile, false);
 		bpf_program__set_autoload(sk->progs.usdt_dump, false);
 		s->skel.prog = sk->progs.usdt_off_cpu;
+	} else if (s->opts.profile.off_cpu) {
+		/* wall time: samples on the CPUs, and each block */
+		bpf_program__set_autoload(sk->progs.usdt_dump, false);
+		s->switch_prog = sk->progs.usdt_off_cpu;
 	} else {
 		bpf_program__set_autoload(sk->progs.usdt_off_cpu, false);
 		bpf_program__set_autoload(sk->progs.usdt_dump, false);

@@ -34,20 +34,22 @@ static int perf_open_cpu(int cpu, uint32_t freq)
 	return (int)syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
-/* --off-cpu: the program on sched_switch, one link for every CPU. */
-static int attach_switch(struct attach_session *s)
+/* --off-cpu: @prog on sched_switch, one link for every CPU, after the others. */
+static int attach_switch(struct attach_session *s, struct bpf_program *prog)
 {
 	int err;
 
-	s->perf_links = calloc(1, sizeof(*s->perf_links));
-	if (!s->perf_links)
-		return session_err(s, -ENOMEM, "out of memory");
-	s->perf_links[0] = bpf_program__attach(s->prog);
-	if (!s->perf_links[0]) {
+	if (!s->perf_links) {
+		s->perf_links = calloc(1, sizeof(*s->perf_links));
+		if (!s->perf_links)
+			return session_err(s, -ENOMEM, "out of memory");
+	}
+	s->perf_links[s->nr_perf_links] = bpf_program__attach(prog);
+	if (!s->perf_links[s->nr_perf_links]) {
 		err = -errno;
 		return session_err(s, err, "BPF: the sched_switch tracepoint: %s", strerror(-err));
 	}
-	s->nr_perf_links = 1;
+	s->nr_perf_links++;
 	return 0;
 }
 
@@ -102,12 +104,13 @@ int session_attach_perf_cpus(struct attach_session *s)
 
 	if (s->opts.profile.dump)
 		return attach_task_iter(s);
-	if (s->opts.profile.off_cpu)
-		return attach_switch(s);
+	if (s->opts.profile.off_cpu && !s->switch_prog)
+		return attach_switch(s, s->prog);
 
 	if (ncpu <= 0)
 		return session_err(s, -EINVAL, "cannot tell the number of CPUs");
-	s->perf_links = calloc((size_t)ncpu, sizeof(*s->perf_links));
+	/* a link a CPU, and one for sched_switch (wall time) */
+	s->perf_links = calloc((size_t)ncpu + 1, sizeof(*s->perf_links));
 	if (!s->perf_links)
 		return session_err(s, -ENOMEM, "out of memory");
 	for (cpu = 0; cpu < ncpu; cpu++) {
@@ -130,7 +133,7 @@ int session_attach_perf_cpus(struct attach_session *s)
 	}
 	if (!s->nr_perf_links)
 		return session_err(s, -ENODEV, "no CPU takes a cpu-clock perf event");
-	return 0;
+	return s->switch_prog ? attach_switch(s, s->switch_prog) : 0;
 }
 
 void session_detach_perf_cpus(struct attach_session *s)

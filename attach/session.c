@@ -229,7 +229,7 @@ void attach_session__stats(const struct attach_session *s, struct attach_stats *
 	size_t i, k;
 
 	memset(st, 0, sizeof(*st));
-	st->cpus = s->nr_perf_links;
+	st->cpus = s->nr_perf_links - (s->switch_prog ? 1 : 0);	/* sched_switch's is no CPU's */
 	st->probes = probes_attached(s);
 	for (i = 0; i < s->nr_sites; i++)
 		st->sites += s->sites[i].info.probe_idx >= 0;

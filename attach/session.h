@@ -99,6 +99,7 @@ struct attach_calls {
 struct attach_profile {
 	uint32_t freq;		/* samples a second per CPU */
 	bool off_cpu;		/* sched_switch: blocked threads instead of samples */
+	bool on_cpu;		/* with off_cpu: samples too (wall time) */
 	bool dump;		/* a task iterator over pids[0]'s threads, run once */
 };
 

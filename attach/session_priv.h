@@ -68,6 +68,7 @@ struct attach_session {
 	uint32_t max_sites;	/* capacity of the site_specs map */
 	bool multi;		/* programs loaded for uprobe_multi links */
 	struct bpf_link **perf_links;	/* MODE_SOURCE_PERF_CPU: one per CPU */
+	struct bpf_program *switch_prog;	/* profile's wall time: sched_switch's, beside */
 	int nr_perf_links;
 	struct bpf_link *fork_link;	/* --follow: children join `followed` */
 	struct bpf_link *exit_link;	/* ... and leave it when they exit */

@@ -404,7 +404,9 @@ static __always_inline int ut_lat_pop(__u32 *depth)
  * profile: one sample of a thread on a CPU. Its interpreter frames ride in
  * the string slots (nr_strs frames of str_len = sizeof(struct
  * ut_interp_frame) bytes, innermost first), args[0] holds UT_SAMPLE_*
- * flags, args[1] the interpreter (UT_INTERP_*), then the user stack.
+ * flags, args[1] the interpreter (UT_INTERP_*), args[2] (dump) the
+ * thread's state, args[3] the CPU ns the thread ran since its last sample
+ * (0: its first, or not a sample on a CPU), then the user stack.
  */
 #define UT_EV_SAMPLE		5
 

@@ -49,7 +49,8 @@ struct profile_state {
 };
 
 static const char profile_usage[] =
-"usage: usdtrace profile [-F HZ | --off-cpu] [-p PID,... | -c 'CMD'] [--comm GLOB] [-l LANG]\n"
+"usage: usdtrace profile [-F HZ] [--off-cpu [--on-cpu]] [-p PID,... | -c 'CMD'] [--comm GLOB]\n"
+"                        [-l LANG]\n"
 "                        [-d SECONDS] [-n TOP] [--json] [-o FILE] [--folded FILE]\n"
 "                        [--flamegraph FILE.svg] [--pprof FILE] [--speedscope FILE]\n"
 "\n"
@@ -68,6 +69,9 @@ static const char profile_usage[] =
 "      --off-cpu       where threads wait instead: each stack as its thread\n"
 "                      blocks (a sleep, a lock, I/O; from sched_switch),\n"
 "                      weighed by the ns it stayed off the CPU (JSON \"ns\")\n"
+"      --on-cpu        with --off-cpu: the samples too, each weighed by the CPU\n"
+"                      time its thread ran since its last one: wall time, one\n"
+"                      profile (JSON \"ns\", \"off_cpu_ns\" of it blocked)\n"
 "  -p, --pid PID[,PID] sample these processes (repeatable)\n"
 "  -c, --command CMD   start CMD and sample it; exit with its status\n"
 "      --comm GLOB     only threads of processes whose name matches\n"
@@ -106,6 +110,7 @@ static void came_back(struct profile_state *ps, uint32_t tid, uint64_t ns)
 	if (!b)
 		return;		/* its stack was lost, or taken before the run */
 	ps->prof.stacks[b->at].ns += ns;
+	ps->prof.stacks[b->at].off_ns += ns;
 	*b = ps->blocked[--ps->nr_blocked];
 }
 
@@ -147,6 +152,9 @@ static void on_event(void *ctx, const struct ut_event *ev, const struct site_inf
 		ps->err = -ENOMEM;
 	else if ((ev->args[0] & UT_SAMPLE_OFF_CPU) && at != SIZE_MAX)
 		went_away(ps, ev->tid, at, ev->ts);
+	else if (ps->prof.wall && at != SIZE_MAX)
+		/* the CPU time the thread ran since its last sample; one period at its first */
+		ps->prof.stacks[at].ns += ev->args[3] ? ev->args[3] : 1000000000ull / ps->o->freq;
 }
 
 static int on_attached(void *ctx, struct attach_session *s, const struct attach_stats *st)
@@ -189,7 +197,7 @@ static int write_files(struct profile_state *ps, uint64_t now)
 		bad |= file_failed(o->run.flamegraph_path,
 				   flamegraph__write(&f, o->run.flamegraph_path,
 						     "usdtrace profile",
-						     ps->prof.off_cpu ? "ns off CPU" : "samples"));
+						     prof_weight_name(&ps->prof)));
 	folded__free(&f);
 	if (o->pprof_path)
 		bad |= file_failed(o->pprof_path,
@@ -230,6 +238,7 @@ static int run_profile(const struct cli_command *cmd, struct cli_opts *o)
 {
 	struct attach_opts ao = { .mode = ATTACH_PROFILE, .profile.freq = o->freq,
 				  .profile.off_cpu = o->off_cpu,
+				  .profile.on_cpu = o->on_cpu,
 				  .stack = { UT_STACK_DWARF, o->stack_size } };
 	struct profile_state *ps = calloc(1, sizeof(*ps));
 	struct runner_hooks hooks = { .on_event = on_event, .on_tick = on_tick,
@@ -242,7 +251,7 @@ static int run_profile(const struct cli_command *cmd, struct cli_opts *o)
 		usdtrace_err("%s: %s", cmd->name, strerror(ENOMEM));
 		return 1;
 	}
-	if (o->off_cpu && o->freq_set) {
+	if (o->off_cpu && !o->on_cpu && o->freq_set) {
 		usdtrace_err("%s: -F is for on-CPU samples; --off-cpu takes a stack at each block",
 			     cmd->name);
 		goto out_free;
@@ -255,8 +264,10 @@ static int run_profile(const struct cli_command *cmd, struct cli_opts *o)
 	so.lang = o->lang ? o->lang->lang : NULL;
 	ps->o = o;
 	ps->prof.off_cpu = o->off_cpu;
+	ps->prof.wall = o->off_cpu && o->on_cpu;
 	ps->w.sampling = &ps->si;
-	ps->si.hz = o->off_cpu ? 0 : o->freq;
+	ps->si.hz = o->off_cpu && !o->on_cpu ? 0 : o->freq;
+	ps->si.blocks = ps->prof.wall;
 	hooks.ctx = ps;
 	so.ctx = &ps->s;
 	if (runner_opts__probes(&o->run, 0, NULL, 0))
@@ -285,7 +296,7 @@ const struct cli_command cmd_profile = {
 		OPT(OPT_COMMAND) | OPT(OPT_RING_SIZE) | OPT(OPT_VERBOSE) | OPT(OPT_COMM) |
 		OPT(OPT_LANG) | OPT(OPT_TOP) | OPT(OPT_FOLDED) | OPT(OPT_FLAMEGRAPH) |
 		OPT(OPT_FREQ) | OPT(OPT_PPROF) | OPT(OPT_SPEEDSCOPE) | OPT(OPT_STACK_SIZE) |
-		OPT(OPT_OFF_CPU),
+		OPT(OPT_OFF_CPU) | OPT(OPT_ON_CPU),
 	.no_args = true,
 	.run = run_profile,
 };

@@ -415,6 +415,7 @@ static const struct opt_def opt_defs[NR_CLI_OPTS] = {
 	[OPT_NO_PLAN] = { "no-plan", 0, false, NULL, FLAG(no_plan) },
 	[OPT_WEB_CONFIG] = { "web-config", 0, true, set_web_config },
 	[OPT_OFF_CPU] = { "off-cpu", 0, false, NULL, FLAG(off_cpu) },
+	[OPT_ON_CPU] = { "on-cpu", 0, false, NULL, FLAG(on_cpu) },
 	[OPT_STACK] = { "stack", 0, false, set_stack },
 	[OPT_STACK_MODE] = { "stack-mode", 0, true, set_stack_mode },
 	[OPT_STACK_SIZE] = { "stack-size", 0, true, set_stack_size },

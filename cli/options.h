@@ -23,7 +23,7 @@ enum cli_opt {
 	OPT_WEIGHT, OPT_BY, OPT_KEY, OPT_LANG, OPT_SELF, OPT_TOP, OPT_ALLOW_UNSAFE,
 	OPT_NO_FAULT_IN, OPT_COMM, OPT_LINEAR, OPT_MAX_KEYS, OPT_METHOD, OPT_MIN, OPT_RAW,
 	OPT_STACK, OPT_STACK_MODE, OPT_STACK_SIZE, OPT_FLAMEGRAPH, OPT_SERVE, OPT_MAX_SERIES,
-	OPT_FREQ, OPT_PPROF, OPT_SPEEDSCOPE, OPT_NO_PLAN, OPT_WEB_CONFIG, OPT_OFF_CPU,
+	OPT_FREQ, OPT_PPROF, OPT_SPEEDSCOPE, OPT_NO_PLAN, OPT_WEB_CONFIG, OPT_OFF_CPU, OPT_ON_CPU,
 	NR_CLI_OPTS,
 };
 
@@ -60,6 +60,7 @@ struct cli_opts {
 	const char *serve;		/* --serve HOST:PORT: Prometheus metrics */
 	const char *web_config;		/* --web-config FILE: its TLS and users */
 	bool off_cpu;			/* profile --off-cpu: where threads block */
+	bool on_cpu;			/* profile --on-cpu: samples too (with --off-cpu: wall time) */
 	uint32_t max_series;		/* --max-series: series served, then "other" */
 	const struct lang_adapter *lang; /* -l LANG */
 	bool self;			/* calls --self */

@@ -275,8 +275,9 @@ static void sampling_attached(struct event_writer *w, FILE *text_out, double ms)
 		fprintf(text_out, "usdtrace: taking each stack as its thread blocks, from "
 			"sched_switch (%.1f ms)\n", ms);
 	else
-		fprintf(text_out, "usdtrace: sampling %d CPU%s at %u Hz (%.1f ms)\n", si->cpus,
-			si->cpus == 1 ? "" : "s", si->hz, ms);
+		fprintf(text_out, "usdtrace: sampling %d CPU%s at %u Hz%s (%.1f ms)\n", si->cpus,
+			si->cpus == 1 ? "" : "s", si->hz, si->blocks ? ", and taking each stack "
+			"as its thread blocks, from sched_switch" : "", ms);
 	fflush(text_out);
 }
 

@@ -23,6 +23,7 @@
 struct sampling_info {
 	int cpus;		/* perf events attached */
 	uint32_t hz;		/* 0: --off-cpu, from sched_switch */
+	bool blocks;		/* with hz: and each block (wall time) */
 	const char *what;	/* what "attached" says instead (dump), or NULL */
 	uint64_t lost_frames;	/* interpreter frames unreadable (or a chain past the bound) */
 	uint64_t lost_late;	/* taken before the process's runtime was read */

@@ -179,6 +179,8 @@ void profile__write_json(FILE *out, const struct profile *p)
 		fprintf(out, ",\"count\":%" PRIu64, s->count);
 		if (p->off_cpu)
 			fprintf(out, ",\"ns\":%" PRIu64, s->ns);
+		if (p->wall)
+			fprintf(out, ",\"off_cpu_ns\":%" PRIu64, s->off_ns);
 		fputs(",\"frames\":[", out);
 		for (k = 0; k < s->nr; k++) {
 			if (k)
@@ -453,7 +455,8 @@ int profile__write_pprof(struct profile *p, uint32_t hz, uint64_t duration_ns,
 	t.strs[t.nr++] = "";	/* string 0 */
 	value_type(&pb, 1, str_index(&t, profile__str(p, "samples")),
 		   str_index(&t, profile__str(p, "count")));
-	value_type(&pb, 1, str_index(&t, profile__str(p, p->off_cpu ? "off_cpu" : "cpu")),
+	value_type(&pb, 1, str_index(&t, profile__str(p, !p->off_cpu ? "cpu" :
+							     p->wall ? "wall" : "off_cpu")),
 		   str_index(&t, profile__str(p, "nanoseconds")));
 	keys[0] = str_index(&t, profile__str(p, "pid"));
 	keys[1] = str_index(&t, profile__str(p, "tid"));

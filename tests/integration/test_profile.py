@@ -361,6 +361,36 @@ def test_off_cpu(tmp):
           abs(sum(selfs) - 100) < 0.5, r.stdout[:600] + r.stderr[-300:])
 
 
+def test_wall(tmp):
+    """--on-cpu --off-cpu: one profile of wall time, samples weighed by the CPU
+    time their thread ran and blocks by the time away: a sleep, a lock wait
+    and a busy loop split as the program measured their wall time."""
+    truth_path = os.path.join(tmp, "wall.json")
+    app = os.path.join(ROOT, "tests", "workloads", "offcpu_app.py")
+    r = usdtrace("profile", "--on-cpu", "--off-cpu", "--json", "-c",
+                 f"{PYTHON} {app} {truth_path} 3 busy", timeout=60)
+    recs = records(r.stdout)
+    truth = json.load(open(truth_path)) if os.path.exists(truth_path) else {}
+    stacks = [x for x in recs if x["type"] == "stack"]
+    names = ("long_wait", "short_wait", "busy")
+    ns = {n: sum(x["ns"] for x in stacks if any(py_name(f) == n for f in x["frames"]))
+          for n in names}
+    off = {n: sum(x["off_cpu_ns"] for x in stacks if any(py_name(f) == n for f in x["frames"]))
+           for n in names}
+    got = {n: ns[n] / (sum(ns.values()) or 1) for n in names}
+    want = {n: truth.get(n, 0) / max(sum(truth.values()), 1e-9) for n in names}
+    check("profile --on-cpu --off-cpu: wall time split as the program measured it (a "
+          "sleep, a lock wait, a busy loop), within 5 points", r.returncode == 0 and truth
+          and close(got, want, names) and all("off_cpu_ns" in x for x in stacks),
+          f"got {got} want {want} {r.stderr[-300:]}")
+    check("profile --on-cpu --off-cpu: the busy loop's time is run, the waits' blocked",
+          ns["busy"] and off["busy"] < 0.1 * ns["busy"] and
+          off["long_wait"] > 0.9 * ns["long_wait"], f"ns {ns} off {off}")
+    r = usdtrace("profile", "--on-cpu", "--off-cpu", "-F", "199", "-c", "true")
+    check("profile --on-cpu --off-cpu takes -F (for its samples)", r.returncode == 0,
+          r.stderr[-300:])
+
+
 def test_mistakes():
     for f in ("0", "100000", "x"):
         r = usdtrace("profile", "-F", f, "-c", "true")
@@ -403,6 +433,7 @@ def main():
         test_deep_and_system_wide()
         test_untrusted_runtimes(tmp)
         test_off_cpu(tmp)
+        test_wall(tmp)
         test_mistakes()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
