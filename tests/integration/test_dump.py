@@ -2,7 +2,8 @@
 python3.11 (tests/workloads/threads_app.py), each shown in the function it
 is blocked in (a sleep, a lock, a pipe read) with the kernel's wait under
 it, text and JSON, while the process runs on: its main thread's count keeps
-going through the dump. Bad input in one line."""
+going through the dump; a Ruby and a PHP process each in its own method,
+under the runtime's sleep. Bad input in one line."""
 import json
 import os
 import subprocess
@@ -20,6 +21,42 @@ WANT = {"in_sleep": "clock_nanosleep", "in_lock": "futex", "in_pipe": "read"}
 def ticks(p, out):
     for line in p.stdout:
         out.append(line.strip())
+
+
+# a program of each runtime blocked in a method of its own, in the runtime's sleep
+BLOCKED = {
+    "ruby": (["ruby3.1", "-e", "class Waiter\n  def wait_here\n    sleep 30\n  end\nend\n"
+              "$stdout.puts 'ready'\n$stdout.flush\nWaiter.new.wait_here\n"],
+             "Waiter#wait_here", "Kernel#sleep"),
+    "php": (["php8.2", "-r", "class Waiter { function waitHere() { sleep(30); } }\n"
+             "echo \"ready\\n\"; flush(); (new Waiter())->waitHere();"],
+            "Waiter::waitHere", "sleep"),
+}
+
+
+def runtimes():
+    """dump of a Ruby and a PHP process, no flag in either: the method it is
+    blocked in, the runtime's own sleep (a C method, an internal function)
+    above it, the kernel's wait above that."""
+    for lang, (argv, method, cfunc) in BLOCKED.items():
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+        try:
+            p.stdout.readline()
+            time.sleep(0.3)
+            r = usdtrace("dump", "--json", "-p", str(p.pid), timeout=60)
+        finally:
+            p.kill()
+            p.wait()
+        th = [json.loads(l) for l in r.stdout.splitlines() if '"thread"' in l]
+        frames = th[0]["frames"] or [] if th else []
+        names = [f.get("name") if f["lang"] == lang else f.get("sym") for f in frames]
+        at = {n: next(i for i, f in enumerate(frames) if f["lang"] == lang and
+                      f.get("name") == n) for n in (method, cfunc) if n in names}
+        sleep = [i for i, n in enumerate(names) if "nanosleep" in (n or "") or n == "ppoll"]
+        check(f"dump of {lang}: the main thread in {method}, {cfunc} (\"cfunc\") above it, "
+              "the kernel's wait above that", r.returncode == 0 and len(at) == 2 and
+              sleep and sleep[0] < at[cfunc] < at[method] and
+              frames[at[cfunc]].get("cfunc") is True, f"{names[:12]} {r.stderr[-300:]}")
 
 
 def main():
@@ -101,6 +138,7 @@ def main():
           r.returncode == 0 and th and all(f["lang"] == "native" for x in th
                                            for f in x["frames"] or []) and
           "warning" not in r.stderr, f"{th[:1]} {r.stderr}")
+    runtimes()
     r = usdtrace("dump")
     check("dump without -p: one line", r.returncode == 1 and
           r.stderr == "usdtrace: dump: give one process, -p PID (see usdtrace dump --help)\n",
