@@ -36,7 +36,8 @@
 #define ID_SCAN_MAX	8192	/* serials searched for the class-path IDs */
 #define SUCC_IMM	54	/* the succinct index's immediate part: 6 words */
 #define SUCC_BLOCK	80	/* then blocks of 512 positions */
-#define INSNS_MAX	(1 << 20)
+#define INSNS_MAX	(1 << 18)	/* instruction-table entries of an iseq, at most */
+#define ISEQ_WORDS_MAX	(1 << 22)	/* its instructions: bounds the succinct index read */
 
 struct frame_entry {
 	struct fc_entry e;	/* the iseq, or a C method's method entry; then a method
@@ -311,8 +312,8 @@ static int iseq_lines(struct interp_proc *p, struct frame_entry *f, const uint8_
 	uint32_t n = get_u32(body, l->body_insns_size), size = get_u32(body, l->body_size), i;
 	uint8_t *entries;
 
-	if (n > INSNS_MAX)
-		return -EFAULT;
+	if (n > INSNS_MAX || size > ISEQ_WORDS_MAX)
+		return -EFAULT;	/* not an iseq's: its process's memory moved under us */
 	entries = malloc((size_t)n * l->insn_size + 1);
 	f->lines = calloc(n + 1, sizeof(*f->lines));
 	if (!entries || !f->lines ||
