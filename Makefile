@@ -49,7 +49,7 @@ UTIL_SRCS := util/units.c util/webconfig.c
 ARCH_SRCS := arch/regs.c
 PROC_SRCS := proc/child.c proc/targets.c
 PROF_SRCS := prof/sampler.c
-AGG_SRCS := agg/hist.c agg/key.c agg/keytab.c agg/latency.c agg/methods.c agg/profile.c \
+AGG_SRCS := agg/hist.c agg/key.c agg/keytab.c agg/latency.c agg/methods.c agg/profile.c agg/rpc.c \
 	    agg/vhist.c
 STACK_SRCS := stack/stack.c stack/symcache.c stack/inline.c stack/perfmap.c
 ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/spec.c attach/symbols.c \
@@ -63,18 +63,19 @@ ATTACH_SRCS := attach/objects.c attach/probe_spec.c attach/spec.c attach/symbols
 WRITER_SRCS := writer/calls.c writer/db.c writer/decode.c writer/events.c writer/flamegraph.c \
 	       writer/flow.c writer/folded.c writer/hist.c writer/json.c writer/keys.c \
 	       writer/latency.c writer/metrics.c writer/profile.c writer/prom.c writer/sites.c writer/stat.c \
-	       writer/text.c writer/timeline.c writer/vhist.c
+	       writer/text.c writer/timeline.c writer/vhist.c writer/rpc.c
 CLI_SRCS := cli/main.c cli/commands.c cli/options.c cli/report.c cli/runner.c cli/lang_cmd.c \
 	    cli/serve.c cli/event_stacks.c cli/cmd_list.c cli/cmd_trace.c cli/cmd_count.c \
 	    cli/stack_count.c cli/cmd_latency.c cli/cmd_hist.c cli/cmd_calls.c cli/queries.c \
 	    cli/cmd_flow.c cli/cmd_stat.c cli/db_stat.c cli/cmd_profile.c cli/cmd_dump.c \
-	    cli/sampling.c
+	    cli/sampling.c cli/rpcs.c
 LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/ruby.c lang-adapters/php.c lang-adapters/postgresql.c \
 	     lang-adapters/db_stat.c lang-adapters/rt_stat.c lang-adapters/runtime.c \
 	     lang-adapters/statements.c lang-adapters/pyframes.c \
 	     lang-adapters/rbframes.c lang-adapters/phpframes.c lang-adapters/interp.c \
-	     lang-adapters/procmem.c lang-adapters/framecache.c
+	     lang-adapters/procmem.c lang-adapters/framecache.c lang-adapters/libvirt.c \
+	     lang-adapters/rpc_names.c
 SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(UTIL_SRCS) $(ARCH_SRCS) $(AGG_SRCS) $(PROC_SRCS) $(STACK_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(PROF_SRCS) $(CLI_SRCS) \
 	$(LANG_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
@@ -90,7 +91,7 @@ LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS
 UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec \
 	      test_hist test_lang test_regs test_expr test_sql test_perfmap test_prom \
 	      test_keys test_child test_agg test_pylayout test_pglayout test_units test_webconfig \
-	      test_rblayout test_phplayout
+	      test_rblayout test_phplayout test_rpc
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
 FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql fuzz_units fuzz_probe_spec fuzz_perfmap \

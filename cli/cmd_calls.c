@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "lang_cmd.h"
 #include "queries.h"
+#include "rpcs.h"
 #include "report.h"
 
 struct calls_state {
@@ -36,6 +37,7 @@ static const char calls_usage[] =
 "                      (-p PID | -c 'CMD')\n"
 "       usdtrace calls -l postgresql [--raw | --no-plan] [--min DURATION] [-n TOP] [--json]\n"
 "                      [-i S] [-d S] [-o FILE] [-p POSTMASTER | -c 'CMD' | POSTGRES]\n"
+"       usdtrace calls -l libvirt [-n TOP] [--json] [-i S] [-d S] [-o FILE] [-p PID | -c 'CMD']\n"
 "\n"
 "Count the calls of every method of a language runtime, with their total\n"
 "(inclusive) time, counted in the kernel. LANG: python, java, ruby, php.\n"
@@ -54,6 +56,12 @@ static const char calls_usage[] =
 "                     probes, paired in the kernel; --strlen, default 1024)\n"
 "      --min D        also print each statement at least D long (10ms; ns,\n"
 "                     us, ms, s) with its full text, pid and duration\n"
+"\n"
+"With -l libvirt: one row per RPC procedure and end (client: a call sent\n"
+"until its reply came; server: received until answered), calls, errors and\n"
+"latency, each call paired with its reply by serial whatever the thread;\n"
+"procedures named from libvirtd's own dispatch tables (REMOTE_PROC_...).\n"
+"Without -p or -c every process using libvirt.so.0, clients and daemons.\n"
 "\n"
 "  -l, --lang LANG    the runtime\n"
 "  -m, --method GLOB  only methods whose name matches, in the kernel: as shown\n"
@@ -77,7 +85,8 @@ static const char calls_usage[] =
 "  usdtrace calls -l python -c 'python3.11 tests/workloads/work.py'\n"
 "  usdtrace calls -l java --self -n 10 -c 'java -XX:+ExtendedDTraceProbes -cp build/workloads Work'\n"
 "  usdtrace calls -l ruby -p 1234 -d 10\n"
-"  usdtrace calls -l postgresql --min 30ms -d 60\n";
+"  usdtrace calls -l postgresql --min 30ms -d 60\n"
+"  usdtrace calls -l libvirt -d 30 -n 10\n";
 
 static void add_method(void *ctx, const struct ut_method_key *key,
 		       const struct ut_method_stats *st)
@@ -217,6 +226,8 @@ static int run_calls(const struct cli_command *cmd, struct cli_opts *o)
 
 	if (o->lang && lang_adapter__queries(o->lang))
 		return queries_run(cmd->name, o);
+	if (o->lang && lang_adapter__rpcs(o->lang))
+		return rpcs_run(cmd->name, o);
 	if (o->slow_ns || o->raw || o->no_plan) {
 		usdtrace_err("%s: %s is for a database runtime (-l postgresql)", cmd->name,
 			     o->slow_ns ? "--min" : o->raw ? "--raw" : "--no-plan");

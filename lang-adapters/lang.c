@@ -15,7 +15,7 @@
 #include "lang.h"
 
 static const struct lang_adapter *const adapters[] = {
-	&lang_python, &lang_java, &lang_ruby, &lang_php, &lang_postgresql,
+	&lang_python, &lang_java, &lang_ruby, &lang_php, &lang_postgresql, &lang_libvirt,
 };
 
 const char *lang_gap__find(bool (*match)(const void *ctx, const char *provider,
@@ -84,7 +84,7 @@ enum lang_verdict lang_unsafe__policy(const char *path, const char *provider, co
 
 const char *lang_adapter__names(void)
 {
-	return "python, java, ruby, php, postgresql";
+	return "python, java, ruby, php, postgresql, libvirt";
 }
 
 bool lang_adapter__queries(const struct lang_adapter *a)
@@ -92,6 +92,11 @@ bool lang_adapter__queries(const struct lang_adapter *a)
 	const struct lang_probe *p;
 
 	return lang_adapter__select(a, 1u << LANG_QUERY_BEGIN, &p, 1) > 0;
+}
+
+bool lang_adapter__rpcs(const struct lang_adapter *a)
+{
+	return a->rpc != NULL;
 }
 
 const char *lang_lock_mode(const struct lang_adapter *a, uint64_t mode)

@@ -4,7 +4,8 @@
  * which probes mean a call, a return, GC, an allocation, a thread or a
  * class/file load, how their arguments name a method, and what the
  * runtime needs switched on; for PostgreSQL, which probes mean a query, a
- * transaction, a lock wait, a buffer read, a sort, a checkpoint. Data rather than code: adding a runtime is
+ * transaction, a lock wait, a buffer read, a sort, a checkpoint; for
+ * libvirt, which probes are an RPC call and its reply. Data rather than code: adding a runtime is
  * adding a table entry. Pure code, no BPF, no I/O.
  */
 #ifndef USDTRACE_LANG_H
@@ -15,6 +16,7 @@
 #include <stdint.h>
 
 #include "../bpf/usdtrace.h"
+#include "rpc_names.h"
 
 #define LANG_MAX_PROBES	24
 
@@ -42,6 +44,11 @@ enum lang_event {
 	LANG_SORT,
 	LANG_CHECKPOINT,
 	LANG_DEADLOCK,
+	/* an RPC system (libvirt): struct lang_rpc says what the arguments are */
+	LANG_RPC_CALL_OUT,	/* a client queues a call */
+	LANG_RPC_REPLY_IN,	/* ... and receives its reply */
+	LANG_RPC_CALL_IN,	/* a server receives a call */
+	LANG_RPC_REPLY_OUT,	/* ... and queues its reply */
 	NR_LANG_EVENTS,
 };
 
@@ -100,6 +107,18 @@ struct lang_db {
 };
 
 
+/* What an RPC system's message probes pass, and where its daemon names its procedures. */
+struct lang_rpc {
+	int8_t obj_arg, prog_arg, proc_arg, type_arg, status_arg, serial_arg;
+	uint32_t type_call, type_reply;	/* the type argument's values */
+	uint32_t status_error;		/* a reply's status when its call failed */
+	const struct rpc_program *progs;
+	size_t nr_progs;
+	/* the daemon's dispatch array (rpc_names.h): entry size, filter offsets */
+	uint32_t entry_size, args_off, ret_off;
+	const char *daemons[3];		/* where the daemon is: the names' source */
+};
+
 struct lang_adapter {
 	const char *lang;		/* python, java, ruby, php */
 	const char *runtime;		/* where the probes live, for messages */
@@ -131,9 +150,11 @@ struct lang_adapter {
 	bool forks;
 	const char *paths[4];
 	const struct lang_db *db;	/* a database's arguments, NULL: not one */
+	const struct lang_rpc *rpc;	/* an RPC system's, NULL: not one */
 };
 
-extern const struct lang_adapter lang_python, lang_java, lang_ruby, lang_php, lang_postgresql;
+extern const struct lang_adapter lang_python, lang_java, lang_ruby, lang_php, lang_postgresql,
+	lang_libvirt;
 
 /* The adapter of @lang, or NULL. */
 const struct lang_adapter *lang_adapter__find(const char *lang);
@@ -178,6 +199,8 @@ int lang_adapter__select(const struct lang_adapter *a, unsigned int mask,
 
 /* Does @a's probe set describe queries (a database) rather than methods? */
 bool lang_adapter__queries(const struct lang_adapter *a);
+/* Does @a describe an RPC system (calls paired with replies: libvirt)? */
+bool lang_adapter__rpcs(const struct lang_adapter *a);
 /* The name of lock mode @mode of @a, NULL when unknown. */
 const char *lang_lock_mode(const struct lang_adapter *a, uint64_t mode);
 

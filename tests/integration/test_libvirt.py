@@ -6,7 +6,9 @@ message one side queues the other receives), CONNECT_OPEN once per virsh
 run; the semaphores of the probes in libvirt.so are raised while usdtrace
 is attached and back to 0 after; trace shows each call's program,
 procedure and serial (serials 0, 1, 2... on one connection); `list -p` of
-the daemon finds the probes of the driver it dlopen'd, as readelf does."""
+the daemon finds the probes of the driver it dlopen'd, as readelf does;
+`calls -l libvirt` pairs every call with its reply by serial, one row per
+end and procedure, named from libvirtd's own dispatch tables."""
 import json
 import os
 import pwd
@@ -145,6 +147,45 @@ def test_rpc_trace(d):
           f"{args[:3]} {r.stderr[-300:]}")
 
 
+def test_calls(d):
+    """calls -l libvirt: each call paired with its reply by serial, per end and
+    procedure, named from libvirtd's own dispatch tables; exact counts."""
+    runs = 3
+    t = Tracer("calls", "-l", "libvirt", "--json")
+    for _ in range(runs):
+        d.virsh("list", "--all")
+    bad = d.virsh("dominfo", "no-such-domain")
+    rc = t.stop()
+    rows = {(r["end"], r["procedure"]): r for r in t.recs if r.get("type") == "rpc"}
+
+    def calls(end, proc):
+        return rows.get((end, proc), {}).get("calls")
+    check(f"calls -l libvirt: CONNECT_OPEN once per virsh run ({runs + 1}), on the client "
+          "and on the server, named from libvirtd's tables", rc == 0 and
+          calls("client", "REMOTE_PROC_CONNECT_OPEN") == runs + 1 and
+          calls("server", "REMOTE_PROC_CONNECT_OPEN") == runs + 1,
+          f"{sorted(rows)} {t.err[-300:]}")
+    check(f"calls -l libvirt: CONNECT_LIST_ALL_DOMAINS once per `virsh list` ({runs}), both "
+          "ends", calls("client", "REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS") == runs and
+          calls("server", "REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS") == runs, f"{sorted(rows)}")
+    look = [rows.get((e, "REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME"), {}) for e in ("client", "server")]
+    check("calls -l libvirt: a lookup of a domain that does not exist is one call, one error, "
+          "both ends", bad.returncode != 0 and
+          all(x.get("calls") == 1 and x.get("errors") == 1 for x in look), f"{look}")
+    both = [p for (e, p) in rows if e == "client" and ("server", p) in rows]
+    inside = all(rows[("server", p)]["total_ns"] <= rows[("client", p)]["total_ns"]
+                 for p in both)
+    sane = all(r["min_ns"] <= r["mean_ns"] <= r["max_ns"] and r["p99_ns"] <= r["max_ns"]
+               for r in rows.values())
+    check("calls -l libvirt: the server's time for a procedure lies inside the client's; "
+          "min <= mean <= max, p99 <= max", both and inside and sane,
+          f"{[(p, rows[('server', p)]['total_ns'], rows[('client', p)]['total_ns']) for p in both]}")
+    r = usdtrace("calls", "-l", "libvirt", "--min", "10ms", "-d", "1")
+    check("calls -l libvirt --min: refused in one line", r.returncode == 1 and
+          r.stderr == "usdtrace: calls: --min is not for an RPC runtime (-l libvirt)\n",
+          r.stderr)
+
+
 def test_list(d):
     r = usdtrace("list", "--json", "-p", str(d.p.pid))
     recs = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
@@ -170,6 +211,7 @@ def main():
               d.virsh("uri").returncode == 0, open(os.path.join(d.dir, "libvirtd.log")).read()[-400:])
         test_rpc_counts(d)
         test_rpc_trace(d)
+        test_calls(d)
         test_list(d)
     finally:
         d.stop()
