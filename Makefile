@@ -75,7 +75,7 @@ LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/statements.c lang-adapters/pyframes.c \
 	     lang-adapters/rbframes.c lang-adapters/phpframes.c lang-adapters/interp.c \
 	     lang-adapters/procmem.c lang-adapters/framecache.c lang-adapters/libvirt.c \
-	     lang-adapters/rpc_names.c
+	     lang-adapters/rpc_names.c lang-adapters/qmp.c
 SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(UTIL_SRCS) $(ARCH_SRCS) $(AGG_SRCS) $(PROC_SRCS) $(STACK_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(PROF_SRCS) $(CLI_SRCS) \
 	$(LANG_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
@@ -95,7 +95,7 @@ UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
 FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql fuzz_units fuzz_probe_spec fuzz_perfmap \
-	   fuzz_webconfig fuzz_elf
+	   fuzz_webconfig fuzz_elf fuzz_qmp
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/,$(FUZZERS))
 
 .PHONY: all setup demo check test unit fuzz fuzzers bench clean samples asan workloads deb
@@ -320,6 +320,11 @@ $(OUTPUT)/fuzz/fuzz_webconfig: tests/fuzz/fuzz_webconfig.c util/webconfig.c util
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< util/webconfig.c -lyaml
+
+$(OUTPUT)/fuzz/fuzz_qmp: tests/fuzz/fuzz_qmp.c lang-adapters/qmp.c lang-adapters/qmp.h
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< lang-adapters/qmp.c
 
 $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(SDT_SRCS) sdt/sdt.h
 	$(call msg,FUZZ,$@)

@@ -19,6 +19,7 @@
 enum rpc_end {
 	RPC_CLIENT,	/* a call sent, its reply received */
 	RPC_SERVER,	/* a call received, its reply sent */
+	RPC_MONITOR,	/* a command sent to a managed process's monitor, its reply */
 };
 
 /* One message seen: a call going out or coming in, or a reply. */

@@ -3,6 +3,7 @@
  * lang_cmd.c - the shared half of calls, flow and stat (see lang_cmd.h).
  */
 #include <errno.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,20 +30,51 @@ void lang_cmd__init(struct lang_cmd *lc, const char *name, const struct cli_opts
 	lc->o.unsafe_off = true;	/* a runtime's own probes: leave the harmful ones off */
 }
 
-/* System-wide: each probe text prefixed with the runtime's binary. */
+/* The first file matching @pattern, malloc'd; NULL: none. */
+static char *glob_first(const char *pattern)
+{
+	char *path = NULL;
+	glob_t g;
+
+	if (!glob(pattern, 0, NULL, &g) && g.gl_pathc)
+		path = strdup(g.gl_pathv[0]);
+	globfree(&g);
+	return path;
+}
+
+/*
+ * System-wide: each probe text prefixed with @path, the runtime's binary,
+ * or with the object its adapter names (a driver a daemon dlopens); a
+ * probe whose object is not installed is left out, and said.
+ */
 static int prefix_texts(struct lang_cmd *lc, const char *path, char **texts)
 {
-	int i;
+	int i, k = 0;
 
 	for (i = 0; i < lc->nr_sel; i++) {
-		size_t n = strlen(path) + strlen(texts[i]) + 2;
+		const char *pattern = lc->sel[i]->object;
+		char *obj = pattern ? glob_first(pattern) : NULL;
+		size_t n;
 
-		lc->texts[i] = malloc(n);
-		if (!lc->texts[i])
+		if (pattern && !obj) {
+			fprintf(stderr, "usdtrace: warning: %s: no %s: %s not traced\n",
+				lc->a->lang, pattern, lc->sel[i]->text);
+			continue;
+		}
+		n = strlen(obj ? obj : path) + strlen(texts[i]) + 2;
+		lc->texts[k] = malloc(n);
+		if (!lc->texts[k]) {
+			free(obj);
 			return -ENOMEM;
-		snprintf(lc->texts[i], n, "%s:%s", path, texts[i]);
-		texts[i] = lc->texts[i];
+		}
+		snprintf(lc->texts[k], n, "%s:%s", obj ? obj : path, texts[i]);
+		free(obj);
+		lc->sel[k] = lc->sel[i];
+		lc->flags[k] = lc->flags[i];
+		texts[k] = lc->texts[k];
+		k++;
 	}
+	lc->nr_sel = k;
 	return 0;
 }
 

@@ -6,6 +6,8 @@
  * reply by (process, connection, program, serial) whatever the thread
  * that reads it (agg/rpc.h), one row per end and procedure, procedures
  * named from the daemon's own dispatch tables (lang-adapters/rpc_names.h).
+ * QEMU monitor commands (QMP) are paired with their replies the same way,
+ * one at a time per monitor, a row per command (lang-adapters/qmp.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -14,14 +16,19 @@
 #include <string.h>
 
 #include "../agg/rpc.h"
+#include "../lang-adapters/qmp.h"
 #include "../lang-adapters/rpc_names.h"
+#include "../util/vec.h"
+#include "../writer/decode.h"
 #include "../writer/rpc.h"
 #include "lang_cmd.h"
 #include "report.h"
 #include "rpcs.h"
 
 #define RPC_EVENTS	((1u << LANG_RPC_CALL_OUT) | (1u << LANG_RPC_REPLY_IN) | \
-			 (1u << LANG_RPC_CALL_IN) | (1u << LANG_RPC_REPLY_OUT))
+			 (1u << LANG_RPC_CALL_IN) | (1u << LANG_RPC_REPLY_OUT) | \
+			 (1u << LANG_MON_SEND) | (1u << LANG_MON_REPLY))
+#define MON_STR_LEN	256	/* bytes of a monitor message read: its command comes first */
 
 struct rpcs_state {
 	struct lang_cmd lc;		/* first: the runner hooks get this pointer */
@@ -29,8 +36,54 @@ struct rpcs_state {
 	long top;
 	struct rpc_table rows;
 	struct rpc_names names;
+	char **commands;		/* monitor commands seen: a row's proc indexes them */
+	size_t nr_commands, cap_commands;
 	int err;
 };
+
+/* The index of monitor command @name (added when new), or -1 out of memory. */
+static long command_index(struct rpcs_state *rs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->nr_commands; i++) {
+		if (!strcmp(rs->commands[i], name))
+			return (long)i;
+	}
+	if (VEC_RESERVE(rs->commands, rs->cap_commands, rs->nr_commands + 1))
+		return -1;
+	rs->commands[rs->nr_commands] = strdup(name);
+	return rs->commands[rs->nr_commands] ? (long)rs->nr_commands++ : -1;
+}
+
+/* A QEMU monitor command or reply: paired one at a time per monitor. */
+static void on_monitor(struct rpcs_state *rs, const struct ut_event *ev,
+		       const struct site_info *site, bool reply)
+{
+	struct rpc_msg m = { .end = RPC_MONITOR, .reply = reply, .pid = ev->pid,
+			     .obj = ev->args[0], .ts = ev->ts };
+	struct qmp_top q = {};
+	const char *text = NULL;
+	size_t len = 0;
+	long idx;
+
+	if (!(ev->faulted & 2))
+		text = event_str_arg(ev, site, 1, &len);
+	if (text)
+		qmp_scan(text, len, &q);
+	if (reply) {
+		m.error = q.has_error;
+	} else {
+		idx = command_index(rs, q.execute[0] ? q.execute : "(unreadable)");
+		if (idx < 0) {
+			rs->err = -ENOMEM;
+			return;
+		}
+		m.proc = (uint32_t)idx;
+	}
+	if (rpc_table__msg(&rs->rows, &m))
+		rs->err = -ENOMEM;
+}
 
 /* An RPC message: a call or a reply, on its end, into the table. */
 static void on_event(void *ctx, const struct ut_event *ev, const struct site_info *site)
@@ -45,6 +98,10 @@ static void on_event(void *ctx, const struct ut_event *ev, const struct site_inf
 	    site->probe_idx >= rs->lc.nr_sel)
 		return;
 	what = rs->lc.sel[site->probe_idx]->event;
+	if (what == LANG_MON_SEND || what == LANG_MON_REPLY) {
+		on_monitor(rs, ev, site, what == LANG_MON_REPLY);
+		return;
+	}
 	type = ev->args[rpc->type_arg];
 	m = (struct rpc_msg){
 		.end = what == LANG_RPC_CALL_OUT || what == LANG_RPC_REPLY_IN ? RPC_CLIENT :
@@ -84,7 +141,9 @@ static void on_tick(void *ctx, struct attach_session *s, uint64_t now, bool fina
 		rpc_rows__header(rs->w->out);
 	}
 	for (i = 0; i < rs->rows.nr; i++) {
-		const char *proc = rpc_names__get(&rs->names, v[i]->prog, v[i]->proc, buf,
+		const char *proc = v[i]->end == RPC_MONITOR && v[i]->proc < rs->nr_commands ?
+				   rs->commands[v[i]->proc] :
+				   rpc_names__get(&rs->names, v[i]->prog, v[i]->proc, buf,
 						  sizeof(buf));
 
 		total += v[i]->calls;
@@ -145,6 +204,8 @@ int rpcs_run(const char *name, struct cli_opts *o)
 	rs->w = &w;
 	rs->top = o->top;
 	hooks.ctx = rs;
+	if (!o->strlen_set)
+		o->run.str_len = MON_STR_LEN;
 	lang_cmd__init(&rs->lc, name, o);
 	load_names(rs);
 	err = lang_cmd__prepare(&rs->lc, RPC_EVENTS, ATTACH_TRACE);
@@ -152,6 +213,9 @@ int rpcs_run(const char *name, struct cli_opts *o)
 	lang_cmd__free(&rs->lc);
 	rpc_table__free(&rs->rows);
 	rpc_names__free(&rs->names);
+	while (rs->nr_commands)
+		free(rs->commands[--rs->nr_commands]);
+	free(rs->commands);
 	free(rs);
 	return status;
 }

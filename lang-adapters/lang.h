@@ -49,6 +49,8 @@ enum lang_event {
 	LANG_RPC_REPLY_IN,	/* ... and receives its reply */
 	LANG_RPC_CALL_IN,	/* a server receives a call */
 	LANG_RPC_REPLY_OUT,	/* ... and queues its reply */
+	LANG_MON_SEND,		/* a command to a managed process's monitor (QEMU's QMP) */
+	LANG_MON_REPLY,		/* ... its reply: one at a time per monitor */
 	NR_LANG_EVENTS,
 };
 
@@ -56,6 +58,12 @@ struct lang_probe {
 	enum lang_event event;
 	const char *text;	/* probe with FMT, as a user would type it */
 	const char *label;	/* an entry/return's fixed name ("plan"), NULL: from args */
+	/*
+	 * A glob of the object that holds it when that is not the runtime's
+	 * binary (a driver its daemon dlopens): where a system-wide run traces
+	 * it. NULL: the runtime's binary.
+	 */
+	const char *object;
 };
 
 /* How the method name parts join: "file.py:func", "pkg.Class.method", ... */

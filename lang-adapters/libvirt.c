@@ -10,6 +10,11 @@
  * status 1 says the call failed. Procedure names come from libvirtd's own
  * dispatch arrays (rpc_names.h); an array entry is a virNetServerProgramProc
  * (x86-64: 48 bytes, the argument filter at 16, the reply's at 32).
+ *
+ * The QEMU driver (libvirt_driver_qemu.so, dlopened by libvirtd or
+ * virtqemud) sends each QMP command with qemu_monitor_send_msg(mon, json,
+ * fd) and gets its reply with qemu_monitor_recv_reply(mon, json): one
+ * command at a time per monitor (qemuMonitorSend waits for its reply).
  */
 #include "lang.h"
 
@@ -37,6 +42,10 @@ const struct lang_adapter lang_libvirt = {
 		{ LANG_RPC_REPLY_IN, "libvirt:rpc_client_msg_rx" },
 		{ LANG_RPC_CALL_IN, "libvirt:rpc_server_client_msg_rx" },
 		{ LANG_RPC_REPLY_OUT, "libvirt:rpc_server_client_msg_tx_queue" },
+		{ LANG_MON_SEND, "libvirt:qemu_monitor_send_msg(x,s,d)", NULL,
+		  "/usr/lib/*/libvirt/connection-driver/libvirt_driver_qemu.so" },
+		{ LANG_MON_REPLY, "libvirt:qemu_monitor_recv_reply(x,s)", NULL,
+		  "/usr/lib/*/libvirt/connection-driver/libvirt_driver_qemu.so" },
 	},
 	.ident = { -1, -1, -1 },
 	.style = LANG_NAME_TEXT,

@@ -15,12 +15,14 @@ PKGS=(clang llvm systemtap-sdt-dev make gcc g++ binutils pkg-config
       libc6-dev-riscv64-cross valgrind libcap2-bin postgresql chromium
       libmicrohttpd-dev prometheus debhelper dpkg-dev fakeroot lintian
       python3.11-dev golang-go zlib1g-dev postgresql-server-dev-15 libyaml-dev
-      libcrypt-dev openssl ruby3.1-dev php8.2-dev libvirt-daemon libvirt-clients)
+      libcrypt-dev openssl ruby3.1-dev php8.2-dev libvirt-daemon libvirt-clients
+      qemu-system-x86)
 # python3.11-dev: the unit test that checks the profiler's CPython offsets;
 # golang-go: `go tool pprof` reads the profiles the tests write;
 # postgresql-server-dev-15: the unit test that checks calls' PostgreSQL offsets;
 # ruby3.1-dev, php8.2-dev: the unit tests that check the profiler's Ruby and PHP offsets;
 # libvirt-daemon, libvirt-clients: test_libvirt starts a session libvirtd of its own;
+# qemu-system-x86: ... and a TCG guest under it (no KVM), for the QEMU monitor's probes;
 # libyaml-dev, libcrypt-dev: --web-config (YAML, bcrypt); openssl: its tests' certificates.
 # Not gcc-multilib: on bookworm it conflicts with the cross compilers, and the
 # i386 fixtures build freestanding with plain `gcc -m32` (no 32-bit libc).

@@ -9,7 +9,7 @@
 
 static const char *end_name(const struct rpc_row *r)
 {
-	return r->end == RPC_CLIENT ? "client" : "server";
+	return r->end == RPC_CLIENT ? "client" : r->end == RPC_SERVER ? "server" : "qemu";
 }
 
 static uint64_t p99(const struct rpc_row *r)

@@ -90,7 +90,7 @@ def test_values():
     r = usdtrace("calls", "-l", "cobol", "-c", "true")
     check("cli: -l names the languages there are",
           one_line_error(r, r"usdtrace: -l cobol: unknown language \(one of python, java, "
-                            r"ruby, php, postgresql\)"), r.stderr)
+                            r"ruby, php, postgresql, libvirt\)"), r.stderr)
 
 
 if os.getuid() != 0:

@@ -186,6 +186,62 @@ def test_calls(d):
           r.stderr)
 
 
+DOMAIN = """<domain type='qemu'>
+  <name>usdtrace-test</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <video><model type='none'/></video>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+"""
+
+
+def test_monitor(d):
+    """A TCG guest (64 MiB, no disk, no KVM needed) under the daemon's QEMU
+    driver: its monitor commands seen with their JSON text, paired with their
+    replies in calls -l libvirt, one row per command, errors counted."""
+    uri = f"qemu+unix:///session?socket={d.sock}"
+    xml = os.path.join(d.dir, "domain.xml")
+    with open(xml, "w") as f:
+        f.write(DOMAIN)
+    os.chmod(xml, 0o644)
+    made = subprocess.run(["virsh", "-c", uri, "create", xml], capture_output=True, text=True)
+    if not check("libvirt: a TCG guest started under the test's libvirtd (QEMU driver)",
+                 made.returncode == 0, made.stderr[-400:]):
+        return
+    runs = 3
+    try:
+        t = Tracer("calls", "-l", "libvirt", "--json", "-p", str(d.p.pid))
+        tr = Tracer("trace", "--json", "-p", str(d.p.pid), "libvirt:qemu_monitor_send_msg(x,s,d)")
+        for _ in range(runs):
+            subprocess.run(["virsh", "-c", uri, "qemu-monitor-command", "usdtrace-test",
+                            '{"execute":"query-status"}'], capture_output=True)
+        bad = subprocess.run(["virsh", "-c", uri, "qemu-monitor-command", "usdtrace-test",
+                              '{"execute":"no-such-command"}'], capture_output=True, text=True)
+        rc, trc = t.stop(), tr.stop()
+    finally:
+        subprocess.run(["virsh", "-c", uri, "destroy", "usdtrace-test"], capture_output=True)
+    rows = {(r["end"], r["procedure"]): r for r in t.recs if r.get("type") == "rpc"}
+    status = rows.get(("qemu", "query-status"), {})
+    nosuch = rows.get(("qemu", "no-such-command"), {})
+    check(f"calls -l libvirt: the guest's monitor commands paired with their replies, "
+          f"query-status {runs} times, an unknown command one error", rc == 0 and
+          status.get("calls") == runs and not status.get("errors") and
+          nosuch.get("calls") == 1 and nosuch.get("errors") == 1 and
+          "CommandNotFound" in bad.stdout, f"{status} {nosuch} {bad.stdout[-200:]} {t.err[-300:]}")
+    cmd = rows.get(("server", "QEMU_PROC_DOMAIN_MONITOR_COMMAND"), {})
+    check("calls -l libvirt: the QEMU program's procedures named from libvirtd's table too",
+          cmd.get("calls") == runs + 1, f"{sorted(rows)}")
+    sent = [x["args"][1] for x in tr.recs if x.get("type") == "event"]
+    check("libvirt: trace shows each monitor command's JSON text as libvirt sent it",
+          trc == 0 and sum('"execute":"query-status"' in s for s in sent) == runs,
+          f"{sent[:3]} {tr.err[-300:]}")
+
+
 def test_list(d):
     r = usdtrace("list", "--json", "-p", str(d.p.pid))
     recs = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
@@ -212,6 +268,7 @@ def main():
         test_rpc_counts(d)
         test_rpc_trace(d)
         test_calls(d)
+        test_monitor(d)
         test_list(d)
     finally:
         d.stop()

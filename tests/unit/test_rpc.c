@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../../agg/rpc.h"
+#include "../../lang-adapters/qmp.h"
 #include "../../lang-adapters/rpc_names.h"
 #include "test.h"
 
@@ -144,11 +145,35 @@ static void test_names(struct test_stats *st)
 	rpc_names__free(&n);
 }
 
+static void test_qmp(struct test_stats *st)
+{
+	static const char cmd[] = "{\"execute\":\"query-status\",\"id\":\"libvirt-12\"}\r\n";
+	static const char reply[] = "{\"return\": {\"status\": \"running\", \"x\": [1, "
+				    "{\"id\": \"inner\"}]}, \"id\": \"libvirt-12\"}";
+	static const char err[] = "{\"error\": {\"class\": \"GenericError\", \"desc\": "
+				  "\"a \\\"quoted\\\" } brace\"}, \"id\": \"libvirt-3\"}";
+	struct qmp_top q;
+
+	CHECK(st, !qmp_scan(cmd, sizeof(cmd) - 1, &q) && !strcmp(q.execute, "query-status") &&
+	      !strcmp(q.id, "libvirt-12") && !q.has_return && !q.has_error,
+	      "qmp: a command's name and id", "%s %s", q.execute, q.id);
+	CHECK(st, !qmp_scan(reply, sizeof(reply) - 1, &q) && q.has_return && !q.has_error &&
+	      !strcmp(q.id, "libvirt-12") && !q.execute[0],
+	      "qmp: a reply's id after its value, not an inner one", "%s", q.id);
+	CHECK(st, !qmp_scan(err, sizeof(err) - 1, &q) && q.has_error && !strcmp(q.id, "libvirt-3"),
+	      "qmp: an error, with quotes and braces inside its strings", "%s", q.id);
+	CHECK(st, !qmp_scan(reply, 40, &q) && q.has_return && !q.id[0],
+	      "qmp: a reply cut short: what came before the cut", "%d", q.has_return);
+	CHECK(st, qmp_scan("[1]", 3, &q) == -22 && qmp_scan("", 0, &q) == -22,
+	      "qmp: no object, refused", "%s", q.execute);
+}
+
 int main(void)
 {
 	struct test_stats st = {};
 
 	test_pairs(&st);
 	test_names(&st);
+	test_qmp(&st);
 	return st.failed ? 1 : 0;
 }
