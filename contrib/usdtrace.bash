@@ -38,7 +38,7 @@ _usdtrace()
 	fi
 	case $prev in
 	-l | --lang)
-		mapfile -t COMPREPLY < <(compgen -W "python java ruby php postgresql" -- "$cur")
+		mapfile -t COMPREPLY < <(compgen -W "python java ruby php postgresql libvirt" -- "$cur")
 		return ;;
 	-p | --pid)
 		mapfile -t COMPREPLY < <(compgen -W "$(ps -eo pid= 2>/dev/null)" -- "$cur")
