@@ -91,6 +91,8 @@ static __always_inline int send_sample(struct task_struct *task, __u64 flags, __
 		return 0;
 	}
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (remote && BPF_CORE_READ(task, on_cpu))
+		flags |= UT_SAMPLE_ON_CPU;
 	/* in the kernel or not, the user registers are those saved at its entry */
 	ip = bpf_map_lookup_elem(&interp_procs, &tgid);
 	if (ip && ip->kind == UT_INTERP_PYTHON)

@@ -582,6 +582,8 @@ struct ut_interp_frame {
 #define UT_SAMPLE_INTERP_CUT	0x8	/* more than UT_INTERP_FRAMES frames */
 #define UT_SAMPLE_NO_THREAD	0x10	/* the thread has no interpreter state (yet) */
 #define UT_SAMPLE_OFF_CPU	0x20	/* taken as the thread blocked (--off-cpu) */
+#define UT_SAMPLE_ON_CPU	0x40	/* dump: running on a CPU as it was read: its registers
+					 * are those of its last entry into the kernel */
 
 /*
  * calls -l postgresql: what pg_stat_statements reads, read from the

@@ -92,6 +92,7 @@ static void on_event(void *ctx, const struct ut_event *ev, const struct site_inf
 	memcpy(t->comm, ev->comm, UT_COMM_LEN);
 	t->comm[UT_COMM_LEN] = '\0';
 	t->state = state_letter(ev->args[2]);
+	t->on_cpu = ev->args[0] & UT_SAMPLE_ON_CPU;
 	if (sampler__sample(ds->sampler, ev, &ds->prof, NULL))
 		ds->err = -ENOMEM;
 }

@@ -633,6 +633,8 @@ void profile__write_dump(FILE *out, const struct profile *p, bool json,
 			json_write_str(out, t[i].comm);
 			fputs(",\"state\":", out);
 			json_write_str(out, st);
+			if (t[i].on_cpu)
+				fputs(",\"on_cpu\":true", out);
 			fputs(",\"frames\":", out);
 			if (!s)
 				fputs("null", out);	/* not read: the summary says why */
@@ -643,7 +645,9 @@ void profile__write_dump(FILE *out, const struct profile *p, bool json,
 			fputs(s && !s->nr ? "[]}\n" : s ? "]}\n" : "}\n", out);
 			continue;
 		}
-		fprintf(out, "Thread %u (%s): %s\n", t[i].tid, t[i].comm, state_word(t[i].state));
+		fprintf(out, "Thread %u (%s): %s%s\n", t[i].tid, t[i].comm, state_word(t[i].state),
+			t[i].on_cpu ? " on a CPU (native frames: where it last entered the "
+			"kernel)" : "");
 		if (!s)
 			fputs("    (its stack could not be read)\n", out);
 		for (k = 0; s && k < s->nr; k++)

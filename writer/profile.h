@@ -39,6 +39,7 @@ struct dump_thread {
 	uint32_t pid, tid;
 	char comm[PROF_COMM_LEN + 1];
 	char state;		/* R S D I T t, or ? */
+	bool on_cpu;		/* running on a CPU as it was read */
 };
 
 /*

@@ -131,9 +131,16 @@ def main():
     s = subprocess.Popen([spin, "-s", "3"], stdout=subprocess.DEVNULL)
     time.sleep(0.3)
     r = usdtrace("dump", "--json", "-p", str(s.pid))
+    tries = [r] + [usdtrace("dump", "--json", "-p", str(s.pid)) for _ in range(4)]
     s.kill()
     s.wait()
     th = [json.loads(l) for l in r.stdout.splitlines() if '"thread"' in l]
+    seen = [json.loads(l) for x in tries for l in x.stdout.splitlines() if '"thread"' in l]
+    check("dump: a thread running on a CPU as it is read is marked so (its native frames "
+          "are where it last entered the kernel), only a running one",
+          any(x.get("on_cpu") for x in seen) and
+          all(x["state"] == "R" for x in seen if x.get("on_cpu")),
+          f"{[(x['tid'], x['state'], x.get('on_cpu')) for x in seen]}")
     check("dump of a native program: its threads with native frames only, no warning",
           r.returncode == 0 and th and all(f["lang"] == "native" for x in th
                                            for f in x["frames"] or []) and
