@@ -173,6 +173,16 @@ void sampler__prime(struct sampler *s, pid_t pid)
 	stack_resolver__prime(s->stacks, pid);
 }
 
+bool sampler__has_runtime(struct sampler *s, pid_t pid)
+{
+	size_t slot;
+
+	if (!s->nr_slots)
+		return false;
+	slot = slot_of(s, pid);
+	return s->slots[slot] && s->procs[s->slots[slot] - 1].runtime != RUNTIME_NONE;
+}
+
 /* Has the process exec'd since it was looked at (its executable changed)? */
 static bool exec_since(const struct proc_seen *ps)
 {

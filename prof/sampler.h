@@ -38,6 +38,12 @@ int sampler__new(const struct sampler_opts *o, struct sampler **out);
 void sampler__free(struct sampler *s);
 /* Read @pid's runtime now (-p targets, before the first sample). */
 void sampler__prime(struct sampler *s, pid_t pid);
+/*
+ * Does @pid run an interpreter the sampler reads frames of (seen at a
+ * sample or primed)? Also true for one it recognised but cannot read
+ * (said then, by the warn callback).
+ */
+bool sampler__has_runtime(struct sampler *s, pid_t pid);
 /* One sample into @p (or a lost one, by cause). 0, or -ENOMEM. */
 int sampler__sample(struct sampler *s, const struct ut_event *ev, struct profile *p, size_t *at);
 

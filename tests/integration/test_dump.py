@@ -141,9 +141,11 @@ def main():
           any(x.get("on_cpu") for x in seen) and
           all(x["state"] == "R" for x in seen if x.get("on_cpu")),
           f"{[(x['tid'], x['state'], x.get('on_cpu')) for x in seen]}")
-    check("dump of a native program: its threads with native frames only, no warning",
+    check("dump of a native program: its threads with native frames only, said once",
           r.returncode == 0 and th and all(f["lang"] == "native" for x in th
                                            for f in x["frames"] or []) and
+          r.stderr.count(f"usdtrace: PID {s.pid}: no interpreter whose frames usdtrace reads "
+                         "(CPython 3.11, Ruby 3.1, PHP 8.2): native frames only\n") == 1 and
           "warning" not in r.stderr, f"{th[:1]} {r.stderr}")
     runtimes()
     r = usdtrace("dump")
