@@ -61,10 +61,39 @@ struct {
 	__type(value, __u64);
 } off_since SEC(".maps");
 
+FRAMES_WALKERS(cur, false)
+FRAMES_WALKERS(task, true)
+
 /* Is the current thread one to sample: not idle, usdtrace, a kernel thread, or untraced? */
 static __always_inline bool sampled(struct task_struct *task, __u32 tgid)
 {
 	return tgid && tgid != cfg.self_tgid && task->mm && wanted();
+}
+
+/* @task's interpreter frames into @b by its runtime's walker; how many. */
+static __always_inline int walk(struct task_struct *task, const struct ut_interp_proc *ip,
+				struct sample_buf *b, struct pt_regs *regs, __u64 *flags,
+				const bool remote)
+{
+	struct ut_php_regs pr;
+
+	switch (ip->kind) {
+	case UT_INTERP_PYTHON:
+		return remote ? python_frames_task(task, ip, &b->f, flags) :
+				python_frames_cur(task, ip, &b->f, flags);
+	case UT_INTERP_RUBY:
+		return remote ? ruby_frames_task(task, ip, &b->f, flags) :
+				ruby_frames_cur(task, ip, &b->f, flags);
+	case UT_INTERP_PHP:
+		pr.ip = BPF_CORE_READ(regs, ip);
+		pr.r14 = BPF_CORE_READ(regs, r14);
+		pr.r15 = BPF_CORE_READ(regs, r15);
+		return remote ? php_frames_task(task, ip, &b->f, &pr, flags) :
+				php_frames_cur(task, ip, &b->f, &pr, flags);
+	default:
+		*flags |= UT_SAMPLE_NO_INTERP;
+		return 0;
+	}
 }
 
 /*
@@ -95,12 +124,8 @@ static __always_inline int send_sample(struct task_struct *task, __u64 flags, __
 		flags |= UT_SAMPLE_ON_CPU;
 	/* in the kernel or not, the user registers are those saved at its entry */
 	ip = bpf_map_lookup_elem(&interp_procs, &tgid);
-	if (ip && ip->kind == UT_INTERP_PYTHON)
-		n = python_frames(task, ip, &b->f, &flags, remote);
-	else if (ip && ip->kind == UT_INTERP_RUBY)
-		n = ruby_frames(task, ip, &b->f, &flags, remote);
-	else if (ip && ip->kind == UT_INTERP_PHP)
-		n = php_frames(task, ip, &b->f, regs, &flags, remote);
+	if (ip)
+		n = walk(task, ip, b, regs, &flags, remote);
 	else
 		flags |= UT_SAMPLE_NO_INTERP;
 	b->ev.ts = bpf_ktime_get_ns();
