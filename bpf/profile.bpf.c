@@ -53,6 +53,31 @@ struct {
 	__type(value, __u64);
 } cpu_seen SEC(".maps");
 
+/*
+ * Address spaces (a process, until it execs) whose first sample of no
+ * known runtime woke the reader at once: it reads the runtime then, so the
+ * samples taken before the kernel knows it (lost_late) are a few
+ * milliseconds' rather than a poll interval's.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);		/* the mm */
+	__type(value, __u8);
+} announced SEC(".maps");
+
+/* Wake the reader now at the first sample of an address space it does not know. */
+static __always_inline __u64 sample_wakeup(struct task_struct *task, __u64 flags)
+{
+	__u64 mm = (__u64)BPF_CORE_READ(task, mm);
+	__u8 one = 1;
+
+	if (!(flags & UT_SAMPLE_NO_INTERP) || bpf_map_lookup_elem(&announced, &mm))
+		return wakeup_flag();
+	bpf_map_update_elem(&announced, &mm, &one, BPF_ANY);
+	return BPF_RB_FORCE_WAKEUP;
+}
+
 /* Threads blocked since (ns), for --off-cpu. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -165,7 +190,7 @@ static __always_inline int send_sample(struct task_struct *task, __u64 flags, __
 	}
 	bpf_dynptr_write(&ptr, 0, &b->ev, size, 0);
 	bpf_dynptr_write(&ptr, size, &b->stack, slen, 0);
-	bpf_ringbuf_submit_dynptr(&ptr, wakeup_flag());
+	bpf_ringbuf_submit_dynptr(&ptr, remote ? wakeup_flag() : sample_wakeup(task, flags));
 	b->busy = 0;
 	return 0;
 }
