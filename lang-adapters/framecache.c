@@ -11,7 +11,8 @@ static size_t bucket_of(uint64_t addr, uint64_t key2)
 	return (size_t)(((addr >> 3) ^ (key2 >> 3)) * 0x9e3779b97f4a7c15ull >> 54) % FC_BUCKETS;
 }
 
-struct fc_entry **fc_find(struct frame_cache *c, uint64_t addr, uint64_t key2)
+/* Where the entry of (@addr, @key2) is, or would go: *result is NULL when none. */
+static struct fc_entry **fc_find(struct frame_cache *c, uint64_t addr, uint64_t key2)
 {
 	struct fc_entry **at = &c->buckets[bucket_of(addr, key2)];
 
@@ -20,7 +21,8 @@ struct fc_entry **fc_find(struct frame_cache *c, uint64_t addr, uint64_t key2)
 	return at;
 }
 
-void fc_drop(struct frame_cache *c, struct fc_entry **at)
+/* The entry at @at unlinked and freed. */
+static void fc_drop(struct frame_cache *c, struct fc_entry **at)
 {
 	struct fc_entry *e = *at;
 
@@ -28,12 +30,29 @@ void fc_drop(struct frame_cache *c, struct fc_entry **at)
 	c->free(e);
 }
 
-void fc_add(struct frame_cache *c, struct fc_entry *e)
+static void fc_add(struct frame_cache *c, struct fc_entry *e)
 {
 	struct fc_entry **head = &c->buckets[bucket_of(e->addr, e->key2)];
 
 	e->next = *head;
 	*head = e;
+}
+
+struct fc_entry *fc_get(struct frame_cache *c, uint64_t addr, uint64_t key2)
+{
+	struct fc_entry **at = fc_find(c, addr, key2), *e;
+
+	if (*at && c->same(c->ctx, *at))
+		return *at;
+	if (*at)
+		fc_drop(c, at);
+	e = c->read(c->ctx, addr, key2);
+	if (e) {
+		e->addr = addr;
+		e->key2 = key2;
+		fc_add(c, e);
+	}
+	return e;
 }
 
 void fc_clear(struct frame_cache *c)

@@ -84,15 +84,19 @@ static char *func_name(pid_t pid, const struct php_layout *l, const uint8_t *fun
 	return out;
 }
 
-static struct func_entry *func_read(pid_t pid, const struct php_layout *l, uint64_t addr)
+/* The zend_function at @addr of the process @ctx; NULL when unreadable. */
+static struct fc_entry *func_read(void *ctx, uint64_t addr, uint64_t key2)
 {
+	const struct interp_proc *p = ctx;
+	const struct php_layout *l = p->l;
 	struct func_entry *f = calloc(1, sizeof(*f));
-	uint8_t func[256];
 	size_t len = (size_t)l->func_line_start + 4;
+	pid_t pid = p->pid;
+	uint8_t func[256];
 
+	(void)key2;
 	if (!f || len > sizeof(func) || proc_read(pid, addr, func, len))
 		goto out_free;
-	f->e.addr = addr;
 	memcpy(f->head, func, FUNC_HEAD);
 	f->internal = func[l->func_type] == 1;	/* ZEND_INTERNAL_FUNCTION */
 	f->name = func_name(pid, l, func);
@@ -103,7 +107,7 @@ static struct func_entry *func_read(pid_t pid, const struct php_layout *l, uint6
 		if (!f->file)
 			goto out_free;
 	}
-	return f;
+	return &f->e;
 out_free:
 	if (f)
 		func_free(&f->e);
@@ -111,30 +115,23 @@ out_free:
 }
 
 /* Is @f still the function at its address? Unreadable: what was read stands. */
-static bool func_same(pid_t pid, const struct func_entry *f)
+static bool func_same(void *ctx, const struct fc_entry *e)
 {
+	const struct interp_proc *p = ctx;
+	const struct func_entry *f = (const struct func_entry *)e;
 	uint8_t head[FUNC_HEAD];
 
-	return proc_read(pid, f->e.addr, head, sizeof(head)) ||
+	return proc_read(p->pid, f->e.addr, head, sizeof(head)) ||
 	       !memcmp(head, f->head, FUNC_HEAD);
 }
 
 static int php_name(struct interp_proc *p, const struct ut_interp_frame *fr,
 		    struct interp_frame *out)
 {
-	struct fc_entry **at = fc_find(&p->funcs, fr->code, 0);
-	struct func_entry *f;
+	const struct func_entry *f = (const struct func_entry *)fc_get(&p->funcs, fr->code, 0);
 
-	if (*at && !func_same(p->pid, (struct func_entry *)*at))
-		fc_drop(&p->funcs, at);
-	if (!*at) {
-		f = func_read(p->pid, p->l, fr->code);
-		if (!f)
-			return -EFAULT;
-		fc_add(&p->funcs, &f->e);
-	} else {
-		f = (struct func_entry *)*at;
-	}
+	if (!f)
+		return -EFAULT;
 	out->name = f->name;
 	out->file = f->file;
 	out->cfunc = f->internal;
@@ -193,7 +190,8 @@ static int php_probe(pid_t pid, const char *path, uint64_t base, struct ut_inter
 		return -ENOMEM;
 	p->pid = pid;
 	p->l = l;
-	p->funcs.free = func_free;
+	p->funcs = (struct frame_cache){ .read = func_read, .same = func_same, .free = func_free,
+					 .ctx = p };
 	*ip = l->proc;
 	ip->runtime = syms[0].addr;
 	ip->php.seam_start = syms[1].addr;

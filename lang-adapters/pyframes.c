@@ -138,15 +138,18 @@ static void code_free(struct fc_entry *e)
 	free(c);
 }
 
-/* Code object @addr of @pid read whole; NULL when unreadable. */
-static struct code_entry *code_read(pid_t pid, const struct py_layout *l, uint64_t addr)
+/* Code object @addr of the process @ctx read whole; NULL when unreadable. */
+static struct fc_entry *code_read(void *ctx, uint64_t addr, uint64_t key2)
 {
+	const struct interp_proc *p = ctx;
+	const struct py_layout *l = p->l;
 	struct code_entry *c = calloc(1, sizeof(*c));
+	pid_t pid = p->pid;
 	uint8_t code[256];
 
+	(void)key2;
 	if (!c || l->code_size > sizeof(code) || proc_read(pid, addr, code, l->code_size))
 		goto out_free;
-	c->e.addr = addr;
 	c->argcount = get_i32(code, l->code_argcount);
 	c->firstlineno = get_i32(code, l->code_firstlineno);
 	c->name = read_str(pid, l, get_u64(code, l->code_qualname));
@@ -156,7 +159,7 @@ static struct code_entry *code_read(pid_t pid, const struct py_layout *l, uint64
 	if (!c->name || !c->file ||
 	    read_bytes(pid, l, get_u64(code, l->code_linetable), &c->linetable, &c->linelen))
 		goto out_free;
-	return c;
+	return &c->e;
 out_free:
 	if (c)
 		code_free(&c->e);
@@ -168,13 +171,16 @@ out_free:
  * firstlineno (3.11 keeps them 16 bytes apart). Unreadable: the process
  * is gone, and its code objects with it; what was read stands.
  */
-static bool code_same(pid_t pid, const struct code_entry *c, const struct py_layout *l)
+static bool code_same(void *ctx, const struct fc_entry *e)
 {
+	const struct interp_proc *p = ctx;
+	const struct code_entry *c = (const struct code_entry *)e;
+	const struct py_layout *l = p->l;
 	size_t from = l->code_argcount, len = (size_t)l->code_firstlineno + 4 - from;
 	uint8_t b[64];
 
 	if (l->code_firstlineno < l->code_argcount || len > sizeof(b) ||
-	    proc_read(pid, c->e.addr + from, b, len))
+	    proc_read(p->pid, c->e.addr + from, b, len))
 		return true;
 	return get_i32(b, 0) == c->argcount && get_i32(b, len - 4) == c->firstlineno;
 }
@@ -182,20 +188,11 @@ static bool code_same(pid_t pid, const struct code_entry *c, const struct py_lay
 static int py_name(struct interp_proc *p, const struct ut_interp_frame *f,
 		   struct interp_frame *out)
 {
-	struct fc_entry **at = fc_find(&p->codes, f->code, 0);
-	struct code_entry *c;
+	struct code_entry *c = (struct code_entry *)fc_get(&p->codes, f->code, 0);
 	uint64_t index;
 
-	if (*at && !code_same(p->pid, (struct code_entry *)*at, p->l))
-		fc_drop(&p->codes, at);
-	if (!*at) {
-		c = code_read(p->pid, p->l, f->code);
-		if (!c)
-			return -EFAULT;
-		fc_add(&p->codes, &c->e);
-	} else {
-		c = (struct code_entry *)*at;
-	}
+	if (!c)
+		return -EFAULT;
 	index = f->instr >= f->code + p->l->code_first_instr ?
 		(f->instr - f->code - p->l->code_first_instr) / 2 : 0;
 	out->name = c->name;
@@ -256,7 +253,8 @@ static int py_probe(pid_t pid, const char *path, uint64_t base, struct ut_interp
 		return -ENOMEM;
 	p->pid = pid;
 	p->l = l;
-	p->codes.free = code_free;
+	p->codes = (struct frame_cache){ .read = code_read, .same = code_same, .free = code_free,
+					 .ctx = p };
 	*ip = l->proc;
 	ip->runtime = syms[0].addr;
 	*out = p;

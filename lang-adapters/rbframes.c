@@ -365,9 +365,30 @@ static int iseq_read(struct interp_proc *p, struct frame_entry *f)
 	return iseq_lines(p, f, body);
 }
 
-/* Is @f still what its address holds? Unreadable: what was read stands. */
-static bool frame_same(const struct interp_proc *p, const struct frame_entry *f)
+/* A C method's key2: its entry is its code, kept apart from an iseq's (a method entry or 0). */
+#define KEY_CFUNC	1
+
+/* The frame of (@addr, @key2) in the process @ctx read; NULL when unreadable. */
+static struct fc_entry *frame_read(void *ctx, uint64_t addr, uint64_t key2)
 {
+	struct frame_entry *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->e.addr = addr;
+	f->e.key2 = key2;
+	if (key2 == KEY_CFUNC ? cfunc_read(ctx, f) : iseq_read(ctx, f)) {
+		frame_free(&f->e);
+		return NULL;
+	}
+	return &f->e;
+}
+
+/* Is @e still what its address holds? Unreadable: what was read stands. */
+static bool frame_same(void *ctx, const struct fc_entry *e)
+{
+	const struct interp_proc *p = ctx;
+	const struct frame_entry *f = (const struct frame_entry *)e;
 	uint64_t now;
 
 	if (proc_read(p->pid, f->e.addr + (f->cfunc ? p->l->me_def : p->l->iseq_body), &now,
@@ -395,27 +416,12 @@ static uint32_t frame_line(const struct frame_entry *f, uint64_t pc)
 static int rb_name(struct interp_proc *p, const struct ut_interp_frame *fr,
 		   struct interp_frame *out)
 {
-	bool cfunc = fr->flags & UT_IFRAME_CFUNC;
-	/* a C method's entry is its code: key2 1 keeps it apart from an iseq's */
-	struct fc_entry **at = fc_find(&p->frames, fr->code, cfunc ? 1 : fr->aux);
-	struct frame_entry *f;
+	uint64_t key2 = fr->flags & UT_IFRAME_CFUNC ? KEY_CFUNC : fr->aux;
+	const struct frame_entry *f = (const struct frame_entry *)fc_get(&p->frames, fr->code,
+									 key2);
 
-	if (*at && !frame_same(p, (struct frame_entry *)*at))
-		fc_drop(&p->frames, at);
-	if (!*at) {
-		f = calloc(1, sizeof(*f));
-		if (!f)
-			return -ENOMEM;
-		f->e.addr = fr->code;
-		f->e.key2 = cfunc ? 1 : fr->aux;
-		if (cfunc ? cfunc_read(p, f) : iseq_read(p, f)) {
-			frame_free(&f->e);
-			return -EFAULT;
-		}
-		fc_add(&p->frames, &f->e);
-	} else {
-		f = (struct frame_entry *)*at;
-	}
+	if (!f)
+		return -EFAULT;
 	out->name = f->name;
 	out->file = f->file;
 	out->cfunc = f->cfunc;
@@ -456,7 +462,8 @@ static int rb_probe(pid_t pid, const char *path, uint64_t base, struct ut_interp
 		return -ENOMEM;
 	p->pid = pid;
 	p->l = l;
-	p->frames.free = frame_free;
+	p->frames = (struct frame_cache){ .read = frame_read, .same = frame_same,
+					  .free = frame_free, .ctx = p };
 	p->data = facts.data;
 	p->data_size = facts.data_size;
 	*ip = l->proc;
