@@ -143,8 +143,8 @@ int interp_reader__new(struct interp_reader **out, const char *lang);
 bool interp_known(const char *lang);
 void interp_reader__free(struct interp_reader *r);
 /*
- * The runtime process @pid runs, from the objects it maps: 0 with @ip
- * filled for the sampler; -ENOENT when none the reader knows; -EOPNOTSUPP
+ * The runtime process @pid runs, from the objects it maps (what was read
+ * of it before forgotten first): 0 with @ip filled for the sampler; -ENOENT when none the reader knows; -EOPNOTSUPP
  * (the reason in @why, e.g. a version without a layout) when it is one
  * but cannot be read: profiled natively then.
  */

@@ -95,7 +95,6 @@ static void probe(struct sampler *s, struct proc_seen *ps)
 	int err;
 
 	exe_of(ps->pid, &ps->dev, &ps->ino);
-	interp_reader__forget(s->interp, ps->pid);
 	ps->runtime = RUNTIME_NONE;
 	ps->rt = NULL;
 	if (!s->o.interp)
