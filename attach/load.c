@@ -64,6 +64,7 @@ static int set_config(struct attach_session *s)
 		/* a quarter of the ring, so a burst never waits for a full ring */
 		.wakeup_bytes = ring_size(s) / 4,
 		.self_tgid = (__u32)getpid(),
+		.cpu_time = s->opts.profile.off_cpu && s->opts.profile.on_cpu,
 	};
 
 	if (s->opts.keys.nr > UT_MAX_KEYS)

@@ -228,7 +228,8 @@ int usdt_profile(struct bpf_perf_event_data *ctx)
 	(void)ctx;	/* the thread's user registers come from its task */
 	if (!sampled(task, bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	return send_sample(task, 0, cpu_since_last(task), false);
+	/* the CPU time only where it weighs (wall time): a map update a sample */
+	return send_sample(task, 0, cfg.cpu_time ? cpu_since_last(task) : 0, false);
 }
 
 /* A thread blocked a while ago comes back: the time it was away. */

@@ -86,7 +86,8 @@ struct ut_config {
 	__u32 stack_size;	/* --stack-mode dwarf: bytes of stack copied */
 	__u32 open_stack;	/* latency --min --stack: bytes kept for BEGIN's stack */
 	__u32 self_tgid;	/* profile: usdtrace itself, never sampled */
-	__u32 pad4;
+	__u8 cpu_time;		/* profile --on-cpu --off-cpu: a sample carries its CPU time */
+	__u8 pad4[3];
 };
 
 /* How BPF fetches one argument. */
@@ -406,7 +407,8 @@ static __always_inline int ut_lat_pop(__u32 *depth)
  * ut_interp_frame) bytes, innermost first), args[0] holds UT_SAMPLE_*
  * flags, args[1] the interpreter (UT_INTERP_*), args[2] (dump) the
  * thread's state, args[3] the CPU ns the thread ran since its last sample
- * (0: its first, or not a sample on a CPU), then the user stack.
+ * (with cfg.cpu_time; 0: its first, or not a sample on a CPU), then the
+ * user stack.
  */
 #define UT_EV_SAMPLE		5
 
