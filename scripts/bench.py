@@ -573,7 +573,8 @@ def loop_profiled(u, loop):
                         "-c", " ".join(["taskset", "-c", PIN, loop[0], loop[1],
                                         shlex.quote(loop[2])])],
                        capture_output=True, text=True, check=True)
-    return float(r.stdout.strip().splitlines()[-1])
+    return float(r.stdout.strip().splitlines()[-1]) if r.stdout.strip() else \
+        float([l for l in r.stderr.splitlines() if l[:1].isdigit()][-1])
 
 
 def bench_profile_runtimes():
@@ -645,13 +646,8 @@ def bench_profile():
 
 
 def py_profiled(u):
-    """py_seconds() of the loop started by `usdtrace profile -c`, frames read."""
-    r = subprocess.run(["taskset", "-c", OTHER, u, "profile", "-F", "99", "-o", "/dev/null",
-                        "-c",
-                        f"taskset -c {PIN} /usr/bin/python3.11 -c '{PROFILE_PY}'"],
-                       capture_output=True, text=True, check=True)
-    return float(r.stdout.strip().splitlines()[-1]) if r.stdout.strip() else \
-        float([l for l in r.stderr.splitlines() if l[:1].isdigit()][-1])
+    """py_seconds() of the Python loop started by `usdtrace profile -c`, frames read."""
+    return loop_profiled(u, ["/usr/bin/python3.11", "-c", PROFILE_PY])
 
 
 def profile_cost(u):
