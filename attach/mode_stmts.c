@@ -3,10 +3,10 @@
  * mode_stmts.c - the statements mode (bpf/stmts.bpf.c): a database's
  * statements as pg_stat_statements counts them, from uprobes on its
  * executor's functions, aggregated in the kernel by a literal-blind hash of
- * their text. Each site's role is its probe's index (enum ut_stmt_role);
- * where the database keeps what is read (struct ut_pg_layout) goes into
- * the object's .rodata before load. Its readers merge each statement's
- * figures and execution-time buckets over CPUs.
+ * their text, one entry for all CPUs. Each site's role is its probe's
+ * index (enum ut_stmt_role); where the database keeps what is read (struct
+ * ut_pg_layout) goes into the object's .rodata before load. Its readers hand on each statement's
+ * figures and execution-time buckets.
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -50,7 +50,7 @@ const struct session_mode session_mode_stmts = {
 	.size_maps = stmts_size_maps,
 };
 
-/* @st's figures of one CPU added into @sum (minima over CPUs that saw one). */
+/* @st's figures added into @sum (a minimum only where there was a call or plan). */
 static void merge_stats(struct ut_stmt_stats *sum, const struct ut_stmt_stats *st)
 {
 	if (st->calls && (!sum->calls || st->exec_min < sum->exec_min))
@@ -94,7 +94,7 @@ int attach_session__stmts(const struct attach_session *s, attach_stmt_fn cb, voi
 	if (!sk)
 		return -EINVAL;
 	return session_map_walk(bpf_map__fd(sk->maps.stmts), sizeof(struct ut_stmt_key),
-				sizeof(struct ut_stmt_stats), true, stmt_of, &w);
+				sizeof(struct ut_stmt_stats), false, stmt_of, &w);
 }
 
 static int bucket_of(void *ctx, const void *key, const void *vals, int ncpu)
@@ -117,6 +117,6 @@ int attach_session__stmt_buckets(const struct attach_session *s, attach_stmt_buc
 	if (!sk)
 		return -EINVAL;
 	return session_map_walk(bpf_map__fd(sk->maps.stmt_buckets),
-				sizeof(struct ut_stmt_bucket), sizeof(uint64_t), true, bucket_of,
+				sizeof(struct ut_stmt_bucket), sizeof(uint64_t), false, bucket_of,
 				&w);
 }

@@ -70,8 +70,16 @@ struct {
 	__type(value, struct open_stmt);
 } open_stmts SEC(".maps");
 
+/*
+ * A statement's figures and its time buckets: one entry for all CPUs,
+ * updated with atomics (as pg_stat_statements' entry under its spinlock).
+ * Not per CPU: a new per-CPU element is a per-CPU allocation, which cost
+ * the server some 15 us inside the first call of each new statement (its
+ * bucket as much again); a shared one is a plain allocation, and its
+ * memory does not grow with the CPUs.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct ut_stmt_key);
@@ -79,7 +87,7 @@ struct {
 } stmts SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct ut_stmt_bucket);
@@ -708,16 +716,44 @@ static __always_inline void send_text(const struct ut_stmt_key *key, __u64 p, __
 	}
 }
 
-static __always_inline void add_min(__u64 *min, __u64 v, bool first)
+#define CAS_TRIES	8
+
+/* *@p = min(*@p, @v) against other CPUs; a race lost @CAS_TRIES times in a row is a fault. */
+static __always_inline void atomic_min(__u64 *p, __u64 v)
 {
-	if (first || v < *min)
-		*min = v;
+	__u64 old = *p, prev;
+	int i;
+
+	for (i = 0; i < CAS_TRIES && v < old; i++) {
+		prev = __sync_val_compare_and_swap(p, old, v);
+		if (prev == old)
+			return;
+		old = prev;
+	}
+	if (v < old)
+		count_fault();
 }
 
-/* @key's figures on this CPU, made when new; NULL (a drop, counted) when full. */
+static __always_inline void atomic_max(__u64 *p, __u64 v)
+{
+	__u64 old = *p, prev;
+	int i;
+
+	for (i = 0; i < CAS_TRIES && v > old; i++) {
+		prev = __sync_val_compare_and_swap(p, old, v);
+		if (prev == old)
+			return;
+		old = prev;
+	}
+	if (v > old)
+		count_fault();
+}
+
+/* @key's figures, made when new (minima at their top); NULL (a drop, counted) when full. */
 static __always_inline struct ut_stmt_stats *stats_of(const struct ut_stmt_key *key)
 {
-	struct ut_stmt_stats *st = bpf_map_lookup_elem(&stmts, key), init = {};
+	struct ut_stmt_stats *st = bpf_map_lookup_elem(&stmts, key);
+	struct ut_stmt_stats init = { .exec_min = ~0ULL, .plan_min = ~0ULL };
 
 	if (st)
 		return st;
@@ -726,6 +762,22 @@ static __always_inline struct ut_stmt_stats *stats_of(const struct ut_stmt_key *
 	if (!st)
 		count_drop();
 	return st;
+}
+
+/* One more in @key's bucket, shared by the CPUs; a full map is a drop, counted. */
+static __always_inline void bucket_inc(const struct ut_stmt_bucket *key)
+{
+	__u64 *c = bpf_map_lookup_elem(&stmt_buckets, key), one = 1;
+
+	if (!c) {
+		if (!bpf_map_update_elem(&stmt_buckets, key, &one, BPF_NOEXIST))
+			return;
+		c = bpf_map_lookup_elem(&stmt_buckets, key);	/* another CPU made it */
+	}
+	if (c)
+		__sync_fetch_and_add(c, 1);
+	else
+		count_drop();
 }
 
 /* One call of @key: @exec ns executing, @whole ns in all, @rows rows. */
@@ -737,14 +789,14 @@ static __always_inline void count_call(const struct ut_stmt_key *key, __u64 exec
 
 	if (!st)
 		return;
-	add_min(&st->exec_min, exec, !st->calls);
-	st->calls++;
-	st->rows += rows;
-	st->exec_ns += exec;
-	st->exec_max = exec > st->exec_max ? exec : st->exec_max;
-	st->whole_ns += whole;
-	st->whole_max = whole > st->whole_max ? whole : st->whole_max;
-	percpu_inc(&stmt_buckets, &bk);
+	atomic_min(&st->exec_min, exec);
+	atomic_max(&st->exec_max, exec);
+	atomic_max(&st->whole_max, whole);
+	__sync_fetch_and_add(&st->rows, rows);
+	__sync_fetch_and_add(&st->exec_ns, exec);
+	__sync_fetch_and_add(&st->whole_ns, whole);
+	__sync_fetch_and_add(&st->calls, 1);
+	bucket_inc(&bk);
 }
 
 static __always_inline void count_plan(const struct ut_stmt_key *key, __u64 ns)
@@ -753,10 +805,10 @@ static __always_inline void count_plan(const struct ut_stmt_key *key, __u64 ns)
 
 	if (!st)
 		return;
-	add_min(&st->plan_min, ns, !st->plans);
-	st->plans++;
-	st->plan_ns += ns;
-	st->plan_max = ns > st->plan_max ? ns : st->plan_max;
+	atomic_min(&st->plan_min, ns);
+	atomic_max(&st->plan_max, ns);
+	__sync_fetch_and_add(&st->plan_ns, ns);
+	__sync_fetch_and_add(&st->plans, 1);
 }
 
 /* --min: a statement this long, with its text as sent. */
