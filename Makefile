@@ -75,7 +75,8 @@ LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/statements.c lang-adapters/pyframes.c \
 	     lang-adapters/rbframes.c lang-adapters/phpframes.c lang-adapters/interp.c \
 	     lang-adapters/procmem.c lang-adapters/framecache.c lang-adapters/libvirt.c \
-	     lang-adapters/rpc_names.c lang-adapters/qmp.c
+	     lang-adapters/rpc_names.c lang-adapters/qmp.c lang-adapters/jvm.c \
+	     lang-adapters/vmstructs.c lang-adapters/jvmstack.c
 SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(UTIL_SRCS) $(ARCH_SRCS) $(AGG_SRCS) $(PROC_SRCS) $(STACK_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(PROF_SRCS) $(CLI_SRCS) \
 	$(LANG_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
@@ -216,7 +217,7 @@ $(OUTPUT)/bench/hot5: bench/hot.c sdt/include/usdtrace/sdt.h
 
 # The Java workloads the docs' examples run (-cp build/workloads Work)
 WORKLOAD_OUT := $(OUTPUT)/workloads
-workloads: $(WORKLOAD_OUT)/Work.class $(WORKLOAD_OUT)/Idle.class
+workloads: $(WORKLOAD_OUT)/Work.class $(WORKLOAD_OUT)/Idle.class $(WORKLOAD_OUT)/ProfileApp.class
 
 $(WORKLOAD_OUT)/%.class: tests/workloads/%.java
 	$(call msg,JAVAC,$@)

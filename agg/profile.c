@@ -33,7 +33,7 @@ static uint64_t fnv_str(uint64_t h, const char *s)
 
 const char *prof_lang__name(uint8_t lang)
 {
-	static const char *const names[] = { "native", "python", "ruby", "php" };
+	static const char *const names[] = { "native", "python", "ruby", "php", "java" };
 
 	return lang < sizeof(names) / sizeof(names[0]) ? names[lang] : "?";
 }

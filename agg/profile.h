@@ -20,9 +20,10 @@ enum prof_lang {
 	PROF_PYTHON,
 	PROF_RUBY,
 	PROF_PHP,
+	PROF_JAVA,
 };
 
-/* "native", "python", "ruby", "php" */
+/* "native", "python", "ruby", "php", "java" */
 const char *prof_lang__name(uint8_t lang);
 
 /* One frame. Strings are the profile's (interned); NULL: unknown. */

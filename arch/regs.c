@@ -92,6 +92,34 @@ int regs_sp_offset(int machine)
 	}
 }
 
+int regs_sp_dwarf(int machine)
+{
+	switch (machine) {
+	case EM_X86_64:
+		return 7;	/* rsp */
+	case EM_AARCH64:
+		return 31;	/* sp */
+	case EM_RISCV:
+		return 2;	/* x2 */
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+int regs_fp_dwarf(int machine)
+{
+	switch (machine) {
+	case EM_X86_64:
+		return 6;	/* rbp */
+	case EM_AARCH64:
+		return 29;	/* x29 */
+	case EM_RISCV:
+		return 8;	/* x8, s0 */
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
 int regs_abi_arg_offset(int machine, int n)
 {
 	switch (machine) {

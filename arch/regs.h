@@ -17,6 +17,9 @@ int regs_offset(int machine, int reg);
 int regs_ip_offset(int machine);
 /* offsetof(struct pt_regs, stack pointer) on @machine, or -EOPNOTSUPP. */
 int regs_sp_offset(int machine);
+/* The DWARF numbers of the stack and frame pointers on @machine, or -EOPNOTSUPP. */
+int regs_sp_dwarf(int machine);
+int regs_fp_dwarf(int machine);
 /* ABI argument register @n (0-based) or the return value (n = -1), or -Exxx. */
 int regs_abi_arg_offset(int machine, int n);
 /* The e_machine of the kernel usdtrace runs on (EM_NONE if not in the table). */

@@ -256,8 +256,8 @@ static int run_profile(const struct cli_command *cmd, struct cli_opts *o)
 			     cmd->name);
 		goto out_free;
 	}
-	if (o->lang && !interp_known(o->lang->lang)) {
-		usdtrace_err("%s: -l %s: interpreter frames are read for python, ruby and php "
+	if (o->lang && !interp_known(o->lang->lang) && strcmp(o->lang->lang, "java")) {
+		usdtrace_err("%s: -l %s: runtime frames are read for python, ruby, php and java "
 			     "only (so far)", cmd->name, o->lang->lang);
 		goto out_free;
 	}

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "../lang-adapters/interp.h"
+#include "../lang-adapters/jvmstack.h"
 #include "../stack/stack.h"
 #include "../util/vec.h"
 #include "../writer/decode.h"
@@ -35,6 +36,7 @@ struct sampler {
 	struct sampler_opts o;
 	struct stack_resolver *stacks;
 	struct interp_reader *interp;
+	struct jvm_procs *jvms;		/* Java frames, through the stack resolver */
 	struct stack_trace trace;
 	struct proc_seen *procs;
 	size_t nr_procs, cap_procs;
@@ -55,6 +57,10 @@ int sampler__new(const struct sampler_opts *o, struct sampler **out)
 	err = stack_resolver__new(NULL, NULL, &s->stacks);
 	if (!err)
 		err = interp_reader__new(&s->interp, o->lang);
+	if (!err && o->interp && (!o->lang || !strcmp(o->lang, "java")))
+		err = jvm_procs__new(o->warn, o->ctx, &s->jvms);
+	if (!err && s->jvms)
+		stack_resolver__set_code(s->stacks, jvm_procs__ops(s->jvms));
 	if (err) {
 		sampler__free(s);
 		return err;
@@ -69,6 +75,7 @@ void sampler__free(struct sampler *s)
 		return;
 	stack_resolver__free(s->stacks);
 	interp_reader__free(s->interp);
+	jvm_procs__free(s->jvms);
 	free(s->procs);
 	free(s->slots);
 	free(s);
@@ -209,6 +216,14 @@ static bool runtime_object(const struct interp_runtime *rt, const char *obj)
 static void native_frame(const struct stack_frame *f, struct prof_frame *out)
 {
 	memset(out, 0, sizeof(*out));
+	if (f->lang) {
+		/* a runtime's frame the stack resolver named (Java's) */
+		out->lang = PROF_JAVA;
+		out->name = f->sym;
+		out->file = f->file;
+		out->line = f->line;
+		return;
+	}
 	out->lang = PROF_NATIVE;
 	out->inlined = f->inlined;
 	out->name = f->sym;

@@ -48,6 +48,11 @@ struct proc {
 	bool read_missed;	/* the unwind wanted memory beyond the copy */
 	bool unwinding;		/* inside dwfl_getthread_frames: keep the Dwfl */
 	bool want_refresh;	/* ... which met an address no module maps */
+	/* a runtime's code met (stack_code_ops): where its frame's registers were */
+	bool handoff;
+	struct stack_regs at;
+	bool resumed;		/* this unwind starts from @at, after the runtime's frames */
+	bool first;		/* ... and has not reported its first frame yet */
 	/* JIT code: /tmp/perf-PID.map when the runtime writes one */
 	struct perfmap jit;
 	char jit_path[64];
@@ -64,6 +69,7 @@ struct stack_resolver {
 	int nr;
 	uint64_t clock;
 	int machine;
+	const struct stack_code_ops *code;
 };
 
 /*
@@ -187,17 +193,27 @@ static bool get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
 }
 
 /* A word of the stack copy; anything else is not known, and ends the unwind. */
-static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+static bool copy_word(void *arg, uint64_t addr, uint64_t *word)
 {
 	struct proc *p = arg;
 	uint64_t sp = p->st->sp;
 
-	(void)dwfl;
-	if (addr < sp || addr + sizeof(*result) > sp + p->st->nr) {
+	if (addr < sp || addr + sizeof(*word) > sp + p->st->nr) {
 		p->read_missed = true;
 		return false;
 	}
-	memcpy(result, p->data + (addr - sp), sizeof(*result));
+	memcpy(word, p->data + (addr - sp), sizeof(*word));
+	return true;
+}
+
+static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	uint64_t w;
+
+	(void)dwfl;
+	if (!copy_word(arg, addr, &w))
+		return false;
+	*result = w;
 	return true;
 }
 
@@ -209,6 +225,16 @@ static bool set_initial_registers(Dwfl_Thread *thread, void *arg)
 	int machine = regs_host_machine(), reg, off;
 	Dwarf_Word v;
 
+	if (p->resumed) {
+		/* after a runtime's frames: its caller's sp, fp and pc only */
+		Dwarf_Word sp_fp[2] = { p->at.fp, p->at.sp };
+
+		if (!dwfl_thread_state_registers(thread, regs_fp_dwarf(machine), 1, &sp_fp[0]) ||
+		    !dwfl_thread_state_registers(thread, regs_sp_dwarf(machine), 1, &sp_fp[1]))
+			return false;
+		dwfl_thread_state_register_pc(thread, p->at.pc);
+		return true;
+	}
 	for (reg = 0; reg < DWARF_REGS; reg++) {
 		off = regs_offset(machine, reg);
 		if (off < 0 || (size_t)off + 8 > sizeof(st->regs))
@@ -548,40 +574,113 @@ struct frames_ctx {
 	struct stack_trace *out;
 };
 
+/*
+ * Is the frame of @state in code a runtime unwinds (stack_code_ops)? Then
+ * its registers are handed over and libdwfl's walk ends.
+ */
+static bool hand_off(struct frames_ctx *c, Dwfl_Frame *state, Dwarf_Addr pc, bool innermost)
+{
+	const struct stack_code_ops *code = c->r->code;
+	struct proc *p = c->p;
+	int machine = regs_host_machine();
+	Dwarf_Word sp, fp;
+
+	if (!code || (p->dwfl && dwfl_addrmodule(p->dwfl, pc)) ||
+	    !code->owns(code->ctx, p->pid, pc))
+		return false;
+	if (dwfl_frame_reg(state, (unsigned)regs_sp_dwarf(machine), &sp) ||
+	    dwfl_frame_reg(state, (unsigned)regs_fp_dwarf(machine), &fp))
+		return false;	/* named as JIT code, and the walk ends there */
+	p->at = (struct stack_regs){ .pc = pc, .sp = sp, .fp = fp,
+				     .sample = innermost ? (const uint64_t *)p->st->regs : NULL };
+	p->handoff = true;
+	return true;
+}
+
 static int on_frame(Dwfl_Frame *state, void *arg)
 {
 	struct frames_ctx *c = arg;
 	struct stack_trace *t = c->out;
 	Dwarf_Addr pc;
-	bool activation;
+	bool activation, innermost = !t->nr && !c->p->resumed;
 
 	if (!dwfl_frame_pc(state, &pc, &activation))
 		return DWARF_CB_ABORT;
 	if (!pc)
 		return DWARF_CB_ABORT;	/* the outermost frame's "return address" */
+	if (c->p->first) {
+		activation = false;	/* a walk resumed at a return address */
+		c->p->first = false;
+	}
 	if (t->nr == STACK_MAX_FRAMES) {
 		t->cut = "more frames than kept";
 		return DWARF_CB_ABORT;
 	}
+	if (hand_off(c, state, pc, innermost))
+		return DWARF_CB_ABORT;
 	symbolize(c->r, c->p, pc, activation, t);
 	return DWARF_CB_OK;
+}
+
+/*
+ * The runtime's frames from p->at on: true when the walk goes on in
+ * native code from p->at, false when it ended (t->cut says why, NULL at
+ * the outermost frame).
+ */
+static bool code_frames(struct stack_resolver *r, struct proc *p, struct stack_trace *t)
+{
+	const struct stack_code_ops *code = r->code;
+	struct stack_frame *f;
+	const char *why;
+	int err;
+
+	while (t->nr < STACK_MAX_FRAMES) {
+		f = &t->frames[t->nr];
+		memset(f, 0, sizeof(*f));
+		f->ip = p->at.pc;
+		why = NULL;
+		err = code->step(code->ctx, p->pid, &p->at, copy_word, p, f, &why);
+		if (f->sym || f->obj)
+			t->nr++;
+		if (err) {
+			t->cut = why ? why : "the runtime's frames end here";
+			return false;
+		}
+		if (!p->at.pc)
+			return false;
+		p->at.sample = NULL;
+		if (!code->owns(code->ctx, p->pid, p->at.pc))
+			return true;
+	}
+	t->cut = "more frames than kept";
+	return false;
 }
 
 static void unwind_dwarf(struct stack_resolver *r, struct proc *p, const struct ut_stack *st,
 			 pid_t tid, struct stack_trace *out)
 {
 	struct frames_ctx c = { .r = r, .p = p, .out = out };
-	int ret;
+	int ret = 0, round;
 
 	p->st = st;
 	p->data = (const uint8_t *)(st + 1);
 	p->tid = tid;
-	p->thread_given = false;
 	p->read_missed = false;
 	p->want_refresh = false;
-	p->unwinding = true;
-	ret = dwfl_getthread_frames(p->dwfl, tid, on_frame, &c);
-	p->unwinding = false;
+	p->resumed = false;
+	/* native code by CFI; a runtime's frames by the runtime; native again */
+	for (round = 0; round < STACK_MAX_FRAMES && out->nr < STACK_MAX_FRAMES; round++) {
+		p->thread_given = false;
+		p->handoff = false;
+		p->first = p->resumed;
+		p->unwinding = true;
+		ret = dwfl_getthread_frames(p->dwfl, tid, on_frame, &c);
+		p->unwinding = false;
+		if (!p->handoff || p->want_refresh || !code_frames(r, p, out))
+			break;
+		p->resumed = true;
+	}
+	p->resumed = false;
 	if (p->want_refresh && !p->refreshed) {
 		/* a library mapped since the maps were read: read them, unwind again */
 		proc_refresh(p);
@@ -591,7 +690,7 @@ static void unwind_dwarf(struct stack_resolver *r, struct proc *p, const struct 
 			unwind_dwarf(r, p, st, tid, out);
 		return;
 	}
-	if (out->cut)
+	if (out->cut || (p->handoff && !p->want_refresh))
 		return;
 	/* ended short of the outermost frame: say why, never guess on */
 	if (p->read_missed)
@@ -630,6 +729,11 @@ static void walk_fp(struct stack_resolver *r, struct proc *p, const struct ut_st
 	}
 	if (st->nr >= UT_STACK_FP_MAX)
 		out->cut = "more frames than the kernel walks";
+}
+
+void stack_resolver__set_code(struct stack_resolver *r, const struct stack_code_ops *ops)
+{
+	r->code = ops;
 }
 
 int stack_resolver__resolve(struct stack_resolver *r, pid_t pid, pid_t tid,

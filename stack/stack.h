@@ -41,6 +41,9 @@ struct stack_frame {
 	 * at the line of the call.
 	 */
 	bool inlined;
+	/* a runtime's frame in code no object maps (stack_code_ops): its
+	 * language ("java"), sym its function; NULL: a native frame */
+	const char *lang;
 };
 
 struct stack_trace {
@@ -67,5 +70,34 @@ int stack_resolver__prime(struct stack_resolver *r, pid_t pid);
  */
 int stack_resolver__resolve(struct stack_resolver *r, pid_t pid, pid_t tid,
 			    const struct ut_stack *st, size_t len, struct stack_trace *out);
+
+/* The registers a runtime's frame is unwound from; @sample: the sample's own (innermost only). */
+struct stack_regs {
+	uint64_t pc, sp, fp;
+	const uint64_t *sample;		/* struct ut_stack's regs, NULL above the innermost */
+};
+
+/* A word of the stack copy at @addr: false when the copy does not hold it. */
+typedef bool (*stack_word_fn)(void *ctx, uint64_t addr, uint64_t *word);
+
+/*
+ * A runtime that unwinds its own code where no object maps it (a JIT's,
+ * without CFI): asked at each such frame.
+ */
+struct stack_code_ops {
+	/* is @pc code of @pid's runtime? */
+	bool (*owns)(void *ctx, pid_t pid, uint64_t pc);
+	/*
+	 * The frame at @r named into @f (sym, file, line, lang or obj) and @r
+	 * moved to its caller's: 0; -Exxx when the walk ends there, *@why
+	 * saying why (@f named or not: f->sym NULL).
+	 */
+	int (*step)(void *ctx, pid_t pid, struct stack_regs *r, stack_word_fn word,
+		    void *word_ctx, struct stack_frame *f, const char **why);
+	void *ctx;
+};
+
+/* Unwind through @ops's code from now on (NULL: no more); @ops must outlive @r's use. */
+void stack_resolver__set_code(struct stack_resolver *r, const struct stack_code_ops *ops);
 
 #endif /* USDTRACE_STACK_H */

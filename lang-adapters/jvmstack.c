@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/*
+ * jvmstack.c - JVM frames for the stack resolver (jvmstack.h).
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../arch/regs.h"
+#include "jvm.h"
+#include "jvmstack.h"
+
+#define RETRY_NS	100000000ULL	/* a process not (yet) a JVM is looked at again after */
+
+const char jvm_why_stale[] = "the JIT freed or moved the code since the sample";
+
+struct jvm_proc {
+	pid_t pid;
+	struct jvm *jvm;	/* NULL: none (yet) */
+	uint64_t tried;		/* when last looked for, ns */
+	bool refused;		/* a JVM the reader cannot read: said once */
+	struct jvm_proc *next;
+};
+
+struct jvm_procs {
+	struct stack_code_ops ops;
+	struct jvm_proc *procs;
+	jvm_warn_fn warn;
+	void *ctx;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static struct jvm_proc *proc_of(struct jvm_procs *jp, pid_t pid, bool make)
+{
+	struct jvm_proc *p;
+
+	for (p = jp->procs; p; p = p->next) {
+		if (p->pid == pid)
+			return p;
+	}
+	if (!make)
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	p->next = jp->procs;
+	jp->procs = p;
+	return p;
+}
+
+/* @pid's JVM, looked for again (the launcher maps libjvm.so after it starts). */
+static struct jvm *jvm_of(struct jvm_procs *jp, pid_t pid)
+{
+	struct jvm_proc *p = proc_of(jp, pid, true);
+	char why[256], line[320];
+	uint64_t now;
+	int err;
+
+	if (!p || p->jvm || p->refused)
+		return p ? p->jvm : NULL;
+	now = now_ns();
+	if (p->tried && now - p->tried < RETRY_NS)
+		return NULL;
+	p->tried = now;
+	why[0] = '\0';
+	err = jvm__find(pid, &p->jvm, why, sizeof(why));
+	if (err == -EOPNOTSUPP) {
+		p->refused = true;
+		snprintf(line, sizeof(line), "pid %d: Java frames not read: %s", (int)pid, why);
+		if (jp->warn)
+			jp->warn(jp->ctx, line);
+	}
+	return p->jvm;
+}
+
+static bool owns(void *ctx, pid_t pid, uint64_t pc)
+{
+	struct jvm *j = jvm_of(ctx, pid);
+
+	return j && jvm__owns(j, pc);
+}
+
+static const char *why_of(int err)
+{
+	switch (err) {
+	case -ESTALE:
+		return jvm_why_stale;
+	case -EAGAIN:
+		return "a compiled Java method's prologue: its caller is not known there";
+	case -EFAULT:
+		return "the JVM's memory or the stack copy could not be read here";
+	default:
+		return "not the JVM's code";
+	}
+}
+
+static int step(void *ctx, pid_t pid, struct stack_regs *r, stack_word_fn word, void *word_ctx,
+		struct stack_frame *f, const char **why)
+{
+	struct jvm_proc *p = proc_of(ctx, pid, false);
+	int r13 = regs_offset(EM_X86_64, 13);
+	struct jvm_regs jr = { .pc = r->pc, .sp = r->sp, .fp = r->fp };
+	struct jvm_frame jf;
+	int ret;
+
+	if (!p || !p->jvm) {
+		*why = why_of(-EINVAL);
+		return -EINVAL;
+	}
+	if (r->sample && r13 >= 0 && regs_host_machine() == EM_X86_64)
+		jr.bcp = r->sample[r13 / 8];
+	ret = jvm__step(p->jvm, &jr, r->sample != NULL, word, word_ctx, &jf);
+	if (ret == 1 || ret == -EAGAIN) {
+		if (jf.kind == JVM_STUB) {
+			f->obj = jvm__object(p->jvm);
+			f->sym = jf.name;
+		} else {
+			f->lang = "java";
+			f->sym = jf.name;
+			f->file = jf.file;
+			f->line = jf.line;
+		}
+	}
+	if (ret != 1) {
+		*why = why_of(ret);
+		return ret;
+	}
+	r->pc = jr.pc;
+	r->sp = jr.sp;
+	r->fp = jr.fp;
+	return 0;
+}
+
+int jvm_procs__new(jvm_warn_fn warn, void *ctx, struct jvm_procs **out)
+{
+	struct jvm_procs *jp = calloc(1, sizeof(*jp));
+
+	if (!jp)
+		return -ENOMEM;
+	jp->warn = warn;
+	jp->ctx = ctx;
+	jp->ops = (struct stack_code_ops){ .owns = owns, .step = step, .ctx = jp };
+	*out = jp;
+	return 0;
+}
+
+void jvm_procs__forget(struct jvm_procs *jp, pid_t pid)
+{
+	struct jvm_proc **pp, *p;
+
+	for (pp = &jp->procs; (p = *pp); pp = &p->next) {
+		if (p->pid == pid) {
+			*pp = p->next;
+			jvm__free(p->jvm);
+			free(p);
+			return;
+		}
+	}
+}
+
+void jvm_procs__free(struct jvm_procs *jp)
+{
+	struct jvm_proc *p, *next;
+
+	if (!jp)
+		return;
+	for (p = jp->procs; p; p = next) {
+		next = p->next;
+		jvm__free(p->jvm);
+		free(p);
+	}
+	free(jp);
+}
+
+const struct stack_code_ops *jvm_procs__ops(struct jvm_procs *jp)
+{
+	return &jp->ops;
+}
