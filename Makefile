@@ -76,7 +76,7 @@ LANG_SRCS := lang-adapters/lang.c lang-adapters/python.c lang-adapters/java.c \
 	     lang-adapters/rbframes.c lang-adapters/phpframes.c lang-adapters/interp.c \
 	     lang-adapters/procmem.c lang-adapters/framecache.c lang-adapters/libvirt.c \
 	     lang-adapters/rpc_names.c lang-adapters/qmp.c lang-adapters/jvm.c \
-	     lang-adapters/vmstructs.c lang-adapters/jvmstack.c
+	     lang-adapters/vmstructs.c lang-adapters/jvmstack.c lang-adapters/jvmstream.c
 SRCS := $(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(UTIL_SRCS) $(ARCH_SRCS) $(AGG_SRCS) $(PROC_SRCS) $(STACK_SRCS) $(ATTACH_SRCS) $(WRITER_SRCS) $(PROF_SRCS) $(CLI_SRCS) \
 	$(LANG_SRCS)
 OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
@@ -92,11 +92,11 @@ LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS
 UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec \
 	      test_hist test_lang test_regs test_expr test_sql test_perfmap test_prom \
 	      test_keys test_child test_agg test_pylayout test_pglayout test_units test_webconfig \
-	      test_rblayout test_phplayout test_rpc
+	      test_rblayout test_phplayout test_rpc test_jvm
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
 FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql fuzz_units fuzz_probe_spec fuzz_perfmap \
-	   fuzz_webconfig fuzz_elf fuzz_qmp
+	   fuzz_webconfig fuzz_elf fuzz_qmp fuzz_jvm
 FUZZ_BINS := $(addprefix $(OUTPUT)/fuzz/,$(FUZZERS))
 
 .PHONY: all setup demo check test unit fuzz fuzzers bench clean samples asan workloads deb
@@ -326,6 +326,11 @@ $(OUTPUT)/fuzz/fuzz_qmp: tests/fuzz/fuzz_qmp.c lang-adapters/qmp.c lang-adapters
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< lang-adapters/qmp.c
+
+$(OUTPUT)/fuzz/fuzz_jvm: tests/fuzz/fuzz_jvm.c lang-adapters/jvmstream.c lang-adapters/jvm.h
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(WARNINGS) -o $@ $< lang-adapters/jvmstream.c
 
 $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(SDT_SRCS) sdt/sdt.h
 	$(call msg,FUZZ,$@)

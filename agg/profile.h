@@ -75,6 +75,7 @@ struct profile {
 	bool off_cpu;			/* weighed by ns blocked, not by samples */
 	bool wall;			/* with off_cpu: by ns run (samples) and blocked */
 	uint64_t cut;			/* interpreter frames deeper than read: outer ones native */
+	uint64_t jit_moved;		/* stacks ended where the JIT freed or moved the code since */
 };
 
 /* A string of the pool (@s copied once); NULL for NULL or out of memory. */

@@ -28,5 +28,6 @@ void sampling_info__take(struct sampling_info *si, struct event_writer *w,
 	si->lost_stack = p->lost[PROF_LOST_STACK];
 	si->native_only = p->native_only;
 	si->cut = p->cut;
+	si->jit_moved = p->jit_moved;
 	w->events = p->samples;
 }

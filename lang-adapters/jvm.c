@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "framecache.h"
 #include "jvm.h"
@@ -28,14 +29,26 @@
 #define HEAPS_MAX	8
 #define BLOB_READ	128	/* bytes of a CodeBlob read: its fields are below this */
 #define SEGMAP_HOPS	256	/* segment map hops believed before the chain is damaged */
+#define SEGMAP_CHUNK	256	/* segment map bytes read at once */
+#define CHECK_NS	20000000	/* a named method is checked again after this long */
 #define SYM_MAX		512	/* bytes of a name read */
 #define LINES_MAX	4096	/* bytes of a line number table read */
-#define METHODS_MAX	65536	/* named methods kept */
+#define PCS_MAX		65536	/* PcDescs of one nmethod believed */
+#define SCOPES_MAX	(4u << 20)	/* bytes of its scopes data */
+#define METADATA_MAX	65536	/* its metadata entries */
 
 /* Frame slots of the interpreter (x86-64 frame_x86.hpp), in words from fp. */
 #define INTERP_SENDER_SP	(-1)
 #define INTERP_METHOD		(-3)
 #define INTERP_BCP		(-8)
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 size_t jvm_layout_wants(struct jvm_layout *l, struct vm_want *w, size_t max)
 {
@@ -47,7 +60,7 @@ size_t jvm_layout_wants(struct jvm_layout *l, struct vm_want *w, size_t max)
 		{ "CodeHeap", "_segmap", &l->heap_segmap },
 		{ "CodeHeap", "_log2_segment_size", &l->heap_log2_seg },
 		{ "VirtualSpace", "_low", &l->vs_low },
-		{ "VirtualSpace", "_high", &l->vs_high },
+		{ "VirtualSpace", "_high_boundary", &l->vs_high },
 		{ "HeapBlock", "_header", &l->hb_header },
 		{ "HeapBlock::Header", "_used", &l->hdr_used },
 		{ "HeapBlock", NULL, &l->hb_size },
@@ -57,6 +70,13 @@ size_t jvm_layout_wants(struct jvm_layout *l, struct vm_want *w, size_t max)
 		{ "CodeBlob", "_code_begin", &l->blob_code_begin },
 		{ "CodeBlob", "_code_end", &l->blob_code_end },
 		{ "CompiledMethod", "_method", &l->cm_method },
+		{ "CompiledMethod", "_scopes_data_begin", &l->cm_scopes_data },
+		{ "nmethod", "_metadata_offset", &l->nm_metadata },
+		{ "nmethod", "_scopes_pcs_offset", &l->nm_scopes_pcs },
+		{ "nmethod", "_dependencies_offset", &l->nm_dependencies },
+		{ "PcDesc", "_pc_offset", &l->pc_pc_offset },
+		{ "PcDesc", "_scope_decode_offset", &l->pc_scope },
+		{ "PcDesc", NULL, &l->pc_size },
 		{ "Method", "_constMethod", &l->m_const },
 		{ "ConstMethod", "_constants", &l->cm_constants },
 		{ "ConstMethod", "_name_index", &l->cm_name_index },
@@ -78,61 +98,6 @@ size_t jvm_layout_wants(struct jvm_layout *l, struct vm_want *w, size_t max)
 	return i;
 }
 
-/* One UNSIGNED5 int (base-64 digits, a byte of 192 and up continues), zigzag signed. */
-static bool signed5(const uint8_t *t, size_t len, size_t *i, int *out)
-{
-	uint32_t v = 0, shift = 0;
-	uint8_t b;
-
-	do {
-		if (*i >= len || shift >= 30)
-			return false;
-		b = t[(*i)++];
-		v += (uint32_t)b << shift;
-		shift += 6;
-	} while (b >= 192);
-	*out = (int)(v >> 1) ^ -(int)(v & 1);
-	return true;
-}
-
-int jvm_line_of(const uint8_t *t, size_t len, int bci)
-{
-	int cur_bci = 0, cur_line = 0, best_bci = 0, best_line = 0, d[2];
-	size_t i = 0;
-
-	/* pairs (bci delta, line delta): one byte (5 bits, 3 bits), or 0xFF and
-	 * two signed ints; a 0 byte ends it. Not sorted by bci: the exact bci,
-	 * else the closest below (Method::line_number_from_bci) */
-	while (i < len && t[i]) {
-		if (t[i] != 0xFF) {
-			d[0] = t[i] >> 3;
-			d[1] = t[i] & 7;
-			i++;
-		} else {
-			i++;
-			if (!signed5(t, len, &i, &d[0]) || !signed5(t, len, &i, &d[1]))
-				return 0;
-		}
-		cur_bci += d[0];
-		cur_line += d[1];
-		if (cur_bci == bci)
-			return cur_line;
-		if (cur_bci < bci && cur_bci >= best_bci) {
-			best_bci = cur_bci;
-			best_line = cur_line;
-		}
-	}
-	return best_line;
-}
-
-void jvm_dotted(char *name)
-{
-	for (; *name; name++) {
-		if (*name == '/')
-			*name = '.';
-	}
-}
-
 struct jvm_heap {
 	uint64_t low, high;	/* its code: [low, high) */
 	uint64_t segmap;	/* a byte per segment */
@@ -143,12 +108,36 @@ struct jvm_heap {
 struct jvm_method {
 	struct fc_entry e;
 	uint64_t const_method;
+	uint64_t checked;	/* when it was last found the same, ns */
 	uint64_t code_base;	/* its bytecodes */
 	uint32_t code_size;
 	char *name;		/* package.Class.method */
 	char *file;		/* SourceFile, NULL */
 	uint8_t *lines;		/* the compressed line number table, NULL: none */
 	size_t nr_lines;
+};
+
+/* The blob's fields the step needs. */
+struct blob {
+	const char *name;
+	int32_t frame_complete, frame_size;
+	uint64_t code_begin, code_end, method;
+};
+
+/*
+ * An nmethod's debug information, read once: its PcDescs (pc offset ->
+ * scope), its scopes data and its metadata (the methods scopes name).
+ */
+struct jvm_nmethod {
+	struct fc_entry e;
+	uint64_t code_begin, method;	/* what it was read for */
+	uint32_t *pcs;			/* pc offsets, ascending */
+	uint32_t *scopes;		/* ... their scopes' offsets */
+	size_t nr_pcs;
+	uint8_t *data;			/* the scopes data */
+	size_t data_len;
+	uint64_t *metadata;
+	size_t nr_metadata;
 };
 
 /* A stub's name, by the address of its C string in libjvm (which never moves). */
@@ -165,7 +154,8 @@ struct jvm {
 	int nr_heaps;
 	struct frame_cache methods;
 	struct frame_cache names;
-	size_t nr_methods;
+	struct frame_cache nmethods;
+	const struct blob *cur;		/* the blob an nmethod entry is checked against */
 };
 
 static int rd(const struct jvm *j, uint64_t addr, void *buf, size_t len)
@@ -228,31 +218,46 @@ bool jvm__owns(struct jvm *j, uint64_t pc)
 }
 
 /*
- * The CodeBlob holding @pc (CodeHeap::find_blob_unsafe): its segment's
- * map byte is the hops back to the block's first segment (0 there, 0xFF:
- * free). 0 when the code there is free or the chain is damaged.
+ * The CodeBlob holding @pc (CodeHeap::find_blob_unsafe) into *@blob: its
+ * segment's map byte is the hops back to the block's first segment (0
+ * there, 0xFF: free). -ESTALE when the code there is free (or the chain
+ * damaged), -EFAULT when the JVM cannot be read (it exited).
  */
-static uint64_t blob_of(const struct jvm *j, const struct jvm_heap *h, uint64_t pc)
+static int blob_of(const struct jvm *j, const struct jvm_heap *h, uint64_t pc, uint64_t *blob)
 {
 	uint64_t seg = (pc - h->low) >> h->log2_seg, block;
 	uint8_t hop, used = 0;
 	int n;
 
+	uint8_t map[SEGMAP_CHUNK];
+	uint64_t from = 0, got = 0;	/* map holds the bytes of segments [from, from + got) */
+
 	for (n = 0; n < SEGMAP_HOPS; n++) {
-		if (rd(j, h->segmap + seg, &hop, 1) || hop == 0xFF)
-			return 0;
+		if (seg < from || seg >= from + got) {
+			/* the bytes up to @seg in one read: the hops go down */
+			from = seg >= SEGMAP_CHUNK - 1 ? seg - (SEGMAP_CHUNK - 1) : 0;
+			got = seg - from + 1;
+			if (rd(j, h->segmap + from, map, got))
+				return -EFAULT;
+		}
+		hop = map[seg - from];
+		if (hop == 0xFF)
+			return -ESTALE;
 		if (!hop)
 			break;
 		if (hop > seg)
-			return 0;
+			return -ESTALE;
 		seg -= hop;
 	}
 	if (n == SEGMAP_HOPS)
-		return 0;
+		return -ESTALE;
 	block = h->low + (seg << h->log2_seg);
-	if (rd(j, block + j->l.hb_header + j->l.hdr_used, &used, 1) || !used)
-		return 0;
-	return block + j->l.hb_size;
+	if (rd(j, block + j->l.hb_header + j->l.hdr_used, &used, 1))
+		return -EFAULT;
+	if (!used)
+		return -ESTALE;
+	*blob = block + j->l.hb_size;
+	return 0;
 }
 
 /* A Symbol's bytes, NUL-terminated, into @buf (@len bytes at most). */
@@ -338,6 +343,7 @@ static struct fc_entry *method_read(void *ctx, uint64_t method, uint64_t key2)
 	if (!m)
 		return NULL;
 	m->const_method = cmp;
+	m->checked = now_ns();
 	m->code_base = cmp + l->cm_size;
 	m->code_size = u16_at(cm, l->cm_code_size);
 	jvm_dotted(klass);
@@ -354,12 +360,24 @@ static struct fc_entry *method_read(void *ctx, uint64_t method, uint64_t key2)
 }
 
 /* Still the same method: its ConstMethod has not changed (a class redefined, memory reused). */
+/*
+ * Still the same method: its ConstMethod has not changed (a class
+ * redefined, its memory reused after unloading), read again at most every
+ * CHECK_NS: a stack of 20 Java frames would cost 20 reads of the JVM
+ * otherwise, at each sample.
+ */
 static bool method_same(void *ctx, const struct fc_entry *e)
 {
 	const struct jvm *j = ctx;
-	const struct jvm_method *m = (const struct jvm_method *)e;
+	struct jvm_method *m = (struct jvm_method *)e;
+	uint64_t now = now_ns();
 
-	return rd_u64(j, e->addr + j->l.m_const) == m->const_method;
+	if (now - m->checked < CHECK_NS)
+		return true;
+	if (rd_u64(j, e->addr + j->l.m_const) != m->const_method)
+		return false;
+	m->checked = now;
+	return true;
 }
 
 static void name_free(struct fc_entry *e)
@@ -396,6 +414,289 @@ static bool name_same(void *ctx, const struct fc_entry *e)
 	return true;	/* a C string of libjvm's */
 }
 
+static int read_blob(struct jvm *j, uint64_t addr, uint64_t pc, struct blob *b)
+{
+	const struct jvm_layout *l = &j->l;
+	uint8_t buf[BLOB_READ];
+	struct jvm_name *n;
+
+	if (l->cm_method + 8 > sizeof(buf) || rd(j, addr, buf, sizeof(buf)))
+		return -EFAULT;
+	b->code_begin = get_u64(buf, l->blob_code_begin);
+	b->code_end = get_u64(buf, l->blob_code_end);
+	if (pc < b->code_begin || pc >= b->code_end)
+		return -ESTALE;
+	b->frame_complete = (int32_t)get_u32(buf, l->blob_frame_complete);
+	b->frame_size = (int32_t)get_u32(buf, l->blob_frame_size);
+	n = (struct jvm_name *)fc_get(&j->names, get_u64(buf, l->blob_name), 0);
+	if (!n)
+		return -EFAULT;
+	b->name = n->name;
+	b->method = get_u64(buf, l->cm_method);
+	return 0;
+}
+
+/* Frame @out of method @m at bytecode index @bci (-1: unknown). */
+static void name_at(const struct jvm_method *m, int bci, enum jvm_frame_kind kind,
+		    struct jvm_frame *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = kind;
+	out->name = m->name;
+	out->file = m->file;
+	if (bci >= 0 && (uint32_t)bci < m->code_size && m->lines)
+		out->line = jvm_line_of(m->lines, m->nr_lines, bci);
+}
+
+static struct jvm_method *method_of(struct jvm *j, uint64_t method)
+{
+	return method ? (struct jvm_method *)fc_get(&j->methods, method, 0) : NULL;
+}
+
+/* An interpreted frame: everything from its frame pointer. */
+static int step_interpreted(struct jvm *j, struct jvm_regs *r, bool innermost,
+			    jvm_stack_fn rdw, void *ctx, struct jvm_frame *out)
+{
+	uint64_t fp = r->fp, method, bcp = 0, sender_sp, pc, up;
+	struct jvm_method *m;
+
+	if (!rdw(ctx, fp + 8 * INTERP_METHOD, &method) ||
+	    (!(innermost && r->bcp) && !rdw(ctx, fp + 8 * INTERP_BCP, &bcp)) ||
+	    !rdw(ctx, fp + 8 * INTERP_SENDER_SP, &sender_sp) ||
+	    !rdw(ctx, fp + 8, &pc) || !rdw(ctx, fp, &up))
+		return -EFAULT;
+	if (innermost && r->bcp)
+		bcp = r->bcp;
+	m = method_of(j, method);
+	if (!m)
+		return -EFAULT;
+	name_at(m, bcp >= m->code_base ? (int)(bcp - m->code_base) : -1, JVM_INTERPRETED, out);
+	r->pc = pc;
+	r->sp = sender_sp;
+	r->fp = up;
+	return 1;
+}
+
+/* The JVM's own code: the caller by rbp (call stubs and most stubs make a frame). */
+static int step_by_fp(struct jvm_regs *r, jvm_stack_fn rdw, void *ctx)
+{
+	uint64_t pc, up;
+
+	if (!rdw(ctx, r->fp + 8, &pc) || !rdw(ctx, r->fp, &up))
+		return -EFAULT;
+	r->sp = r->fp + 16;
+	r->pc = pc;
+	r->fp = up;
+	return 0;
+}
+
+/* A frame of known size: the return address and saved rbp at its top. */
+static int step_by_size(struct jvm_regs *r, int32_t words, jvm_stack_fn rdw, void *ctx)
+{
+	uint64_t top = r->sp + 8 * (uint64_t)words, pc, up;
+
+	if (words <= 0 || !rdw(ctx, top - 8, &pc) || !rdw(ctx, top - 16, &up))
+		return -EFAULT;
+	r->sp = top;
+	r->pc = pc;
+	r->fp = up;
+	return 0;
+}
+
+static void nmethod_free(struct fc_entry *e)
+{
+	struct jvm_nmethod *nm = (struct jvm_nmethod *)e;
+
+	free(nm->pcs);
+	free(nm->scopes);
+	free(nm->data);
+	free(nm->metadata);
+	free(nm);
+}
+
+/* [@begin, @end) of the process into a new buffer of @max bytes at most. */
+static void *read_span(const struct jvm *j, uint64_t begin, uint64_t end, size_t max,
+		       size_t *len)
+{
+	void *buf;
+
+	if (end < begin || end - begin > max)
+		return NULL;
+	*len = (size_t)(end - begin);
+	buf = malloc(*len ? *len : 1);
+	if (buf && *len && rd(j, begin, buf, *len)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* The PcDescs' pc and scope offsets out of their raw bytes @raw (@n of them). */
+static int split_pcs(const struct jvm *j, struct jvm_nmethod *nm, const uint8_t *raw, size_t n)
+{
+	size_t i;
+
+	nm->pcs = calloc(n ? n : 1, sizeof(*nm->pcs));
+	nm->scopes = calloc(n ? n : 1, sizeof(*nm->scopes));
+	if (!nm->pcs || !nm->scopes)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		nm->pcs[i] = get_u32(raw, i * j->l.pc_size + j->l.pc_pc_offset);
+		nm->scopes[i] = get_u32(raw, i * j->l.pc_size + j->l.pc_scope);
+	}
+	nm->nr_pcs = n;
+	return 0;
+}
+
+static struct fc_entry *nmethod_read(void *ctx, uint64_t addr, uint64_t key2)
+{
+	const struct jvm *j = ctx;
+	const struct jvm_layout *l = &j->l;
+	int32_t md = 0, pcs = 0, deps = 0;
+	uint64_t scopes_begin;
+	struct jvm_nmethod *nm;
+	uint8_t *raw;
+	size_t len;
+
+	(void)key2;
+	if (rd(j, addr + l->nm_metadata, &md, 4) || rd(j, addr + l->nm_scopes_pcs, &pcs, 4) ||
+	    rd(j, addr + l->nm_dependencies, &deps, 4) || md <= 0 || pcs <= md || deps < pcs ||
+	    !l->pc_size)
+		return NULL;
+	scopes_begin = rd_u64(j, addr + l->cm_scopes_data);
+	nm = calloc(1, sizeof(*nm));
+	if (!nm)
+		return NULL;
+	nm->code_begin = j->cur->code_begin;
+	nm->method = j->cur->method;
+	nm->metadata = read_span(j, addr + (uint64_t)md, scopes_begin, METADATA_MAX * 8, &len);
+	nm->nr_metadata = len / 8;
+	nm->data = read_span(j, scopes_begin, addr + (uint64_t)pcs, SCOPES_MAX, &nm->data_len);
+	raw = read_span(j, addr + (uint64_t)pcs, addr + (uint64_t)deps, PCS_MAX * l->pc_size,
+			&len);
+	if (!nm->metadata || !nm->data || !raw || split_pcs(j, nm, raw, len / l->pc_size)) {
+		free(raw);
+		nmethod_free(&nm->e);
+		return NULL;
+	}
+	free(raw);
+	return &nm->e;
+}
+
+/* The same nmethod as the blob just read: its code and its method. */
+static bool nmethod_same(void *ctx, const struct fc_entry *e)
+{
+	const struct jvm *j = ctx;
+	const struct jvm_nmethod *nm = (const struct jvm_nmethod *)e;
+
+	return nm->code_begin == j->cur->code_begin && nm->method == j->cur->method;
+}
+
+/*
+ * The scope of @pc_off: a return address has its PcDesc exactly; the
+ * sample's own pc, the first at or after it (debug information is kept at
+ * calls and safepoints only, as async-profiler reads it without
+ * -XX:+DebugNonSafepoints). 0: none.
+ */
+static uint32_t scope_of(const struct jvm_nmethod *nm, int32_t pc_off, bool exact)
+{
+	size_t lo = 0, hi = nm->nr_pcs, mid;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if ((int32_t)nm->pcs[mid] < pc_off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == nm->nr_pcs || (exact && (int32_t)nm->pcs[lo] != pc_off))
+		return 0;
+	return nm->scopes[lo];
+}
+
+/*
+ * A compiled frame at @pc: the methods inlined there, innermost first, and
+ * the nmethod's own. How many, into @out (@max at most).
+ */
+static int compiled_frames(struct jvm *j, uint64_t addr, const struct blob *b, uint64_t pc,
+			   bool innermost, struct jvm_frame *out, int max)
+{
+	struct jvm_nmethod *nm;
+	struct jvm_method *m;
+	uint32_t off, sender, idx;
+	int n = 0, bci;
+
+	j->cur = b;
+	nm = (struct jvm_nmethod *)fc_get(&j->nmethods, addr, 0);
+	off = nm ? scope_of(nm, (int32_t)(pc - b->code_begin), !innermost) : 0;
+	while (off && n < max && !jvm_scope_at(nm->data, nm->data_len, off, &sender, &idx, &bci)) {
+		m = idx && idx <= nm->nr_metadata ? method_of(j, nm->metadata[idx - 1]) : NULL;
+		if (!m)
+			break;
+		name_at(m, bci, JVM_COMPILED, &out[n]);
+		out[n++].inlined = sender != 0;
+		off = sender;
+	}
+	if (n && !out[n - 1].inlined)
+		return n;
+	/* no debug information there: the nmethod's method, no line */
+	m = method_of(j, b->method);
+	if (!m)
+		return -EFAULT;
+	n = 0;
+	name_at(m, -1, JVM_COMPILED, &out[n++]);
+	return n;
+}
+
+int jvm__step(struct jvm *j, struct jvm_regs *r, bool innermost, jvm_stack_fn rdw, void *ctx,
+	      struct jvm_frame *out, int max, int *nr)
+{
+	const struct jvm_heap *h = heap_of(j, r->pc);
+	uint64_t addr;
+	struct blob b;
+	bool complete;
+	int err, n;
+
+	*nr = 0;
+	if (!h || max < 1)
+		return -EINVAL;
+	err = blob_of(j, h, r->pc, &addr);
+	if (!err)
+		err = read_blob(j, addr, r->pc, &b);
+	if (err)
+		return err;
+	if (!strcmp(b.name, "Interpreter")) {
+		err = step_interpreted(j, r, innermost, rdw, ctx, out);
+		*nr = err == 1;
+		return err < 0 ? err : 0;
+	}
+	complete = b.frame_complete >= 0 && r->pc >= b.code_begin + (uint64_t)b.frame_complete;
+	if (!strcmp(b.name, "nmethod")) {
+		n = compiled_frames(j, addr, &b, r->pc, innermost, out, max);
+		if (n < 0)
+			return n;
+		*nr = n;
+		/* where the frame is not built yet, its size says nothing of sp */
+		return innermost && !complete ? -EAGAIN : step_by_size(r, b.frame_size, rdw, ctx);
+	}
+	if (!strcmp(b.name, "native nmethod")) {
+		struct jvm_method *m = method_of(j, b.method);
+
+		if (!m)
+			return -EFAULT;
+		name_at(m, -1, JVM_NATIVE_METHOD, out);
+		*nr = 1;
+		return innermost && !complete ? -EAGAIN : step_by_size(r, b.frame_size, rdw, ctx);
+	}
+	memset(out, 0, sizeof(*out));
+	out->kind = JVM_STUB;
+	out->name = b.name;
+	*nr = 1;
+	if (b.frame_size > 0 && complete)
+		return step_by_size(r, b.frame_size, rdw, ctx);
+	return step_by_fp(r, rdw, ctx);
+}
+
 int jvm__open(pid_t pid, const char *path, uint64_t base, struct jvm **out, char *why,
 	      size_t why_len)
 {
@@ -428,6 +729,8 @@ int jvm__open(pid_t pid, const char *path, uint64_t base, struct jvm **out, char
 					   .free = method_free, .ctx = j };
 	j->names = (struct frame_cache){ .read = name_read, .same = name_same,
 					 .free = name_free, .ctx = j };
+	j->nmethods = (struct frame_cache){ .read = nmethod_read, .same = nmethod_same,
+					    .free = nmethod_free, .ctx = j };
 	*out = j;
 	return 0;
 }
@@ -438,137 +741,11 @@ void jvm__free(struct jvm *j)
 		return;
 	fc_clear(&j->methods);
 	fc_clear(&j->names);
+	fc_clear(&j->nmethods);
 	free(j->obj);
 	free(j);
 }
 
-/* The blob's fields the step needs. */
-struct blob {
-	const char *name;
-	int32_t frame_complete, frame_size;
-	uint64_t code_begin, code_end, method;
-};
-
-static int read_blob(struct jvm *j, uint64_t addr, uint64_t pc, struct blob *b)
-{
-	const struct jvm_layout *l = &j->l;
-	uint8_t buf[BLOB_READ];
-	struct jvm_name *n;
-
-	if (l->cm_method + 8 > sizeof(buf) || rd(j, addr, buf, sizeof(buf)))
-		return -EFAULT;
-	b->code_begin = get_u64(buf, l->blob_code_begin);
-	b->code_end = get_u64(buf, l->blob_code_end);
-	if (pc < b->code_begin || pc >= b->code_end)
-		return -ESTALE;
-	b->frame_complete = (int32_t)get_u32(buf, l->blob_frame_complete);
-	b->frame_size = (int32_t)get_u32(buf, l->blob_frame_size);
-	n = (struct jvm_name *)fc_get(&j->names, get_u64(buf, l->blob_name), 0);
-	if (!n)
-		return -EFAULT;
-	b->name = n->name;
-	b->method = get_u64(buf, l->cm_method);
-	return 0;
-}
-
-static int name_method(struct jvm *j, uint64_t method, uint64_t bcp, struct jvm_frame *out)
-{
-	struct jvm_method *m = (struct jvm_method *)fc_get(&j->methods, method, 0);
-
-	if (!m)
-		return -EFAULT;
-	out->name = m->name;
-	out->file = m->file;
-	out->line = 0;
-	if (bcp >= m->code_base && bcp < m->code_base + m->code_size && m->lines)
-		out->line = jvm_line_of(m->lines, m->nr_lines, (int)(bcp - m->code_base));
-	return 0;
-}
-
-/* An interpreted frame: everything from its frame pointer. */
-static int step_interpreted(struct jvm *j, struct jvm_regs *r, bool innermost,
-			    jvm_stack_fn rdw, void *ctx, struct jvm_frame *out)
-{
-	uint64_t fp = r->fp, method, bcp = 0, sender_sp, pc, up;
-
-	if (!rdw(ctx, fp + 8 * INTERP_METHOD, &method) ||
-	    (!(innermost && r->bcp) && !rdw(ctx, fp + 8 * INTERP_BCP, &bcp)) ||
-	    !rdw(ctx, fp + 8 * INTERP_SENDER_SP, &sender_sp) ||
-	    !rdw(ctx, fp + 8, &pc) || !rdw(ctx, fp, &up))
-		return -EFAULT;
-	if (innermost && r->bcp)
-		bcp = r->bcp;
-	out->kind = JVM_INTERPRETED;
-	if (name_method(j, method, bcp, out))
-		return -EFAULT;
-	r->pc = pc;
-	r->sp = sender_sp;
-	r->fp = up;
-	return 1;
-}
-
-/* The JVM's own code: the caller by rbp (call stubs and most stubs make a frame). */
-static int step_by_fp(struct jvm_regs *r, jvm_stack_fn rdw, void *ctx)
-{
-	uint64_t pc, up;
-
-	if (!rdw(ctx, r->fp + 8, &pc) || !rdw(ctx, r->fp, &up))
-		return -EFAULT;
-	r->sp = r->fp + 16;
-	r->pc = pc;
-	r->fp = up;
-	return 1;
-}
-
-/* A frame of known size: the return address and saved rbp at its top. */
-static int step_by_size(struct jvm_regs *r, int32_t words, jvm_stack_fn rdw, void *ctx)
-{
-	uint64_t top = r->sp + 8 * (uint64_t)words, pc, up;
-
-	if (!rdw(ctx, top - 8, &pc) || !rdw(ctx, top - 16, &up))
-		return -EFAULT;
-	r->sp = top;
-	r->pc = pc;
-	r->fp = up;
-	return 1;
-}
-
-int jvm__step(struct jvm *j, struct jvm_regs *r, bool innermost, jvm_stack_fn rdw, void *ctx,
-	      struct jvm_frame *out)
-{
-	const struct jvm_heap *h = heap_of(j, r->pc);
-	uint64_t addr;
-	struct blob b;
-	bool complete;
-	int err;
-
-	if (!h)
-		return -EINVAL;
-	addr = blob_of(j, h, r->pc);
-	if (!addr)
-		return -ESTALE;
-	err = read_blob(j, addr, r->pc, &b);
-	if (err)
-		return err;
-	memset(out, 0, sizeof(*out));
-	if (!strcmp(b.name, "Interpreter"))
-		return step_interpreted(j, r, innermost, rdw, ctx, out);
-	complete = b.frame_complete >= 0 && r->pc >= b.code_begin + (uint64_t)b.frame_complete;
-	if (!strcmp(b.name, "nmethod") || !strcmp(b.name, "native nmethod")) {
-		out->kind = b.name[0] == 'n' && b.name[1] != 'm' ? JVM_NATIVE_METHOD : JVM_COMPILED;
-		if (name_method(j, b.method, 0, out))
-			return -EFAULT;
-		/* where the frame is not built yet, its size says nothing of sp */
-		if (innermost && !complete)
-			return -EAGAIN;
-		return step_by_size(r, b.frame_size, rdw, ctx);
-	}
-	out->kind = JVM_STUB;
-	out->name = b.name;
-	if (b.frame_size > 0 && complete)
-		return step_by_size(r, b.frame_size, rdw, ctx);
-	return step_by_fp(r, rdw, ctx);
-}
 
 int jvm__find(pid_t pid, struct jvm **out, char *why, size_t why_len)
 {

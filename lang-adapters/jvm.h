@@ -29,6 +29,9 @@ struct jvm_layout {
 	uint32_t blob_name, blob_frame_complete, blob_frame_size;	/* CodeBlob */
 	uint32_t blob_code_begin, blob_code_end;
 	uint32_t cm_method;		/* CompiledMethod::_method */
+	uint32_t cm_scopes_data;	/* CompiledMethod::_scopes_data_begin (an address) */
+	uint32_t nm_metadata, nm_scopes_pcs, nm_dependencies;	/* nmethod: from its start */
+	uint32_t pc_pc_offset, pc_scope, pc_size;	/* PcDesc */
 	uint32_t m_const;		/* Method::_constMethod */
 	uint32_t cm_constants, cm_name_index, cm_code_size, cm_flags;	/* ConstMethod */
 	uint32_t cm_size;		/* sizeof(ConstMethod): its bytecodes follow it */
@@ -66,6 +69,15 @@ int vmstructs_read(pid_t pid, const char *path, uint64_t base, struct vm_want *w
  */
 int jvm_line_of(const uint8_t *t, size_t len, int bci);
 
+/*
+ * The scope at @off of an nmethod's scopes data @data (@len bytes): its
+ * sender's offset (0: it is the outermost), its method's index in the
+ * nmethod's metadata (1-based) and its bytecode index (-1: the method's
+ * entry). 0, or -EINVAL when it is not inside the data. Pure.
+ */
+int jvm_scope_at(const uint8_t *data, size_t len, uint32_t off, uint32_t *sender,
+		 uint32_t *method_index, int *bci);
+
 /* A Java class name as Java writes it: java/util/Arrays -> java.util.Arrays, in place. */
 void jvm_dotted(char *name);
 
@@ -92,6 +104,7 @@ struct jvm_frame {
 	const char *name;	/* package.Class.method, or the stub's name */
 	const char *file;	/* the class's SourceFile, NULL: none */
 	int line;		/* 0: unknown */
+	bool inlined;		/* compiled into the next frame's method: no frame of its own */
 };
 
 /*
@@ -110,14 +123,15 @@ const char *jvm__object(const struct jvm *j);
 bool jvm__owns(struct jvm *j, uint64_t pc);
 
 /*
- * The frame at @r (@innermost: the sample's own registers) named into
- * @out, and @r moved to its caller's. 1 when named, -ESTALE when the code
- * there was freed or moved since (the frame is lost, never named wrongly),
- * -EFAULT when the JVM's memory or the stack copy cannot be read, -EAGAIN
- * when named but its caller cannot be found (a compiled method's prologue).
+ * The frames at @r (@innermost: the sample's own registers) named into
+ * @out (@max at most, *@nr of them: a compiled frame's inlined methods
+ * first, then its own), and @r moved to the caller's. 0; -ESTALE when the
+ * code there was freed or moved since (nothing named wrongly), -EFAULT
+ * when the JVM's memory or the stack copy cannot be read, -EAGAIN when
+ * named but the caller cannot be found (a compiled method's prologue).
  * Strings stay valid until @j is freed.
  */
-int jvm__step(struct jvm *j, struct jvm_regs *r, bool innermost, jvm_stack_fn rd, void *ctx,
-	      struct jvm_frame *out);
+int jvm__step(struct jvm *j, struct jvm_regs *r, bool innermost, jvm_stack_fn rdw, void *ctx,
+	      struct jvm_frame *out, int max, int *nr);
 
 #endif /* USDTRACE_LANG_JVM_H */

@@ -105,34 +105,38 @@ static const char *why_of(int err)
 	}
 }
 
+#define INLINE_MAX	32	/* methods of one compiled frame named */
+
 static int step(void *ctx, pid_t pid, struct stack_regs *r, stack_word_fn word, void *word_ctx,
-		struct stack_frame *f, const char **why)
+		struct stack_frame *f, int max, int *nr, const char **why)
 {
 	struct jvm_proc *p = proc_of(ctx, pid, false);
-	int r13 = regs_offset(EM_X86_64, 13);
+	int r13 = regs_offset(EM_X86_64, 13), ret, n = 0, i;
 	struct jvm_regs jr = { .pc = r->pc, .sp = r->sp, .fp = r->fp };
-	struct jvm_frame jf;
-	int ret;
+	struct jvm_frame jf[INLINE_MAX];
 
+	*nr = 0;
 	if (!p || !p->jvm) {
 		*why = why_of(-EINVAL);
 		return -EINVAL;
 	}
 	if (r->sample && r13 >= 0 && regs_host_machine() == EM_X86_64)
 		jr.bcp = r->sample[r13 / 8];
-	ret = jvm__step(p->jvm, &jr, r->sample != NULL, word, word_ctx, &jf);
-	if (ret == 1 || ret == -EAGAIN) {
-		if (jf.kind == JVM_STUB) {
-			f->obj = jvm__object(p->jvm);
-			f->sym = jf.name;
-		} else {
-			f->lang = "java";
-			f->sym = jf.name;
-			f->file = jf.file;
-			f->line = jf.line;
+	ret = jvm__step(p->jvm, &jr, r->sample != NULL, word, word_ctx, jf,
+			max < INLINE_MAX ? max : INLINE_MAX, &n);
+	for (i = 0; i < n; i++) {
+		f[i].sym = jf[i].name;
+		f[i].inlined = jf[i].inlined;
+		if (jf[i].kind == JVM_STUB) {
+			f[i].obj = jvm__object(p->jvm);
+			continue;
 		}
+		f[i].lang = "java";
+		f[i].file = jf[i].file;
+		f[i].line = jf[i].line;
 	}
-	if (ret != 1) {
+	*nr = n;
+	if (ret) {
 		*why = why_of(ret);
 		return ret;
 	}

@@ -219,6 +219,7 @@ static void native_frame(const struct stack_frame *f, struct prof_frame *out)
 	if (f->lang) {
 		/* a runtime's frame the stack resolver named (Java's) */
 		out->lang = PROF_JAVA;
+		out->inlined = f->inlined;
 		out->name = f->sym;
 		out->file = f->file;
 		out->line = f->line;
@@ -341,6 +342,8 @@ int sampler__sample(struct sampler *s, const struct ut_event *ev, struct profile
 	}
 	if (ps->runtime == RUNTIME_UNREADABLE)
 		p->native_only++;
+	if (s->trace.cut == jvm_why_stale)
+		p->jit_moved++;
 	/* deeper than the sampler reads: the innermost frames, the rest as the loop's */
 	if (flags & UT_SAMPLE_INTERP_CUT)
 		p->cut++;

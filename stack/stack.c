@@ -632,16 +632,20 @@ static bool code_frames(struct stack_resolver *r, struct proc *p, struct stack_t
 	const struct stack_code_ops *code = r->code;
 	struct stack_frame *f;
 	const char *why;
-	int err;
+	int err, nr, i;
+	uint64_t pc;
 
 	while (t->nr < STACK_MAX_FRAMES) {
 		f = &t->frames[t->nr];
-		memset(f, 0, sizeof(*f));
-		f->ip = p->at.pc;
+		memset(f, 0, (STACK_MAX_FRAMES - t->nr) * sizeof(*f));
 		why = NULL;
-		err = code->step(code->ctx, p->pid, &p->at, copy_word, p, f, &why);
-		if (f->sym || f->obj)
-			t->nr++;
+		nr = 0;
+		pc = p->at.pc;
+		err = code->step(code->ctx, p->pid, &p->at, copy_word, p, f,
+				 STACK_MAX_FRAMES - t->nr, &nr, &why);
+		for (i = 0; i < nr; i++)
+			f[i].ip = pc;
+		t->nr += nr;
 		if (err) {
 			t->cut = why ? why : "the runtime's frames end here";
 			return false;

@@ -88,12 +88,13 @@ struct stack_code_ops {
 	/* is @pc code of @pid's runtime? */
 	bool (*owns)(void *ctx, pid_t pid, uint64_t pc);
 	/*
-	 * The frame at @r named into @f (sym, file, line, lang or obj) and @r
-	 * moved to its caller's: 0; -Exxx when the walk ends there, *@why
-	 * saying why (@f named or not: f->sym NULL).
+	 * The frames at @r named into @f (@max at most, *@nr of them: sym,
+	 * file, line, lang or obj; calls inlined there first, inlined set)
+	 * and @r moved to its caller's: 0; -Exxx when the walk ends there,
+	 * *@why saying why.
 	 */
 	int (*step)(void *ctx, pid_t pid, struct stack_regs *r, stack_word_fn word,
-		    void *word_ctx, struct stack_frame *f, const char **why);
+		    void *word_ctx, struct stack_frame *f, int max, int *nr, const char **why);
 	void *ctx;
 };
 

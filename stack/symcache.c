@@ -3,7 +3,9 @@
  * symcache.c - symbols, lines and inlined calls of object addresses,
  * memoized (symcache.h). libdwfl's symbol lookup walks the symbol table at
  * each call; a hot path's frames are looked up again at every hit, so each
- * (object, offset) is looked up once. Names are shown as users read them:
+ * (object, offset) is looked up once, and in an object with many symbols
+ * (libjvm.so: 58,000; a JIT's compiler threads meet thousands of their
+ * addresses) through an index of its symbols sorted once. Names are shown as users read them:
  * C++ demangled by libstdc++'s demangler (loaded at the first C++ name),
  * symbol versions dropped.
  */
@@ -37,6 +39,22 @@ struct checked_obj {
 	struct checked_obj *next;
 };
 
+/* A symbol of an object's index: where it starts (from the module's start), its size. */
+struct sym_ent {
+	uint64_t rel, size;
+	uint32_t i;		/* its index in the module's symbol table */
+	uint8_t rank;		/* global 2, weak 1, local 0: the better name at one address */
+};
+
+/* The function symbols of one object, by path, sorted by address. */
+struct sym_table {
+	char *obj;
+	struct sym_ent *e;
+	size_t n;
+	int nr_syms;		/* the module's symbol table size, as indexed */
+	struct sym_table *next;
+};
+
 struct symcache {
 	void *cxx;		/* libstdc++, once a C++ name is met */
 	char *(*demangle)(const char *, char *, size_t *, int *);
@@ -46,6 +64,7 @@ struct symcache {
 	struct checked_obj *checked;
 	struct shown_name *names[NAME_BUCKETS];
 	struct sym_memo *memo[MEMO_BUCKETS];
+	struct sym_table *tables;
 };
 
 int symcache__new(stack_warn_fn warn, void *ctx, struct symcache **out)
@@ -100,6 +119,14 @@ void symcache__free(struct symcache *sc)
 			free(n->shown);
 			free(n);
 		}
+	}
+	while (sc->tables) {
+		struct sym_table *t = sc->tables;
+
+		sc->tables = t->next;
+		free(t->obj);
+		free(t->e);
+		free(t);
 	}
 	if (sc->cxx)
 		dlclose(sc->cxx);
@@ -237,11 +264,105 @@ static void memo_inlines(struct symcache *sc, Dwfl_Module *mod, Dwarf_Addr look,
 	m->nr_inl = n;
 }
 
+#define INDEX_MIN	1024	/* symbols from which an object is indexed */
+#define INDEX_BACK	64	/* entries looked back for a sized symbol holding an address */
+
+static int cmp_ent(const void *a, const void *b)
+{
+	const struct sym_ent *x = a, *y = b;
+
+	if (x->rel != y->rel)
+		return x->rel < y->rel ? -1 : 1;
+	return (int)y->rank - (int)x->rank;	/* the better name first */
+}
+
+/* @mod's index, built at its first use: NULL when it has few symbols (or no memory). */
+static struct sym_table *table_of(struct symcache *sc, Dwfl_Module *mod, const char *obj,
+				  Dwarf_Addr start)
+{
+	int n = dwfl_module_getsymtab(mod), i;
+	struct sym_table *t;
+	GElf_Addr addr;
+	GElf_Sym sym;
+	const char *name;
+
+	for (t = sc->tables; t; t = t->next) {
+		if (!strcmp(t->obj, obj))
+			return t->nr_syms == n && t->n ? t : NULL;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t || !(t->obj = strdup(obj))) {
+		free(t);
+		return NULL;
+	}
+	t->nr_syms = n;
+	t->next = sc->tables;
+	sc->tables = t;
+	if (n < INDEX_MIN || !(t->e = calloc((size_t)n, sizeof(*t->e))))
+		return NULL;
+	for (i = 1; i < n; i++) {
+		int type;
+
+		name = dwfl_module_getsym_info(mod, i, &sym, &addr, NULL, NULL, NULL);
+		type = GELF_ST_TYPE(sym.st_info);
+		if (!name || !*name || sym.st_shndx == SHN_UNDEF || addr < start ||
+		    (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_NOTYPE))
+			continue;
+		t->e[t->n++] = (struct sym_ent){
+			.rel = addr - start, .size = sym.st_size, .i = (uint32_t)i,
+			.rank = GELF_ST_BIND(sym.st_info) == STB_GLOBAL ? 2 :
+				GELF_ST_BIND(sym.st_info) == STB_WEAK ? 1 : 0,
+		};
+	}
+	qsort(t->e, t->n, sizeof(*t->e), cmp_ent);
+	return t->n ? t : NULL;
+}
+
+/*
+ * The symbol holding @rel by the index: the closest sized one below that
+ * holds it, the better bound at one address (as libdwfl chooses). NULL
+ * when the index cannot tell (the caller asks libdwfl).
+ */
+static const char *index_lookup(const struct sym_table *t, Dwfl_Module *mod, uint64_t rel,
+				GElf_Off *off)
+{
+	const struct sym_ent *hit = NULL;
+	size_t lo = 0, hi = t->n, i, first, k;
+	GElf_Addr addr;
+	GElf_Sym sym;
+	int steps;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (t->e[mid].rel <= rel)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* back from the first past @rel, an address at a time (its better name first) */
+	for (i = lo, steps = 0; i > 0 && !hit && steps < INDEX_BACK; i = first, steps++) {
+		for (first = i - 1; first > 0 && t->e[first - 1].rel == t->e[first].rel; first--)
+			;
+		for (k = first; k < i && !hit; k++) {
+			if (t->e[k].size && rel - t->e[k].rel < t->e[k].size)
+				hit = &t->e[k];
+		}
+	}
+	/* too far to tell, or a sizeless symbol (which libdwfl takes only in the
+	 * address's own section): libdwfl walks the table */
+	if (!hit)
+		return NULL;
+	*off = rel - hit->rel;
+	return dwfl_module_getsym_info(mod, (int)hit->i, &sym, &addr, NULL, NULL, NULL);
+}
+
 /* Symbol and line of @look in @mod (at @rel in @obj), looked up once. */
 const struct sym_memo *symcache__get(struct symcache *sc, Dwfl_Module *mod, const char *obj,
 				     uint64_t rel, Dwarf_Addr look)
 {
 	struct sym_memo **head = &sc->memo[memo_hash(obj, rel) % MEMO_BUCKETS], *m;
+	struct sym_table *table;
 	const char *name, *src;
 	GElf_Off off = 0;
 	GElf_Sym sym;
@@ -259,7 +380,10 @@ const struct sym_memo *symcache__get(struct symcache *sc, Dwfl_Module *mod, cons
 	}
 	m->rel = rel;
 	check_debug_file(sc, mod, obj);
-	name = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
+	table = table_of(sc, mod, obj, look - rel);
+	name = table ? index_lookup(table, mod, rel, &off) : NULL;
+	if (!name)
+		name = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);
 	if (name) {
 		m->sym = shown_name(sc, name);
 		m->sym_off = off;

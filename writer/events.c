@@ -291,9 +291,9 @@ static void sampling_summary(struct event_writer *w, FILE *text_out, uint64_t dr
 		fprintf(w->out, "{\"type\":\"summary\",\"samples\":%" PRIu64 ",\"lost\":%" PRIu64
 			",\"lost_ring\":%" PRIu64 ",\"lost_frames\":%" PRIu64 ",\"lost_late\":%"
 			PRIu64 ",\"lost_stack\":%" PRIu64 ",\"native_only\":%" PRIu64
-			",\"cut\":%" PRIu64 ",\"cpus\":%d}\n", w->events, lost, dropped,
-			si->lost_frames, si->lost_late, si->lost_stack, si->native_only, si->cut,
-			si->cpus);
+			",\"cut\":%" PRIu64 ",\"jit_moved\":%" PRIu64 ",\"cpus\":%d}\n",
+			w->events, lost, dropped, si->lost_frames, si->lost_late, si->lost_stack,
+			si->native_only, si->cut, si->jit_moved, si->cpus);
 		return;
 	}
 	fprintf(text_out, "usdtrace: %" PRIu64 " sample%s, %" PRIu64 " lost", w->events,
@@ -308,6 +308,9 @@ static void sampling_summary(struct event_writer *w, FILE *text_out, uint64_t dr
 	if (si->cut)
 		fprintf(text_out, ", %" PRIu64 " deeper than %d interpreter frames (the outer "
 			"ones shown as the interpreter loop)", si->cut, UT_INTERP_FRAMES);
+	if (si->jit_moved)
+		fprintf(text_out, ", %" PRIu64 " ending where the JIT had freed or moved the code "
+			"(the frames there lost, not named)", si->jit_moved);
 	fputc('\n', text_out);
 }
 

@@ -30,6 +30,7 @@ struct sampling_info {
 	uint64_t lost_stack;	/* no user stack read */
 	uint64_t native_only;	/* samples of a runtime without a frame layout */
 	uint64_t cut;		/* interpreter stacks deeper than read (outer frames native) */
+	uint64_t jit_moved;	/* stacks ended where the JIT freed or moved the code since */
 };
 
 struct event_writer {

@@ -156,6 +156,8 @@ static void write_frame_json(FILE *out, const struct prof_frame *f)
 		json_str_or_null(out, f->name);
 		if (f->cfunc)
 			fputs(",\"cfunc\":true", out);
+		if (f->inlined)
+			fputs(",\"inlined\":true", out);	/* Java: compiled into its caller */
 	}
 	fputs(",\"file\":", out);
 	json_str_or_null(out, f->file);

@@ -19,6 +19,14 @@ SPIN = os.path.join(ROOT, OUTPUT, "samples", "spin")
 APP = os.path.join(ROOT, "tests", "workloads", "profile_app.py")
 APP_RB = os.path.join(ROOT, "tests", "workloads", "profile_app.rb")
 APP_PHP = os.path.join(ROOT, "tests", "workloads", "profile_app.php")
+APP_JAVA = os.path.join(ROOT, "tests", "workloads", "ProfileApp.java")
+# what the Java test asks of the JVM: its own methods kept apart (not inlined
+# into one another), and square inlined into hotC for the inlining check
+JAVA = ("java -XX:CompileCommand=quiet " +
+        " ".join(f"-XX:CompileCommand=dontinline,ProfileApp::{m}"
+                 for m in ("hotA", "hotB", "hotC", "sorted", "leaf")) +
+        " -XX:CompileCommand=inline,ProfileApp::square -cp " +
+        os.path.join(ROOT, OUTPUT, "workloads") + " ProfileApp")
 PYTHON = "/usr/bin/python3.11"
 HZ = "499"
 
@@ -226,6 +234,98 @@ def test_php(tmp):
                     APP_PHP, "sort", "Work::sorted", "execute_ex")
 
 
+def java_name(f):
+    return f.get("name") if f["lang"] == "java" else None
+
+
+def java_lines(app, name):
+    """The lines of method @name of @app: its declaration to its closing brace."""
+    src = open(app).read().splitlines()
+    first = next(i for i, l in enumerate(src, 1) if f" {name}(" in l and "static" in l)
+    last = next(i for i, l in enumerate(src, 1) if i > first and l == "    }")
+    return first, last
+
+
+def test_java(tmp):
+    """A JVM started with no profiling flag, profiled from its start to its exit:
+    interpreted, C1 and C2 frames named from the JVM's own vmStructs."""
+    truth_path = os.path.join(tmp, "java.json")
+    r = usdtrace("profile", "-F", HZ, "--json", "-c", f"{JAVA} {truth_path} 3", timeout=90)
+    truth = json.load(open(truth_path)) if os.path.exists(truth_path) else {}
+    recs = records(r.stdout)
+    stacks = [x for x in recs if x["type"] == "stack"]
+    pids = {x["pid"] for x in stacks}
+    pid = pids.pop() if len(pids) == 1 else None
+    names = ("ProfileApp.hotA", "ProfileApp.hotB", "java.util.Arrays.sort", "ProfileApp.hotC")
+    want = {n: truth.get(k, 0) / truth.get("process", 1)
+            for n, k in zip(names, ("hotA", "hotB", "sort", "hotC"))}
+    got, total = shares(recs, pid, names, java_name)
+    check("profile: Java methods (JIT-compiled during the run) and java.util.Arrays.sort "
+          "take their measured share of the samples, within 5 points, no flag for profiling "
+          "in the JVM", r.returncode == 0 and total > 500 and close(got, want, names),
+          f"got {got} want {want} samples {total} rc {r.returncode} {r.stderr[-400:]}")
+    summ = [x for x in recs if x["type"] == "summary"]
+    check("profile: a JVM that starts, compiles and exits during the profile: nearly every "
+          "sample kept", summ and summ[0]["lost"] <= 0.02 * summ[0]["samples"],
+          f"{summ}")
+
+    def index(x, n):
+        return next((i for i, f in enumerate(x["frames"]) if java_name(f) == n), -1)
+    sorts = [x for x in stacks if index(x, "java.util.Arrays.sort") >= 0]
+    check("profile: the JDK's sort frames above ProfileApp.sorted, its caller",
+          len(sorts) > 20 and all(0 <= index(x, "java.util.Arrays.sort") <
+                                  index(x, "ProfileApp.sorted") for x in sorts),
+          f"{len(sorts)} {[[java_name(f) or f.get('sym') for f in x['frames'][:6]] for x in sorts[:2]]}")
+    leafs = [x for x in stacks if index(x, "ProfileApp.leaf") >= 0]
+    shaped = [x for x in leafs
+              if [java_name(f) for f in x["frames"][index(x, "ProfileApp.leaf"):][:3]] ==
+              ["ProfileApp.leaf", "ProfileApp.square", "ProfileApp.hotC"]]
+    inl = [x for x in shaped if x["frames"][index(x, "ProfileApp.square")].get("inlined")]
+    n_leaf = sum(x["count"] for x in leafs)
+    n_shaped, n_inl = sum(x["count"] for x in shaped), sum(x["count"] for x in inl)
+    # the rest: samples in leaf's prologue (its caller not known there), and
+    # before C2 compiled hotC (square then a frame of the interpreter or C1)
+    check("profile: a method C2 inlined (square, into hotC) named as a frame of its own, "
+          "\"inlined\":true, between its callee and its caller",
+          n_leaf > 50 and n_shaped >= 0.9 * n_leaf and n_inl >= 0.8 * n_leaf and
+          all(not x["frames"][index(x, "ProfileApp.hotC")].get("inlined") for x in inl),
+          f"{n_shaped} shaped, {n_inl} inlined of {n_leaf}: "
+          f"{[x['frames'][:4] for x in leafs[:2]]}")
+    # a frame below another was left at a call: its line is the call's; the
+    # innermost frame's line is where the JVM keeps debug information at or
+    # after the pc (a leaf method's loop may have none: then no line, as
+    # HotSpot itself says), never outside its method
+    ranges = {n: java_lines(APP_JAVA, n) for n in ("hotA", "hotB", "leaf", "square", "hotC")}
+    seen = [(java_name(f), f["line"], i) for x in stacks for i, f in enumerate(x["frames"])
+            if (java_name(f) or "").startswith("ProfileApp.") and
+            java_name(f).split(".")[1] in ranges]
+    bad = [(n, l) for n, l, i in seen if not (l is None and i == 0) and
+           not ranges[n.split(".")[1]][0] <= (l or 0) <= ranges[n.split(".")[1]][1]]
+    check("profile: each compiled and inlined Java frame's line lies inside its method "
+          "(ProfileApp.java)", len(seen) > 10 and not bad, f"{bad[:5]} {ranges} {len(seen)}")
+    mains = [f for x in stacks for f in x["frames"] if java_name(f) == "ProfileApp.main"]
+    stubs = [f for x in stacks for f in x["frames"] if f["lang"] == "native" and
+             (f.get("sym") or "").startswith("StubRoutines")]
+    check("profile: the interpreted main with its file and line, the call stub as a native "
+          "frame of libjvm.so under it", mains and all(f["file"] == "ProfileApp.java" and
+                                                     f["line"] for f in mains) and
+          stubs and all((f.get("obj") or "").endswith("/libjvm.so") for f in stubs),
+          f"{mains[:1]} {stubs[:1]}")
+    # a JVM running before usdtrace started: -p
+    p = subprocess.Popen(JAVA.split() + [os.path.join(tmp, "java2.json"), "6"])
+    try:
+        import time
+        time.sleep(2)
+        r = usdtrace("profile", "--json", "-d", "2", "-p", str(p.pid), timeout=60)
+    finally:
+        p.wait(timeout=60)
+    recs = records(r.stdout)
+    got, total = shares(recs, p.pid, names, java_name)
+    check("profile -p: a JVM already running (JIT-compiled code only) names its frames",
+          r.returncode == 0 and total > 100 and got["ProfileApp.hotA"] > 0.05 and
+          got["java.util.Arrays.sort"] > 0.05, f"{got} {total} {r.stderr[-300:]}")
+
+
 def test_files(folded, svg, pprof, ss):
     lines = open(folded).read().splitlines() if os.path.exists(folded) else []
     check("profile --folded: comm;root;...;leaf count lines, Python frames named with "
@@ -405,10 +505,11 @@ def test_mistakes():
     check("profile --off-cpu -F: refused, -F being for on-CPU samples", r.returncode != 0 and
           r.stderr == "usdtrace: profile: -F is for on-CPU samples; --off-cpu takes a stack "
           "at each block\n", r.stderr)
-    r = usdtrace("profile", "-l", "java", "-c", "true")
-    check("profile -l java: said not yet, one line", r.returncode != 0 and
-          r.stderr == "usdtrace: profile: -l java: interpreter frames are read for python, "
-          "ruby and php only (so far)\n", r.stderr)
+    r = usdtrace("profile", "-l", "postgresql", "-c", "true")
+    check("profile -l postgresql: a language without frames to read, one line",
+          r.returncode != 0 and
+          r.stderr == "usdtrace: profile: -l postgresql: runtime frames are read for python, "
+          "ruby, php and java only (so far)\n", r.stderr)
     p = subprocess.Popen([SPIN, "-s", "1"], stdout=subprocess.DEVNULL)
     r = usdtrace("profile", "--json", "-p", str(p.pid), "-d", "5", timeout=30)
     p.wait()
@@ -428,6 +529,7 @@ def main():
         folded, svg, pprof, ss, _ = test_python(tmp)
         test_ruby(tmp)
         test_php(tmp)
+        test_java(tmp)
         test_files(folded, svg, pprof, ss)
         test_top(tmp)
         test_deep_and_system_wide()

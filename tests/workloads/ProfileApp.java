@@ -2,8 +2,9 @@
 // checked against: ProfileApp.hotA and ProfileApp.hotB share the main
 // thread 3:1 and ProfileApp.sorted spends its time in java.util.Arrays.sort;
 // each one's thread CPU time is measured here (ThreadMXBean) and written,
-// with the process's, as JSON to args[0]. ProfileApp.square is small enough
-// for C2 to inline into hotC: its samples must still be named square.
+// with the process's, as JSON to args[0]. ProfileApp.square is inlined into
+// hotC by C2 and calls ProfileApp.leaf, which is not: the frames under
+// leaf must name square, compiled into hotC, as a frame of its own.
 import java.io.FileWriter;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -36,8 +37,15 @@ public class ProfileApp {
         return copy[copy.length / 2];
     }
 
+    static long leaf(long x) {
+        long s = x;
+        for (int i = 0; i < 40; i++)
+            s = s * 31 + (s >>> 11);
+        return s;
+    }
+
     static long square(long x) {
-        return x * x + (x >>> 7);
+        return leaf(x * x) + (x >>> 7);
     }
 
     static long hotC(int n) {
@@ -60,7 +68,7 @@ public class ProfileApp {
             long v = MX.getCurrentThreadCpuTime();
             sink += sorted() + sorted();
             long w = MX.getCurrentThreadCpuTime();
-            sink += hotC(300000);
+            sink += hotC(20000);
             long x = MX.getCurrentThreadCpuTime();
             spentA += u - t;
             spentB += v - u;
