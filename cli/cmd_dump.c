@@ -107,8 +107,8 @@ static int on_attached(void *ctx, struct attach_session *s, const struct attach_
 	ds->s = s;
 	sampler__prime(ds->sampler, ds->o->run.pids[0]);
 	if (!sampler__has_runtime(ds->sampler, ds->o->run.pids[0]))
-		fprintf(stderr, "usdtrace: PID %d: no interpreter whose frames usdtrace reads "
-			"(CPython 3.11, Ruby 3.1, PHP 8.2): native frames only\n",
+		fprintf(stderr, "usdtrace: PID %d: no runtime whose frames usdtrace reads "
+			"(CPython 3.11, Ruby 3.1, PHP 8.2, HotSpot 17): native frames only\n",
 			(int)ds->o->run.pids[0]);
 	err = attach_session__iterate(s);
 	if (err)

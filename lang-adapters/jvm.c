@@ -31,6 +31,7 @@
 #define SEGMAP_HOPS	256	/* segment map hops believed before the chain is damaged */
 #define SEGMAP_CHUNK	256	/* segment map bytes read at once */
 #define CHECK_NS	20000000	/* a named method is checked again after this long */
+#define ACC_NATIVE	0x0100	/* JVM_ACC_NATIVE, in Method::_access_flags */
 #define SYM_MAX		512	/* bytes of a name read */
 #define LINES_MAX	4096	/* bytes of a line number table read */
 #define PCS_MAX		65536	/* PcDescs of one nmethod believed */
@@ -78,6 +79,7 @@ size_t jvm_layout_wants(struct jvm_layout *l, struct vm_want *w, size_t max)
 		{ "PcDesc", "_scope_decode_offset", &l->pc_scope },
 		{ "PcDesc", NULL, &l->pc_size },
 		{ "Method", "_constMethod", &l->m_const },
+		{ "Method", "_access_flags", &l->m_flags },
 		{ "ConstMethod", "_constants", &l->cm_constants },
 		{ "ConstMethod", "_name_index", &l->cm_name_index },
 		{ "ConstMethod", "_code_size", &l->cm_code_size },
@@ -113,6 +115,7 @@ struct jvm_method {
 	uint32_t code_size;
 	char *name;		/* package.Class.method */
 	char *file;		/* SourceFile, NULL */
+	bool native;		/* ACC_NATIVE */
 	uint8_t *lines;		/* the compressed line number table, NULL: none */
 	size_t nr_lines;
 };
@@ -328,6 +331,7 @@ static struct fc_entry *method_read(void *ctx, uint64_t method, uint64_t key2)
 	uint64_t cmp, cp, holder;
 	struct jvm_method *m;
 	uint16_t file_index = 0;
+	uint32_t access = 0;
 
 	(void)key2;
 	cmp = rd_u64(j, method + l->m_const);
@@ -344,6 +348,7 @@ static struct fc_entry *method_read(void *ctx, uint64_t method, uint64_t key2)
 		return NULL;
 	m->const_method = cmp;
 	m->checked = now_ns();
+	m->native = !rd(j, method + l->m_flags, &access, sizeof(access)) && (access & ACC_NATIVE);
 	m->code_base = cmp + l->cm_size;
 	m->code_size = u16_at(cm, l->cm_code_size);
 	jvm_dotted(klass);
@@ -444,6 +449,7 @@ static void name_at(const struct jvm_method *m, int bci, enum jvm_frame_kind kin
 	out->kind = kind;
 	out->name = m->name;
 	out->file = m->file;
+	out->native = m->native;
 	if (bci >= 0 && (uint32_t)bci < m->code_size && m->lines)
 		out->line = jvm_line_of(m->lines, m->nr_lines, bci);
 }

@@ -33,6 +33,7 @@ struct jvm_layout {
 	uint32_t nm_metadata, nm_scopes_pcs, nm_dependencies;	/* nmethod: from its start */
 	uint32_t pc_pc_offset, pc_scope, pc_size;	/* PcDesc */
 	uint32_t m_const;		/* Method::_constMethod */
+	uint32_t m_flags;		/* Method::_access_flags (JVM_ACC_NATIVE 0x100) */
 	uint32_t cm_constants, cm_name_index, cm_code_size, cm_flags;	/* ConstMethod */
 	uint32_t cm_size;		/* sizeof(ConstMethod): its bytecodes follow it */
 	uint32_t cp_holder, cp_source_file, cp_size;	/* ConstantPool; its entries follow it */
@@ -105,6 +106,7 @@ struct jvm_frame {
 	const char *file;	/* the class's SourceFile, NULL: none */
 	int line;		/* 0: unknown */
 	bool inlined;		/* compiled into the next frame's method: no frame of its own */
+	bool native;		/* a native method: its code is C (Thread.sleep) */
 };
 
 /*

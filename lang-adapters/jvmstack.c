@@ -132,6 +132,7 @@ static int step(void *ctx, pid_t pid, struct stack_regs *r, stack_word_fn word, 
 			continue;
 		}
 		f[i].lang = "java";
+		f[i].cfunc = jf[i].native;
 		f[i].file = jf[i].file;
 		f[i].line = jf[i].line;
 	}
@@ -157,6 +158,11 @@ int jvm_procs__new(jvm_warn_fn warn, void *ctx, struct jvm_procs **out)
 	jp->ops = (struct stack_code_ops){ .owns = owns, .step = step, .ctx = jp };
 	*out = jp;
 	return 0;
+}
+
+bool jvm_procs__has(struct jvm_procs *jp, pid_t pid)
+{
+	return jvm_of(jp, pid) != NULL;
 }
 
 void jvm_procs__forget(struct jvm_procs *jp, pid_t pid)

@@ -8,6 +8,7 @@
 #ifndef USDTRACE_LANG_JVMSTACK_H
 #define USDTRACE_LANG_JVMSTACK_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "../stack/stack.h"
@@ -21,6 +22,8 @@ int jvm_procs__new(jvm_warn_fn warn, void *ctx, struct jvm_procs **out);
 void jvm_procs__free(struct jvm_procs *jp);
 /* The ops to give stack_resolver__set_code(), valid while @jp lives. */
 const struct stack_code_ops *jvm_procs__ops(struct jvm_procs *jp);
+/* Does @pid run a JVM whose frames are read (looked for now if not yet)? */
+bool jvm_procs__has(struct jvm_procs *jp, pid_t pid);
 /* @pid is another program now (exec) or gone: its JVM forgotten. */
 void jvm_procs__forget(struct jvm_procs *jp, pid_t pid);
 

@@ -183,6 +183,8 @@ bool sampler__has_runtime(struct sampler *s, pid_t pid)
 {
 	size_t slot;
 
+	if (s->jvms && jvm_procs__has(s->jvms, pid))
+		return true;
 	if (!s->nr_slots)
 		return false;
 	slot = slot_of(s, pid);
@@ -220,6 +222,7 @@ static void native_frame(const struct stack_frame *f, struct prof_frame *out)
 		/* a runtime's frame the stack resolver named (Java's) */
 		out->lang = PROF_JAVA;
 		out->inlined = f->inlined;
+		out->cfunc = f->cfunc;
 		out->name = f->sym;
 		out->file = f->file;
 		out->line = f->line;
@@ -304,8 +307,11 @@ int sampler__sample(struct sampler *s, const struct ut_event *ev, struct profile
 	ps = proc_of(s, (pid_t)ev->pid, &fresh);
 	if (!ps)
 		return -ENOMEM;
-	if (!fresh && ps->runtime == RUNTIME_NONE && s->o.interp && exec_since(ps))
+	if (!fresh && ps->runtime == RUNTIME_NONE && s->o.interp && exec_since(ps)) {
 		probe(s, ps);
+		if (s->jvms)
+			jvm_procs__forget(s->jvms, ps->pid);	/* another program's memory now */
+	}
 	if (ps->runtime == RUNTIME_READ && (flags & UT_SAMPLE_NO_INTERP)) {
 		p->lost[PROF_LOST_LATE]++;	/* taken before the kernel knew */
 		return 0;

@@ -44,6 +44,7 @@ struct stack_frame {
 	/* a runtime's frame in code no object maps (stack_code_ops): its
 	 * language ("java"), sym its function; NULL: a native frame */
 	const char *lang;
+	bool cfunc;		/* ... whose code is the runtime's C (a Java native method) */
 };
 
 struct stack_trace {

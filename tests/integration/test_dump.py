@@ -31,13 +31,16 @@ BLOCKED = {
     "php": (["php8.2", "-r", "class Waiter { function waitHere() { sleep(30); } }\n"
              "echo \"ready\\n\"; flush(); (new Waiter())->waitHere();"],
             "Waiter::waitHere", "sleep"),
+    # a JVM: read from its vmStructs; Thread.sleep a native method
+    "java": (["java", "-cp", os.path.join(ROOT, OUTPUT, "workloads"), "Sleeper"],
+             "Sleeper.waitHere", "java.lang.Thread.sleep"),
 }
 
 
 def runtimes():
-    """dump of a Ruby and a PHP process, no flag in either: the method it is
-    blocked in, the runtime's own sleep (a C method, an internal function)
-    above it, the kernel's wait above that."""
+    """dump of a Ruby, a PHP and a Java process, no flag in any: the method it
+    is blocked in, the runtime's own sleep (a C method, an internal function,
+    a native method) above it, the kernel's wait above that."""
     for lang, (argv, method, cfunc) in BLOCKED.items():
         p = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
         try:
@@ -48,11 +51,14 @@ def runtimes():
             p.kill()
             p.wait()
         th = [json.loads(l) for l in r.stdout.splitlines() if '"thread"' in l]
+        # the JVM runs main on a thread of its own: the thread in the method
+        th = [x for x in th if any(f.get("name") == method for f in x["frames"] or [])] or th
         frames = th[0]["frames"] or [] if th else []
         names = [f.get("name") if f["lang"] == lang else f.get("sym") for f in frames]
         at = {n: next(i for i, f in enumerate(frames) if f["lang"] == lang and
                       f.get("name") == n) for n in (method, cfunc) if n in names}
-        sleep = [i for i, n in enumerate(names) if "nanosleep" in (n or "") or n == "ppoll"]
+        sleep = [i for i, n in enumerate(names) if "nanosleep" in (n or "") or n == "ppoll" or
+                 "futex" in (n or "")]
         check(f"dump of {lang}: the main thread in {method}, {cfunc} (\"cfunc\") above it, "
               "the kernel's wait above that", r.returncode == 0 and len(at) == 2 and
               sleep and sleep[0] < at[cfunc] < at[method] and
@@ -144,8 +150,8 @@ def main():
     check("dump of a native program: its threads with native frames only, said once",
           r.returncode == 0 and th and all(f["lang"] == "native" for x in th
                                            for f in x["frames"] or []) and
-          r.stderr.count(f"usdtrace: PID {s.pid}: no interpreter whose frames usdtrace reads "
-                         "(CPython 3.11, Ruby 3.1, PHP 8.2): native frames only\n") == 1 and
+          r.stderr.count(f"usdtrace: PID {s.pid}: no runtime whose frames usdtrace reads "
+                         "(CPython 3.11, Ruby 3.1, PHP 8.2, HotSpot 17): native frames only\n") == 1 and
           "warning" not in r.stderr, f"{th[:1]} {r.stderr}")
     runtimes()
     r = usdtrace("dump")
