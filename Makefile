@@ -218,7 +218,7 @@ $(OUTPUT)/bench/hot5: bench/hot.c sdt/include/usdtrace/sdt.h
 # The Java workloads the docs' examples run (-cp build/workloads Work)
 WORKLOAD_OUT := $(OUTPUT)/workloads
 workloads: $(WORKLOAD_OUT)/Work.class $(WORKLOAD_OUT)/Idle.class $(WORKLOAD_OUT)/ProfileApp.class \
-	   $(WORKLOAD_OUT)/Sleeper.class
+	   $(WORKLOAD_OUT)/Sleeper.class $(WORKLOAD_OUT)/Loop.class
 
 $(WORKLOAD_OUT)/%.class: tests/workloads/%.java
 	$(call msg,JAVAC,$@)

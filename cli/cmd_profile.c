@@ -61,8 +61,11 @@ static const char profile_usage[] =
 "runtime usdtrace knows (CPython 3.11, Ruby 3.1, PHP 8.2), the\n"
 "interpreter's own frames, put in place of the interpreter loop: a C\n"
 "extension shows under the Python function that called it, Array#sort\n"
-"(\"cfunc\":true) under the Ruby method that called it. No flag or restart\n"
-"is needed in the process (no TracePoint, no USE_ZEND_DTRACE).\n"
+"(\"cfunc\":true) under the Ruby method that called it. In a JVM (HotSpot\n"
+"17) interpreted, C1 and C2 frames are named from the JVM's own vmStructs,\n"
+"methods C2 inlined as frames of their own (\"inlined\":true). No flag or\n"
+"restart is needed in the process (no TracePoint, no USE_ZEND_DTRACE, no\n"
+"-XX:+PreserveFramePointer or perf-map agent).\n"
 "With neither -p nor -c every process of the machine is sampled.\n"
 "\n"
 "  -F, --frequency HZ  samples a second per CPU (default 99)\n"
@@ -75,7 +78,7 @@ static const char profile_usage[] =
 "  -p, --pid PID[,PID] sample these processes (repeatable)\n"
 "  -c, --command CMD   start CMD and sample it; exit with its status\n"
 "      --comm GLOB     only threads of processes whose name matches\n"
-"  -l, --lang LANG     interpreter frames of LANG only (python, ruby, php);\n"
+"  -l, --lang LANG     runtime frames of LANG only (python, ruby, php, java);\n"
 "                      default: every runtime known\n"
 "  -d, --duration S    stop after S seconds\n"
 "  -n, --top N         the N functions with most self time (default: all)\n"
@@ -89,7 +92,8 @@ static const char profile_usage[] =
 "Examples:\n"
 "  usdtrace profile -d 10 -n 20\n"
 "  usdtrace profile -c 'python3.11 tests/workloads/work.py' --flamegraph /tmp/work.svg\n"
-"  usdtrace profile -p 1234 -F 199 --pprof /tmp/cpu.pb.gz -d 30\n";
+"  usdtrace profile -p 1234 -F 199 --pprof /tmp/cpu.pb.gz -d 30\n"
+"  usdtrace profile -c 'java -cp build/workloads ProfileApp /tmp/split.json 3' -n 10\n";
 
 static struct blocked *blocked_of(struct profile_state *ps, uint32_t tid)
 {

@@ -570,8 +570,7 @@ def py_seconds(cmd_prefix=(), loop=None):
 def loop_profiled(u, loop):
     """py_seconds() of @loop started by `usdtrace profile -c` at 99 Hz, frames read."""
     r = subprocess.run(["taskset", "-c", OTHER, u, "profile", "-F", "99", "-o", "/dev/null",
-                        "-c", " ".join(["taskset", "-c", PIN, loop[0], loop[1],
-                                        shlex.quote(loop[2])])],
+                        "-c", " ".join(shlex.quote(a) for a in ["taskset", "-c", PIN, *loop])],
                        capture_output=True, text=True, check=True)
     return float(r.stdout.strip().splitlines()[-1]) if r.stdout.strip() else \
         float([l for l in r.stderr.splitlines() if l[:1].isdigit()][-1])
@@ -594,6 +593,37 @@ def bench_profile_runtimes():
         worst = max(worst, p / b)
         print(f"  {name:<10} {b:>10.3f} {p:>10.3f} {p / b:>11.3f}")
     goal("ruby and php profile at 99 Hz <= 1.01x untraced (1.05x at worst)", worst, 1.01)
+
+
+def bench_profile_java():
+    """A CPU-bound Java loop's own wall time at 99 Hz: `usdtrace profile`
+    (Java frames read from the JVM's own vmStructs, no flag in the JVM)
+    against perf record -g, which needs -XX:+PreserveFramePointer in the JVM
+    to walk JIT code. (`calls -l java`, the other way to see Java methods,
+    needs -XX:+ExtendedDTraceProbes and costs what the language section
+    says on call-heavy code; this loop makes few calls.)"""
+    u = os.path.join(OUT, "usdtrace")
+    perf = shutil.which("perf")
+    loop = ["java", "-cp", os.path.join(OUT, "workloads"), "Loop", "300"]
+    flagged = {"perf record -g": "-XX:+PreserveFramePointer"}
+    t = {"untraced": [], "usdtrace profile": [], "perf record -g": []}
+    for _ in range(max(ROUNDS, 7)):
+        t["untraced"].append(py_seconds(loop=loop))
+        t["usdtrace profile"].append(loop_profiled(u, loop))
+        if perf:
+            t["perf record -g"].append(py_seconds(
+                ["taskset", "-c", OTHER, perf, "record", "-q", "-g", "-F", "99", "-e",
+                 "cpu-clock", "-o", "/tmp/usdtrace-bench-perf.data", "--"],
+                loop=[loop[0], flagged["perf record -g"], *loop[1:]]))
+    med = {k: statistics.median(v) for k, v in t.items() if v}
+    base = med["untraced"]
+    print(f"\nprofile: a CPU-bound Java loop's own wall time (OpenJDK 17) at 99 Hz, median "
+          f"of {len(t['untraced'])} interleaved runs")
+    print(f"  {'run':<18} {'JVM flag':<28} {'seconds':>8} {'/ untraced':>11}")
+    for k, v in med.items():
+        print(f"  {k:<18} {flagged.get(k, '-'):<28} {v:>8.3f} {v / base:>11.3f}")
+    goal("java profile at 99 Hz <= 1.01x untraced (1.05x at worst)",
+         med["usdtrace profile"] / base, 1.01)
 
 
 @contextlib.contextmanager
@@ -643,6 +673,7 @@ def bench_profile():
     goal("peak RSS profiling every process < 30 MiB", rss / 1024 / 30, 1.0,
          f", {rss / 1024:.1f} MiB")
     bench_profile_runtimes()
+    bench_profile_java()
 
 
 def py_profiled(u):
