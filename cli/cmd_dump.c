@@ -165,7 +165,7 @@ static int run_dump(const struct cli_command *cmd, struct cli_opts *o)
 	struct runner_hooks hooks = { .on_event = on_event, .on_tick = on_tick,
 				      .check_attached = on_attached };
 	struct sampler_opts so = { .interp = true, .set_interp = sampling_set_interp,
-				   .warn = sampling_warn };
+				   .warn = report_warning };
 	const char *why;
 	int status = 1;
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lang-adapters/jvmstack.h"
 #include "../writer/decode.h"
 #include "event_stacks.h"
 #include "report.h"
@@ -13,20 +14,23 @@
 int event_stacks__init(struct event_stacks *es, const char *cmd)
 {
 	es->trace = malloc(sizeof(*es->trace));
-	if (!es->trace || stack_resolver__new(report_object_warning, NULL, &es->r)) {
+	if (!es->trace || stack_resolver__new(report_object_warning, NULL, &es->r) ||
+	    jvm_procs__new(report_warning, NULL, &es->jvms)) {
 		usdtrace_err("%s: %s", cmd, strerror(ENOMEM));
-		free(es->trace);
-		es->trace = NULL;
+		event_stacks__free(es);
 		return -ENOMEM;
 	}
+	stack_resolver__set_code(es->r, jvm_procs__ops(es->jvms));
 	return 0;
 }
 
 void event_stacks__free(struct event_stacks *es)
 {
 	stack_resolver__free(es->r);
+	jvm_procs__free(es->jvms);
 	free(es->trace);
 	es->r = NULL;
+	es->jvms = NULL;
 	es->trace = NULL;
 }
 

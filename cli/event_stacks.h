@@ -2,8 +2,8 @@
 /*
  * event_stacks.h - what trace --stack, latency --min --stack and count
  * --by stack share: a stack resolver whose warnings go to stderr, the
- * runner's targets primed in it, and an event's stack turned into frames
- * (event_stacks.c).
+ * runner's targets primed in it, a JVM's Java frames read through it, and
+ * an event's stack turned into frames (event_stacks.c).
  */
 #ifndef USDTRACE_EVENT_STACKS_H
 #define USDTRACE_EVENT_STACKS_H
@@ -12,8 +12,11 @@
 
 #include "../stack/stack.h"
 
+struct jvm_procs;
+
 struct event_stacks {
 	struct stack_resolver *r;
+	struct jvm_procs *jvms;		/* Java frames in a JVM's stacks */
 	struct stack_trace *trace;	/* the frames of the last event, reused */
 };
 

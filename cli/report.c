@@ -34,6 +34,12 @@ int usdtrace_parse_pid(const char *s, pid_t *pid)
 	return 0;
 }
 
+void report_warning(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "usdtrace: warning: %s\n", msg);
+}
+
 void report_object_warning(void *ctx, const char *object, const char *why)
 {
 	(void)ctx;

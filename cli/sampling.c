@@ -14,12 +14,6 @@ int sampling_set_interp(void *ctx, pid_t pid, const struct ut_interp_proc *ip)
 	return *s ? attach_session__set_interp(*s, pid, ip) : -EAGAIN;
 }
 
-void sampling_warn(void *ctx, const char *msg)
-{
-	(void)ctx;
-	fprintf(stderr, "usdtrace: warning: %s\n", msg);
-}
-
 void sampling_info__take(struct sampling_info *si, struct event_writer *w,
 			 const struct profile *p)
 {

@@ -18,8 +18,7 @@
  * (NULL until attached: then -EAGAIN, and the sampler asks again later).
  */
 int sampling_set_interp(void *ctx, pid_t pid, const struct ut_interp_proc *ip);
-/* sampler_opts.warn: one "usdtrace: warning: ..." line. */
-void sampling_warn(void *ctx, const char *msg);
+
 /* The summary's samples and losses, by cause, from @p. */
 void sampling_info__take(struct sampling_info *si, struct event_writer *w,
 			 const struct profile *p);

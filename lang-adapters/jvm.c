@@ -24,7 +24,6 @@
 #include "framecache.h"
 #include "jvm.h"
 #include "procmem.h"
-#include "../util/vec.h"
 
 #define HEAPS_MAX	8
 #define BLOB_READ	128	/* bytes of a CodeBlob read: its fields are below this */
@@ -32,6 +31,8 @@
 #define SEGMAP_CHUNK	256	/* segment map bytes read at once */
 #define CHECK_NS	20000000	/* a named method is checked again after this long */
 #define ACC_NATIVE	0x0100	/* JVM_ACC_NATIVE, in Method::_access_flags */
+#define BCI_UNKNOWN	(-2)	/* no bytecode index known (-1 is the method's entry) */
+#define CM_READ		256	/* bytes of a ConstMethod read */
 #define SYM_MAX		512	/* bytes of a name read */
 #define LINES_MAX	4096	/* bytes of a line number table read */
 #define PCS_MAX		65536	/* PcDescs of one nmethod believed */
@@ -43,7 +44,7 @@
 #define INTERP_METHOD		(-3)
 #define INTERP_BCP		(-8)
 
-static uint64_t now_ns(void)
+uint64_t jvm_clock_ns(void)
 {
 	struct timespec ts;
 
@@ -106,7 +107,7 @@ struct jvm_heap {
 	uint32_t log2_seg;
 };
 
-/* A Method named, by its address; checked by its ConstMethod at each use. */
+/* A Method named, by its address; checked by its ConstMethod every CHECK_NS. */
 struct jvm_method {
 	struct fc_entry e;
 	uint64_t const_method;
@@ -152,6 +153,8 @@ struct jvm_name {
 struct jvm {
 	pid_t pid;
 	char *obj;		/* libjvm.so's path, as mapped */
+	bool gone;		/* the process (its memory) is gone: nothing more to read */
+	uint64_t alive_checked;	/* when that was last asked, ns */
 	struct jvm_layout l;
 	struct jvm_heap heaps[HEAPS_MAX];
 	int nr_heaps;
@@ -218,6 +221,17 @@ static const struct jvm_heap *heap_of(const struct jvm *j, uint64_t pc)
 bool jvm__owns(struct jvm *j, uint64_t pc)
 {
 	return heap_of(j, pc) != NULL;
+}
+
+bool jvm__alive(struct jvm *j)
+{
+	uint64_t now = jvm_clock_ns(), v;
+
+	if (j->gone || now - j->alive_checked < CHECK_NS)
+		return !j->gone;
+	j->alive_checked = now;
+	j->gone = rd(j, j->l.code_heaps, &v, sizeof(v)) == -ESRCH;
+	return !j->gone;
 }
 
 /*
@@ -327,7 +341,7 @@ static struct fc_entry *method_read(void *ctx, uint64_t method, uint64_t key2)
 	const struct jvm *j = ctx;
 	const struct jvm_layout *l = &j->l;
 	char klass[SYM_MAX], name[SYM_MAX], file[SYM_MAX];
-	uint8_t cm[256];
+	uint8_t cm[CM_READ];
 	uint64_t cmp, cp, holder;
 	struct jvm_method *m;
 	uint16_t file_index = 0;
@@ -335,7 +349,7 @@ static struct fc_entry *method_read(void *ctx, uint64_t method, uint64_t key2)
 
 	(void)key2;
 	cmp = rd_u64(j, method + l->m_const);
-	if (!cmp || l->cm_size > sizeof(cm) || rd(j, cmp, cm, l->cm_size))
+	if (!cmp || rd(j, cmp, cm, l->cm_size))
 		return NULL;
 	cp = get_u64(cm, l->cm_constants);
 	holder = cp ? rd_u64(j, cp + l->cp_holder) : 0;
@@ -347,7 +361,7 @@ static struct fc_entry *method_read(void *ctx, uint64_t method, uint64_t key2)
 	if (!m)
 		return NULL;
 	m->const_method = cmp;
-	m->checked = now_ns();
+	m->checked = jvm_clock_ns();
 	m->native = !rd(j, method + l->m_flags, &access, sizeof(access)) && (access & ACC_NATIVE);
 	m->code_base = cmp + l->cm_size;
 	m->code_size = u16_at(cm, l->cm_code_size);
@@ -375,7 +389,7 @@ static bool method_same(void *ctx, const struct fc_entry *e)
 {
 	const struct jvm *j = ctx;
 	struct jvm_method *m = (struct jvm_method *)e;
-	uint64_t now = now_ns();
+	uint64_t now = jvm_clock_ns();
 
 	if (now - m->checked < CHECK_NS)
 		return true;
@@ -425,7 +439,7 @@ static int read_blob(struct jvm *j, uint64_t addr, uint64_t pc, struct blob *b)
 	uint8_t buf[BLOB_READ];
 	struct jvm_name *n;
 
-	if (l->cm_method + 8 > sizeof(buf) || rd(j, addr, buf, sizeof(buf)))
+	if (rd(j, addr, buf, sizeof(buf)))
 		return -EFAULT;
 	b->code_begin = get_u64(buf, l->blob_code_begin);
 	b->code_end = get_u64(buf, l->blob_code_end);
@@ -441,7 +455,11 @@ static int read_blob(struct jvm *j, uint64_t addr, uint64_t pc, struct blob *b)
 	return 0;
 }
 
-/* Frame @out of method @m at bytecode index @bci (-1: unknown). */
+/*
+ * Frame @out of method @m at bytecode index @bci: BCI_UNKNOWN, or -1, the
+ * method's entry (InvocationEntryBci: its first line, as
+ * Method::line_number_from_bci says).
+ */
 static void name_at(const struct jvm_method *m, int bci, enum jvm_frame_kind kind,
 		    struct jvm_frame *out)
 {
@@ -450,6 +468,8 @@ static void name_at(const struct jvm_method *m, int bci, enum jvm_frame_kind kin
 	out->name = m->name;
 	out->file = m->file;
 	out->native = m->native;
+	if (bci == -1)
+		bci = 0;
 	if (bci >= 0 && (uint32_t)bci < m->code_size && m->lines)
 		out->line = jvm_line_of(m->lines, m->nr_lines, bci);
 }
@@ -476,7 +496,8 @@ static int step_interpreted(struct jvm *j, struct jvm_regs *r, bool innermost,
 	m = method_of(j, method);
 	if (!m)
 		return -EFAULT;
-	name_at(m, bcp >= m->code_base ? (int)(bcp - m->code_base) : -1, JVM_INTERPRETED, out);
+	name_at(m, bcp >= m->code_base ? (int)(bcp - m->code_base) : BCI_UNKNOWN, JVM_INTERPRETED,
+		out);
 	r->pc = pc;
 	r->sp = sender_sp;
 	r->fp = up;
@@ -526,6 +547,7 @@ static void *read_span(const struct jvm *j, uint64_t begin, uint64_t end, size_t
 {
 	void *buf;
 
+	*len = 0;
 	if (end < begin || end - begin > max)
 		return NULL;
 	*len = (size_t)(end - begin);
@@ -562,7 +584,7 @@ static struct fc_entry *nmethod_read(void *ctx, uint64_t addr, uint64_t key2)
 	uint64_t scopes_begin;
 	struct jvm_nmethod *nm;
 	uint8_t *raw;
-	size_t len;
+	size_t len = 0;
 
 	(void)key2;
 	if (rd(j, addr + l->nm_metadata, &md, 4) || rd(j, addr + l->nm_scopes_pcs, &pcs, 4) ||
@@ -650,7 +672,7 @@ static int compiled_frames(struct jvm *j, uint64_t addr, const struct blob *b, u
 	if (!m)
 		return -EFAULT;
 	n = 0;
-	name_at(m, -1, JVM_COMPILED, &out[n++]);
+	name_at(m, BCI_UNKNOWN, JVM_COMPILED, &out[n++]);
 	return n;
 }
 
@@ -690,7 +712,7 @@ int jvm__step(struct jvm *j, struct jvm_regs *r, bool innermost, jvm_stack_fn rd
 
 		if (!m)
 			return -EFAULT;
-		name_at(m, -1, JVM_NATIVE_METHOD, out);
+		name_at(m, BCI_UNKNOWN, JVM_NATIVE_METHOD, out);
 		*nr = 1;
 		return innermost && !complete ? -EAGAIN : step_by_size(r, b.frame_size, rdw, ctx);
 	}
@@ -701,6 +723,24 @@ int jvm__step(struct jvm *j, struct jvm_regs *r, bool innermost, jvm_stack_fn rd
 	if (b.frame_size > 0 && complete)
 		return step_by_size(r, b.frame_size, rdw, ctx);
 	return step_by_fp(r, rdw, ctx);
+}
+
+/* Do the fields read from one buffer lie inside it (another JVM's layout may not)? */
+static bool layout_fits(const struct jvm_layout *l)
+{
+	const uint32_t blob[] = { l->blob_name, l->blob_frame_complete, l->blob_frame_size,
+				  l->blob_code_begin, l->blob_code_end, l->cm_method };
+	size_t i;
+
+	for (i = 0; i < sizeof(blob) / sizeof(blob[0]); i++) {
+		if (blob[i] + 8 > BLOB_READ)
+			return false;
+	}
+	return l->cm_size <= CM_READ && l->cm_constants + 8 <= l->cm_size &&
+	       l->cm_name_index + 2 <= l->cm_size && l->cm_code_size + 2 <= l->cm_size &&
+	       l->cm_flags + 2 <= l->cm_size && l->pc_size >= 8 && l->pc_size <= 64 &&
+	       l->pc_pc_offset + 4 <= l->pc_size && l->pc_scope + 4 <= l->pc_size &&
+	       l->hb_size && l->hb_size <= 64;
 }
 
 int jvm__open(pid_t pid, const char *path, uint64_t base, struct jvm **out, char *why,
@@ -721,6 +761,9 @@ int jvm__open(pid_t pid, const char *path, uint64_t base, struct jvm **out, char
 	if (err == -ENOENT && missing) {
 		snprintf(why, why_len, "its vmStructs have no %s: not a HotSpot this reader knows",
 			 missing);
+		err = -EOPNOTSUPP;
+	} else if (!err && !layout_fits(&j->l)) {
+		snprintf(why, why_len, "its vmStructs give a layout this reader does not expect");
 		err = -EOPNOTSUPP;
 	} else if (!err) {
 		err = read_heaps(j);

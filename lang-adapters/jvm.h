@@ -79,6 +79,9 @@ int jvm_line_of(const uint8_t *t, size_t len, int bci);
 int jvm_scope_at(const uint8_t *data, size_t len, uint32_t off, uint32_t *sender,
 		 uint32_t *method_index, int *bci);
 
+/* A coarse monotonic clock, ns: when the reader last checked what it keeps. */
+uint64_t jvm_clock_ns(void);
+
 /* A Java class name as Java writes it: java/util/Arrays -> java.util.Arrays, in place. */
 void jvm_dotted(char *name);
 
@@ -123,6 +126,8 @@ const char *jvm__object(const struct jvm *j);
 
 /* Is @pc inside the JVM's code cache? */
 bool jvm__owns(struct jvm *j, uint64_t pc);
+/* Can its memory still be read (asked again every few ms)? A JVM gone stays gone. */
+bool jvm__alive(struct jvm *j);
 
 /*
  * The frames at @r (@innermost: the sample's own registers) named into

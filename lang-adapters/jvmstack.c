@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "../arch/regs.h"
 #include "jvm.h"
@@ -31,14 +30,6 @@ struct jvm_procs {
 	jvm_warn_fn warn;
 	void *ctx;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static struct jvm_proc *proc_of(struct jvm_procs *jp, pid_t pid, bool make)
 {
@@ -69,7 +60,7 @@ static struct jvm *jvm_of(struct jvm_procs *jp, pid_t pid)
 
 	if (!p || p->jvm || p->refused)
 		return p ? p->jvm : NULL;
-	now = now_ns();
+	now = jvm_clock_ns();
 	if (p->tried && now - p->tried < RETRY_NS)
 		return NULL;
 	p->tried = now;
@@ -84,11 +75,15 @@ static struct jvm *jvm_of(struct jvm_procs *jp, pid_t pid)
 	return p->jvm;
 }
 
+/*
+ * A JVM whose memory is gone (its samples read after it exited) owns
+ * nothing: its frames are then named as any JIT's (a perf map, [jit]).
+ */
 static bool owns(void *ctx, pid_t pid, uint64_t pc)
 {
 	struct jvm *j = jvm_of(ctx, pid);
 
-	return j && jvm__owns(j, pc);
+	return j && jvm__owns(j, pc) && jvm__alive(j);
 }
 
 static const char *why_of(int err)

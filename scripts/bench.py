@@ -615,15 +615,23 @@ def bench_profile_java():
                 ["taskset", "-c", OTHER, perf, "record", "-q", "-g", "-F", "99", "-e",
                  "cpu-clock", "-o", "/tmp/usdtrace-bench-perf.data", "--"],
                 loop=[loop[0], flagged["perf record -g"], *loop[1:]]))
+    med = runs_table("a CPU-bound Java loop's own wall time (OpenJDK 17)", t, flagged)
+    goal("java profile at 99 Hz <= 1.01x untraced (1.05x at worst)",
+         med["usdtrace profile"] / med["untraced"], 1.01)
+
+
+def runs_table(what, t, flags=None):
+    """The medians of @t's runs ({run: [seconds]}), printed against the untraced
+    one (with each run's flag in the traced program, @flags); returned."""
     med = {k: statistics.median(v) for k, v in t.items() if v}
     base = med["untraced"]
-    print(f"\nprofile: a CPU-bound Java loop's own wall time (OpenJDK 17) at 99 Hz, median "
-          f"of {len(t['untraced'])} interleaved runs")
-    print(f"  {'run':<18} {'JVM flag':<28} {'seconds':>8} {'/ untraced':>11}")
+    print(f"\nprofile: {what} at 99 Hz, median of {len(t['untraced'])} interleaved runs")
+    flag_col = f" {'JVM flag':<28}" if flags else ""
+    print(f"  {'run':<18}{flag_col} {'seconds':>8} {'/ untraced':>11}")
     for k, v in med.items():
-        print(f"  {k:<18} {flagged.get(k, '-'):<28} {v:>8.3f} {v / base:>11.3f}")
-    goal("java profile at 99 Hz <= 1.01x untraced (1.05x at worst)",
-         med["usdtrace profile"] / base, 1.01)
+        flag = f" {flags.get(k, '-'):<28}" if flags else ""
+        print(f"  {k:<18}{flag} {v:>8.3f} {v / base:>11.3f}")
+    return med
 
 
 @contextlib.contextmanager
@@ -657,13 +665,8 @@ def bench_profile():
         with running(["taskset", "-c", OTHER, "bpftrace", "-e",
                       "profile:hz:99 { @[ustack] = count(); }"]):
             t["bpftrace"].append(py_seconds())
-    med = {k: statistics.median(v) for k, v in t.items() if v}
+    med = runs_table("a CPU-bound python3.11 loop's own wall time", t)
     base = med["untraced"]
-    print(f"\nprofile: a CPU-bound python3.11 loop's own wall time at 99 Hz, median of "
-          f"{len(t['untraced'])} interleaved runs")
-    print(f"  {'run':<18} {'seconds':>8} {'/ untraced':>11}")
-    for k, v in med.items():
-        print(f"  {k:<18} {v:>8.3f} {v / base:>11.3f}")
     goal("profile at 99 Hz <= 1.01x untraced (1.05x at worst)",
          med["usdtrace profile"] / base, 1.01)
     cpu, samples, rss = profile_cost(u)

@@ -125,10 +125,17 @@ static void json_stack(FILE *out, const struct stack_trace *st)
 		json_write_str_or_null(out, f->sym);
 		fprintf(out, ",\"off\":%" PRIu64 ",\"file\":", f->sym ? f->off : 0);
 		json_write_str_or_null(out, f->file);
-		if (f->file)
+		if (f->file && f->line)
 			fprintf(out, ",\"line\":%d", f->line);
 		else
 			fputs(",\"line\":null", out);
+		if (f->lang) {
+			/* a runtime's frame (Java): its language, its method native or not */
+			fputs(",\"lang\":", out);
+			json_write_str(out, f->lang);
+			if (f->cfunc)
+				fputs(",\"cfunc\":true", out);
+		}
 		fputs(f->inlined ? ",\"inlined\":true}" : "}", out);
 	}
 	fputc(']', out);
@@ -146,6 +153,17 @@ static void text_stack(FILE *out, const struct stack_trace *st)
 	for (i = 0; i < st->nr; i++) {
 		const struct stack_frame *f = &st->frames[i];
 
+		if (f->lang) {
+			/* a runtime's method: java.util.Arrays.sort [java] at Arrays.java:99 */
+			fprintf(out, "    %s%s [%s]", f->sym ? f->sym : "?",
+				f->inlined ? " (inlined)" : "", f->lang);
+			if (f->file && f->line)
+				fprintf(out, " at %s:%d", f->file, f->line);
+			else if (f->file)
+				fprintf(out, " at %s", f->file);
+			fputc('\n', out);
+			continue;
+		}
 		if (f->sym && f->inlined)
 			fprintf(out, "    %s (inlined)", f->sym);
 		else if (f->sym)

@@ -205,9 +205,11 @@ def test_latency_stack():
 def java_stacks(*flags, stop=True, size=8192, ring=64 << 20):
     """Stacks of Work.leaf's entries, read after the JVM exited (the tracer
     is stopped meanwhile: a perf map written at exit is there by then), or
-    as they come (stop=False)."""
+    as they come (stop=False: the JVM then stays 3 s more, alive while its
+    events are read)."""
     work = os.path.join(ROOT, OUTPUT, "workloads")
-    cmd = " ".join(["java", "-XX:+ExtendedDTraceProbes", *flags, "-cp", work, "Work"])
+    cmd = " ".join(["java", "-XX:+ExtendedDTraceProbes", *flags, "-cp", work, "Work",
+                    *([] if stop else ["100", "3000"])])
     t = subprocess.Popen([USDTRACE, "trace", "--json", "--stack", "--ring-size", str(ring),
                           "--stack-size", str(size),
                           "-c", cmd, 'hotspot:method__entry(-,S,-,S,-,-,-) /arg3 == "leaf"/'],
@@ -242,12 +244,25 @@ def test_jit():
     check("... and libjvm, loaded after the start, known though the JVM had exited",
           first and all(s == "SharedRuntime::dtrace_method_entry(JavaThread*, Method*)"
                         for s in first), f"{set(first)}")
-    # read as they come (a small copy, a ring woken often), while the JVM runs
-    ev, err = java_stacks(stop=False, size=1024, ring=8 << 20)
-    jit = [f for e in ev for f in e["stack"] if f["obj"] == "[jit]"]
-    check("JIT frames without a perf map: [jit], with no name guessed",
-          len(ev) == 3500 and jit and all(f["sym"] is None for f in jit),
-          f"{len(ev)} {len(jit)} {err[-300:]}")
+    # read as they come, while the JVM runs: named by the JVM itself (its
+    # vmStructs), no perf map needed; the call stub a frame of libjvm
+    ev, err = java_stacks(stop=False)
+    frames = [f for e in ev for f in e["stack"]]
+    jit = [f for f in frames if f["obj"] == "[jit]"]
+    mids = [e for e in ev if [f.get("sym") for f in e["stack"] if f.get("lang") == "java"][:2]
+            == ["Work.leaf", "Work.middle"]]
+    stubs = [f for f in frames if (f["sym"] or "").startswith("StubRoutines")]
+    # callers have the line of their call; leaf, compiled, calls the probe's
+    # runtime function at its entry, where C1 keeps no debug information
+    unlined = [f for e in mids for f in e["stack"] if f.get("lang") == "java" and
+               f["sym"] in ("Work.middle", "Work.main") and
+               not (f["file"] == "Work.java" and f["line"])]
+    check("trace --stack in a live JVM: Java frames named from the JVM (\"lang\":\"java\", "
+          "file, the callers' lines), leaf under middle, the call stub in libjvm.so, nothing "
+          "[jit]",
+          len(ev) == 3500 and not jit and len(mids) >= 0.9 * len(ev) and
+          not unlined and stubs and all(f["obj"].endswith("/libjvm.so") for f in stubs),
+          f"{len(ev)} {len(jit)} {len(mids)} {unlined[:3]} {len(stubs)} {err[-300:]}")
 
 
 def test_perfmap_trust(tmp):
