@@ -16,10 +16,13 @@
  * compressed line number table after the bytecodes.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "framecache.h"
 #include "jvm.h"
@@ -154,6 +157,7 @@ struct jvm {
 	pid_t pid;
 	char *obj;		/* libjvm.so's path, as mapped */
 	bool gone;		/* the process (its memory) is gone: nothing more to read */
+	int pidfd;		/* the process, whatever its PID becomes; -1: none */
 	uint64_t alive_checked;	/* when that was last asked, ns */
 	struct jvm_layout l;
 	struct jvm_heap heaps[HEAPS_MAX];
@@ -225,12 +229,15 @@ bool jvm__owns(struct jvm *j, uint64_t pc)
 
 bool jvm__alive(struct jvm *j)
 {
+	struct pollfd pfd = { .fd = j->pidfd, .events = POLLIN };
 	uint64_t now = jvm_clock_ns(), v;
 
 	if (j->gone || now - j->alive_checked < CHECK_NS)
 		return !j->gone;
 	j->alive_checked = now;
-	j->gone = rd(j, j->l.code_heaps, &v, sizeof(v)) == -ESRCH;
+	/* the process it was opened on has exited (its PID may be another's now) */
+	j->gone = (j->pidfd >= 0 && poll(&pfd, 1, 0) == 1) ||
+		  rd(j, j->l.code_heaps, &v, sizeof(v)) == -ESRCH;
 	return !j->gone;
 }
 
@@ -756,6 +763,7 @@ int jvm__open(pid_t pid, const char *path, uint64_t base, struct jvm **out, char
 	if (!j)
 		return -ENOMEM;
 	j->pid = pid;
+	j->pidfd = -1;
 	n = jvm_layout_wants(&j->l, w, sizeof(w) / sizeof(w[0]));
 	err = vmstructs_read(pid, path, base, w, n, &missing);
 	if (err == -ENOENT && missing) {
@@ -780,6 +788,7 @@ int jvm__open(pid_t pid, const char *path, uint64_t base, struct jvm **out, char
 					 .free = name_free, .ctx = j };
 	j->nmethods = (struct frame_cache){ .read = nmethod_read, .same = nmethod_same,
 					    .free = nmethod_free, .ctx = j };
+	j->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	*out = j;
 	return 0;
 }
@@ -791,6 +800,8 @@ void jvm__free(struct jvm *j)
 	fc_clear(&j->methods);
 	fc_clear(&j->names);
 	fc_clear(&j->nmethods);
+	if (j->pidfd >= 0)
+		close(j->pidfd);
 	free(j->obj);
 	free(j);
 }

@@ -126,7 +126,10 @@ const char *jvm__object(const struct jvm *j);
 
 /* Is @pc inside the JVM's code cache? */
 bool jvm__owns(struct jvm *j, uint64_t pc);
-/* Can its memory still be read (asked again every few ms)? A JVM gone stays gone. */
+/*
+ * Is the process it was opened on still there (asked again every few ms)?
+ * A JVM gone stays gone, though its PID be another process's.
+ */
 bool jvm__alive(struct jvm *j);
 
 /*
