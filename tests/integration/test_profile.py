@@ -187,12 +187,13 @@ def runtime_profile(tmp, lang, cmd, names, truth_keys, starts, app, cfunc, calle
           f"got {got} want {want} samples {total} rc {r.returncode} {r.stderr[-400:]}")
     cf = [f for x in stacks for f in x["frames"] if name_of(f) == cfunc]
     order = [x for x in stacks if any(name_of(f) == cfunc for f in x["frames"])]
-    above = all(next(i for i, f in enumerate(x["frames"]) if name_of(f) == cfunc) <
-                next((i for i, f in enumerate(x["frames"]) if name_of(f) == caller), -1)
-                for x in order)
+    # (the runtime's own start-up may sort too: rubygems at `require`, rarely
+    # sampled; those stacks have no caller, and stay a sliver)
     wrong = [x for x in order if not next(i for i, f in enumerate(x["frames"])
                                           if name_of(f) == cfunc) <
-             next((i for i, f in enumerate(x["frames"]) if name_of(f) == caller), -1)]
+             next((i for i, f in enumerate(x["frames"]) if name_of(f) == caller), 1 << 30)]
+    elsewhere = sum(x["count"] for x in order if all(name_of(f) != caller for f in x["frames"]))
+    above = not wrong and elsewhere <= 0.02 * sum(x["count"] for x in order)
     check(f"profile: {cfunc} is named (\"cfunc\":true, no file) above {caller}, "
           "its caller", cf and all(f.get("cfunc") is True and f["file"] is None for f in cf)
           and len(order) > 10 and above,
