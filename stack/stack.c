@@ -29,6 +29,7 @@
 #define PROCS_MAX	256	/* processes kept; the oldest go first */
 #define EXEC_CHECK_NS	50000000	/* how often a live process's exe is checked */
 #define DWARF_REGS	64
+#define CODE_FRAMES_MAX	32	/* frames a runtime names at one step (a method and its inlined calls) */
 
 struct proc {
 	pid_t pid;
@@ -590,7 +591,7 @@ static bool hand_off(struct frames_ctx *c, Dwfl_Frame *state, Dwarf_Addr pc, boo
 		return false;
 	if (dwfl_frame_reg(state, (unsigned)regs_sp_dwarf(machine), &sp) ||
 	    dwfl_frame_reg(state, (unsigned)regs_fp_dwarf(machine), &fp))
-		return false;	/* named as JIT code, and the walk ends there */
+		return false;	/* its registers unknown here: named as any JIT's code */
 	p->at = (struct stack_regs){ .pc = pc, .sp = sp, .fp = fp,
 				     .sample = innermost ? (const uint64_t *)p->st->regs : NULL };
 	p->handoff = true;
@@ -632,17 +633,18 @@ static bool code_frames(struct stack_resolver *r, struct proc *p, struct stack_t
 	const struct stack_code_ops *code = r->code;
 	struct stack_frame *f;
 	const char *why;
-	int err, nr, i;
+	int err, nr, i, room;
 	uint64_t pc;
 
 	while (t->nr < STACK_MAX_FRAMES) {
 		f = &t->frames[t->nr];
-		memset(f, 0, (STACK_MAX_FRAMES - t->nr) * sizeof(*f));
+		room = STACK_MAX_FRAMES - t->nr < CODE_FRAMES_MAX ? STACK_MAX_FRAMES - t->nr :
+		       CODE_FRAMES_MAX;
+		memset(f, 0, (size_t)room * sizeof(*f));
 		why = NULL;
 		nr = 0;
 		pc = p->at.pc;
-		err = code->step(code->ctx, p->pid, &p->at, copy_word, p, f,
-				 STACK_MAX_FRAMES - t->nr, &nr, &why);
+		err = code->step(code->ctx, p->pid, &p->at, copy_word, p, f, room, &nr, &why);
 		for (i = 0; i < nr; i++)
 			f[i].ip = pc;
 		t->nr += nr;
