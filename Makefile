@@ -84,7 +84,7 @@ OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SRCS))
 LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS) $(UTIL_SRCS) \
 	      $(AGG_SRCS) \
 	      $(PROC_SRCS) \
-	      stack/perfmap.c attach/objects.c attach/key_layout.c attach/proctree.c \
+	      stack/perfmap.c stack/symcache.c stack/inline.c attach/objects.c attach/key_layout.c attach/proctree.c \
 	      attach/probe_spec.c $(ARCH_SRCS) attach/spec.c attach/symbols.c writer/json.c \
 	      writer/keys.c writer/text.c \
 	      writer/hist.c writer/vhist.c writer/folded.c writer/prom.c $(LANG_SRCS))
@@ -92,7 +92,7 @@ LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(SDT_SRCS) $(EXPR_SRCS) $(SQL_SRCS
 UNIT_TESTS := test_argspec test_note test_objects test_json test_probe_spec test_spec \
 	      test_hist test_lang test_regs test_expr test_sql test_perfmap test_prom \
 	      test_keys test_child test_agg test_pylayout test_pglayout test_units test_webconfig \
-	      test_rblayout test_phplayout test_rpc test_jvm
+	      test_rblayout test_phplayout test_rpc test_jvm test_symindex
 UNIT_BINS := $(addprefix $(OUTPUT)/tests/,$(UNIT_TESTS))
 
 FUZZERS := fuzz_note fuzz_argspec fuzz_expr fuzz_sql fuzz_units fuzz_probe_spec fuzz_perfmap \

@@ -65,7 +65,13 @@ struct symcache {
 	struct shown_name *names[NAME_BUCKETS];
 	struct sym_memo *memo[MEMO_BUCKETS];
 	struct sym_table *tables;
+	bool no_index;		/* libdwfl's walk alone (a test compares the two) */
 };
+
+void symcache__use_index(struct symcache *sc, bool on)
+{
+	sc->no_index = !on;
+}
 
 int symcache__new(stack_warn_fn warn, void *ctx, struct symcache **out)
 {
@@ -380,7 +386,7 @@ const struct sym_memo *symcache__get(struct symcache *sc, Dwfl_Module *mod, cons
 	}
 	m->rel = rel;
 	check_debug_file(sc, mod, obj);
-	table = table_of(sc, mod, obj, look - rel);
+	table = sc->no_index ? NULL : table_of(sc, mod, obj, look - rel);
 	name = table ? index_lookup(table, mod, rel, &off) : NULL;
 	if (!name)
 		name = dwfl_module_addrinfo(mod, look, &off, &sym, NULL, NULL, NULL);

@@ -9,6 +9,7 @@
 #define USDTRACE_SYMCACHE_H
 
 #include <elfutils/libdwfl.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "stack.h"
@@ -41,6 +42,8 @@ struct symcache;
 /* @warn (may be NULL) hears of unreadable debug files, once each. */
 int symcache__new(stack_warn_fn warn, void *ctx, struct symcache **out);
 void symcache__free(struct symcache *sc);
+/* Look symbols up through the index of big objects (the default) or by libdwfl's walk alone. */
+void symcache__use_index(struct symcache *sc, bool on);
 /*
  * The memo of @look in @mod, the module of @obj mapped so that @look is
  * @rel past its start; NULL when memory runs out. Owned by the cache.
