@@ -30,6 +30,30 @@ static void fc_drop(struct frame_cache *c, struct fc_entry **at)
 	c->free(e);
 }
 
+/*
+ * The entry at @at unlinked and kept a while: frames named from it earlier
+ * in the stack being read still point at its strings. The oldest of more
+ * than FC_RETIRED go.
+ */
+static void fc_retire(struct frame_cache *c, struct fc_entry **at)
+{
+	struct fc_entry *e = *at, *old;
+
+	*at = e->next;
+	e->next = NULL;
+	if (c->retired_tail)
+		c->retired_tail->next = e;
+	else
+		c->retired = e;
+	c->retired_tail = e;
+	if (++c->nr_retired <= FC_RETIRED)
+		return;
+	old = c->retired;
+	c->retired = old->next;
+	c->nr_retired--;
+	c->free(old);
+}
+
 static void fc_add(struct frame_cache *c, struct fc_entry *e)
 {
 	struct fc_entry **head = &c->buckets[bucket_of(e->addr, e->key2)];
@@ -45,7 +69,7 @@ struct fc_entry *fc_get(struct frame_cache *c, uint64_t addr, uint64_t key2)
 	if (*at && c->same(c->ctx, *at))
 		return *at;
 	if (*at)
-		fc_drop(c, at);
+		fc_retire(c, at);
 	e = c->read(c->ctx, addr, key2);
 	if (e) {
 		e->addr = addr;
@@ -63,4 +87,8 @@ void fc_clear(struct frame_cache *c)
 		while (c->buckets[i])
 			fc_drop(c, &c->buckets[i]);
 	}
+	while (c->retired)
+		fc_drop(c, &c->retired);
+	c->retired_tail = NULL;
+	c->nr_retired = 0;
 }

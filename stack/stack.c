@@ -199,7 +199,8 @@ static bool copy_word(void *arg, uint64_t addr, uint64_t *word)
 	struct proc *p = arg;
 	uint64_t sp = p->st->sp;
 
-	if (addr < sp || addr + sizeof(*word) > sp + p->st->nr) {
+	/* (a runtime's unwinder asks for any address: near 2^64, addr + 8 wraps) */
+	if (addr < sp || addr - sp > p->st->nr || p->st->nr - (addr - sp) < sizeof(*word)) {
 		p->read_missed = true;
 		return false;
 	}
