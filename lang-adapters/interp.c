@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "interp.h"
+#include "procmem.h"
 
 static const struct interp_runtime *const runtimes[] = {
 	&interp_python, &interp_ruby, &interp_php,
@@ -87,24 +88,33 @@ void interp_reader__free(struct interp_reader *r)
 	free(r);
 }
 
-/* One mapping of @pid at file offset 0 offered to each runtime. */
-static int try_object(const struct interp_reader *r, pid_t pid, const char *file,
-		      uint64_t start, struct ut_interp_proc *ip, const struct interp_runtime **rt,
-		      struct interp_proc **state, char *why, size_t size)
+/* What a probe of one process looks for, and what it found. */
+struct probe_walk {
+	const struct interp_reader *r;
+	pid_t pid;
+	struct ut_interp_proc *ip;
+	const struct interp_runtime *rt;
+	struct interp_proc *state;
+	char *why;
+	size_t size;
+};
+
+/* One object of the process (proc_objects) offered to each runtime. */
+static int try_object(void *ctx, const char *file, const char *path, uint64_t start)
 {
+	struct probe_walk *pw = ctx;
 	const char *base = strrchr(file, '/') + 1;
-	char path[4096 + 64];
 	size_t i;
 	int err;
 
 	for (i = 0; i < NR_RUNTIMES; i++) {
-		if ((r->lang && strcmp(r->lang, runtimes[i]->lang)) ||
+		if ((pw->r->lang && strcmp(pw->r->lang, runtimes[i]->lang)) ||
 		    !runtimes[i]->is_object(base))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, file);
-		err = runtimes[i]->probe(pid, path, start, ip, state, why, size);
+		err = runtimes[i]->probe(pw->pid, path, start, pw->ip, &pw->state, pw->why,
+					 pw->size);
 		if (err != -ENOENT) {
-			*rt = runtimes[i];
+			pw->rt = runtimes[i];
 			return err;
 		}
 	}
@@ -114,27 +124,16 @@ static int try_object(const struct interp_reader *r, pid_t pid, const char *file
 int interp_reader__probe(struct interp_reader *r, pid_t pid, struct ut_interp_proc *ip,
 			 char *why, size_t size)
 {
-	char maps[64], line[4096 + 128], *file;
-	const struct interp_runtime *rt = NULL;
-	struct interp_proc *state = NULL;
-	unsigned long long start, off;
+	struct probe_walk pw = { .r = r, .pid = pid, .ip = ip, .why = why, .size = size };
+	const struct interp_runtime *rt;
+	struct interp_proc *state;
 	struct reader_proc *p;
-	int err = -ENOENT;
-	FILE *f;
+	int err;
 
 	interp_reader__forget(r, pid);
-	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
-	f = fopen(maps, "re");
-	if (!f)
-		return -ENOENT;
-	while (err == -ENOENT && fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		file = strchr(line, '/');
-		if (!file || sscanf(line, "%llx-%*x %*s %llx", &start, &off) != 2 || off)
-			continue;
-		err = try_object(r, pid, file, start, ip, &rt, &state, why, size);
-	}
-	fclose(f);
+	err = proc_objects(pid, try_object, &pw);
+	rt = pw.rt;
+	state = pw.state;
 	if (err)
 		return err == -EOPNOTSUPP ? err : -ENOENT;
 	p = calloc(1, sizeof(*p));

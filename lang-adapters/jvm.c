@@ -315,26 +315,17 @@ static void method_free(struct fc_entry *e)
 	free(m);
 }
 
-static uint16_t u16_at(const uint8_t *b, size_t off)
-{
-	uint16_t v;
-
-	memcpy(&v, b + off, sizeof(v));
-	return v;
-}
-
 /* The compressed line number table after @m's bytecodes, when it has one. */
 static void read_lines(const struct jvm *j, struct jvm_method *m, uint32_t flags)
 {
 	uint8_t buf[LINES_MAX];
-	size_t n = sizeof(buf);
+	size_t n;
 
 	if (!(flags & j->l.has_linenumbers))
 		return;
 	/* the table ends before the method's other tables: read what can be */
-	while (n >= 16 && rd(j, m->code_base + m->code_size, buf, n))
-		n /= 2;
-	if (n < 16)
+	n = proc_read_upto(j->pid, m->code_base + m->code_size, buf, sizeof(buf), 16);
+	if (!n)
 		return;
 	m->lines = malloc(n);
 	if (m->lines) {
@@ -361,7 +352,7 @@ static struct fc_entry *method_read(void *ctx, uint64_t method, uint64_t key2)
 	cp = get_u64(cm, l->cm_constants);
 	holder = cp ? rd_u64(j, cp + l->cp_holder) : 0;
 	if (!holder || read_symbol(j, rd_u64(j, holder + l->klass_name), klass, sizeof(klass)) ||
-	    read_symbol(j, pool_symbol(j, cp, u16_at(cm, l->cm_name_index)), name,
+	    read_symbol(j, pool_symbol(j, cp, get_u16(cm, l->cm_name_index)), name,
 			sizeof(name)))
 		return NULL;
 	m = calloc(1, sizeof(*m));
@@ -371,7 +362,7 @@ static struct fc_entry *method_read(void *ctx, uint64_t method, uint64_t key2)
 	m->checked = jvm_clock_ns();
 	m->native = !rd(j, method + l->m_flags, &access, sizeof(access)) && (access & ACC_NATIVE);
 	m->code_base = cmp + l->cm_size;
-	m->code_size = u16_at(cm, l->cm_code_size);
+	m->code_size = get_u16(cm, l->cm_code_size);
 	jvm_dotted(klass);
 	if (asprintf(&m->name, "%s.%s", klass, name) < 0) {
 		m->name = NULL;
@@ -381,7 +372,7 @@ static struct fc_entry *method_read(void *ctx, uint64_t method, uint64_t key2)
 	if (!rd(j, cp + l->cp_source_file, &file_index, sizeof(file_index)) && file_index &&
 	    !read_symbol(j, pool_symbol(j, cp, file_index), file, sizeof(file)))
 		m->file = strdup(file);
-	read_lines(j, m, u16_at(cm, l->cm_flags));
+	read_lines(j, m, get_u16(cm, l->cm_flags));
 	return &m->e;
 }
 
@@ -417,12 +408,10 @@ static struct fc_entry *name_read(void *ctx, uint64_t addr, uint64_t key2)
 	const struct jvm *j = ctx;
 	struct jvm_name *n;
 	char buf[64];
-	size_t len = sizeof(buf) - 1;
+	size_t len = proc_read_upto(j->pid, addr, buf, sizeof(buf) - 1, 8);
 
 	(void)key2;
-	while (len >= 8 && rd(j, addr, buf, len))
-		len /= 2;
-	if (len < 8)
+	if (!len)
 		return NULL;
 	buf[len] = '\0';
 	n = calloc(1, sizeof(*n));
@@ -807,41 +796,41 @@ void jvm__free(struct jvm *j)
 }
 
 
+struct find_walk {
+	pid_t pid;
+	struct jvm **out;
+	char *why;
+	size_t why_len;
+};
+
+/* One object of the process (proc_objects): libjvm.so opened, the rest passed over. */
+static int try_libjvm(void *ctx, const char *file, const char *path, uint64_t start)
+{
+	struct find_walk *fw = ctx;
+	int err;
+
+	if (strcmp(strrchr(file, '/') + 1, "libjvm.so"))
+		return -ENOENT;
+	err = jvm__open(fw->pid, path, start, fw->out, fw->why, fw->why_len);
+	if (err)
+		return err == -ENOENT ? -ENODATA : err;	/* the one libjvm.so: no other */
+	(*fw->out)->obj = strdup(file);
+	if (!(*fw->out)->obj) {
+		jvm__free(*fw->out);
+		*fw->out = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int jvm__find(pid_t pid, struct jvm **out, char *why, size_t why_len)
 {
-	char maps[64], line[4096 + 128], path[4096 + 64], *file;
-	unsigned long long start, off;
-	int err = -ENOENT;
-	const char *base;
-	FILE *f;
+	struct find_walk fw = { pid, out, why, why_len };
+	int err;
 
 	*out = NULL;
-	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
-	f = fopen(maps, "re");
-	if (!f)
-		return -ENOENT;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\n")] = '\0';
-		file = strchr(line, '/');
-		if (!file || sscanf(line, "%llx-%*x %*s %llx", &start, &off) != 2 || off)
-			continue;
-		base = strrchr(file, '/') + 1;
-		if (strcmp(base, "libjvm.so"))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, file);
-		err = jvm__open(pid, path, start, out, why, why_len);
-		if (!err) {
-			(*out)->obj = strdup(file);
-			if (!(*out)->obj) {
-				jvm__free(*out);
-				*out = NULL;
-				err = -ENOMEM;
-			}
-		}
-		break;
-	}
-	fclose(f);
-	return err;
+	err = proc_objects(pid, try_libjvm, &fw);
+	return err == -ENODATA ? -ENOENT : err;
 }
 
 const char *jvm__object(const struct jvm *j)

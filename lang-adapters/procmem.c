@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * procmem.c - another process's memory and its objects' symbols (procmem.h).
+ * procmem.c - another process's memory, the objects it maps and their
+ * symbols (procmem.h).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -19,6 +22,38 @@ int proc_read(pid_t pid, uint64_t addr, void *buf, size_t len)
 	if (n == (ssize_t)len)
 		return 0;
 	return n < 0 ? -errno : -EFAULT;
+}
+
+size_t proc_read_upto(pid_t pid, uint64_t addr, void *buf, size_t max, size_t min)
+{
+	size_t n = max;
+
+	while (n >= min && n && proc_read(pid, addr, buf, n))
+		n /= 2;
+	return n >= min ? n : 0;
+}
+
+int proc_objects(pid_t pid, proc_object_fn fn, void *ctx)
+{
+	char maps[64], line[4096 + 128], path[4096 + 64], *file;
+	unsigned long long start, off;
+	int err = -ENOENT;
+	FILE *f;
+
+	snprintf(maps, sizeof(maps), "/proc/%d/maps", (int)pid);
+	f = fopen(maps, "re");
+	if (!f)
+		return -ENOENT;
+	while (err == -ENOENT && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		file = strchr(line, '/');
+		if (!file || sscanf(line, "%llx-%*x %*s %llx", &start, &off) != 2 || off)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, file);
+		err = fn(ctx, file, path, start);
+	}
+	fclose(f);
+	return err;
 }
 
 /* The load bias of an ET_DYN object whose offset-0 mapping is at @base. */

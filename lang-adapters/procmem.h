@@ -16,9 +16,33 @@
 /* @len bytes of @pid's memory at @addr: 0, or -EFAULT (short), -errno. */
 int proc_read(pid_t pid, uint64_t addr, void *buf, size_t len);
 
+/*
+ * Up to @max bytes at @addr, fewer (halved until they fit) where the
+ * mapping ends sooner: a string, a table of unknown length. How many were
+ * read, 0 when not even @min.
+ */
+size_t proc_read_upto(pid_t pid, uint64_t addr, void *buf, size_t max, size_t min);
+
+/*
+ * Each object @pid maps (its mapping of file offset 0: @file as mapped,
+ * @path the same through /proc/PID/root, @start where it is) offered to
+ * @fn until it returns other than -ENOENT. That value; -ENOENT when no
+ * call took one (or the maps cannot be read).
+ */
+typedef int (*proc_object_fn)(void *ctx, const char *file, const char *path, uint64_t start);
+int proc_objects(pid_t pid, proc_object_fn fn, void *ctx);
+
 static inline uint64_t get_u64(const uint8_t *b, size_t off)
 {
 	uint64_t v;
+
+	memcpy(&v, b + off, sizeof(v));
+	return v;
+}
+
+static inline uint16_t get_u16(const uint8_t *b, size_t off)
+{
+	uint16_t v;
 
 	memcpy(&v, b + off, sizeof(v));
 	return v;

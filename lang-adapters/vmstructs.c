@@ -41,12 +41,9 @@ static const char *const sym_names[NR_SYMS] = {
 /* A NUL-terminated name of the process at @addr, cut at @len - 1 bytes. */
 static int read_name(pid_t pid, uint64_t addr, char *buf, size_t len)
 {
-	size_t n = len - 1;
+	size_t n = proc_read_upto(pid, addr, buf, len - 1, 8);
 
-	/* a string near the end of a mapping: read less until it fits */
-	while (n >= 8 && proc_read(pid, addr, buf, n))
-		n /= 2;
-	if (n < 8)
+	if (!n)
 		return -EFAULT;
 	buf[n] = '\0';
 	return 0;

@@ -229,10 +229,10 @@ static bool set_initial_registers(Dwfl_Thread *thread, void *arg)
 
 	if (p->resumed) {
 		/* after a runtime's frames: its caller's sp, fp and pc only */
-		Dwarf_Word sp_fp[2] = { p->at.fp, p->at.sp };
+		Dwarf_Word fp = p->at.fp, sp = p->at.sp;
 
-		if (!dwfl_thread_state_registers(thread, regs_fp_dwarf(machine), 1, &sp_fp[0]) ||
-		    !dwfl_thread_state_registers(thread, regs_sp_dwarf(machine), 1, &sp_fp[1]))
+		if (!dwfl_thread_state_registers(thread, regs_fp_dwarf(machine), 1, &fp) ||
+		    !dwfl_thread_state_registers(thread, regs_sp_dwarf(machine), 1, &sp))
 			return false;
 		dwfl_thread_state_register_pc(thread, p->at.pc);
 		return true;

@@ -243,14 +243,6 @@ def java_name(f):
     return f.get("name") if f["lang"] == "java" else None
 
 
-def java_lines(app, name):
-    """The lines of method @name of @app: its declaration to its closing brace."""
-    src = open(app).read().splitlines()
-    first = next(i for i, l in enumerate(src, 1) if f" {name}(" in l and "static" in l)
-    last = next(i for i, l in enumerate(src, 1) if i > first and l == "    }")
-    return first, last
-
-
 def test_java(tmp):
     """A JVM started with no profiling flag, profiled from its start to its exit:
     interpreted, C1 and C2 frames named from the JVM's own vmStructs."""
@@ -300,7 +292,8 @@ def test_java(tmp):
     # innermost frame's line is where the JVM keeps debug information at or
     # after the pc (a leaf method's loop may have none: then no line, as
     # HotSpot itself says), never outside its method
-    ranges = {n: java_lines(APP_JAVA, n) for n in ("hotA", "hotB", "leaf", "square", "hotC")}
+    ranges = def_ranges(APP_JAVA, {n: f"static long {n}(" for n in
+                                   ("hotA", "hotB", "leaf", "square", "hotC")})
     seen = [(java_name(f), f["line"], i) for x in stacks for i, f in enumerate(x["frames"])
             if (java_name(f) or "").startswith("ProfileApp.") and
             java_name(f).split(".")[1] in ranges]
